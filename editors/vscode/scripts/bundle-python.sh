@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Fills bundled/libs with the Python code the language server needs, for the .vsix:
+#   1. its pure-Python dependencies, pinned and hashed in requirements.txt (pip --require-hashes);
+#   2. barrier-lint itself (barrier_lint + barrier_lint_server), built as a wheel from this repository.
+#      It is not on PyPI at this version, so it cannot be pinned by hash: it is whatever the checkout holds.
+# The C YAML parser (ruamel.yaml.clib) is not bundled: the server uses it when the user's interpreter
+# already has it and falls back to pure Python otherwise.
+# Environment: PYTHON (default python3) builds and checks; BARRIER_LINT_SOURCE (default: the repository root)
+# is the project the wheel is built from.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+source_dir=${BARRIER_LINT_SOURCE:-$(cd ../.. && pwd)}
+
+rm -rf bundled/libs build/wheel
+mkdir -p bundled/libs build/wheel
+
+"$PYTHON" -m pip install -q --disable-pip-version-check --target bundled/libs \
+  --implementation py --only-binary=:all: --no-deps --require-hashes -r requirements.txt
+
+"$PYTHON" -m pip wheel -q --disable-pip-version-check --no-deps -w build/wheel "$source_dir"
+wheels=(build/wheel/*.whl)
+[ ${#wheels[@]} -eq 1 ] || { echo "expected one wheel, got: ${wheels[*]}" >&2; exit 1; }
+"$PYTHON" -m pip install -q --disable-pip-version-check --target bundled/libs --no-deps "${wheels[0]}"
+
+# Console-script launchers carry this machine's interpreter path; the extension runs `python -m` instead.
+rm -rf bundled/libs/bin
+find bundled/libs -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Only pure Python may be bundled: one .vsix serves every platform and interpreter.
+if compiled=$(find bundled/libs \( -name '*.so' -o -name '*.pyd' -o -name '*.dylib' \) | grep .); then
+  echo "compiled modules in bundled/libs (not portable):" >&2; echo "$compiled" >&2; exit 1
+fi
+
+# The bundle must start the server on its own: with -S nothing from site-packages can help it.
+PYTHONPATH=bundled/libs timeout 60 "$PYTHON" scripts/smoke_server.py "$PYTHON" -S -m barrier_lint_server
+echo "bundled/libs: $(ls bundled/libs | grep -v dist-info | tr '\n' ' ')"
