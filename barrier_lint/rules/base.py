@@ -1,0 +1,69 @@
+"""What a rule is. Each rule lives in its own module; its class docstring is its user documentation
+(ruff's sections: What it does / Why is this bad? / Example / Use instead), and `rules/__init__.py` lists
+them all explicitly."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from ..analysis import Facts
+from ..config import Config
+from ..diagnostics import Related, Severity
+from ..model import BarrierPosition, DocumentKind, Span, Text, format_path
+
+PIPELINES = frozenset({DocumentKind.PIPELINE, DocumentKind.PIPELINE_TEMPLATE})
+ANALYSED = PIPELINES | {DocumentKind.STAGE_TEMPLATE, DocumentKind.STEP_GROUP_TEMPLATE, DocumentKind.STEP_TEMPLATE}
+
+
+@dataclass(slots=True)
+class Finding:
+    """What a rule reports; the engine adds code, name and severity."""
+
+    span: Span
+    message: str
+    related: tuple[Related, ...] = ()
+    barrier: str | None = None
+    tree_path: str = ""
+    data: dict = field(default_factory=dict)
+    severity: Severity | None = None  # only for rules whose severity depends on the case (BL302)
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    # Which documents the rule reads. Rules that need the declarations or every participant read only
+    # whole pipelines; the rest also read stage, step-group and step templates.
+    documents: ClassVar[frozenset[DocumentKind]] = ANALYSED
+
+    def check(self, facts: Facts, config: Config) -> Iterable[Finding]:
+        raise NotImplementedError
+
+    @classmethod
+    def documentation(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first sentence of "What it does"."""
+        doc = cls.documentation()
+        body = doc.split("## What it does", 1)[-1].strip().split("\n\n", 1)[0]
+        return " ".join(body.split())
+
+
+def at_position(position: BarrierPosition, text: Text | None, message: str, **extra) -> Finding:
+    """A finding on a value of a Barrier step (its reference, type or timeout)."""
+    span = (text or position.ref or position.type).span
+    return Finding(span, message, barrier=position.literal, tree_path=format_path(position.path), **extra)
+
+
+def line_of(span: Span) -> int:
+    return span.start_line + 1
+
+
+def related(position: BarrierPosition, message: str) -> Related:
+    span = position.ref.span if position.ref is not None else position.type.span
+    return Related(span, message)

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from ..diagnostics import Severity
+from .base import Rule, at_position, line_of, related
+
+
+class DuplicateBarrierRefInScope(Rule):
+    """
+    ## What it does
+    Reports two Barrier steps with the same literal reference whose nearest enclosing stage or step
+    group is the same (a stage's `steps` and `rollbackSteps` count as one stage). Each later step is
+    reported.
+
+    ## Why is this bad?
+    Harness documents that every Barrier step in one stage or step group must use a different
+    reference. Two steps of one stage on one barrier either wait for each other (a deadlock until the
+    timeout) or, inside one `parallel` block, synchronize nothing that one step would not.
+
+    ## Example
+    ```yaml
+    steps:
+      - parallel:
+          - step: {type: Barrier, identifier: a, spec: {barrierRef: ready}}
+          - step: {type: Barrier, identifier: b, spec: {barrierRef: ready}}
+    ```
+
+    ## Use instead
+    ```yaml
+    steps:
+      - step: {type: Barrier, identifier: a, spec: {barrierRef: ready}}
+    ```
+    """
+
+    code = "BL201"
+    name = "duplicate-barrier-ref-in-scope"
+    severity = Severity.ERROR
+
+    def check(self, facts, config):
+        first = {}
+        for position in facts.pipeline.positions:
+            ref = position.literal
+            if ref is None:
+                continue
+            key = (id(position.scope), ref)
+            if key not in first:
+                first[key] = position
+                continue
+            earlier = first[key]
+            scope = position.scope
+            where = f"{'step group' if position.groups else 'stage'} {scope.label}" if scope is not None else "this template"
+            yield at_position(
+                position,
+                position.ref,
+                f"barrier '{ref}' is already used at line {line_of(earlier.ref.span)} in {where}; every Barrier "
+                "step in one stage or step group needs its own barrier",
+                related=(related(earlier, f"first use of '{ref}' in {where}"),),
+            )
