@@ -14,6 +14,9 @@ from ..config import Config
 from ..diagnostics import Related, Severity
 from ..model import BarrierPosition, DocumentKind, Span, Text, format_path
 
+# Where each rule's documentation is published (docs/rules.md, generated from the docstrings).
+DOCS_URL = "https://github.com/barrier-lint/barrier-lint/blob/main/docs/rules.md"
+
 PIPELINES = frozenset({DocumentKind.PIPELINE, DocumentKind.PIPELINE_TEMPLATE})
 ANALYSED = PIPELINES | {DocumentKind.STAGE_TEMPLATE, DocumentKind.STEP_GROUP_TEMPLATE, DocumentKind.STEP_TEMPLATE}
 
@@ -45,6 +48,10 @@ class Rule:
     @classmethod
     def documentation(cls) -> str:
         return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def url(cls) -> str:
+        return f"{DOCS_URL}#{cls.code.lower()}-{cls.name}"
 
     @classmethod
     def summary(cls) -> str:
