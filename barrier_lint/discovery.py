@@ -1,9 +1,16 @@
-"""Which files to lint: the paths named, and the YAML files below named directories."""
+"""Which files to lint: the paths named, and the YAML files below named directories.
+
+Directory walks honour `.gitignore` files (and `.git/info/exclude`) with git's own pattern rules, and the
+configuration's `exclude` patterns, which use the same syntax. The matcher is written here rather than taken
+from a dependency: the rules are short (gitignore(5)), and the CLI must start fast in pre-commit hooks.
+"""
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -14,23 +21,267 @@ SKIPPED_DIRS = frozenset(
 )
 
 
+# ------------------------------------------------------------------------------------------- patterns
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """One gitignore-style pattern (gitignore(5)): `*`, `?`, `[a-z]`, `**`, a leading `/` or an inner `/`
+    anchors it to its base directory, a trailing `/` matches directories only, a leading `!` negates."""
+
+    source: str
+    regex: re.Pattern
+    negated: bool
+    dir_only: bool
+
+    def matches(self, relative: str, is_dir: bool) -> bool:
+        """`relative`: a `/`-separated path relative to the pattern's base directory."""
+        if self.dir_only and not is_dir:
+            return False
+        return self.regex.match(relative) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def compile_pattern(source: str) -> Pattern | None:
+    """None for lines that hold no pattern (blank lines and `#` comments)."""
+    pattern = source.rstrip("\n\r")
+    # Trailing spaces are dropped unless escaped with a backslash.
+    stripped = pattern.rstrip(" ")
+    if stripped.endswith("\\") and len(stripped) < len(pattern):
+        stripped += " "
+    pattern = stripped
+    if not pattern or pattern.startswith("#"):
+        return None
+    negated = pattern.startswith("!")
+    if negated:
+        pattern = pattern[1:]
+    dir_only = pattern.endswith("/")
+    pattern = pattern.rstrip("/")
+    if not pattern:
+        return None
+    anchored = "/" in pattern
+    pattern = pattern.lstrip("/")
+    parts = pattern.split("/")
+    regex = "" if anchored else "(?:.*/)?"
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if part == "**":
+            regex += ".*" if last else "(?:[^/]*/)*"
+        else:
+            regex += _translate_segment(part) + ("" if last else "/")
+    return Pattern(source, re.compile(regex + r"\Z", re.DOTALL), negated, dir_only)
+
+
+def _translate_segment(segment: str) -> str:
+    out, i, n = [], 0, len(segment)
+    while i < n:
+        c = segment[i]
+        if c == "\\" and i + 1 < n:
+            out.append(re.escape(segment[i + 1]))
+            i += 2
+            continue
+        if c == "*":
+            while i + 1 < n and segment[i + 1] == "*":  # `a**b` is `a*b` inside one segment
+                i += 1
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[":
+            end = segment.find("]", i + 2 if i + 1 < n and segment[i + 1] in "!^" else i + 1)
+            if end < 0:
+                out.append(re.escape(c))
+            else:
+                body = segment[i + 1 : end]
+                negate = body[:1] in ("!", "^")
+                if negate:
+                    body = body[1:]
+                body = body.replace("\\", "\\\\").replace("^", "\\^").replace("[", "\\[")
+                out.append(f"[{'^/' if negate else ''}{body}]")
+                i = end
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return "".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class PatternList:
+    """Patterns relative to one base directory, in file order: the last one that matches decides."""
+
+    base: str  # absolute, normalised
+    patterns: tuple[Pattern, ...]
+
+    @classmethod
+    def parse(cls, base: str, lines) -> PatternList:
+        compiled = (compile_pattern(line) for line in lines)
+        return cls(os.path.abspath(base), tuple(p for p in compiled if p is not None))
+
+    def relative(self, path: str) -> str | None:
+        rel = os.path.relpath(os.path.abspath(path), self.base)
+        if rel == "." or rel.startswith(".." + os.sep) or rel == ".." or os.path.isabs(rel):
+            return None
+        return rel.replace(os.sep, "/")
+
+    def decide(self, path: str, is_dir: bool) -> bool | None:
+        """True: ignored, False: re-included by a `!` pattern, None: no pattern speaks about it."""
+        rel = self.relative(path)
+        if rel is None:
+            return None
+        verdict = None
+        for pattern in self.patterns:
+            if pattern.matches(rel, is_dir):
+                verdict = not pattern.negated
+        return verdict
+
+    def matches_path(self, path: str, is_dir: bool = False) -> bool:
+        """Whether `path` or one of its folders below the base is ignored. (A file inside an ignored folder
+        cannot be re-included, as in git.)"""
+        rel = self.relative(path)
+        if rel is None:
+            return False
+        parts = rel.split("/")
+        for depth in range(1, len(parts)):
+            if self.decide(os.path.join(self.base, *parts[:depth]), True):
+                return True
+        return bool(self.decide(path, is_dir))
+
+
+# ------------------------------------------------------------------------------------------- gitignore
+
+
+def _read_lines(path: str) -> list[str]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read().splitlines()
+    except OSError:
+        return []
+
+
+def find_git_root(start: str) -> str | None:
+    current = os.path.abspath(start)
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+class GitIgnore:
+    """The `.gitignore` files that apply below a directory, read as the walk enters each folder."""
+
+    def __init__(self, start: str) -> None:
+        self.lists: list[PatternList] = []
+        start = os.path.abspath(start)
+        root = find_git_root(start)
+        if root is not None:
+            self.lists.append(PatternList.parse(root, _read_lines(os.path.join(root, ".git", "info", "exclude"))))
+            # The .gitignore files of the folders above the start, from the repository root down.
+            chain, current = [], start
+            while True:
+                chain.append(current)
+                if current == root:
+                    break
+                current = os.path.dirname(current)
+            for folder in reversed(chain[1:]):
+                self.enter(folder)
+
+    def enter(self, folder: str) -> None:
+        lines = _read_lines(os.path.join(folder, ".gitignore"))
+        if lines:
+            self.lists.append(PatternList.parse(folder, lines))
+
+    def ignored(self, path: str, is_dir: bool) -> bool:
+        """Deeper `.gitignore` files override shallower ones; within one file, the last match wins."""
+        verdict = None
+        for patterns in self.lists:
+            decided = patterns.decide(path, is_dir)
+            if decided is not None:
+                verdict = decided
+        return bool(verdict)
+
+
+# ------------------------------------------------------------------------------------------- the walk
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     path: str
     explicit: bool  # named on the command line (report it even if it does not look like Harness YAML)
 
 
-def discover(paths: list[str]) -> Iterator[Target | OSError]:
-    """Files in command-line order; directories walked in sorted order without following symlinked
-    folders (no loops). Missing paths come back as the OSError to report."""
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file or folder the walk could not read: reported as a warning, not an error."""
+
+    path: str
+    reason: str
+
+
+Excluded = Callable[[str, bool], bool]  # (path, is_dir) -> skip it
+
+
+def discover(
+    paths: list[str], excluded: Excluded | None = None, *, respect_gitignore: bool = True
+) -> Iterator[Target | Skipped | OSError]:
+    """Files in command-line order; directories walked in sorted order.
+
+    - A named file is always linted (unless `excluded` says so: configuration `exclude` applies to every
+      file, so a pre-commit hook that passes file names explicitly honours it too); `.gitignore` only
+      prunes directory walks.
+    - Symlinked files inside a walk are linted; symlinked folders are not entered (no loops, no files
+      outside the tree).
+    - Missing named paths come back as the OSError to report; unreadable folders as `Skipped`.
+    """
     for path in paths:
         if os.path.isdir(path):
-            for root, dirs, files in os.walk(path, onerror=None):
-                dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not os.path.islink(os.path.join(root, d)))
-                for name in sorted(files):
-                    if name.endswith(YAML_SUFFIXES):
-                        yield Target(os.path.join(root, name), explicit=False)
+            yield from _walk(path, excluded, respect_gitignore)
         elif os.path.exists(path):
-            yield Target(path, explicit=True)
+            if excluded is None or not excluded(path, False):
+                yield Target(path, explicit=True)
         else:
             yield FileNotFoundError(2, "no such file or directory", path)
+
+
+def _walk(top: str, excluded: Excluded | None, respect_gitignore: bool) -> Iterator[Target | Skipped]:
+    gitignore = GitIgnore(top) if respect_gitignore else None
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        if gitignore is not None:
+            gitignore.enter(folder)
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            yield Skipped(folder, exc.strerror or str(exc))
+            continue
+        subfolders = []
+        for entry in entries:
+            path = os.path.join(folder, entry.name)
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+                is_link = entry.is_symlink()
+            except OSError as exc:  # pragma: no cover - a race with deletion
+                yield Skipped(path, exc.strerror or str(exc))
+                continue
+            if is_dir or (is_link and os.path.isdir(path)):
+                if is_link or entry.name in SKIPPED_DIRS:
+                    continue
+                if gitignore is not None and gitignore.ignored(path, True):
+                    continue
+                if excluded is not None and excluded(path, True):
+                    continue
+                subfolders.append(path)
+            elif entry.name.endswith(YAML_SUFFIXES):
+                if gitignore is not None and gitignore.ignored(path, False):
+                    continue
+                if excluded is not None and excluded(path, False):
+                    continue
+                if is_link and not os.path.exists(path):
+                    yield Skipped(path, "broken symbolic link")
+                    continue
+                yield Target(path, explicit=False)
+        # Depth first, in sorted order: push in reverse so the first folder comes out first.
+        stack.extend(reversed(subfolders))

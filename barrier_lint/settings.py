@@ -1,0 +1,224 @@
+"""Configuration files: find them, read them, check them, and turn them into a `Config`.
+
+A configuration is the `[tool.barrier-lint]` table of a `pyproject.toml`, or a `.barrier-lint.toml` (its
+keys at the top level, or under `[tool.barrier-lint]`). For each linted file the nearest one found walking up
+from the file's folder applies; in one folder `.barrier-lint.toml` wins over `pyproject.toml`, and a
+`pyproject.toml` without a `[tool.barrier-lint]` table does not count.
+
+Keys (the same as `config_from_dict` takes):
+
+    select = ["BL1", "BL203"]          # codes, names or code prefixes; default: every rule
+    ignore = ["single-participant"]
+    severity = { BL105 = "error", conditional-participant = "off" }   # error, warning, info or off
+    exclude = ["legacy/", "*.generated.yaml"]                        # gitignore-style, relative to this file
+    per-file-ignores = { "examples/**" = ["BL202"] }
+    stage-types = ["Deployment", "Custom", "Approval"]               # where BL302 accepts Barrier steps
+
+Anything else is an error (`ConfigError`, exit status 2 in the CLI), reported with the file and the key.
+Used by the CLI and the language server alike.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import sys
+
+from .config import DEFAULT_STAGE_TYPES, Config
+from .diagnostics import Severity
+from .rules import ALL_RULES, find_rule
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+CONFIG_FILES = (".barrier-lint.toml", "pyproject.toml")
+TABLE = ("tool", "barrier-lint")
+SEVERITY_VALUES = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "off": None}
+KEYS = ("select", "ignore", "severity", "exclude", "per-file-ignores", "stage-types")
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used: `source` (the file), `key` (dotted; "" for the whole file)."""
+
+    def __init__(self, source: str, key: str, message: str) -> None:
+        self.source = source
+        self.key = key
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.source}: " + (f"{self.key}: " if self.key else "")
+        return where + self.message
+
+
+def find_config_file(start: pathlib.Path) -> pathlib.Path | None:
+    """The nearest configuration file at or above `start` (a file's folder, or a folder itself)."""
+    start = pathlib.Path(os.path.abspath(start))
+    folder = start if start.is_dir() else start.parent
+    for current in (folder, *folder.parents):
+        for name in CONFIG_FILES:
+            candidate = current / name
+            if candidate.is_file() and (name != "pyproject.toml" or _has_table(candidate)):
+                return candidate
+    return None
+
+
+def _has_table(pyproject: pathlib.Path) -> bool:
+    try:
+        data = _read_toml(pyproject)
+    except ConfigError:
+        # A broken pyproject.toml that mentions us is ours to report; one that does not is not ours at all.
+        try:
+            return "[tool.barrier-lint" in pyproject.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return False
+    return isinstance(data.get("tool"), dict) and TABLE[1] in data["tool"]
+
+
+def _read_toml(path: pathlib.Path) -> dict:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(str(path), "", f"cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), "", f"not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:  # pragma: no cover - tomllib reports most of these as TOMLDecodeError
+        raise ConfigError(str(path), "", f"not valid UTF-8: {exc}") from None
+
+
+def load_config(path: pathlib.Path) -> Config:
+    """Read one configuration file. Patterns in it are relative to its folder."""
+    path = pathlib.Path(path)
+    data = _read_toml(path)
+    table = data
+    prefix = ""
+    tool = data.get("tool")
+    if path.name == "pyproject.toml" or (isinstance(tool, dict) and TABLE[1] in tool):
+        table = tool.get(TABLE[1]) if isinstance(tool, dict) else None
+        prefix = "tool.barrier-lint."
+        if table is None:
+            if path.name == "pyproject.toml":
+                raise ConfigError(str(path), "tool.barrier-lint", "no [tool.barrier-lint] table in this file")
+            table = {}
+        if not isinstance(table, dict):
+            raise ConfigError(str(path), "tool.barrier-lint", "must be a table")
+        if path.name != "pyproject.toml":
+            others = [k for k in data if k != "tool"] + [k for k in tool if k != TABLE[1]]
+            if others:
+                raise ConfigError(str(path), others[0], "unknown key (settings go under [tool.barrier-lint])")
+    return _from_table(table, str(path), prefix, os.path.abspath(path.parent))
+
+
+def config_from_dict(data: dict, source: str, *, root: str | None = None) -> Config:
+    """A `Config` from the keys of a `[tool.barrier-lint]` table (e.g. editor settings). `source` names
+    where they came from in error messages; `root` is the folder patterns are relative to (default: the
+    working directory)."""
+    return _from_table(data, source, "", root)
+
+
+def _from_table(data: dict, source: str, prefix: str, root: str | None) -> Config:
+    if not isinstance(data, dict):
+        raise ConfigError(source, prefix.rstrip("."), "must be a table")
+
+    def error(key: str, message: str) -> ConfigError:
+        return ConfigError(source, prefix + key, message)
+
+    for key in data:
+        if key not in KEYS:
+            hint = _closest(key, KEYS)
+            raise error(key, "unknown key" + (f" (did you mean '{hint}'?)" if hint else f"; known keys: {', '.join(KEYS)}"))
+
+    select = _selectors(data["select"], "select", error) if "select" in data else None
+    ignore = _selectors(data.get("ignore", []), "ignore", error)
+
+    severity: dict[str, Severity | None] = {}
+    table = data.get("severity", {})
+    if not isinstance(table, dict):
+        raise error("severity", "must be a table of rule = severity (error, warning, info or off)")
+    for rule_key, value in table.items():
+        rule = find_rule(str(rule_key))
+        if rule is None:
+            raise error(f"severity.{rule_key}", "unknown rule (a code like BL105 or a name like unused-barrier)")
+        if not isinstance(value, str) or value.lower() not in SEVERITY_VALUES:
+            raise error(f"severity.{rule_key}", f"{value!r} is not one of error, warning, info, off")
+        severity[rule.code] = SEVERITY_VALUES[value.lower()]
+
+    exclude = tuple(_strings(data.get("exclude", []), "exclude", error))
+
+    per_file: list[tuple[str, frozenset[str]]] = []
+    table = data.get("per-file-ignores", {})
+    if not isinstance(table, dict):
+        raise error("per-file-ignores", 'must be a table of "pattern" = [rules]')
+    for pattern, codes in table.items():
+        per_file.append((str(pattern), _selectors(codes, f"per-file-ignores.{pattern}", error)))
+
+    stage_types = DEFAULT_STAGE_TYPES
+    if "stage-types" in data:
+        stage_types = frozenset(_strings(data["stage-types"], "stage-types", error))
+        if not stage_types:
+            raise error("stage-types", "must name at least one stage type (e.g. Deployment)")
+
+    return Config(
+        select=select,
+        ignore=ignore,
+        severity=severity,
+        stage_types=stage_types,
+        exclude=exclude,
+        per_file_ignores=tuple(per_file),
+        root=root,
+        source=source,
+    )
+
+
+def _strings(value, key: str, error) -> list[str]:
+    if isinstance(value, str) or not isinstance(value, list):
+        raise error(key, "must be a list of strings")
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            raise error(key, f"{item!r} is not a non-empty string")
+    return [item.strip() for item in value]
+
+
+def _selectors(value, key: str, error) -> frozenset[str]:
+    items = _strings(value, key, error)
+    for item in items:
+        if not is_rule_selector(item):
+            raise error(key, f"unknown rule '{item}' (see `barrier-lint rule --all`)")
+    return frozenset(items)
+
+
+def is_rule_selector(item: str) -> bool:
+    """A code, a name, or a code prefix such as BL2."""
+    return find_rule(item) is not None or (
+        len(item) >= 2 and any(rule.code.startswith(item.upper()) for rule in ALL_RULES)
+    )
+
+
+def _closest(key: str, known) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(key.replace("_", "-"), known, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+_cache: dict[pathlib.Path, tuple[int, Config]] = {}
+
+
+def config_for(file_path: pathlib.Path) -> Config:
+    """The configuration that applies to one file, its per-file ignores resolved; the defaults when no
+    configuration file is found. Files are re-read when they change (the language server keeps running)."""
+    found = find_config_file(pathlib.Path(file_path))
+    if found is None:
+        return Config()
+    try:
+        mtime = found.stat().st_mtime_ns
+    except OSError:
+        mtime = -1
+    cached = _cache.get(found)
+    if cached is None or cached[0] != mtime:
+        cached = (mtime, load_config(found))
+        _cache[found] = cached
+    return cached[1].for_file(str(file_path))
