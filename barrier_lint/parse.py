@@ -196,7 +196,9 @@ def _marked_problem(text: str, exc: MarkedYAMLError, document: int) -> YamlProbl
     message = f"YAML syntax error: {problem}"
     if exc.context and exc.context_mark is not None:
         message += f" ({exc.context.strip()} at line {exc.context_mark.line + 1})"
-    if "tab" in problem:
+    lines = text.splitlines()
+    at_tab = line < len(lines) and lines[line][col : col + 1] == "\t"
+    if "tab" in problem or at_tab:
         message += "; indent with spaces, YAML does not allow tabs for indentation"
     return YamlProblem(Span(line, col, line, col + 1), message, document)
 
@@ -579,8 +581,16 @@ class _Builder:
                 continue
             if key.value in ("steps", "rollbackSteps") and isinstance(value, SequenceNode):
                 self._step_list(value, path + ((key.value, None),), stage, groups, rollback or key.value == "rollbackSteps")
-            elif isinstance(value, MappingNode) and key.value not in ("template", "when", "strategy", "failureStrategies"):
+            elif key.value in ("template", "when", "strategy", "failureStrategies"):
+                continue
+            elif isinstance(value, MappingNode):
                 self._find_step_lists(value, path + ((key.value, None),), stage, groups, rollback)
+            elif isinstance(value, SequenceNode):
+                # Older or unusual layouts (`executions: [ {parallel: [ {steps: [...]} ]} ]`) keep step
+                # lists inside other lists; Harness finds Barrier steps there too.
+                for index, item in enumerate(value.value):
+                    if isinstance(item, MappingNode):
+                        self._find_step_lists(item, path + ((key.value, index),), stage, groups, rollback)
 
     def _step_list(
         self, node: Node, path: Path, stage: Stage | None, groups: tuple[StepGroup, ...], rollback: bool

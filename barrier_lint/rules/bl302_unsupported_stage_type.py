@@ -43,7 +43,7 @@ class UnsupportedStageType(Rule):
                 yield at_position(
                     position,
                     position.type,
-                    f"stage {stage.label} is a {kind} stage, which cannot hold a Barrier step; move it to a "
+                    f"stage {stage.label} has type {kind}, which cannot hold a Barrier step; move the step to a "
                     "Deployment or Custom stage",
                     severity=Severity.ERROR,
                 )
@@ -52,6 +52,6 @@ class UnsupportedStageType(Rule):
                 yield at_position(
                     position,
                     position.type,
-                    f"stage {stage.label} is a {kind} stage; Barrier steps are supported in {allowed} stages",
+                    f"stage {stage.label} has type {kind}; Barrier steps are supported in stages of type {allowed}",
                     severity=Severity.WARNING,
                 )
