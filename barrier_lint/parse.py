@@ -319,6 +319,14 @@ def find_comments(text: str) -> list[Comment]:
             if token is None:
                 break
             scan_gap(token.start_mark.line, token.start_mark.column)
+            if getattr(token, "style", None) in ("|", ">"):
+                # A block scalar's token starts at its `|` or `>` and ends after its content: a comment on
+                # its header line (`key: |  # why`) is inside the token. Nothing but indicators, spaces and
+                # a comment may follow the `|` on that line.
+                header = lines[token.start_mark.line] if token.start_mark.line < len(lines) else ""
+                hash_at = header.find("#", token.start_mark.column)
+                if hash_at >= 0:
+                    comments.append(Comment(token.start_mark.line, hash_at, header[hash_at:].rstrip()))
             prev_line, prev_col = token.end_mark.line, token.end_mark.column
     except YAMLError:
         pass
