@@ -11,6 +11,7 @@ from .diagnostics import Diagnostic
 from .model import DocumentKind
 from .parse import ParsedFile, YamlProblem, looks_like_harness, parse
 from .rules import RULES, InvalidYaml
+from .suppression import apply_suppressions
 
 DEFAULT_CONFIG = Config()
 
@@ -56,6 +57,9 @@ def lint_parsed(parsed: ParsedFile, config: Config = DEFAULT_CONFIG, *, assume_h
                     )
                 )
     diagnostics.sort(key=lambda d: d.sort_key)
+    if report_yaml:
+        # `# barrier-lint: disable...` comments; here so that every adapter (CLI, language server) agrees.
+        diagnostics = apply_suppressions(parsed.text, diagnostics, config)
     return diagnostics
 
 

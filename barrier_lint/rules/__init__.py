@@ -23,6 +23,7 @@ from .bl301_barrier_step_strategy import BarrierStepStrategy
 from .bl302_unsupported_stage_type import UnsupportedStageType
 from .bl303_invalid_timeout import InvalidTimeout
 from .bl304_short_barrier_timeout import ShortBarrierTimeout
+from .bl901_unused_suppression import UnusedSuppression
 
 ALL_RULES: tuple[type[Rule], ...] = (
     InvalidYaml,
@@ -45,6 +46,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     UnsupportedStageType,
     InvalidTimeout,
     ShortBarrierTimeout,
+    UnusedSuppression,
 )
 
 # Instances the engine runs on each document.
@@ -58,4 +60,4 @@ def find_rule(code_or_name: str) -> type[Rule] | None:
     return BY_CODE.get(code_or_name.upper()) or BY_NAME.get(code_or_name)
 
 
-__all__ = ["ALL_RULES", "BY_CODE", "BY_NAME", "RULES", "InvalidYaml", "Rule", "find_rule"]
+__all__ = ["ALL_RULES", "BY_CODE", "BY_NAME", "RULES", "InvalidYaml", "Rule", "UnusedSuppression", "find_rule"]
