@@ -1,0 +1,423 @@
+#!/usr/bin/env node
+// End-to-end test of the barrier-lint extension in a real VS Code workbench (code-server), driven
+// through headless Chromium with playwright-core. Run by tests/test_editor_vscode.py; by hand:
+//
+//   PATH=<node24>/bin:$PATH node e2e/run-e2e.js --code-server <bin> --vsix barrier-lint.vsix \
+//       --playwright <dir holding node_modules/playwright-core> --screenshot out.png --work /tmp/x
+//
+// It installs the .vsix into a fresh code-server profile, opens e2e/workspace/release.yaml and checks:
+//   1. the error squiggle on the misspelt barrierRef;
+//   2. the Problems panel entry: rule code BL101, the message, line 28 column 37;
+//   3. the completion list on a `barrierRef:` line offers the declared barriers;
+//   4. with "barrierLint.interpreter" pointing nowhere, a notification names that setting.
+// code-server runs in its own session (setsid) and its whole process group is killed at the end.
+'use strict';
+
+const { spawn, execFileSync } = require('child_process');
+const fs = require('fs');
+const http = require('http');
+const net = require('net');
+const path = require('path');
+
+const EXPECTED = {
+  file: 'release.yaml',
+  code: 'BL101',
+  message: "undeclared barrier 'services_deployd'",
+  line: 28,
+  column: 37,
+  completionLine: 42, // `barrierRef: services_deployed` in the web stage
+  completionColumn: 37,
+  declared: ['services_deployed', 'database_migrated'],
+};
+
+const BAD_INTERPRETER = '/nonexistent/bin/python3';
+
+function parseArgs(argv) {
+  const args = {};
+  for (let i = 0; i < argv.length; i += 2) {
+    if (!argv[i].startsWith('--') || argv[i + 1] === undefined) {
+      throw new Error(`bad arguments near ${argv[i]}`);
+    }
+    args[argv[i].slice(2)] = argv[i + 1];
+  }
+  for (const required of ['code-server', 'vsix', 'playwright', 'screenshot', 'work']) {
+    if (!args[required]) throw new Error(`missing --${required}`);
+  }
+  args.chromium = args.chromium || '/usr/bin/chromium';
+  args.workspace = args.workspace || path.join(__dirname, 'workspace');
+  args.timeout = Number(args.timeout || 60000);
+  return args;
+}
+
+const t0 = Date.now();
+function log(msg) {
+  console.log(`[e2e +${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function httpStatus(url) {
+  return new Promise((resolve) => {
+    const req = http.get(url, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    req.on('error', () => resolve(0));
+    req.setTimeout(2000, () => {
+      req.destroy();
+      resolve(0);
+    });
+  });
+}
+
+async function poll(what, fn, timeoutMs, intervalMs = 200) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+function assertEqual(actual, expected, what) {
+  if (actual !== expected) {
+    throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+  }
+}
+
+/** A code-server process in its own session; stop() kills its whole process group. */
+class CodeServer {
+  constructor(bin, dirs, logFile) {
+    this.bin = bin;
+    this.dirs = dirs;
+    this.logFile = logFile;
+  }
+
+  installExtension(vsix) {
+    execFileSync(
+      this.bin,
+      ['--user-data-dir', this.dirs.userData, '--extensions-dir', this.dirs.extensions, '--install-extension', vsix],
+      { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120000 },
+    );
+    const installed = execFileSync(
+      this.bin,
+      ['--user-data-dir', this.dirs.userData, '--extensions-dir', this.dirs.extensions, '--list-extensions', '--show-versions'],
+      { encoding: 'utf8', timeout: 120000 },
+    );
+    if (!/^barrier-lint\.barrier-lint@/m.test(installed)) {
+      throw new Error(`extension not installed; code-server lists:\n${installed}`);
+    }
+    return installed.trim();
+  }
+
+  async start() {
+    this.port = await freePort();
+    fs.writeFileSync(this.dirs.config, `bind-addr: 127.0.0.1:${this.port}\nauth: none\ncert: false\n`);
+    const out = fs.openSync(this.logFile, 'a');
+    // detached: the child calls setsid(2), so it leads a new session and process group whose id is its pid.
+    this.proc = spawn(
+      this.bin,
+      [
+        '--config', this.dirs.config,
+        '--user-data-dir', this.dirs.userData,
+        '--extensions-dir', this.dirs.extensions,
+        '--disable-telemetry',
+        '--disable-update-check',
+        '--disable-workspace-trust',
+        '--disable-getting-started-override',
+      ],
+      { detached: true, stdio: ['ignore', out, out] },
+    );
+    fs.closeSync(out);
+    const url = `http://127.0.0.1:${this.port}`;
+    await poll('code-server to listen', async () => (await httpStatus(`${url}/healthz`)) === 200, 60000);
+    log(`code-server listening on ${this.port} (process group ${this.proc.pid})`);
+    return url;
+  }
+
+  groupAlive() {
+    try {
+      process.kill(-this.proc.pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async stop() {
+    if (!this.proc) return;
+    const pgid = this.proc.pid;
+    for (const [signal, waitMs] of [['SIGTERM', 5000], ['SIGKILL', 5000]]) {
+      if (!this.groupAlive()) break;
+      try {
+        process.kill(-pgid, signal);
+      } catch {
+        break;
+      }
+      const deadline = Date.now() + waitMs;
+      while (this.groupAlive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (this.groupAlive()) throw new Error(`code-server process group ${pgid} survived SIGKILL`);
+    this.proc = undefined;
+    log(`code-server process group ${pgid} stopped`);
+  }
+}
+
+function writeProfile(work, workspace) {
+  const dirs = {
+    userData: path.join(work, 'user-data'),
+    extensions: path.join(work, 'extensions'),
+    config: path.join(work, 'config.yaml'),
+    workspace: path.join(work, 'workspace'),
+  };
+  fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
+  fs.mkdirSync(dirs.extensions, { recursive: true });
+  dirs.settings = path.join(dirs.userData, 'User', 'settings.json');
+  writeSettings(dirs.settings, {});
+  // A copy, so the test never touches the committed workspace.
+  fs.cpSync(workspace, dirs.workspace, { recursive: true });
+  return dirs;
+}
+
+function writeSettings(file, extra) {
+  const settings = {
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'security.workspace.trust.enabled': false,
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'workbench.enableExperiments': false,
+    'workbench.welcomePage.walkthroughs.openOnInstall': false,
+    'chat.disableAIFeatures': true,
+    'editor.wordBasedSuggestions': 'off',
+    'editor.minimap.enabled': false,
+    'editor.stickyScroll.enabled': false,
+    'window.commandCenter': false,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'barrierLint.trace.server': 'messages',
+    ...extra,
+  };
+  fs.writeFileSync(file, JSON.stringify(settings, null, 2));
+}
+
+async function openFile(page, name) {
+  const item = page.locator(`.explorer-folders-view .monaco-list-row[aria-label^="${name}"]`).first();
+  await item.waitFor({ state: 'visible' });
+  await item.click();
+  await page.locator(`.tabs-container .tab[aria-label^="${name}"]`).first().waitFor({ state: 'visible' });
+  await page.locator('.monaco-editor .view-lines').first().waitFor({ state: 'visible' });
+}
+
+async function goTo(page, line, column) {
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`:${line}:${column}`); // the Go to Line picker is quick open with a ":" prefix
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden' });
+  await waitForStatus(page, `Ln ${line}, Col ${column}`);
+}
+
+/** Waits until the status bar's cursor item reads exactly `expected`. */
+async function waitForStatus(page, expected) {
+  let last = '';
+  try {
+    await poll(
+      `status bar "${expected}"`,
+      async () => {
+        last = (await page.locator('.statusbar-item[id="status.editor.selection"]').innerText().catch(() => '')).trim();
+        return last === expected;
+      },
+      10000,
+    );
+  } catch (err) {
+    throw new Error(`${err.message}; it reads "${last}"`);
+  }
+}
+
+async function checkDiagnostics(page, timeout) {
+  // 1. The squiggle: an error decoration in the editor.
+  const squiggle = page.locator('.monaco-editor .squiggly-error');
+  await squiggle.first().waitFor({ state: 'attached', timeout });
+  log(`squiggle shown (${await squiggle.count()} error decoration(s))`);
+
+  // 2. The Problems panel.
+  await page.keyboard.press('Control+Shift+M');
+  const rows = page.locator('.markers-panel .monaco-list-row');
+  const texts = await poll(
+    'Problems panel entries',
+    async () => {
+      const all = await rows.allInnerTexts();
+      // One file row plus one row per problem once the panel has caught up.
+      return all.some((t) => t.includes(EXPECTED.code)) ? all : null;
+    },
+    timeout,
+  );
+  log(`Problems panel rows: ${JSON.stringify(texts)}`);
+  const problems = texts.filter((t) => /\[Ln \d+, Col \d+\]/.test(t));
+  if (problems.length !== 1) {
+    throw new Error(`expected exactly one problem, got ${problems.length}: ${JSON.stringify(problems)}`);
+  }
+  const problem = problems[0].replace(/\s+/g, ' ');
+  for (const part of [EXPECTED.message, `barrier-lint ${EXPECTED.code}`, `[Ln ${EXPECTED.line}, Col ${EXPECTED.column}]`]) {
+    if (!problem.includes(part)) throw new Error(`Problems entry ${JSON.stringify(problem)} lacks ${JSON.stringify(part)}`);
+  }
+  if (!texts.some((t) => t.includes(EXPECTED.file))) throw new Error(`no ${EXPECTED.file} row in the Problems panel`);
+  const errorIcons = await page.locator('.markers-panel .monaco-list-row .codicon-error').count();
+  assertEqual(errorIcons, 1, 'error-severity entries in the Problems panel');
+
+  // Clicking the entry jumps to the problem
+  await page.locator('.markers-panel .monaco-list-row', { hasText: EXPECTED.code }).first().click();
+  // and selects the diagnostic's range: the 16 characters of the misspelt value.
+  const length = 'services_deployd'.length;
+  await waitForStatus(page, `Ln ${EXPECTED.line}, Col ${EXPECTED.column + length} (${length} selected)`);
+  // The squiggle covers exactly the misspelt value on that line.
+  const geometry = await poll(
+    'squiggle under the misspelt value',
+    () =>
+      page.evaluate((needle) => {
+        const token = [...document.querySelectorAll('.monaco-editor .view-line span span')].find(
+          (s) => s.textContent.trim() === needle,
+        );
+        const squiggle = document.querySelector('.monaco-editor .squiggly-error');
+        if (!token || !squiggle) return null;
+        const a = token.getBoundingClientRect();
+        const b = squiggle.getBoundingClientRect();
+        return { token: [a.left, a.right, a.top], squiggle: [b.left, b.right, b.top] };
+      }, 'services_deployd'),
+    timeout,
+  );
+  const [tl, tr, tt] = geometry.token;
+  const [sl, sr, st] = geometry.squiggle;
+  if (Math.abs(tl - sl) > 2 || Math.abs(tr - sr) > 2 || Math.abs(tt - st) > 4) {
+    throw new Error(`squiggle does not cover the misspelt value: ${JSON.stringify(geometry)}`);
+  }
+  return problem;
+}
+
+async function checkCompletion(page, timeout) {
+  // Clear the value after `barrierRef: ` on the web stage's step and ask for completions there.
+  await goTo(page, EXPECTED.completionLine, EXPECTED.completionColumn);
+  await page.keyboard.press('Shift+End');
+  await page.keyboard.press('Delete');
+  // Scroll (the cursor stays) until the misspelt line is in view too, for the screenshot.
+  const typoShown = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll('.monaco-editor .view-line')].some((l) => l.textContent.includes('services_deployd')),
+    );
+  for (let i = 0; i < 20 && !(await typoShown()); i++) await page.keyboard.press('Control+Up');
+  for (let i = 0; i < 3; i++) await page.keyboard.press('Control+Up'); // a little context above it
+  await page.keyboard.press('Control+Space');
+  const rows = page.locator('.suggest-widget.visible .monaco-list-row');
+  const labels = await poll(
+    'completion list',
+    async () => {
+      const all = await rows.allInnerTexts();
+      const names = all.map((t) => t.split('\n')[0].trim()).filter(Boolean);
+      return EXPECTED.declared.every((d) => names.includes(d)) ? names : null;
+    },
+    timeout,
+  );
+  log(`completion list: ${JSON.stringify(labels)}`);
+  if (labels.includes('services_deployd')) throw new Error('completion offers an undeclared barrier');
+  return labels;
+}
+
+async function checkNoPythonNotification(page, timeout) {
+  const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: 'no usable Python' });
+  await toast.first().waitFor({ state: 'visible', timeout });
+  const text = (await toast.first().innerText()).replace(/\s+/g, ' ');
+  log(`notification: ${text}`);
+  for (const part of ['barrierLint.interpreter', BAD_INTERPRETER]) {
+    if (!text.includes(part)) throw new Error(`notification ${JSON.stringify(text)} lacks ${JSON.stringify(part)}`);
+  }
+  return text;
+}
+
+/** Opens the workspace in a new page on `url` and then the pipeline file. */
+async function openWorkbench(browser, url, dirs, timeout) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.setDefaultTimeout(timeout);
+  await page.goto(`${url}/?folder=${encodeURIComponent(dirs.workspace)}`);
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible' });
+  log('workbench loaded');
+  await openFile(page, EXPECTED.file);
+  log(`${EXPECTED.file} open`);
+  return page;
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const { chromium } = require(path.join(args.playwright, 'node_modules', 'playwright-core'));
+  fs.mkdirSync(args.work, { recursive: true });
+  const dirs = writeProfile(args.work, args.workspace);
+  const server = new CodeServer(args['code-server'], dirs, path.join(args.work, 'code-server.log'));
+  let browser;
+  let page;
+  const cleanup = async () => {
+    if (browser) await browser.close().catch(() => {});
+    browser = undefined;
+    await server.stop();
+  };
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.on(signal, () => {
+      cleanup().finally(() => process.exit(130));
+    });
+  }
+  try {
+    log(`installed: ${server.installExtension(path.resolve(args.vsix)).replace(/\n/g, ', ')}`);
+    browser = await chromium.launch({
+      executablePath: args.chromium,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+    });
+
+    // Session 1: default settings, so the bundled server runs under python3 from PATH.
+    page = await openWorkbench(browser, await server.start(), dirs, args.timeout);
+    const problem = await checkDiagnostics(page, args.timeout);
+    log(`diagnostic OK: ${problem}`);
+    const labels = await checkCompletion(page, args.timeout);
+    log(`completion OK: ${labels.join(', ')}`);
+    fs.mkdirSync(path.dirname(args.screenshot), { recursive: true });
+    await page.screenshot({ path: args.screenshot });
+    log(`screenshot: ${args.screenshot}`);
+    await page.close();
+    page = undefined;
+    await server.stop();
+
+    // Session 2: an interpreter that does not exist must produce a notification naming the setting.
+    writeSettings(dirs.settings, { 'barrierLint.interpreter': BAD_INTERPRETER });
+    page = await openWorkbench(browser, await server.start(), dirs, args.timeout);
+    await checkNoPythonNotification(page, args.timeout);
+    log('no-Python notification OK');
+    console.log('E2E PASSED');
+  } catch (err) {
+    if (page) {
+      const failShot = path.join(args.work, 'failure.png');
+      await page.screenshot({ path: failShot }).catch(() => {});
+      console.error(`failure screenshot: ${failShot}`);
+    }
+    throw err;
+  } finally {
+    await cleanup();
+  }
+}
+
+main().catch((err) => {
+  console.error(`E2E FAILED: ${err && err.stack ? err.stack : err}`);
+  process.exit(1);
+});
