@@ -1,4 +1,4 @@
-"""The `barrier-lint` command: an adapter from files to `lint()` and from diagnostics to an output format.
+"""The `barrier-lint` command: an adapter from files to `lint()` and from diagnostics to output formats.
 
 It must not import the language server (or pygls): start-up time matters in pre-commit hooks.
 """
@@ -7,35 +7,71 @@ from __future__ import annotations
 
 import argparse
 import os
+import pathlib
 import sys
+import traceback
+from collections import Counter
 from typing import TextIO
 
 from . import __version__
 from .config import Config
 from .diagnostics import Diagnostic, Severity
-from .discovery import discover
+from .discovery import Skipped, discover
 from .linter import lint_parsed, yaml_diagnostic
 from .output import FORMATS, FileResult, RenderOptions
 from .parse import YamlProblem, decode, parse
 from .rules import ALL_RULES, find_rule
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
 MAX_FILE_BYTES = 64 * 1024 * 1024
+ISSUES_URL = "https://github.com/barrier-lint/barrier-lint/issues"
+FAIL_ON = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "never": None}
+# Formats that quote the source, so the CLI keeps the text of files with findings for them.
+QUOTING_FORMATS = frozenset({"full", "sarif"})
 
 DESCRIPTION = """\
 Find barrier mistakes in Harness pipeline YAML: undeclared or misspelt barriers, expressions in
 barrierRef, barriers that can never meet (sequential stages, rollback reuse, crossed orders, loops with
 maxConcurrency, sequential multi-service deployments) and barriers that synchronize nothing.
 
-PATH may be a file, a directory (searched recursively for .yaml/.yml files; YAML that is not Harness
-YAML is skipped) or - for standard input."""
+PATH may be a file, a directory (searched recursively for .yaml/.yml files, honouring .gitignore; YAML that
+is not Harness YAML is skipped) or - for standard input.
+
+Configuration comes from the nearest .barrier-lint.toml or pyproject.toml [tool.barrier-lint] above each
+file, or from --config."""
 
 EPILOG = """\
-exit status: 0 no error-level finding, 1 error-level findings, 2 usage or I/O error.
+exit status: 0 nothing at or above --fail-on, 1 findings at or above --fail-on (default: error),
+2 usage, configuration or I/O error, 3 internal error (a bug: please report it).
+
+output: --format and --output go in pairs (--format sarif --output out.sarif); a --format without --output
+goes to standard output, and standard output shows the default format (text, or github under GitHub
+Actions) when every --format has an --output.
 
 more:
-  barrier-lint rule BL203     explain a rule (code or name)
-  barrier-lint rule --all     list every rule"""
+  barrier-lint rule BL203       explain a rule (code or name)
+  barrier-lint rule --all       list every rule
+  barrier-lint --show-config F  the configuration that applies to F
+  docs/integrations.md          CI, pre-commit, baselines, suppression comments"""
+
+
+class _FormatAction(argparse.Action):
+    """Each --format starts an output; the --output after it says where it goes."""
+
+    def __call__(self, parser, namespace, value, option_string=None):
+        outputs = list(getattr(namespace, self.dest) or [])
+        outputs.append([value, None])
+        setattr(namespace, self.dest, outputs)
+
+
+class _OutputAction(argparse.Action):
+    def __call__(self, parser, namespace, value, option_string=None):
+        outputs = list(getattr(namespace, self.dest) or [])
+        if outputs and outputs[-1][1] is None:
+            outputs[-1][1] = value
+        else:  # an --output with no --format of its own: the default format
+            outputs.append([None, value])
+        setattr(namespace, self.dest, outputs)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,9 +82,22 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to lint (default: .)")
-    parser.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
-    parser.add_argument("--select", metavar="RULES", help="only these rules: comma-separated codes, names or code prefixes (BL2)")
-    parser.add_argument("--ignore", metavar="RULES", help="skip these rules: comma-separated codes, names or code prefixes")
+    parser.add_argument(
+        "--format", dest="outputs", action=_FormatAction, choices=list(FORMATS), metavar="FORMAT",
+        help=f"output format: {', '.join(FORMATS)} (default: text; github when GITHUB_ACTIONS=true); repeatable",
+    )
+    parser.add_argument("--output", dest="outputs", action=_OutputAction, metavar="FILE", help="write the preceding --format to FILE instead of standard output")
+    parser.add_argument("--select", metavar="RULES", help="only these rules: comma-separated codes, names or code prefixes (BL2); replaces the configured selection")
+    parser.add_argument("--ignore", metavar="RULES", help="skip these rules: comma-separated codes, names or code prefixes; adds to the configured ones")
+    parser.add_argument("--config", metavar="PATH", help="use this configuration file for every file (no search for others)")
+    parser.add_argument("--show-config", nargs="?", const=".", metavar="PATH", help="print the configuration that applies to PATH (default: .) and exit")
+    parser.add_argument("--show-files", action="store_true", help="list the files that would be linted and exit")
+    parser.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_false", help="also lint files that .gitignore excludes")
+    parser.add_argument("--fail-on", choices=list(FAIL_ON), default="error", help="the lowest severity that makes the exit status 1 (default: error)")
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings (errors reading files still exit 2)")
+    parser.add_argument("--statistics", action="store_true", help="print how many findings each rule has instead of the findings")
+    parser.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE (see --write-baseline)")
+    parser.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE and exit 0")
     parser.add_argument("--stdin-filename", metavar="NAME", help="the name to report for - (standard input)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary line")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour output (default: auto, on a terminal only)")
@@ -57,70 +106,216 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _selectors(value: str | None, parser: argparse.ArgumentParser, option: str) -> frozenset[str]:
+    from .settings import is_rule_selector
+
     if not value:
         return frozenset()
     items = frozenset(v.strip() for v in value.split(",") if v.strip())
     for item in items:
-        if find_rule(item) is None and not any(rule.code.startswith(item.upper()) for rule in ALL_RULES):
+        if not is_rule_selector(item):
             parser.error(f"{option}: unknown rule '{item}' (see `barrier-lint rule --all`)")
     return items
 
 
+class _Usage(Exception):
+    """A configuration, baseline or output problem: reported on standard error, exit status 2."""
+
+
+# What the CLI is working on, for the crash report.
+_current_file: str | None = None
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    try:
+        return _main(sys.argv[1:] if argv is None else argv)
+    except _Usage as exc:
+        print(f"barrier-lint: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:  # pragma: no cover - interactive
+        return 130
+    except Exception:  # noqa: BLE001 - the top-level guard: a crash is a bug, and says where to report it
+        where = f" while linting {_current_file}" if _current_file else ""
+        traceback.print_exc()
+        print(
+            f"barrier-lint: internal error{where}. This is a bug in barrier-lint {__version__}; please report it at "
+            f"{ISSUES_URL} with the traceback above (and the file, if you can share it).",
+            file=sys.stderr,
+        )
+        return EXIT_CRASH
+
+
+def _main(argv: list[str]) -> int:
+    from .settings import ConfigError, load_config
+
     if argv[:1] == ["rule"]:
         return rule_command(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
-    config = Config(
-        select=_selectors(args.select, parser, "--select") or None,
-        ignore=_selectors(args.ignore, parser, "--ignore"),
-    )
+    select = _selectors(args.select, parser, "--select") or None
+    ignore = _selectors(args.ignore, parser, "--ignore")
+    try:
+        explicit = load_config(pathlib.Path(args.config)) if args.config else None
+    except ConfigError as exc:
+        raise _Usage(str(exc)) from None
+    configs = Configs(explicit, select, ignore)
+
+    if args.show_config is not None:
+        return show_config(args.show_config, configs, sys.stdout)
+
+    default_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    outputs = [(fmt or default_format, path) for fmt, path in (args.outputs or [])]
+    if all(path is not None for _, path in outputs):
+        outputs.insert(0, (default_format, None))
+    if sum(path is None for _, path in outputs) > 1:
+        parser.error("only one --format can go to standard output; give the others an --output FILE")
+
+    paths = args.paths or ["."]
+    if args.show_files:
+        return show_files(paths, configs, args.respect_gitignore, sys.stdout)
+
+    keep_text = any(fmt in QUOTING_FORMATS for fmt, _ in outputs)
+    try:
+        run = lint_paths(paths, configs, args.stdin_filename, keep_text=keep_text, respect_gitignore=args.respect_gitignore)
+    except ConfigError as exc:
+        raise _Usage(str(exc)) from None
+    results = run.results
+    for message in run.warnings:
+        print(f"barrier-lint: warning: {message}", file=sys.stderr)
+
+    if args.write_baseline:
+        from .baseline import write_baseline
+
+        try:
+            count = write_baseline(args.write_baseline, results)
+        except OSError as exc:
+            raise _Usage(f"cannot write baseline {args.write_baseline}: {exc.strerror or exc}") from None
+        print(f"barrier-lint: recorded {count} finding{'s' if count != 1 else ''} in {args.write_baseline}", file=sys.stderr)
+        return _io_status(run.errors) or EXIT_OK
+    if args.baseline:
+        from .baseline import BaselineError, filter_baseline, read_baseline
+
+        try:
+            known = read_baseline(args.baseline)
+        except BaselineError as exc:
+            raise _Usage(str(exc)) from None
+        results, _ = filter_baseline(args.baseline, results, known)
+
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-    results, io_errors, checked = lint_paths(args.paths or ["."], config, args.stdin_filename)
-    FORMATS[args.format](results, sys.stdout, RenderOptions(color=color, quiet=args.quiet, files_checked=checked))
-    for message in io_errors:
+    for fmt, path in outputs:
+        options = RenderOptions(color=color and path is None, quiet=args.quiet, files_checked=run.checked)
+        if path is None:
+            if args.statistics:
+                statistics(results, sys.stdout)
+            else:
+                FORMATS[fmt](results, sys.stdout, options)
+            continue
+        try:
+            folder = os.path.dirname(path)
+            if folder:
+                os.makedirs(folder, exist_ok=True)
+            with open(path, "w", encoding="utf-8") as handle:
+                FORMATS[fmt](results, handle, options)
+        except OSError as exc:
+            raise _Usage(f"cannot write {path}: {exc.strerror or exc}") from None
+
+    if run.errors:
+        return _io_status(run.errors)
+    threshold = FAIL_ON[args.fail_on]
+    if args.exit_zero or threshold is None:
+        return EXIT_OK
+    failing = any(d.severity.rank >= threshold.rank for r in results for d in r.diagnostics)
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _io_status(errors: list[str]) -> int:
+    for message in errors:
         print(f"barrier-lint: {message}", file=sys.stderr)
-    if io_errors:
-        return EXIT_USAGE
-    has_errors = any(d.severity is Severity.ERROR for r in results for d in r.diagnostics)
-    return EXIT_FINDINGS if has_errors else EXIT_OK
+    return EXIT_USAGE if errors else EXIT_OK
 
 
-def lint_paths(paths: list[str], config: Config, stdin_filename: str | None) -> tuple[list[FileResult], list[str], int]:
-    results: list[FileResult] = []
-    errors: list[str] = []
-    checked = 0
-    for target in _targets(paths):
+class Configs:
+    """Which configuration applies to which file: `--config` for all, or the nearest configuration file;
+    then the command line's --select/--ignore on top."""
+
+    def __init__(self, explicit: Config | None, select: frozenset[str] | None, ignore: frozenset[str]) -> None:
+        self.explicit = explicit
+        self.select = select
+        self.ignore = ignore
+
+    def base(self, path: str) -> Config:
+        from .settings import config_for
+
+        if self.explicit is not None:
+            return self.explicit
+        return config_for(pathlib.Path(path))
+
+    def for_file(self, path: str) -> Config:
+        return self.base(path).for_file(path).with_overrides(self.select, self.ignore)
+
+    def excluded(self, path: str, is_dir: bool) -> bool:
+        # A folder is excluded by the configuration that governs the folder it sits in.
+        governing = os.path.dirname(os.path.abspath(path)) if is_dir else path
+        return self.base(governing).excludes(path, is_dir)
+
+
+class LintRun:
+    def __init__(self) -> None:
+        self.results: list[FileResult] = []
+        self.errors: list[str] = []  # exit status 2
+        self.warnings: list[str] = []
+        self.checked = 0
+
+
+def lint_paths(
+    paths: list[str], configs: Configs | Config, stdin_filename: str | None, *, keep_text: bool = False,
+    respect_gitignore: bool = True,
+) -> LintRun:
+    global _current_file
+    if isinstance(configs, Config):  # a fixed configuration (tests, library use)
+        fixed = configs
+        configs = Configs(None, None, frozenset())
+        configs.base = lambda path: fixed  # type: ignore[method-assign]
+    run = LintRun()
+    for target in _targets(paths, configs, respect_gitignore):
         if isinstance(target, OSError):
-            errors.append(f"cannot read {target.filename}: {target.strerror}")
+            run.errors.append(f"cannot read {target.filename}: {target.strerror}")
+            continue
+        if isinstance(target, Skipped):
+            run.warnings.append(f"skipped {target.path}: {target.reason}")
             continue
         if target == "-":
             data, display, explicit = sys.stdin.buffer.read(), stdin_filename or "-", True
+            config = configs.for_file(stdin_filename or os.path.join(os.getcwd(), "-"))
         else:
             display, explicit = target.path, target.explicit
+            config = configs.for_file(target.path)
             try:
                 if os.path.getsize(target.path) > MAX_FILE_BYTES:
                     problem = YamlProblem(_first_char(), f"the file is larger than {MAX_FILE_BYTES // 2**20} MiB; barrier-lint does not read files this large")
-                    results.append(FileResult(display, [yaml_diagnostic(problem, config)]))
-                    checked += 1
+                    run.results.append(FileResult(display, [yaml_diagnostic(problem, config)]))
+                    run.checked += 1
                     continue
                 with open(target.path, "rb") as handle:
                     data = handle.read()
             except OSError as exc:
-                errors.append(f"cannot read {target.path}: {exc.strerror or exc}")
+                message = f"cannot read {target.path}: {exc.strerror or exc}"
+                # A file the user named is an error; one met in a directory walk is skipped with a warning.
+                (run.errors if explicit else run.warnings).append(message)
                 continue
-        checked += 1
-        results.append(FileResult(display, lint_bytes(data, config, explicit), ""))
-    return results, errors, checked
+        _current_file = display
+        run.checked += 1
+        text, diagnostics = _lint_data(data, config, explicit)
+        run.results.append(FileResult(display, diagnostics, text if keep_text and diagnostics else ""))
+    _current_file = None
+    return run
 
 
-def _targets(paths: list[str]):
+def _targets(paths: list[str], configs: Configs, respect_gitignore: bool):
     for path in paths:
         if path == "-":
             yield "-"
         else:
-            yield from discover([path])
+            yield from discover([path], configs.excluded, respect_gitignore=respect_gitignore)
 
 
 def _first_char():
@@ -130,11 +325,77 @@ def _first_char():
 
 
 def lint_bytes(data: bytes, config: Config, explicit: bool) -> list[Diagnostic]:
+    return _lint_data(data, config, explicit)[1]
+
+
+def _lint_data(data: bytes, config: Config, explicit: bool) -> tuple[str, list[Diagnostic]]:
     text, problem = decode(data)
     if problem is not None:
         # Bytes that are not UTF-8 are only worth a finding when the user named the file.
-        return [yaml_diagnostic(problem, config)] if explicit and config.enabled("BL000", "invalid-yaml") else []
-    return lint_parsed(parse(text), config, assume_harness=explicit)
+        return "", [yaml_diagnostic(problem, config)] if explicit and config.enabled("BL000", "invalid-yaml") else []
+    return text, lint_parsed(parse(text), config, assume_harness=explicit)
+
+
+def statistics(results: list[FileResult], out: TextIO) -> None:
+    """How many findings each rule has, most first (ruff's --statistics)."""
+    counts = Counter(d.code for r in results for d in r.diagnostics)
+    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        rule = find_rule(code)
+        out.write(f"{count:>5}  {code}  {rule.name if rule else ''}\n")
+    if not counts:
+        out.write("no problems\n")
+
+
+def show_files(paths: list[str], configs: Configs, respect_gitignore: bool, out: TextIO) -> int:
+    status = EXIT_OK
+    for target in _targets(paths, configs, respect_gitignore):
+        if isinstance(target, OSError):
+            print(f"barrier-lint: cannot read {target.filename}: {target.strerror}", file=sys.stderr)
+            status = EXIT_USAGE
+        elif isinstance(target, Skipped):
+            print(f"barrier-lint: warning: skipped {target.path}: {target.reason}", file=sys.stderr)
+        elif target == "-":
+            out.write("-\n")
+        else:
+            out.write(target.path + "\n")
+    return status
+
+
+def show_config(path: str, configs: Configs, out: TextIO) -> int:
+    """The configuration that applies to `path`, as a [tool.barrier-lint] table, then the rules in effect."""
+    import json
+
+    from .settings import ConfigError
+
+    try:
+        config = configs.for_file(path)
+    except ConfigError as exc:
+        raise _Usage(str(exc)) from None
+    q = json.dumps  # TOML basic strings are JSON strings
+    out.write(f"# configuration for {path}\n")
+    out.write(f"# from {config.source}\n" if config.source else "# no configuration file found: the defaults\n")
+    if config.root:
+        out.write(f"# patterns relative to {config.root}\n")
+    out.write("[tool.barrier-lint]\n")
+    if config.select is not None:
+        out.write(f"select = [{', '.join(q(s) for s in sorted(config.select))}]\n")
+    out.write(f"ignore = [{', '.join(q(s) for s in sorted(config.ignore))}]  # with the per-file ignores for this path\n")
+    severities = ", ".join(f"{q(k)} = {q(v.value if v else 'off')}" for k, v in sorted(config.severity.items()))
+    out.write(f"severity = {{{severities}}}\n")
+    out.write(f"exclude = [{', '.join(q(s) for s in config.exclude)}]\n")
+    per_file = ", ".join(f"{q(p)} = [{', '.join(q(c) for c in sorted(codes))}]" for p, codes in config.per_file_ignores)
+    out.write(f"per-file-ignores = {{{per_file}}}\n")
+    out.write(f"stage-types = [{', '.join(q(s) for s in sorted(config.stage_types))}]\n")
+    if config.excludes(path, os.path.isdir(path)):
+        out.write(f"# {path} is excluded: it is not linted\n")
+    out.write("\n# rules in effect:\n")
+    for rule in ALL_RULES:
+        if config.enabled(rule.code, rule.name):
+            severity = config.severity_for(rule.code, rule.name, rule.severity)
+            out.write(f"#   {rule.code}  {rule.name:<34} {severity.value}\n")
+        else:
+            out.write(f"#   {rule.code}  {rule.name:<34} off\n")
+    return EXIT_OK
 
 
 def rule_command(argv: list[str], out: TextIO | None = None) -> int:

@@ -1,11 +1,12 @@
-"""What every output format receives."""
+"""What every output format receives, and the one place CLI positions are made from model spans."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable, TextIO
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, Severity
+from ..model import Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,12 +21,35 @@ class RenderOptions:
     color: bool = False
     quiet: bool = False
     files_checked: int = 0
+    # Stable fingerprints of the findings (baseline.fingerprints), in the order of `results`; formats that
+    # publish one (sarif, gitlab) compute them when absent.
+    fingerprints: tuple[tuple[str, ...], ...] | None = None
 
 
 Renderer = Callable[[list[FileResult], TextIO, RenderOptions], None]
 
 
+def cli_span(span: Span) -> tuple[int, int, int, int]:
+    """1-based line/column, end exclusive."""
+    return span.start_line + 1, span.start_col + 1, span.end_line + 1, span.end_col + 1
+
+
 def cli_position(d: Diagnostic) -> tuple[int, int, int, int]:
     """1-based line/column, end exclusive: the one place CLI positions are made from model spans."""
-    s = d.span
-    return s.start_line + 1, s.start_col + 1, s.end_line + 1, s.end_col + 1
+    return cli_span(d.span)
+
+
+def fingerprints_for(results: list[FileResult], options: RenderOptions) -> tuple[tuple[str, ...], ...]:
+    if options.fingerprints is not None:
+        return options.fingerprints
+    from ..baseline import fingerprints
+
+    return fingerprints(results)
+
+
+def severity_counts(results: list[FileResult]) -> dict[Severity, int]:
+    counts = {s: 0 for s in Severity}
+    for result in results:
+        for d in result.diagnostics:
+            counts[d.severity] += 1
+    return counts

@@ -1,0 +1,107 @@
+"""Baselines: accept today's findings, report only new ones.
+
+A finding is recorded by a fingerprint that survives lines moving: its file, its code, the barrier it is
+about and its place in the pipeline tree (`stages[1].stage.spec...steps[0].step`), plus a counter for
+findings that share all of those. Findings that have no place in the tree (BL000, BL901) use their message
+with the numbers taken out instead. The same fingerprints are published by the sarif
+(`partialFingerprints`) and gitlab (`fingerprint`) formats, so code-scanning services track findings the
+same way.
+
+The file is JSON: {"version": 1, "findings": [{"fingerprint", "file", "code", "barrier", "tree_path",
+"message"}, ...]}; paths in it are relative to the baseline file's folder, so it works from any directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections import Counter
+
+from .diagnostics import Diagnostic
+from .output.common import FileResult
+
+VERSION = 1
+_NUMBERS = re.compile(r"\d+")
+
+
+class BaselineError(Exception):
+    pass
+
+
+def _path_key(path: str, base: str | None) -> str:
+    if path == "-" or base is None:
+        return path.replace(os.sep, "/")
+    return os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
+
+
+def _identity(path_key: str, d: Diagnostic) -> str:
+    where = d.tree_path or _NUMBERS.sub("#", d.message)
+    return "\0".join((path_key, d.code, d.barrier or "", where))
+
+
+def fingerprints(results: list[FileResult], base: str | None = None) -> tuple[tuple[str, ...], ...]:
+    """One fingerprint per finding, in the order of `results` and their diagnostics. Paths are taken
+    relative to `base` (a folder) when given, as written otherwise."""
+    seen: Counter[str] = Counter()
+    out = []
+    for result in results:
+        key = _path_key(result.path, base)
+        prints = []
+        for d in result.diagnostics:
+            identity = _identity(key, d)
+            seen[identity] += 1
+            digest = hashlib.sha256(f"{identity}\0{seen[identity]}".encode()).hexdigest()
+            prints.append(digest[:32])
+        out.append(tuple(prints))
+    return tuple(out)
+
+
+def write_baseline(path: str, results: list[FileResult]) -> int:
+    """Record every finding of `results`; returns how many."""
+    base = os.path.dirname(os.path.abspath(path))
+    entries = []
+    for result, prints in zip(results, fingerprints(results, base)):
+        for d, fingerprint in zip(result.diagnostics, prints):
+            entries.append(
+                {
+                    "fingerprint": fingerprint,
+                    "file": _path_key(result.path, base),
+                    "code": d.code,
+                    "barrier": d.barrier,
+                    "tree_path": d.tree_path,
+                    "message": d.message,  # for people reading the file; not part of the match
+                }
+            )
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump({"version": VERSION, "tool": "barrier-lint", "findings": entries}, handle, indent=2, ensure_ascii=False)
+        handle.write("\n")
+    return len(entries)
+
+
+def read_baseline(path: str) -> frozenset[str]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except OSError as exc:
+        raise BaselineError(f"cannot read baseline {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise BaselineError(f"baseline {path} is not JSON: {exc}") from None
+    if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("findings"), list):
+        raise BaselineError(f"baseline {path} is not a barrier-lint baseline (version {VERSION})")
+    try:
+        return frozenset(str(entry["fingerprint"]) for entry in data["findings"])
+    except (TypeError, KeyError):
+        raise BaselineError(f"baseline {path}: every finding needs a fingerprint") from None
+
+
+def filter_baseline(path: str, results: list[FileResult], known: frozenset[str]) -> tuple[list[FileResult], int]:
+    """`results` without the findings recorded in the baseline at `path`; also how many were dropped."""
+    base = os.path.dirname(os.path.abspath(path))
+    out, dropped = [], 0
+    for result, prints in zip(results, fingerprints(results, base)):
+        kept = [d for d, fingerprint in zip(result.diagnostics, prints) if fingerprint not in known]
+        dropped += len(result.diagnostics) - len(kept)
+        out.append(FileResult(result.path, kept, result.text))
+    return out, dropped

@@ -1,0 +1,56 @@
+"""The text format plus the source: each finding is followed by its line and a caret under the range,
+and by its related places (ruff's `full`).
+
+    pipeline.yaml:21:33: BL101 barrier 'b3' is not declared; declared barriers: b1, b2
+       |
+    21 |                     barrierRef: b3
+       |                                 ^^ BL101
+       |
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import TextIO
+
+from .common import FileResult, RenderOptions, cli_position, cli_span
+from .text import diagnostic_line, summary
+
+
+def render(results: list[FileResult], out: TextIO, options: RenderOptions) -> None:
+    for result in results:
+        lines = result.text.splitlines()
+        for d in result.diagnostics:
+            out.write(diagnostic_line(result.path, d, options) + "\n")
+            line, col, end_line, end_col = cli_position(d)
+            out.write(snippet(lines, line, col, end_line, end_col, d.code))
+            for related in d.related:
+                r_line, r_col, _, _ = cli_span(related.span)
+                out.write(f"  = note: {result.path}:{r_line}:{r_col}: {related.message}\n")
+            out.write("\n")
+    if not options.quiet:
+        out.write(summary(results, options.files_checked) + "\n")
+
+
+def snippet(lines: list[str], line: int, col: int, end_line: int, end_col: int, label: str) -> str:
+    """The source line (1-based `line`) with carets under columns `col` to `end_col` (exclusive; to the end
+    of the line when the range goes on to later lines). Empty when the line is not in the text."""
+    if not 1 <= line <= len(lines):
+        return ""
+    source = lines[line - 1].rstrip("\r\n")
+    start = col - 1
+    stop = end_col - 1 if end_line == line else len(source)
+    stop = max(stop, start + 1)
+    gutter = " " * len(str(line))
+    marker = _pad(source[:start]) + "^" * max(1, _width(source[start:stop]))
+    return f"{gutter} |\n{line} | {source}\n{gutter} | {marker} {label}\n{gutter} |\n"
+
+
+def _width(text: str) -> int:
+    """Terminal cells: wide (East Asian) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(prefix: str) -> str:
+    # Keep tabs as tabs so the caret lines up however wide the terminal draws them.
+    return "".join("\t" if c == "\t" else " " * _width(c) for c in prefix)
