@@ -1,0 +1,156 @@
+"""Completion of `barrierRef:` values and a snippet for a whole Barrier step.
+
+Completion has to work while the user types, when the document often does not parse: the declared barriers
+come from the current model, else from the last version of the document that held a pipeline, else from a
+tolerant scan of the text for `flowControl.barriers` entries.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lsprotocol import types
+
+from barrier_lint.analysis import Facts
+from barrier_lint.model import Span
+
+from .convert import Positions
+from .documents import Analysis
+from .navigation import participant_line
+
+# `barrierRef:` then an optional opening quote and the part of the value typed so far, up to the cursor.
+_REF_PREFIX = re.compile(r"""barrierRef\s*:[ \t]*(?P<quote>["']?)(?P<partial>[^\s"',}\]]*)$""")
+_VALUE_REST = re.compile(r"""[^\s"',}\]#]*""")
+# The start of a step-list entry: nothing, or a dash, or a word being typed.
+_SNIPPET_PREFIX = re.compile(r"^(?P<indent>[ \t]*)(?P<typed>-?[ \t]*[A-Za-z]*)$")
+
+
+@dataclass
+class Declared:
+    identifier: str
+    name: str | None
+    participants: list[str]
+
+
+def declared_barriers(analysis: Analysis | None, fallback: Analysis | None, text: str, line: int) -> list[Declared]:
+    for source in (analysis, fallback):
+        if source is None:
+            continue
+        document = source.document_at(line)
+        if document is not None and document.kind.is_pipeline:
+            facts = Facts(document)
+            out = []
+            for identifier, declaration in document.pipeline.declared.items():  # type: ignore[union-attr]
+                name = declaration.name.value if declaration.name is not None else None
+                out.append(Declared(identifier, name, [participant_line(p) for p in facts.by_ref.get(identifier, [])]))
+            return out
+    return scan_declarations(text)
+
+
+_ENTRY_KEY = re.compile(r"""(?:^|[{,\s])(identifier|name)\s*:\s*(["']?)([^"',}#\n]*)\2""")
+
+
+def scan_declarations(text: str) -> list[Declared]:
+    """Declared barriers found by reading `flowControl: barriers:` line by line, without a YAML parser."""
+    found: list[Declared] = []
+    barriers_indent: int | None = None
+    flow_control_indent: int | None = None
+    current: dict[str, str] = {}
+
+    def flush() -> None:
+        ident = current.get("identifier", "").strip()
+        if ident and all(d.identifier != ident for d in found):
+            found.append(Declared(ident, current.get("name", "").strip() or None, []))
+        current.clear()
+
+    for line in text.splitlines():
+        content = line.split(" #", 1)[0].rstrip()
+        stripped = content.lstrip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(content) - len(stripped)
+        if barriers_indent is not None:
+            if indent < barriers_indent or (indent == barriers_indent and not stripped.startswith("-")):
+                flush()
+                barriers_indent = None
+            else:
+                if stripped.startswith("-"):
+                    flush()
+                for key, _, value in _ENTRY_KEY.findall(stripped.lstrip("- ")):
+                    current[key] = value
+                if "}" in stripped:  # a flow-style entry ends on its line
+                    flush()
+                continue
+        if flow_control_indent is not None and indent <= flow_control_indent:
+            flow_control_indent = None
+        if stripped.startswith("flowControl:"):
+            flow_control_indent = indent
+        elif flow_control_indent is not None and stripped.startswith("barriers:"):
+            barriers_indent = indent
+    flush()
+    return found
+
+
+def _documentation(declared: Declared) -> types.MarkupContent:
+    if declared.participants:
+        body = "Participants:\n" + "\n".join(f"- {p}" for p in declared.participants)
+    else:
+        body = "No Barrier step uses this barrier yet."
+    return types.MarkupContent(kind=types.MarkupKind.Markdown, value=body)
+
+
+def complete(positions: Positions, line: int, col: int, barriers: list[Declared], harness: bool) -> list[types.CompletionItem]:
+    text = positions.lines[line] if line < len(positions.lines) else ""
+    prefix = text[:col]
+    match = _REF_PREFIX.search(prefix)
+    if match is not None:
+        start = match.start("partial")
+        end = col + len(_VALUE_REST.match(text, col).group())  # type: ignore[union-attr]
+        replace = positions.range(Span(line, start, line, end))
+        return [
+            types.CompletionItem(
+                label=d.identifier,
+                kind=types.CompletionItemKind.EnumMember,
+                detail=d.name,
+                documentation=_documentation(d),
+                filter_text=d.identifier,
+                sort_text=f"{index:04d}",
+                text_edit=types.TextEdit(range=replace, new_text=d.identifier),
+            )
+            for index, d in enumerate(barriers)
+        ]
+    snippet = _SNIPPET_PREFIX.match(prefix)
+    if snippet is not None and harness:
+        return [barrier_step_snippet(positions, line, col, snippet, barriers)]
+    return []
+
+
+def barrier_step_snippet(positions: Positions, line: int, col: int, match: re.Match, barriers: list[Declared]) -> types.CompletionItem:
+    """`- step: type: Barrier ...` indented where the user is typing, with a choice of declared barriers."""
+    start = match.start("typed")
+    pad = " " * start
+    if barriers:
+        choice = "${3|" + ",".join(d.identifier for d in barriers) + "|}"
+    else:
+        choice = "${3:barrier_id}"
+    body = [
+        "- step:",
+        "    type: Barrier",
+        "    name: ${1:Wait}",
+        "    identifier: ${2:wait}",
+        "    spec:",
+        f"      barrierRef: {choice}",
+        "    timeout: ${4:10m}",
+    ]
+    new_text = body[0] + "".join("\n" + pad + part for part in body[1:])
+    return types.CompletionItem(
+        label="Barrier step",
+        kind=types.CompletionItemKind.Snippet,
+        detail="a step that waits at a barrier",
+        # Clients filter on the text of the replaced range, dash included.
+        filter_text=re.match(r"-?[ \t]*", match.group("typed")).group() + "Barrier",  # type: ignore[union-attr]
+        insert_text_format=types.InsertTextFormat.Snippet,
+        insert_text_mode=types.InsertTextMode.AsIs,
+        text_edit=types.TextEdit(range=positions.range(Span(line, start, line, col)), new_text=new_text),
+    )

@@ -1,0 +1,100 @@
+"""Which `Config` applies to an open document: the configuration file the CLI would use for that file
+(`barrier_lint.settings.config_for`), overridden by the editor's settings.
+
+Editor settings arrive three ways, all holding the keys of a `[tool.barrier-lint]` table (`select`,
+`ignore`, `severity`, and `stage-types`/`stageTypes` too):
+- `initializationOptions` (`{"select": [...]}`, or the same under `"barrierLint"`);
+- `workspace/didChangeConfiguration` pushing `{"barrierLint": {...}}`;
+- `workspace/configuration` pulled per workspace folder (section `barrierLint`, scope = the folder), when
+  the client supports it; in a multi-root workspace each folder gets its own settings.
+
+Editor settings win key by key: `select` and `stage-types` replace the file's, `ignore` adds to it, and
+`severity` entries replace the file's entry for the same rule.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import pathlib
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlparse
+
+from barrier_lint.config import Config
+from barrier_lint.settings import ConfigError, config_for, config_from_dict
+
+SECTION = "barrierLint"
+# Keys that configure the server itself, not the analysis.
+SERVER_KEYS = ("debounceMs",)
+_ALIASES = {"stageTypes": "stage-types", "perFileIgnores": "per-file-ignores"}
+
+
+def uri_to_path(uri: str) -> pathlib.Path | None:
+    parsed = urlparse(uri)
+    if parsed.scheme != "file":
+        return None
+    return pathlib.Path(unquote(parsed.path))
+
+
+def editor_table(settings) -> dict:
+    """The barrier-lint keys of a settings object, with editor-style aliases turned into the TOML keys."""
+    if not isinstance(settings, dict):
+        return {}
+    if isinstance(settings.get(SECTION), dict):
+        settings = settings[SECTION]
+    return {_ALIASES.get(k, k): v for k, v in settings.items() if k not in SERVER_KEYS and k != SECTION}
+
+
+def merge(base: Config, editor: dict, source: str) -> Config:
+    """`base` (from a configuration file) with the editor's settings on top. Raises ConfigError."""
+    if not editor:
+        return base
+    override = config_from_dict(editor, source)
+    return dataclasses.replace(
+        base,
+        select=override.select if "select" in editor else base.select,
+        ignore=base.ignore | override.ignore,
+        severity={**base.severity, **override.severity},
+        stage_types=override.stage_types if "stage-types" in editor else base.stage_types,
+    )
+
+
+@dataclass
+class Settings:
+    """Editor settings known to the server: global ones and, once pulled, those of each workspace folder."""
+
+    global_settings: dict = field(default_factory=dict)
+    folders: list[str] = field(default_factory=list)  # workspace folder URIs
+    by_folder: dict[str, dict] = field(default_factory=dict)  # folder URI ("" for no folder) -> settings
+
+    def folder_of(self, uri: str) -> str:
+        """The innermost workspace folder holding `uri`, or "" when none does."""
+        best = ""
+        for folder in self.folders:
+            prefix = folder.rstrip("/") + "/"
+            if uri.startswith(prefix) and len(folder) > len(best):
+                best = folder
+        return best
+
+    def editor_settings(self, uri: str) -> dict:
+        folder = self.folder_of(uri)
+        if folder in self.by_folder:
+            return self.by_folder[folder]
+        return self.global_settings
+
+    def config_for(self, uri: str) -> tuple[Config, list[str]]:
+        """The configuration for a document, and the problems met building it (for the client's log)."""
+        problems: list[str] = []
+        path = uri_to_path(uri)
+        base = Config()
+        if path is not None:
+            try:
+                base = config_for(path)
+            except ConfigError as exc:
+                problems.append(f"configuration file ignored: {exc}")
+            except OSError as exc:
+                problems.append(f"configuration file unreadable: {exc}")
+        try:
+            return merge(base, editor_table(self.editor_settings(uri)), "editor settings (barrierLint)"), problems
+        except ConfigError as exc:
+            problems.append(f"editor settings ignored: {exc}")
+            return base, problems

@@ -1,0 +1,121 @@
+"""What the server knows about each open document: its latest analysis and its last good model.
+
+A document is parsed once per version and the `ParsedFile` is shared by diagnostics and every request.
+While the user types, the text often does not parse; requests that only need the declarations (completion)
+then fall back to the last version that had a pipeline in it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from barrier_lint.analysis import Facts
+from barrier_lint.config import Config
+from barrier_lint.diagnostics import Diagnostic
+from barrier_lint.linter import lint_parsed
+from barrier_lint.model import BarrierPosition, Declaration, Document, Pipeline, Text
+from barrier_lint.parse import ParsedFile, parse
+
+from .convert import split_lines
+
+# Larger documents are not analysed: parsing them would keep the server from answering for seconds.
+MAX_CHARS = 4_000_000
+
+
+@dataclass
+class Analysis:
+    version: int | None
+    text: str
+    lines: list[str]
+    parsed: ParsedFile
+    diagnostics: list[Diagnostic]
+    too_large: bool = False
+
+    def pipelines(self) -> list[Document]:
+        return [d for d in self.parsed.documents if d.pipeline is not None and d.kind.is_analysed]
+
+    def document_at(self, line: int) -> Document | None:
+        """The analysed document holding `line`, else the first analysed one."""
+        documents = self.pipelines()
+        for document in documents:
+            if document.span.start_line <= line <= document.span.end_line:
+                return document
+        return documents[0] if documents else None
+
+
+def analyse(text: str, version: int | None, config: Config) -> Analysis:
+    lines = split_lines(text)
+    if len(text) > MAX_CHARS:
+        return Analysis(version, text, lines, ParsedFile(text), [], too_large=True)
+    parsed = parse(text)
+    return Analysis(version, text, lines, parsed, lint_parsed(parsed, config))
+
+
+@dataclass
+class OpenDocument:
+    uri: str
+    config: Config = field(default_factory=Config)
+    analysis: Analysis | None = None
+    last_good: Analysis | None = None  # the latest analysis that held a pipeline
+    pending: asyncio.Task | None = None  # a debounced lint waiting to run
+
+    def remember(self, analysis: Analysis) -> None:
+        self.analysis = analysis
+        if analysis.pipelines():
+            self.last_good = analysis
+
+    def cancel_pending(self) -> None:
+        if self.pending is not None and not self.pending.done():
+            self.pending.cancel()
+        self.pending = None
+
+
+# ------------------------------------------------------------------------------------------ what is where
+
+
+@dataclass
+class Target:
+    """The barrier identifier under the cursor: in a declaration or in a Barrier step's barrierRef."""
+
+    document: Document
+    identifier: str
+    text: Text  # the scalar under the cursor
+    declaration: Declaration | None = None
+    position: BarrierPosition | None = None
+
+    @property
+    def pipeline(self) -> Pipeline:
+        return self.document.pipeline  # type: ignore[return-value]
+
+
+def target_at(analysis: Analysis, line: int, col: int) -> Target | None:
+    for document in analysis.pipelines():
+        pipeline = document.pipeline
+        assert pipeline is not None
+        for declaration in pipeline.declarations:
+            ident = declaration.identifier
+            if ident is not None and ident.value and ident.span.contains(line, col):
+                return Target(document, ident.value, ident, declaration=declaration)
+        for position in pipeline.positions:
+            if position.ref is not None and position.literal is not None and position.ref.span.contains(line, col):
+                return Target(document, position.literal, position.ref, position=position)
+    return None
+
+
+@dataclass
+class Occurrences:
+    declarations: list[Text]
+    references: list[Text]
+
+
+def occurrences(pipeline: Pipeline, identifier: str) -> Occurrences:
+    """Every declaration of `identifier` and every literal reference to it in one pipeline document."""
+    return Occurrences(
+        [d.identifier for d in pipeline.declarations if d.identifier is not None and d.identifier.value == identifier],
+        [p.ref for p in pipeline.positions if p.ref is not None and p.literal == identifier],
+    )
+
+
+def facts_for(document: Document) -> Facts:
+    return Facts(document)

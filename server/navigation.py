@@ -1,0 +1,222 @@
+"""Requests about one barrier: hover, definition, references, highlights, rename; and the document's outline
+and code lenses. Everything here reads the model; the rules are not consulted."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from barrier_lint.analysis import Facts
+from barrier_lint.model import BarrierPosition, Document, Pipeline, Span, Stage, StepGroup, Text
+from barrier_lint.rules.bl107_invalid_barrier_declaration import IDENTIFIER, RESERVED
+
+from .convert import Positions, inner_span
+from .documents import Analysis, Target, occurrences
+
+
+class Refused(Exception):
+    """A request the server declines with a message for the user (an invalid new name, ...)."""
+
+
+# ------------------------------------------------------------------------------------------------ words
+
+
+def participant_line(position: BarrierPosition) -> str:
+    """`stage deploy_api, step group canary, step wait (line 12)`."""
+    parts = [position.where] if position.stage is not None or position.groups else []
+    parts.append(f"step {position.label}")
+    text = ", ".join(parts) + f" (line {position.span.start_line + 1})"
+    if position.rollback:
+        text += ", in rollback steps"
+    if position.multiplicity > 1:
+        text += ", looped: several participants"
+    return text
+
+
+def concurrency_summary(facts: Facts, identifier: str) -> str:
+    """Whether the participants of `identifier` can all meet, from Harness's ordering relation."""
+    positions = facts.by_ref.get(identifier, [])
+    if not positions:
+        return "No Barrier step uses this barrier."
+    if facts.participants(identifier) < 2:
+        return "Only one participant: the barrier has nobody to wait for."
+    sequential = []
+    for i, p in enumerate(positions):
+        for q in positions[i + 1 :]:
+            order = facts.ordering.order(p, q)
+            if order != 0:
+                first, second = (p, q) if order < 0 else (q, p)
+                sequential.append(
+                    f"line {first.span.start_line + 1} must finish before line {second.span.start_line + 1} starts"
+                )
+    if not sequential:
+        return "The participants run concurrently, so they can meet."
+    return "The participants do not all run concurrently: " + "; ".join(sequential) + "."
+
+
+def hover(analysis: Analysis, positions: Positions, target: Target) -> types.Hover:
+    pipeline = target.pipeline
+    declaration = pipeline.declared.get(target.identifier)
+    facts = Facts(target.document)
+    if declaration is not None:
+        name = declaration.name.value if declaration.name is not None else "(no name)"
+        title = f"**Barrier {name}** (`{target.identifier}`)"
+    else:
+        title = f"**Barrier `{target.identifier}`** (not declared in flowControl.barriers)"
+    participants = facts.by_ref.get(target.identifier, [])
+    lines = [title, ""]
+    if participants:
+        lines.append(f"Participants ({len(participants)}):")
+        lines.extend(f"- {participant_line(p)}" for p in participants)
+        lines.append("")
+    lines.append(concurrency_summary(facts, target.identifier))
+    return types.Hover(
+        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n".join(lines)),
+        range=positions.range(target.text.span),
+    )
+
+
+# ------------------------------------------------------------------------------------------- locations
+
+
+def definition(uri: str, positions: Positions, target: Target) -> list[types.Location]:
+    declaration = target.pipeline.declared.get(target.identifier)
+    if declaration is None or declaration.identifier is None:
+        return []
+    return [types.Location(uri=uri, range=positions.range(declaration.identifier.span))]
+
+
+def references(uri: str, positions: Positions, target: Target, include_declaration: bool) -> list[types.Location]:
+    found = occurrences(target.pipeline, target.identifier)
+    texts = (found.declarations if include_declaration else []) + found.references
+    return [types.Location(uri=uri, range=positions.range(text.span)) for text in texts]
+
+
+def highlights(positions: Positions, target: Target) -> list[types.DocumentHighlight]:
+    found = occurrences(target.pipeline, target.identifier)
+    return [
+        types.DocumentHighlight(range=positions.range(t.span), kind=types.DocumentHighlightKind.Write)
+        for t in found.declarations
+    ] + [
+        types.DocumentHighlight(range=positions.range(t.span), kind=types.DocumentHighlightKind.Read)
+        for t in found.references
+    ]
+
+
+# ---------------------------------------------------------------------------------------------- rename
+
+
+def is_valid_identifier(value: str) -> bool:
+    return IDENTIFIER.fullmatch(value) is not None and value not in RESERVED
+
+
+def prepare_rename(positions: Positions, target: Target | None) -> types.PrepareRenamePlaceholder | None:
+    if target is None or "<+" in target.identifier or target.identifier.startswith("parent."):
+        return None
+    return types.PrepareRenamePlaceholder(range=positions.range(inner_span(target.text)), placeholder=target.identifier)
+
+
+def rename(uri: str, positions: Positions, target: Target, new_name: str) -> types.WorkspaceEdit:
+    if not is_valid_identifier(new_name):
+        reason = "is a reserved word in Harness" if new_name in RESERVED else (
+            "is not a valid barrier identifier (letters, digits and underscores, not starting with a digit, "
+            "at most 128 characters)"
+        )
+        raise Refused(f"'{new_name}' {reason}")
+    if new_name != target.identifier and new_name in target.pipeline.declared:
+        raise Refused(f"a barrier '{new_name}' is already declared; renaming would merge two barriers")
+    found = occurrences(target.pipeline, target.identifier)
+    edits = [
+        types.TextEdit(range=positions.range(inner_span(text)), new_text=new_name)
+        for text in found.declarations + found.references
+    ]
+    return types.WorkspaceEdit(changes={uri: edits})
+
+
+# ---------------------------------------------------------------------------------------------- outline
+
+
+def _symbol(positions: Positions, name: str, detail: str | None, kind: types.SymbolKind, key: Span, span: Span,
+            selection: Text | None) -> types.DocumentSymbol:
+    whole = Span(key.start_line, key.start_col, span.end_line, span.end_col)
+    if (span.end_line, span.end_col) < (key.end_line, key.end_col):
+        whole = key
+    select = selection.span if selection is not None else key
+    if not (whole.contains(select.start_line, select.start_col) and whole.contains(select.end_line, select.end_col)):
+        select = key
+    return types.DocumentSymbol(
+        name=name or "(unnamed)", detail=detail, kind=kind, range=positions.range(whole),
+        selection_range=positions.range(select), children=[],
+    )
+
+
+def _label(identifier: Text | None, name: Text | None, fallback: str) -> str:
+    for text in (name, identifier):
+        if text is not None and text.value:
+            return text.value
+    return fallback
+
+
+def document_symbols(positions: Positions, analysis: Analysis) -> list[types.DocumentSymbol]:
+    symbols = []
+    for document in analysis.pipelines():
+        symbols.append(_pipeline_symbol(positions, document))
+    return symbols
+
+
+def _pipeline_symbol(positions: Positions, document: Document) -> types.DocumentSymbol:
+    pipeline: Pipeline = document.pipeline  # type: ignore[assignment]
+    root = _symbol(positions, _label(pipeline.identifier, pipeline.name, document.kind.value), document.kind.value,
+                   types.SymbolKind.Module, pipeline.key, pipeline.span, pipeline.identifier)
+    if pipeline.barriers_key is not None:
+        last = pipeline.declarations[-1].span if pipeline.declarations else pipeline.barriers_key
+        barriers = _symbol(positions, "barriers", f"{len(pipeline.declarations)} declared", types.SymbolKind.Namespace,
+                           pipeline.barriers_key, last, None)
+        for declaration in pipeline.declarations:
+            ident = declaration.identifier
+            barriers.children.append(_symbol(
+                positions, ident.value if ident is not None and ident.value else "(no identifier)",
+                declaration.name.value if declaration.name is not None else None, types.SymbolKind.Event,
+                declaration.span, declaration.span, ident))
+        root.children.append(barriers)
+    nodes: dict[int, types.DocumentSymbol] = {}
+    for stage in pipeline.stages:
+        nodes[id(stage)] = node = _stage_symbol(positions, stage)
+        root.children.append(node)
+    for group in pipeline.step_groups:  # outer groups come before the groups inside them
+        nodes[id(group)] = node = _symbol(positions, _label(group.identifier, group.name, "step group"), "step group",
+                                          types.SymbolKind.Namespace, group.key, group.span, group.identifier)
+        parent = group.parent if group.parent is not None else group.stage
+        (nodes[id(parent)].children if parent is not None and id(parent) in nodes else root.children).append(node)
+    for position in pipeline.positions:
+        scope: Stage | StepGroup | None = position.scope
+        ref = position.ref.value if position.ref is not None else "(no barrierRef)"
+        node = _symbol(positions, f"Barrier {position.label}", f"barrierRef: {ref}", types.SymbolKind.Event,
+                       position.span, position.span, position.ref)
+        (nodes[id(scope)].children if scope is not None and id(scope) in nodes else root.children).append(node)
+    return root
+
+
+def _stage_symbol(positions: Positions, stage: Stage) -> types.DocumentSymbol:
+    detail = f"stage, {stage.type.value}" if stage.type is not None else "stage"
+    return _symbol(positions, _label(stage.identifier, stage.name, "stage"), detail, types.SymbolKind.Class,
+                   stage.key, stage.span, stage.identifier)
+
+
+def code_lenses(positions: Positions, analysis: Analysis) -> list[types.CodeLens]:
+    lenses = []
+    for document in analysis.pipelines():
+        if not document.kind.is_pipeline:
+            continue
+        facts = Facts(document)
+        for declaration in document.pipeline.declarations:  # type: ignore[union-attr]
+            ident = declaration.identifier
+            if ident is None or not ident.value:
+                continue
+            users = facts.by_ref.get(ident.value, [])
+            if users:
+                places = ", ".join(p.where for p in users)
+                title = f"{len(users)} participant{'s' if len(users) != 1 else ''}: {places}"
+            else:
+                title = "unused"
+            lenses.append(types.CodeLens(range=positions.range(ident.span), command=types.Command(title=title, command="")))
+    return lenses

@@ -1,0 +1,355 @@
+"""The language server: protocol plumbing around the analyzer core.
+
+It keeps each open document's latest analysis (parsed once per version and shared by every feature),
+lints on open, after a short pause in typing, and on save, and answers requests from the model. No rule
+logic lives here: findings come from `barrier_lint.linter.lint_parsed`, their fixes from the findings' data.
+
+Every handler is guarded: a failure is logged to the client (`window/logMessage`) and the request gets an
+empty result, so no input, however malformed, stops the server from answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+import traceback
+from typing import Any, Callable
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+
+from barrier_lint import __version__
+
+from . import actions, completion, navigation
+from .configuration import SECTION, Settings, editor_table
+from .convert import Positions, to_lsp_diagnostic
+from .documents import Analysis, OpenDocument, analyse, target_at
+
+DEFAULT_DEBOUNCE_MS = 200
+REQUEST_FAILED = -32803  # LSP's RequestFailed: a valid request the server declines
+
+
+class Protocol(LanguageServerProtocol):
+    def structure_message(self, data: dict[str, Any]):
+        """pygls drops a request whose parameters do not deserialize without answering it, and the client
+        then waits forever. Answer it with an error instead."""
+        try:
+            return super().structure_message(data)
+        except Exception:
+            if isinstance(data, dict) and "id" in data and "method" in data:
+                self._send_response(data["id"], error=JsonRpcInvalidParams().to_response_error())
+            raise
+
+
+class BarrierLintServer(LanguageServer):
+    def __init__(self, debounce_ms: int | None = None) -> None:
+        super().__init__(
+            "barrier-lint", __version__, protocol_cls=Protocol, text_document_sync_kind=types.TextDocumentSyncKind.Incremental
+        )
+        self.debounce_ms = debounce_ms  # None: DEFAULT_DEBOUNCE_MS unless initializationOptions say otherwise
+        self.documents: dict[str, OpenDocument] = {}
+        self.settings = Settings()
+        self.pull_configuration = False
+        self.pulled: set[str] = set()  # workspace folders whose settings have been asked for
+
+    # -- plumbing ---------------------------------------------------------------------------------------
+
+    def log(self, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:
+        try:
+            self.window_log_message(types.LogMessageParams(type=kind, message=f"barrier-lint: {message}"))
+        except Exception:  # no transport (tests, shutdown)
+            pass
+
+    def report_server_error(self, error: Exception, source) -> None:
+        # Out-of-band errors (a notification that could not be read) go to the log, not to a pop-up.
+        self.log(f"{type(error).__name__}: {error}", types.MessageType.Error)
+
+    def positions(self, analysis: Analysis) -> Positions:
+        return Positions(analysis.lines, self.workspace.position_codec)
+
+    @property
+    def debounce(self) -> float:
+        return (DEFAULT_DEBOUNCE_MS if self.debounce_ms is None else self.debounce_ms) / 1000
+
+    # -- analysis ---------------------------------------------------------------------------------------
+
+    def current(self, uri: str) -> tuple[OpenDocument, Analysis] | None:
+        """The analysis of the document's current text, computed now if the latest one is stale. None for a
+        document the client has not opened."""
+        document = self.documents.get(uri)
+        if document is None:
+            return None
+        text_document = self.workspace.get_text_document(uri)
+        text, version = text_document.source, text_document.version
+        analysis = document.analysis
+        if analysis is None or analysis.version != version or analysis.text != text:
+            analysis = analyse(text, version, document.config)
+            if analysis.too_large and (document.analysis is None or not document.analysis.too_large):
+                self.log(f"{uri} is too large to analyse ({len(text)} characters)", types.MessageType.Info)
+            document.remember(analysis)
+        return document, analysis
+
+    def lint(self, uri: str) -> None:
+        found = self.current(uri)
+        if found is None:
+            return
+        document, analysis = found
+        positions = self.positions(analysis)
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(
+                uri=uri,
+                version=analysis.version,
+                diagnostics=[to_lsp_diagnostic(d, positions, uri) for d in analysis.diagnostics],
+            )
+        )
+
+    def lint_later(self, uri: str) -> None:
+        document = self.documents.get(uri)
+        if document is None:
+            return
+        document.cancel_pending()
+        if self.debounce <= 0:
+            self.lint(uri)
+            return
+        document.pending = asyncio.get_running_loop().create_task(self._lint_after_pause(uri))
+
+    async def _lint_after_pause(self, uri: str) -> None:
+        await asyncio.sleep(self.debounce)
+        document = self.documents.get(uri)
+        if document is not None:
+            document.pending = None
+        try:
+            self.lint(uri)
+        except Exception:
+            self.log(f"linting {uri} failed:\n{traceback.format_exc()}", types.MessageType.Error)
+
+    # -- configuration ----------------------------------------------------------------------------------
+
+    async def refresh_config(self, uri: str) -> None:
+        document = self.documents.get(uri)
+        if document is None:
+            return
+        folder = self.settings.folder_of(uri)
+        if self.pull_configuration and folder not in self.pulled:
+            self.pulled.add(folder)
+            try:
+                result = await asyncio.wait_for(
+                    self.workspace_configuration_async(
+                        types.ConfigurationParams(items=[types.ConfigurationItem(scope_uri=folder or None, section=SECTION)])
+                    ),
+                    timeout=5,
+                )
+                pulled = result[0] if result else None
+                self.settings.by_folder[folder] = {**self.settings.global_settings, **editor_table(pulled)}
+            except Exception as exc:
+                self.log(f"could not read workspace/configuration: {exc!r}")
+        if uri not in self.documents:  # closed while waiting
+            return
+        config, problems = self.settings.config_for(uri)
+        for problem in problems:
+            self.log(problem)
+        document.config = config
+        document.analysis = None  # analysed again with the new configuration
+
+    async def reconfigure(self) -> None:
+        self.pulled.clear()
+        self.settings.by_folder.clear()
+        for uri in list(self.documents):
+            await self.refresh_config(uri)
+            self.lint(uri)
+
+
+def guarded(server: BarrierLintServer, empty: Callable[[], Any]):
+    """Run a handler; on failure log to the client and return `empty()`. `navigation.Refused` becomes an
+    error response with its message (a rename to an invalid name)."""
+
+    def decorate(handler):
+        @functools.wraps(handler)
+        async def run(params):
+            try:
+                result = handler(params)
+                if inspect.isawaitable(result):
+                    result = await result
+                return result
+            except navigation.Refused as refused:
+                raise JsonRpcException(str(refused), code=REQUEST_FAILED) from None
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                server.log(f"{handler.__name__} failed:\n{traceback.format_exc()}", types.MessageType.Error)
+                return empty()
+
+        return run
+
+    return decorate
+
+
+def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
+    server = BarrierLintServer(debounce_ms)
+
+    def feature(method: str, options: Any = None, empty: Callable[[], Any] = lambda: None):
+        def register(handler):
+            server.feature(method, options)(guarded(server, empty)(handler))
+            return handler
+
+        return register
+
+    def at_cursor(params) -> tuple[OpenDocument, Analysis, Positions, int, int] | None:
+        found = server.current(params.text_document.uri)
+        if found is None:
+            return None
+        document, analysis = found
+        positions = server.positions(analysis)
+        line, col = positions.to_server(params.position)
+        return document, analysis, positions, line, col
+
+    # -- lifecycle and configuration ------------------------------------------------------------------
+
+    @feature(types.INITIALIZE)
+    def initialize(params: types.InitializeParams) -> None:
+        options = params.initialization_options
+        if isinstance(options, dict):
+            inner = options.get(SECTION) if isinstance(options.get(SECTION), dict) else options
+            if server.debounce_ms is None and isinstance(inner.get("debounceMs"), (int, float)):
+                server.debounce_ms = max(0, int(inner["debounceMs"]))
+            server.settings.global_settings = editor_table(options)
+        server.settings.folders = [f.uri for f in params.workspace_folders or []]
+        workspace = params.capabilities.workspace
+        server.pull_configuration = bool(workspace is not None and workspace.configuration)
+
+    @feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(params: types.DidChangeConfigurationParams) -> None:
+        settings = params.settings
+        if isinstance(settings, dict) and SECTION in settings:
+            server.settings.global_settings = editor_table(settings)
+        await server.reconfigure()
+
+    @feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    async def did_change_folders(params: types.DidChangeWorkspaceFoldersParams) -> None:
+        folders = [f for f in server.settings.folders if f not in {r.uri for r in params.event.removed}]
+        server.settings.folders = folders + [a.uri for a in params.event.added]
+        await server.reconfigure()
+
+    # -- document synchronisation ---------------------------------------------------------------------
+
+    @feature(types.TEXT_DOCUMENT_DID_OPEN)
+    async def did_open(params: types.DidOpenTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        server.documents[uri] = OpenDocument(uri)
+        await server.refresh_config(uri)
+        server.lint(uri)
+
+    @feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(params: types.DidChangeTextDocumentParams) -> None:
+        server.lint_later(params.text_document.uri)
+
+    @feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
+    async def did_save(params: types.DidSaveTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        if uri in server.documents:
+            server.documents[uri].cancel_pending()
+            await server.refresh_config(uri)  # the configuration file may have changed
+            server.lint(uri)
+
+    @feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(params: types.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        document = server.documents.pop(uri, None)
+        if document is not None:
+            document.cancel_pending()
+        server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    # -- requests -------------------------------------------------------------------------------------
+
+    @feature(
+        types.TEXT_DOCUMENT_COMPLETION,
+        types.CompletionOptions(trigger_characters=[":", " ", '"', "'"]),
+        empty=lambda: [],
+    )
+    def complete(params: types.CompletionParams):
+        found = at_cursor(params)
+        if found is None:
+            return []
+        document, analysis, positions, line, col = found
+        barriers = completion.declared_barriers(analysis, document.last_good, analysis.text, line)
+        harness = bool(analysis.pipelines()) or (document.last_good is not None)
+        return types.CompletionList(is_incomplete=False, items=completion.complete(positions, line, col, barriers, harness))
+
+    @feature(types.TEXT_DOCUMENT_HOVER)
+    def hover(params: types.HoverParams):
+        found = at_cursor(params)
+        if found is None:
+            return None
+        _, analysis, positions, line, col = found
+        target = target_at(analysis, line, col)
+        return navigation.hover(analysis, positions, target) if target is not None else None
+
+    @feature(types.TEXT_DOCUMENT_DEFINITION, empty=lambda: [])
+    def definition(params: types.DefinitionParams):
+        found = at_cursor(params)
+        target = target_at(found[1], found[3], found[4]) if found is not None else None
+        return navigation.definition(params.text_document.uri, found[2], target) if target is not None else []
+
+    @feature(types.TEXT_DOCUMENT_REFERENCES, empty=lambda: [])
+    def references(params: types.ReferenceParams):
+        found = at_cursor(params)
+        target = target_at(found[1], found[3], found[4]) if found is not None else None
+        if target is None:
+            return []
+        include = params.context.include_declaration if params.context is not None else True
+        return navigation.references(params.text_document.uri, found[2], target, include)
+
+    @feature(types.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT, empty=lambda: [])
+    def highlight(params: types.DocumentHighlightParams):
+        found = at_cursor(params)
+        target = target_at(found[1], found[3], found[4]) if found is not None else None
+        return navigation.highlights(found[2], target) if target is not None else []
+
+    @feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))
+    def rename(params: types.RenameParams):
+        found = at_cursor(params)
+        target = target_at(found[1], found[3], found[4]) if found is not None else None
+        if target is None or navigation.prepare_rename(found[2], target) is None:
+            raise navigation.Refused("no barrier identifier here to rename")
+        return navigation.rename(params.text_document.uri, found[2], target, params.new_name)
+
+    @feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
+    def prepare_rename(params: types.PrepareRenameParams):
+        found = at_cursor(params)
+        target = target_at(found[1], found[3], found[4]) if found is not None else None
+        return navigation.prepare_rename(found[2], target) if found is not None else None
+
+    @feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+        empty=lambda: [],
+    )
+    def code_action(params: types.CodeActionParams):
+        only = params.context.only if params.context is not None else None
+        if only and not any(str(kind).startswith("quickfix") or kind == "" for kind in only):
+            return []
+        found = server.current(params.text_document.uri)
+        if found is None:
+            return []
+        _, analysis = found
+        positions = server.positions(analysis)
+        return actions.code_actions(params.text_document.uri, analysis, positions, positions.server_range(params.range))
+
+    @feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, empty=lambda: [])
+    def document_symbol(params: types.DocumentSymbolParams):
+        found = server.current(params.text_document.uri)
+        if found is None:
+            return []
+        return navigation.document_symbols(server.positions(found[1]), found[1])
+
+    @feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False), empty=lambda: [])
+    def code_lens(params: types.CodeLensParams):
+        found = server.current(params.text_document.uri)
+        if found is None:
+            return []
+        return navigation.code_lenses(server.positions(found[1]), found[1])
+
+    return server
