@@ -92,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", metavar="PATH", help="use this configuration file for every file (no search for others)")
     parser.add_argument("--show-config", nargs="?", const=".", metavar="PATH", help="print the configuration that applies to PATH (default: .) and exit")
     parser.add_argument("--show-files", action="store_true", help="list the files that would be linted and exit")
+    parser.add_argument("--harness-only", action="store_true", help="skip named files that do not look like Harness YAML, as directory walks do (for hooks that pass every YAML file)")
     parser.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_false", help="also lint files that .gitignore excludes")
     parser.add_argument("--fail-on", choices=list(FAIL_ON), default="error", help="the lowest severity that makes the exit status 1 (default: error)")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings (errors reading files still exit 2)")
@@ -175,7 +176,10 @@ def _main(argv: list[str]) -> int:
 
     keep_text = any(fmt in QUOTING_FORMATS for fmt, _ in outputs)
     try:
-        run = lint_paths(paths, configs, args.stdin_filename, keep_text=keep_text, respect_gitignore=args.respect_gitignore)
+        run = lint_paths(
+            paths, configs, args.stdin_filename, keep_text=keep_text, respect_gitignore=args.respect_gitignore,
+            harness_only=args.harness_only,
+        )
     except ConfigError as exc:
         raise _Usage(str(exc)) from None
     results = run.results
@@ -268,7 +272,7 @@ class LintRun:
 
 def lint_paths(
     paths: list[str], configs: Configs | Config, stdin_filename: str | None, *, keep_text: bool = False,
-    respect_gitignore: bool = True,
+    respect_gitignore: bool = True, harness_only: bool = False,
 ) -> LintRun:
     global _current_file
     if isinstance(configs, Config):  # a fixed configuration (tests, library use)
@@ -287,7 +291,7 @@ def lint_paths(
             data, display, explicit = sys.stdin.buffer.read(), stdin_filename or "-", True
             config = configs.for_file(stdin_filename or os.path.join(os.getcwd(), "-"))
         else:
-            display, explicit = target.path, target.explicit
+            display, explicit = target.path, target.explicit and not harness_only
             config = configs.for_file(target.path)
             try:
                 if os.path.getsize(target.path) > MAX_FILE_BYTES:
