@@ -1,4 +1,4 @@
-"""One line a finding and nothing else, severity spelt out, for editors' quickfix lists and grep:
+r"""One line a finding and nothing else, severity spelt out, for editors' quickfix lists and grep:
 `path:line:col: severity CODE message` (Vim: `set errorformat=%f:%l:%c:\ %t%*[a-z]\ %m`)."""
 
 from __future__ import annotations
