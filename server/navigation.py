@@ -21,10 +21,11 @@ class Refused(Exception):
 
 
 def participant_line(position: BarrierPosition) -> str:
-    """`stage deploy_api, step group canary, step wait (line 12)`."""
+    """`stage deploy_api, step group canary, step wait (line 12)`, at the line of its barrierRef."""
     parts = [position.where] if position.stage is not None or position.groups else []
     parts.append(f"step {position.label}")
-    text = ", ".join(parts) + f" (line {position.span.start_line + 1})"
+    where = position.ref.span if position.ref is not None else position.type.span
+    text = ", ".join(parts) + f" (line {where.start_line + 1})"
     if position.rollback:
         text += ", in rollback steps"
     if position.multiplicity > 1:
