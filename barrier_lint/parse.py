@@ -61,7 +61,8 @@ except ImportError:  # pragma: no cover - exercised only without ruamel.yaml.cli
 
 
 MAX_DEPTH = 400  # collections nested deeper than this are refused (real pipelines nest about 30 deep)
-MAX_NODES_VISITED = 2_000_000  # model-building budget: aliases can make a tree far larger than its text
+MIN_VISIT_BUDGET = 100_000  # model-building steps any document may take
+VISITS_PER_NODE = 8  # beyond that, a document may take this many steps per distinct mapping or sequence
 
 _HARNESS_MARKER = re.compile(r"^(?:pipeline|template|inputSet|overlayInputSet)\s*:|^\s*barrierRef\s*:", re.M)
 _BLOCK_PREFIX = re.compile(r"^[ ?-]*", re.M)
@@ -73,6 +74,20 @@ class _Composer(_Parser, BaseResolver):  # type: ignore[misc, valid-type]
     def __init__(self, text: str) -> None:
         _Parser.__init__(self, text)
         BaseResolver.__init__(self, loadumper=self)
+
+    # The composer asks the resolver about every node. Every value stays a string here, so the answers
+    # are constants: skipping ruamel's general resolver saves a Python call per node.
+    def resolve(self, kind: type, value: object, implicit: object) -> str:
+        return _DEFAULT_TAGS[kind]
+
+    def descend_resolver(self, current_node: object, current_index: object) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+
+_DEFAULT_TAGS = {ScalarNode: "tag:yaml.org,2002:str", SequenceNode: "tag:yaml.org,2002:seq", MappingNode: "tag:yaml.org,2002:map"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,35 +172,43 @@ def parse(text: str) -> ParsedFile:
     if problem is not None:
         parsed.problems.append(problem)
         return parsed
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        _read_documents(text, parsed)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return parsed
+
+
+def _read_documents(text: str, parsed: ParsedFile) -> None:
     nodes, problem = _compose_all(text)
-    for index, node in enumerate(nodes):
+    for number, node in enumerate(nodes):
         if node is None:
             continue
-        parsed.problems.extend(_duplicate_keys(node, index))
-        parsed.documents.append(_Builder(index).document(node))
+        index, problems = _index_mappings(node, number)
+        parsed.problems.extend(problems)
+        builder = _Builder(number, index)
+        parsed.documents.append(builder.document(node))
+        if builder.problem is not None:
+            parsed.problems.append(builder.problem)
     if problem is not None:
         parsed.problems.append(problem)
-    return parsed
 
 
 def _compose_all(text: str) -> tuple[list[Node | None], YamlProblem | None]:
     nodes: list[Node | None] = []
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
+    composer = _Composer(text)
     try:
-        composer = _Composer(text)
-        try:
-            while composer.check_node():
-                nodes.append(composer.get_node())
-        except MarkedYAMLError as exc:
-            return nodes, _marked_problem(text, exc, len(nodes))
-        except YAMLError as exc:
-            return nodes, _reader_problem(text, exc, len(nodes))
-        finally:
-            composer.dispose()
+        while composer.check_node():
+            nodes.append(composer.get_node())
+    except MarkedYAMLError as exc:
+        return nodes, _marked_problem(text, exc, len(nodes))
+    except YAMLError as exc:
+        return nodes, _reader_problem(text, exc, len(nodes))
     finally:
-        if gc_was_enabled:
-            gc.enable()
+        composer.dispose()
     return nodes, None
 
 
@@ -256,36 +279,47 @@ def _measure_depth(text: str) -> YamlProblem | None:
         parser.dispose()
 
 
-def _duplicate_keys(root: Node, document: int) -> list[YamlProblem]:
+Index = dict[int, dict[str, tuple[Node, Node]]]  # id(mapping node) -> key -> (key node, value node)
+
+
+def _index_mappings(root: Node, document: int) -> tuple[Index, list[YamlProblem]]:
+    """Index every mapping of a document by key (the last of duplicate keys wins, as in Harness) and
+    report each duplicate key. One pass over the distinct nodes: an alias is visited once."""
+    index: Index = {}
     problems = []
-    seen: set[int] = set()
     stack = [root]
     while stack:
         node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
         if isinstance(node, MappingNode):
-            first: dict[str, Node] = {}
-            for key, value in node.value:
+            if id(node) in index:
+                continue
+            keys: dict[str, tuple[Node, Node]] = {}
+            index[id(node)] = keys
+            for pair in node.value:
+                key, value = pair
                 if isinstance(key, ScalarNode):
-                    earlier = first.setdefault(key.value, key)
-                    if earlier is not key and key.value != "<<":
+                    earlier = keys.get(key.value)
+                    if earlier is not None and key.value != "<<":
                         problems.append(
                             YamlProblem(
                                 _span(key),
-                                f"duplicate key '{key.value}' (first at line {earlier.start_mark.line + 1}); "
-                                "YAML forbids duplicate keys and Harness keeps only one of them",
+                                f"duplicate key '{key.value}' (first at line {earlier[0].start_mark.line + 1}); "
+                                "YAML forbids duplicate keys and Harness keeps only the last one",
                                 document,
                             )
                         )
+                    keys[key.value] = pair
                 else:
                     stack.append(key)
-                stack.append(value)
+                if isinstance(value, (MappingNode, SequenceNode)):
+                    stack.append(value)
         elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
+            if id(node) in index:
+                continue
+            index[id(node)] = {}  # marks the sequence as visited
+            stack.extend(child for child in node.value if isinstance(child, (MappingNode, SequenceNode)))
     problems.sort(key=lambda p: (p.span.start_line, p.span.start_col))
-    return problems
+    return index, problems
 
 
 # ---------------------------------------------------------------------------------------------- comments
@@ -354,10 +388,13 @@ class _TooLarge(Exception):
 class _Builder:
     """Builds the model of one document from its node tree."""
 
-    def __init__(self, index: int) -> None:
+    def __init__(self, number: int, index: Index) -> None:
+        self.number = number
         self.index = index
-        self.budget = MAX_NODES_VISITED
+        # Aliases can make the tree far larger than its text; a real pipeline visits each node about once.
+        self.budget = max(MIN_VISIT_BUDGET, VISITS_PER_NODE * len(index))
         self.pipeline: Pipeline | None = None
+        self.problem: YamlProblem | None = None
 
     # -- node access -----------------------------------------------------------------------------------
 
@@ -366,48 +403,47 @@ class _Builder:
         if self.budget < 0:
             raise _TooLarge
 
+    def items(self, node: Node | None) -> list[tuple[Node, Node]]:
+        """The key/value pairs of a mapping, own keys first, then what merge keys (`<<: *x`) bring in."""
+        if not isinstance(node, MappingNode):
+            return []
+        keys = self.index.get(id(node), {})
+        if "<<" not in keys:
+            return node.value
+        own = [(k, v) for k, v in node.value if not (isinstance(k, ScalarNode) and k.value == "<<")]
+        return own + [pair for source in self._merge_sources(node) for pair in source.value]
+
     @staticmethod
-    def merged(node: MappingNode) -> list[tuple[Node, Node]]:
-        """The pairs a mapping takes from its merge keys (`<<: *x`, `<<: [*x, *y]`)."""
-        pairs: list[tuple[Node, Node]] = []
+    def _merge_sources(node: MappingNode) -> list[MappingNode]:
+        sources = []
         for k, v in node.value:
             if isinstance(k, ScalarNode) and k.value == "<<":
                 for source in v.value if isinstance(v, SequenceNode) else [v]:
                     if isinstance(source, MappingNode) and source is not node:
-                        pairs.extend(source.value)
-        return pairs
+                        sources.append(source)
+        return sources
 
-    @classmethod
-    def items(cls, node: Node | None) -> list[tuple[Node, Node]]:
-        """The key/value pairs of a mapping, own keys first, then what merge keys bring in."""
-        if not isinstance(node, MappingNode):
-            return []
-        own = [(k, v) for k, v in node.value if not (isinstance(k, ScalarNode) and k.value == "<<")]
-        return own + cls.merged(node) if len(own) != len(node.value) else own
-
-    @classmethod
-    def entry(cls, node: Node | None, key: str) -> tuple[Node, Node] | None:
-        """The (key node, value node) for `key`: the last own one (as Harness reads duplicates), else a merged one."""
+    def entry(self, node: Node | None, key: str) -> tuple[Node, Node] | None:
+        """The (key node, value node) for `key`: the last own one, else the first merged one."""
         if not isinstance(node, MappingNode):
             return None
-        found = None
-        for pair in node.value:
-            if isinstance(pair[0], ScalarNode) and pair[0].value == key:
-                found = pair
-        if found is None and any(isinstance(k, ScalarNode) and k.value == "<<" for k, _ in node.value):
-            for pair in cls.merged(node):
-                if isinstance(pair[0], ScalarNode) and pair[0].value == key:
-                    return pair
+        keys = self.index.get(id(node))
+        if keys is None:
+            return None
+        found = keys.get(key)
+        if found is None and "<<" in keys:
+            for source in self._merge_sources(node):
+                found = self.index.get(id(source), {}).get(key)
+                if found is not None:
+                    break
         return found
 
-    @classmethod
-    def get(cls, node: Node | None, key: str) -> Node | None:
-        pair = cls.entry(node, key)
+    def get(self, node: Node | None, key: str) -> Node | None:
+        pair = self.entry(node, key)
         return pair[1] if pair else None
 
-    @classmethod
-    def text(cls, node: Node | None, key: str) -> Text | None:
-        value = cls.get(node, key)
+    def text(self, node: Node | None, key: str) -> Text | None:
+        value = self.get(node, key)
         if isinstance(value, ScalarNode):
             return Text(value.value, _span(value), bool(value.style))
         return None
@@ -419,7 +455,7 @@ class _Builder:
     # -- documents ---------------------------------------------------------------------------------------
 
     def document(self, root: Node) -> Document:
-        doc = Document(self.index, DocumentKind.OTHER, _span(root))
+        doc = Document(self.number, DocumentKind.OTHER, _span(root))
         if not isinstance(root, MappingNode):
             return doc
         try:
@@ -427,6 +463,12 @@ class _Builder:
         except _TooLarge:
             doc.kind = DocumentKind.OTHER
             doc.pipeline = None
+            self.problem = YamlProblem(
+                _span(root),
+                "aliases in this document expand to far more nodes than it holds; barrier-lint does not expand "
+                "alias bombs, write the repeated parts out",
+                self.number,
+            )
         return doc
 
     def _classify_and_build(self, root: MappingNode, doc: Document) -> None:
