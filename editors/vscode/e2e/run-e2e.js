@@ -9,7 +9,8 @@
 //   1. the error squiggle on the misspelt barrierRef;
 //   2. the Problems panel entry: rule code BL101, the message, line 28 column 37;
 //   3. the completion list on a `barrierRef:` line offers the declared barriers;
-//   4. with "barrierLint.interpreter" pointing nowhere, a notification names that setting.
+//   4. "barrierLint.severity" in the folder's settings reaches the server (BL101 becomes a warning);
+//   5. with "barrierLint.interpreter" pointing nowhere, a notification names that setting.
 // code-server runs in its own session (setsid) and its whole process group is killed at the end.
 'use strict';
 
@@ -22,7 +23,8 @@ const path = require('path');
 const EXPECTED = {
   file: 'release.yaml',
   code: 'BL101',
-  message: "undeclared barrier 'services_deployd'",
+  // The message names the misspelt value and suggests the declared identifier (wording is the server's).
+  messageParts: ["'services_deployd'", "'services_deployed'"],
   line: 28,
   column: 37,
   completionLine: 42, // `barrierRef: services_deployed` in the web stage
@@ -272,7 +274,7 @@ async function checkDiagnostics(page, timeout) {
     throw new Error(`expected exactly one problem, got ${problems.length}: ${JSON.stringify(problems)}`);
   }
   const problem = problems[0].replace(/\s+/g, ' ');
-  for (const part of [EXPECTED.message, `barrier-lint ${EXPECTED.code}`, `[Ln ${EXPECTED.line}, Col ${EXPECTED.column}]`]) {
+  for (const part of [...EXPECTED.messageParts, `barrier-lint ${EXPECTED.code}`, `[Ln ${EXPECTED.line}, Col ${EXPECTED.column}]`]) {
     if (!problem.includes(part)) throw new Error(`Problems entry ${JSON.stringify(problem)} lacks ${JSON.stringify(part)}`);
   }
   if (!texts.some((t) => t.includes(EXPECTED.file))) throw new Error(`no ${EXPECTED.file} row in the Problems panel`);
@@ -318,8 +320,8 @@ async function checkCompletion(page, timeout) {
     page.evaluate(() =>
       [...document.querySelectorAll('.monaco-editor .view-line')].some((l) => l.textContent.includes('services_deployd')),
     );
-  for (let i = 0; i < 20 && !(await typoShown()); i++) await page.keyboard.press('Control+Up');
-  for (let i = 0; i < 3; i++) await page.keyboard.press('Control+Up'); // a little context above it
+  for (let i = 0; i < 20 && !(await typoShown()); i++) await page.keyboard.press('Control+ArrowUp');
+  for (let i = 0; i < 3; i++) await page.keyboard.press('Control+ArrowUp'); // a little context above it
   await page.keyboard.press('Control+Space');
   const rows = page.locator('.suggest-widget.visible .monaco-list-row');
   const labels = await poll(
@@ -345,6 +347,17 @@ async function checkNoPythonNotification(page, timeout) {
     if (!text.includes(part)) throw new Error(`notification ${JSON.stringify(text)} lacks ${JSON.stringify(part)}`);
   }
   return text;
+}
+
+async function checkSeverityOverride(page, timeout) {
+  await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ state: 'attached', timeout });
+  await page.keyboard.press('Control+Shift+M');
+  const rows = page.locator('.markers-panel .monaco-list-row', { hasText: EXPECTED.code });
+  await rows.first().waitFor({ state: 'visible', timeout });
+  assertEqual(await rows.count(), 1, `${EXPECTED.code} entries`);
+  assertEqual(await rows.first().locator('.codicon-warning').count(), 1, `${EXPECTED.code} shown as a warning`);
+  assertEqual(await page.locator('.markers-panel .monaco-list-row .codicon-error').count(), 0, 'error entries');
+  return (await rows.first().innerText()).replace(/\s+/g, ' ');
 }
 
 /** Opens the workspace in a new page on `url` and then the pipeline file. */
@@ -399,7 +412,21 @@ async function main() {
     page = undefined;
     await server.stop();
 
-    // Session 2: an interpreter that does not exist must produce a notification naming the setting.
+    // Session 2: a folder setting turns BL101 into a warning: the settings reach the server through its
+    // workspace/configuration pull for the folder.
+    fs.mkdirSync(path.join(dirs.workspace, '.vscode'));
+    fs.writeFileSync(
+      path.join(dirs.workspace, '.vscode', 'settings.json'),
+      JSON.stringify({ 'barrierLint.severity': { [EXPECTED.code]: 'warning' } }),
+    );
+    page = await openWorkbench(browser, await server.start(), dirs, args.timeout);
+    log(`severity override OK: ${await checkSeverityOverride(page, args.timeout)}`);
+    await page.close();
+    page = undefined;
+    await server.stop();
+    fs.rmSync(path.join(dirs.workspace, '.vscode'), { recursive: true });
+
+    // Session 3: an interpreter that does not exist must produce a notification naming the setting.
     writeSettings(dirs.settings, { 'barrierLint.interpreter': BAD_INTERPRETER });
     page = await openWorkbench(browser, await server.start(), dirs, args.timeout);
     await checkNoPythonNotification(page, args.timeout);

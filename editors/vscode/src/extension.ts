@@ -6,6 +6,7 @@ import * as path from 'path';
 import { execFile } from 'child_process';
 import * as vscode from 'vscode';
 import {
+  DidChangeConfigurationNotification,
   LanguageClient,
   LanguageClientOptions,
   ServerOptions,
@@ -17,6 +18,10 @@ const MIN_PYTHON = '3.10';
 // Exit status 0 when the interpreter is new enough, 1 otherwise.
 const VERSION_CHECK = 'import sys; sys.exit(sys.version_info < (3, 10))';
 
+// The settings that configure the analysis; the others (interpreter, serverCommand, trace) are the
+// extension's own and are never sent to the server, which rejects keys it does not know.
+const ANALYSIS_KEYS = ['select', 'ignore', 'severity'] as const;
+
 let client: LanguageClient | undefined;
 let log: vscode.LogOutputChannel;
 
@@ -27,13 +32,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('barrierLint.restartServer', () => restart(context)),
     vscode.commands.registerCommand('barrierLint.showParticipants', showParticipants),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      // select/ignore/severity reach the running server through workspace/didChangeConfiguration;
-      // how the server is started needs a restart.
+      // How the server is started needs a restart; select/ignore/severity are pushed to the running
+      // server, which then pulls each folder's values again (workspace/configuration).
       if (
         e.affectsConfiguration(`${SECTION}.interpreter`) ||
         e.affectsConfiguration(`${SECTION}.serverCommand`)
       ) {
         void restart(context);
+      } else if (ANALYSIS_KEYS.some((key) => e.affectsConfiguration(`${SECTION}.${key}`))) {
+        void client?.sendNotification(DidChangeConfigurationNotification.type, {
+          settings: { [SECTION]: analysisSettings(vscode.workspace.getConfiguration(SECTION)) },
+        });
       }
     }),
   );
@@ -62,17 +71,29 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   if (!serverOptions) {
     return; // the user has been told why
   }
-  const config = vscode.workspace.getConfiguration(SECTION);
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { scheme: 'file', language: 'yaml' },
       { scheme: 'untitled', language: 'yaml' },
     ],
-    synchronize: { configurationSection: SECTION },
-    initializationOptions: {
-      select: config.get<string[]>('select', []),
-      ignore: config.get<string[]>('ignore', []),
-      severity: config.get<Record<string, string>>('severity', {}),
+    initializationOptions: analysisSettings(vscode.workspace.getConfiguration(SECTION)),
+    middleware: {
+      workspace: {
+        // Answer the server's pull for section 'barrierLint' per folder with the analysis keys only.
+        configuration: async (params, token, next) => {
+          const answers = await next(params, token);
+          if (!Array.isArray(answers)) {
+            return answers;
+          }
+          return params.items.map((item, i) =>
+            item.section === SECTION
+              ? analysisSettings(
+                  vscode.workspace.getConfiguration(SECTION, item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined),
+                )
+              : answers[i],
+          );
+        },
+      },
     },
     outputChannel: log,
   };
@@ -89,6 +110,21 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
         `check "${SECTION}.interpreter" or "${SECTION}.serverCommand".`,
     );
   }
+}
+
+/**
+ * The analysis settings as the server reads them (the keys of a [tool.barrier-lint] table). An empty
+ * `select` is left out, so the configuration file's choice (every rule by default) applies.
+ */
+function analysisSettings(config: vscode.WorkspaceConfiguration): Record<string, unknown> {
+  const settings: Record<string, unknown> = {};
+  const select = config.get<string[]>('select', []);
+  if (select.length > 0) {
+    settings.select = select;
+  }
+  settings.ignore = config.get<string[]>('ignore', []);
+  settings.severity = config.get<Record<string, string>>('severity', {});
+  return settings;
 }
 
 /** The command that starts the server: the user's own, or the bundled one under a usable Python. */
