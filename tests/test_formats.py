@@ -1,0 +1,336 @@
+"""Every output format, checked against the rules of the program that reads it: SARIF by Microsoft's SARIF
+Multitool, JUnit XML by junitparser, GitLab Code Quality by GitLab's required fields, GitHub workflow
+commands field by field."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import re
+import subprocess
+
+import pytest
+
+from barrier_lint.output import FORMATS
+from barrier_lint.rules import ALL_RULES
+
+from .conftest import require_tool
+from .test_cli_integrations import BL203_MESSAGE, CACHE, RELEASE, RELEASE_FINDINGS, run_cli, run_main, tool_path
+
+
+@pytest.fixture
+def release(tmp_path: pathlib.Path) -> pathlib.Path:
+    (tmp_path / "release.yaml").write_text(RELEASE)
+    (tmp_path / "clean.yaml").write_text("pipeline:\n  identifier: p\n  stages: []\n")
+    return tmp_path
+
+
+def render(fmt: str, monkeypatch, cwd: pathlib.Path, *paths: str) -> str:
+    status, out, err = run_main(["--format", fmt, *(paths or ("release.yaml",))], monkeypatch, cwd)
+    assert status == 1, err
+    return out
+
+
+def test_every_format_is_registered():
+    assert list(FORMATS) == ["text", "full", "concise", "json", "json-lines", "sarif", "github", "junit", "gitlab"]
+
+
+# --------------------------------------------------------------------------------------- text family
+
+
+def test_full_quotes_the_line_with_a_caret_under_the_range(release, monkeypatch):
+    out = render("full", monkeypatch, release)
+    assert out.split("\n\n")[0:2] == [
+        "release.yaml:7:35: BL105 barrier 'spare' is declared but no Barrier step uses it\n"
+        "  |\n"
+        "7 |       - {name: Spare, identifier: spare}\n"
+        "  |                                   ^^^^^ BL105\n"
+        "  |",
+        f"release.yaml:24:88: BL203 {BL203_MESSAGE}\n"
+        "   |\n"
+        "24 |               - step: {type: Barrier, name: Wait, identifier: wait, spec: {barrierRef: ready}, timeout: 10m}\n"
+        "   |                                                                                        ^^^^^ BL203\n"
+        "   |\n"
+        "  = note: release.yaml:16:88: earlier participant of 'ready' (stage build)",
+    ]
+    assert out.endswith("2 errors, 1 warning in 1 file (1 file checked)\n")
+
+
+def test_full_caret_counts_wide_characters_and_keeps_tabs():
+    from barrier_lint.output.full import snippet
+
+    assert snippet(["a: 日本 x"], 1, 7, 1, 8, "BL1").splitlines()[2] == "  |         ^ BL1"
+    assert snippet(["\tx: yy"], 1, 5, 1, 7, "BL1").splitlines()[2] == "  | \t   ^^ BL1"
+    # A range that goes on to later lines is underlined to the end of its first line.
+    assert snippet(["key: value", "more"], 1, 6, 2, 3, "BL1").splitlines()[2] == "  |      ^^^^^ BL1"
+    assert snippet(["x"], 5, 1, 5, 2, "BL1") == ""
+
+
+def test_concise_has_one_line_per_finding_with_severity(release, monkeypatch):
+    assert render("concise", monkeypatch, release).splitlines() == [
+        "release.yaml:7:35: warning BL105 barrier 'spare' is declared but no Barrier step uses it",
+        f"release.yaml:24:88: error BL203 {BL203_MESSAGE}",
+        "release.yaml:25:90: error BL101 barrier 'redy' is not declared; did you mean 'ready'?",
+    ]
+
+
+# --------------------------------------------------------------------------------------- JSON family
+
+
+def test_json_keys_are_the_contract(release, monkeypatch):
+    items = json.loads(render("json", monkeypatch, release))
+    assert [tuple(item[k] for k in ("code", "line", "column", "end_line", "end_column")) for item in items] == RELEASE_FINDINGS
+    for item in items:
+        assert list(item) == ["file", "line", "column", "end_line", "end_column", "code", "rule", "severity", "message", "related"]
+    assert items[1]["related"] == [
+        {"file": "release.yaml", "line": 16, "column": 88, "message": "earlier participant of 'ready' (stage build)"}
+    ]
+
+
+def test_json_lines_is_the_json_format_one_object_a_line(release, monkeypatch):
+    lines = render("json-lines", monkeypatch, release).splitlines()
+    assert [json.loads(line) for line in lines] == json.loads(render("json", monkeypatch, release))
+    assert len(lines) == 3
+
+
+# --------------------------------------------------------------------------------------- github
+
+
+GITHUB_LINE = re.compile(r"^::(?P<command>error|warning|notice) (?P<properties>[^:]*)::(?P<message>.*)$")
+
+
+def parse_github(line: str) -> tuple[str, dict[str, str], str]:
+    """Unescape the way the Actions runner does (actions/runner, ActionCommand.cs)."""
+    match = GITHUB_LINE.match(line)
+    assert match, line
+
+    def unescape(value: str) -> str:
+        return value.replace("%0D", "\r").replace("%0A", "\n").replace("%3A", ":").replace("%2C", ",").replace("%25", "%")
+
+    properties = dict(p.split("=", 1) for p in match["properties"].split(","))
+    return match["command"], {k: unescape(v) for k, v in properties.items()}, unescape(match["message"])
+
+
+def test_github_workflow_commands_field_by_field(release, monkeypatch):
+    lines = render("github", monkeypatch, release).splitlines()
+    parsed = [parse_github(line) for line in lines]
+    assert [(c, p["line"], p["col"], p["endLine"], p["endColumn"]) for c, p, _ in parsed] == [
+        ("warning", "7", "35", "7", "40"),
+        ("error", "24", "88", "24", "93"),
+        ("error", "25", "90", "25", "94"),
+    ]
+    for _, properties, _ in parsed:
+        assert list(properties) == ["file", "line", "col", "endLine", "endColumn", "title"]
+        assert properties["file"] == "release.yaml"
+    assert parsed[0][1]["title"] == "BL105 unused-barrier"
+    # Related places go on further lines of the message (escaped as %0A in the command).
+    assert parsed[1][2] == f"{BL203_MESSAGE}\nrelease.yaml:16: earlier participant of 'ready' (stage build)"
+    assert "%0A" in lines[1] and "\n" not in lines[1]
+
+
+def test_github_escapes_properties_and_data(tmp_path, monkeypatch):
+    odd = tmp_path / "a,b:c%d.yaml"
+    odd.write_text(RELEASE.replace("identifier: spare", "identifier: spare_100%"))
+    lines = render("github", monkeypatch, tmp_path, odd.name).splitlines()
+    assert lines[0].startswith("::warning file=a%2Cb%3Ac%25d.yaml,line=7,col=35,")
+    command, properties, message = parse_github(lines[0])
+    assert properties["file"] == "a,b:c%d.yaml"
+    assert "spare_100%" in message
+
+
+def test_github_maps_info_to_notice(tmp_path, monkeypatch):
+    (tmp_path / "p.yaml").write_text("pipeline:  # barrier-lint: disable=BL101\n  identifier: p\n")
+    status, out, _ = run_main(["--format", "github", "p.yaml"], monkeypatch, tmp_path)
+    assert status == 0
+    assert out == (
+        "::notice file=p.yaml,line=1,col=12,endLine=1,endColumn=41,title=BL901 unused-suppression::"
+        "unused suppression: BL101 (undeclared-barrier) is not reported on this line\n"
+    )
+
+
+# --------------------------------------------------------------------------------------- junit
+
+
+def test_junit_reads_back_with_junitparser(release, monkeypatch):
+    junitparser = pytest.importorskip("junitparser")
+    path = release / "report.xml"
+    status, _, _ = run_main(["--format", "junit", "--output", str(path), "release.yaml", "clean.yaml"], monkeypatch, release)
+    assert status == 1
+    xml = junitparser.JUnitXml.fromfile(str(path))
+    suites = list(xml)
+    assert [s.name for s in suites] == ["release.yaml", "clean.yaml"]
+    assert (xml.tests, xml.failures, xml.errors) == (4, 3, 0)
+    release_suite, clean_suite = suites
+    assert (release_suite.tests, release_suite.failures) == (3, 3)
+    cases = list(release_suite)
+    assert [c.name for c in cases] == [
+        "BL105 unused-barrier at line 7, column 35",
+        "BL203 sequential-barrier-participants at line 24, column 88",
+        "BL101 undeclared-barrier at line 25, column 90",
+    ]
+    assert all(c.classname == "release.yaml" for c in cases)
+    failure = cases[1].result[0]
+    assert isinstance(failure, junitparser.Failure)
+    assert failure.message == BL203_MESSAGE
+    assert failure.type == "BL203 error"
+    assert failure.text.splitlines() == [
+        f"release.yaml:24:88: BL203 {BL203_MESSAGE}",
+        "release.yaml:16:88: earlier participant of 'ready' (stage build)",
+    ]
+    (clean_case,) = list(clean_suite)
+    assert (clean_case.name, clean_case.is_passed) == ("no findings", True)
+
+
+def test_junit_escapes_markup(tmp_path, monkeypatch):
+    junitparser = pytest.importorskip("junitparser")
+    (tmp_path / "p.yaml").write_text(RELEASE.replace("barrierRef: redy", "barrierRef: '<&\"x>'"))
+    path = tmp_path / "r.xml"
+    run_main(["--format", "junit", "--output", str(path), "p.yaml"], monkeypatch, tmp_path)
+    cases = list(list(junitparser.JUnitXml.fromfile(str(path)))[0])
+    assert cases[2].result[0].message.startswith("barrier '<&\"x>' is not declared")
+
+
+# --------------------------------------------------------------------------------------- gitlab
+
+GITLAB_SEVERITIES = {"info", "minor", "major", "critical", "blocker"}
+
+
+def check_code_quality(report: list) -> None:
+    """GitLab's Code Quality report format: the fields GitLab requires and their types
+    (https://docs.gitlab.com/ci/testing/code_quality/#code-quality-report-format)."""
+    assert isinstance(report, list)
+    fingerprints = [issue["fingerprint"] for issue in report]
+    assert len(set(fingerprints)) == len(fingerprints), "GitLab shows only the first issue of a fingerprint"
+    for issue in report:
+        assert isinstance(issue["description"], str) and issue["description"]
+        assert isinstance(issue["check_name"], str) and issue["check_name"]
+        assert isinstance(issue["fingerprint"], str) and re.fullmatch(r"[0-9a-f]{32}", issue["fingerprint"])
+        assert issue["severity"] in GITLAB_SEVERITIES
+        path = issue["location"]["path"]
+        assert isinstance(path, str) and not path.startswith(("/", "./")) and "\\" not in path
+        begin = issue["location"]["lines"]["begin"]
+        assert isinstance(begin, int) and begin >= 1
+
+
+def test_gitlab_code_quality_report(release, monkeypatch):
+    report = json.loads(render("gitlab", monkeypatch, release))
+    check_code_quality(report)
+    assert [(i["check_name"], i["severity"], i["location"]["lines"]["begin"], i["location"]["lines"]["end"]) for i in report] == [
+        ("BL105", "minor", 7, 7),
+        ("BL203", "major", 24, 24),
+        ("BL101", "major", 25, 25),
+    ]
+    assert report[2]["description"] == "BL101 undeclared-barrier: barrier 'redy' is not declared; did you mean 'ready'?"
+    assert {i["location"]["path"] for i in report} == {"release.yaml"}
+
+
+def test_gitlab_paths_are_relative_to_the_job_directory(release, monkeypatch):
+    report = json.loads(render("gitlab", monkeypatch, release, str(release / "release.yaml")))
+    check_code_quality(report)
+    assert report[0]["location"]["path"] == "release.yaml"
+
+
+def test_gitlab_fingerprints_survive_moved_lines(release, monkeypatch):
+    before = json.loads(render("gitlab", monkeypatch, release))
+    moved = RELEASE.replace("  stages:\n", "  # a comment\n  tags: {team: release}\n  stages:\n")
+    (release / "release.yaml").write_text("# moved\n\n" + moved)
+    after = json.loads(render("gitlab", monkeypatch, release))
+    assert [i["location"]["lines"]["begin"] for i in after] == [9, 28, 29]
+    assert [i["fingerprint"] for i in after] == [i["fingerprint"] for i in before]
+
+
+# --------------------------------------------------------------------------------------- sarif
+
+
+def sarif_multitool() -> str | None:
+    return tool_path(CACHE / "sarif" / "node_modules" / ".bin" / "sarif-multitool", name="sarif-multitool")
+
+
+def validate_sarif(path: pathlib.Path) -> list[str]:
+    """Microsoft's SARIF Multitool: the SARIF 2.1.0 schema plus the rules code-scanning services apply.
+    Returns the error-level results (the tool exits 0 either way)."""
+    tool = sarif_multitool()
+    require_tool(tool is not None, "the SARIF Multitool (.ci/setup-integrations.sh)")
+    report = path.with_suffix(".validation.sarif")
+    result = subprocess.run([tool, "validate", str(path), "-o", str(report)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Analysis completed successfully" in result.stdout, result.stdout
+    validation = json.loads(report.read_text(encoding="utf-8-sig"))
+    problems = []
+    for run in validation["runs"]:
+        for finding in run.get("results", []):
+            level = finding.get("level", "warning")
+            if level in ("error", "warning"):
+                problems.append(f"{level} {finding['ruleId']}: {finding['message']}")
+    return problems
+
+
+def sarif_for(release: pathlib.Path, *paths: str) -> dict:
+    result = run_cli(["-q", "--format", "sarif", "--output", "out.sarif", *(paths or ("release.yaml",))], release)
+    assert result.returncode == 1, result.stderr
+    return json.loads((release / "out.sarif").read_text())
+
+
+def test_sarif_passes_the_multitool_with_no_errors_or_warnings(release):
+    sarif_for(release, "release.yaml", "clean.yaml")
+    assert validate_sarif(release / "out.sarif") == []
+
+
+def test_sarif_multitool_does_catch_a_broken_file(release):
+    """The validation above is only worth something if the tool rejects what code scanning rejects."""
+    data = sarif_for(release)
+    data["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0
+    (release / "broken.sarif").write_text(json.dumps(data))
+    problems = validate_sarif(release / "broken.sarif")
+    assert any("JSON1008" in p and "startLine" in p for p in problems), problems
+
+
+def test_sarif_results_ranges_and_related_locations(release):
+    data = sarif_for(release)
+    assert data["version"] == "2.1.0"
+    (run,) = data["runs"]
+    results = run["results"]
+    assert run["columnKind"] == "unicodeCodePoints"
+    regions = [r["locations"][0]["physicalLocation"]["region"] for r in results]
+    assert [(r["ruleId"], g["startLine"], g["startColumn"], g["endLine"], g["endColumn"]) for r, g in zip(results, regions)] == RELEASE_FINDINGS
+    assert [r["level"] for r in results] == ["warning", "error", "error"]
+    assert regions[2]["snippet"] == {"text": "redy"}
+    artifact = results[0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert artifact == {"uri": "release.yaml", "uriBaseId": "%SRCROOT%"}
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == release.as_uri() + "/"
+    (related,) = results[1]["relatedLocations"]
+    assert related["physicalLocation"]["region"]["startLine"] == 16
+    assert related["message"]["text"] == "earlier participant of 'ready' (stage build)."
+    assert results[2]["message"]["text"] == "barrier 'redy' is not declared; did you mean 'ready'?."[:-2] + "?"
+    fingerprints = [r["partialFingerprints"]["barrierLint/v1"] for r in results]
+    assert len(set(fingerprints)) == 3
+
+
+def test_sarif_rule_metadata_comes_from_the_rule_registry(release):
+    from barrier_lint import __version__
+
+    driver = sarif_for(release)["runs"][0]["tool"]["driver"]
+    assert (driver["name"], driver["version"], driver["semanticVersion"]) == ("barrier-lint", __version__, __version__)
+    assert driver["informationUri"].startswith("https://")
+    assert [r["id"] for r in driver["rules"]] == [rule.code for rule in ALL_RULES]
+    levels = {"error": "error", "warning": "warning", "info": "note"}
+    for descriptor, rule in zip(driver["rules"], ALL_RULES):
+        assert descriptor["helpUri"] == rule.url()
+        assert descriptor["properties"]["name"] == rule.name
+        assert descriptor["shortDescription"]["text"].rstrip(".") == rule.summary().rstrip(".")
+        assert descriptor["defaultConfiguration"]["level"] == levels[rule.severity.value]
+        assert descriptor["help"]["markdown"] == rule.documentation()
+    results = sarif_for(release)["runs"][0]["results"]
+    assert [driver["rules"][r["ruleIndex"]]["id"] for r in results] == [r["ruleId"] for r in results]
+
+
+def test_sarif_with_absolute_paths_and_no_findings_still_validates(release):
+    result = run_cli(["--format", "sarif", "--output", "abs.sarif", str(release / "release.yaml")], release)
+    data = json.loads((release / "abs.sarif").read_text())
+    uri = data["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert uri == {"uri": (release / "release.yaml").as_uri()}
+    run_cli(["--format", "sarif", "--output", "empty.sarif", "clean.yaml"], release)
+    assert json.loads((release / "empty.sarif").read_text())["runs"][0]["results"] == []
+    assert result.returncode == 1
+    assert validate_sarif(release / "abs.sarif") == []
+    assert validate_sarif(release / "empty.sarif") == []
