@@ -56,7 +56,8 @@ def lint_parsed(parsed: ParsedFile, config: Config = DEFAULT_CONFIG, *, assume_h
                         data=finding.data,
                     )
                 )
-    diagnostics.sort(key=lambda d: d.sort_key)
+    # Two positions that share a node through an alias can produce the same finding twice: keep one.
+    diagnostics = sorted({(d.code, d.span, d.message): d for d in diagnostics}.values(), key=lambda d: d.sort_key)
     if report_yaml:
         # `# barrier-lint: disable...` comments; here so that every adapter (CLI, language server) agrees.
         diagnostics = apply_suppressions(parsed.text, diagnostics, config)
