@@ -30,6 +30,7 @@ class Layout:
     def __init__(self, lines: list[str]) -> None:
         steps: dict[int, int] = {}
         dash_offsets: dict[int, int] = {}
+        gaps: dict[int, int] = {}  # columns from a dash to the key after it
         previous: tuple[int, str] | None = None
         for line in lines:
             stripped = line.lstrip(" ")
@@ -45,10 +46,18 @@ class Layout:
                     elif indent > prev_indent:
                         steps[indent - prev_indent] = steps.get(indent - prev_indent, 0) + 1
             previous = (indent, stripped.lstrip("- ") if stripped.startswith("- ") else stripped)
-            if stripped.startswith("- "):  # the key after a dash sits two columns right of it
-                previous = (indent + 2, previous[1])
+            if stripped.startswith("- "):
+                gap = len(stripped) - len(stripped[1:].lstrip(" "))
+                gaps[gap] = gaps.get(gap, 0) + 1
+                previous = (indent + gap, previous[1])
         self.step = max(steps, key=steps.__getitem__) if steps else 2
         self.dash = max(dash_offsets, key=dash_offsets.__getitem__) if dash_offsets else self.step
+        self.gap = max(gaps, key=gaps.__getitem__) if gaps else 2
+
+    def entry(self, dash_col: int, identifier: str, key_col: int | None = None) -> str:
+        """A `flowControl.barriers` entry declaring `identifier`, its dash at `dash_col`."""
+        key_col = dash_col + self.gap if key_col is None else key_col
+        return f"{' ' * dash_col}-{' ' * (key_col - dash_col - 1)}name: {identifier}\n{' ' * key_col}identifier: {identifier}"
 
 
 def last_content_line(span: Span, lines: list[str]) -> int:
@@ -59,10 +68,6 @@ def last_content_line(span: Span, lines: list[str]) -> int:
     while line > span.start_line and (not lines[line].strip() or lines[line].strip().startswith("#")):
         line -= 1
     return max(line, span.start_line)
-
-
-def _entry(dash_col: int, identifier: str) -> str:
-    return f"{' ' * dash_col}- name: {identifier}\n{' ' * (dash_col + 2)}identifier: {identifier}"
 
 
 def _open_block(lines: list[str], key: Span) -> tuple[Span, str] | None:
@@ -91,26 +96,26 @@ def declare(pipeline: Pipeline, identifier: str, lines: list[str], layout: Layou
         dash_col = len(before) - 1
         end_line = last_content_line(last, lines)
         end = len(lines[end_line])
-        return Span(end_line, end, end_line, end), "\n" + _entry(dash_col, identifier)
+        return Span(end_line, end, end_line, end), "\n" + layout.entry(dash_col, identifier, last.start_col)
     if pipeline.barriers_key is not None:
         opened = _open_block(lines, pipeline.barriers_key)
         if opened is None:
             return None
         span, head = opened
-        return span, head + "\n" + _entry(pipeline.barriers_key.start_col + layout.dash, identifier)
+        return span, head + "\n" + layout.entry(pipeline.barriers_key.start_col + layout.dash, identifier)
     if pipeline.flow_control_key is not None:
         opened = _open_block(lines, pipeline.flow_control_key)
         if opened is None:
             return None
         span, head = opened
         indent = pipeline.flow_control_key.start_col + layout.step
-        return span, f"{head}\n{' ' * indent}barriers:\n" + _entry(indent + layout.dash, identifier)
+        return span, f"{head}\n{' ' * indent}barriers:\n" + layout.entry(indent + layout.dash, identifier)
     body = pipeline.span
     if body.start_line <= pipeline.key.start_line:
         return None  # a flow-style pipeline body
     indent = body.start_col
     text = f"{' ' * indent}flowControl:\n{' ' * (indent + layout.step)}barriers:\n"
-    text += _entry(indent + layout.step + layout.dash, identifier) + "\n"
+    text += layout.entry(indent + layout.step + layout.dash, identifier) + "\n"
     return Span(body.start_line, 0, body.start_line, 0), text
 
 
