@@ -461,8 +461,7 @@ class _Builder:
         try:
             self._classify_and_build(root, doc)
         except _TooLarge:
-            doc.kind = DocumentKind.OTHER
-            doc.pipeline = None
+            doc.pipeline = None  # the kind stays: it is Harness YAML we could not read
             self.problem = YamlProblem(
                 _span(root),
                 "aliases in this document expand to far more nodes than it holds; barrier-lint does not expand "
