@@ -57,8 +57,8 @@ class Rule:
     def summary(cls) -> str:
         """The first sentence of "What it does"."""
         doc = cls.documentation()
-        body = doc.split("## What it does", 1)[-1].strip().split("\n\n", 1)[0]
-        return " ".join(body.split())
+        body = " ".join(doc.split("## What it does", 1)[-1].strip().split("\n\n", 1)[0].split())
+        return body.split(". ", 1)[0].rstrip(".") + "."
 
 
 def at_position(position: BarrierPosition, text: Text | None, message: str, **extra) -> Finding:
