@@ -10,18 +10,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
 source_dir=${BARRIER_LINT_SOURCE:-$(cd ../.. && pwd)}
 
 rm -rf bundled/libs build/wheel
 mkdir -p bundled/libs build/wheel
 
-"$PYTHON" -m pip install -q --disable-pip-version-check --target bundled/libs \
+"$PYTHON" -m pip install -q --target bundled/libs \
   --implementation py --only-binary=:all: --no-deps --require-hashes -r requirements.txt
 
-"$PYTHON" -m pip wheel -q --disable-pip-version-check --no-deps -w build/wheel "$source_dir"
+"$PYTHON" -m pip wheel -q --no-deps -w build/wheel "$source_dir"
 wheels=(build/wheel/*.whl)
 [ ${#wheels[@]} -eq 1 ] || { echo "expected one wheel, got: ${wheels[*]}" >&2; exit 1; }
-"$PYTHON" -m pip install -q --disable-pip-version-check --target bundled/libs --no-deps "${wheels[0]}"
+"$PYTHON" -m pip install -q --target bundled/libs --no-deps "${wheels[0]}"
 
 # Console-script launchers carry this machine's interpreter path; the extension runs `python -m` instead.
 rm -rf bundled/libs/bin
