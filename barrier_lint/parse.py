@@ -217,7 +217,7 @@ def _marked_problem(text: str, exc: MarkedYAMLError, document: int) -> YamlProbl
     line, col = (mark.line, mark.column) if mark is not None else (0, 0)
     problem = (exc.problem or "invalid YAML").strip()
     message = f"YAML syntax error: {problem}"
-    if exc.context and exc.context_mark is not None:
+    if exc.context and exc.context_mark is not None and exc.context_mark.line != line:
         message += f" ({exc.context.strip()} at line {exc.context_mark.line + 1})"
     lines = text.splitlines()
     at_tab = line < len(lines) and lines[line][col : col + 1] == "\t"

@@ -1,0 +1,64 @@
+"""The real-world corpus in ../shared (read in place; skipped where it is absent): no crash, no BL000, and
+Harness's own verdict on every v0 BarrierCycleValidatorTest conformance case."""
+
+from __future__ import annotations
+
+import pytest
+
+from barrier_lint import lint
+
+from .conftest import CORPUS
+
+pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/real is not here")
+
+FILES = sorted(CORPUS.glob("*.y*ml")) if CORPUS.is_dir() else []
+CONFORMANCE = [p for p in FILES if "__BarrierCycleValidatorTest__" in p.name]
+
+
+def codes_at(path):
+    return [(d.code, d.span.start_line + 1, d.span.start_col + 1) for d in lint(path.read_text(encoding="utf-8-sig"), assume_harness=True)]
+
+
+def test_the_corpus_is_there():
+    assert len(FILES) >= 90 and len(CONFORMANCE) >= 25
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_every_real_file_reads_without_bl000(path):
+    assert [f for f in codes_at(path) if f[0] == "BL000"] == []
+
+
+@pytest.mark.parametrize("path", [p for p in CONFORMANCE if "_V1_" not in p.name], ids=lambda p: p.name.split("__")[-1])
+def test_harness_cycle_verdicts_match(path):
+    codes = {code for code, _, _ in codes_at(path)}
+    if path.stem.endswith("ShouldDetectCycle"):
+        assert codes & {"BL203", "BL204"}
+    else:
+        assert path.stem.endswith(("ShouldNotDetectCycle", "ShouldNoDetectCycle"))
+        assert not codes & {"BL203", "BL204"}
+
+
+@pytest.mark.parametrize("path", [p for p in CONFORMANCE if "_V1_" in p.name], ids=lambda p: p.name.split("__")[-1])
+def test_v1_syntax_is_read_but_not_analysed(path):
+    assert codes_at(path) == []
+
+
+# A few real files pinned exactly: what the corpus manifest says is wrong with them.
+PINNED = {
+    "harness-core__barriers_incorrect.yaml": [
+        ("BL105", 10, 21), ("BL202", 53, 39), ("BL202", 66, 35), ("BL101", 109, 35),
+    ],
+    "harness-core__barriers.yaml": [("BL105", 10, 21), ("BL202", 68, 35), ("BL203", 112, 35)],
+    "harness-core-ui__PipelineWithFlowControl.yaml": [("BL203", 154, 49)],
+    "devhub__barriers__rollback_cycle_antipattern_snippet.yaml": [("BL201", 18, 37), ("BL204", 18, 37), ("BL107", 30, 21)],
+    "rssnyder__multi_service_inline_parallel_barrier.yaml": [],
+    "devhub__synchronize-deployments-using-barriers__matrix_example.yaml": [],
+    "harness-services__BarrierCycleValidatorTest__30_testDagPipelineWithBarrierRefUsedAsAncestor_ShouldDetectCycle.yaml": [
+        ("BL203", 141, 33)
+    ],
+}
+
+
+@pytest.mark.parametrize("name, expected", PINNED.items(), ids=list(PINNED))
+def test_pinned_real_findings(name, expected):
+    assert codes_at(CORPUS / name) == expected
