@@ -6,6 +6,10 @@
 local config = {
   name = 'barrier_lint',
   cmd = { 'barrier-lint-server' },
+  on_attach = function(_, bufnr)
+    -- <C-x><C-o> completes barrierRef values (0.11+ sets this by itself).
+    vim.api.nvim_buf_set_option(bufnr, 'omnifunc', 'v:lua.vim.lsp.omnifunc')
+  end,
   -- Optional: settings on top of the project's [tool.barrier-lint] table, pulled by the server as
   -- workspace/configuration section "barrierLint". Leave out what you do not set (an empty {}
   -- would be sent as a JSON list).
