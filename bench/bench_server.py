@@ -1,0 +1,192 @@
+"""Latency of barrier-lint-server, measured over stdio like an editor sees it (run by hand, not in CI).
+
+    python bench/bench_server.py                 # 500, 2,000 and 10,000 lines, 40 edits each
+    python bench/bench_server.py --lines 2000 --edits 100
+
+For each generated pipeline it opens the document, then sends one-character incremental edits and times
+- change -> publishDiagnostics: from sending `didChange` to receiving the diagnostics of that version, with
+  the server started with `--debounce-ms 0` (the analysis cost alone);
+- completion: a `barrierRef` completion request on the analysed document;
+- completion right after a change: the request arrives before the debounced lint, so it parses first;
+and, separately, the same change -> publishDiagnostics with the default 200 ms debounce, which is what a user
+waits for after the last keystroke.
+
+Target (docs/server.md): median < 50 ms and p95 < 100 ms at 2,000 lines, debounce excluded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+
+def generate(lines: int, barriers: int = 20) -> tuple[str, int]:
+    """A pipeline of about `lines` lines: parallel stages, each with a Barrier step and a script step.
+    Returns the text and the 0-based line of the first barrierRef."""
+    out = ["pipeline:", "  identifier: big", "  name: Big", "  flowControl:", "    barriers:"]
+    for i in range(barriers):
+        out += [f"      - name: Barrier {i}", f"        identifier: b{i}"]
+    out += ["  stages:", "    - parallel:"]
+    first_ref = None
+    i = 0
+    while len(out) < lines:
+        out += [
+            "        - stage:",
+            f"            identifier: s{i}",
+            f"            name: Stage {i}",
+            "            type: Deployment",
+            "            spec:",
+            "              execution:",
+            "                steps:",
+            "                  - step:",
+            "                      type: Barrier",
+            f"                      name: Wait {i}",
+            f"                      identifier: wait_{i}",
+            "                      spec:",
+        ]
+        if first_ref is None:
+            first_ref = len(out)
+        out += [
+            f"                        barrierRef: b{i % barriers}",
+            "                      timeout: 10m",
+            "                  - step:",
+            "                      type: ShellScript",
+            f"                      name: Script {i}",
+            f"                      identifier: script_{i}",
+            "                      spec:",
+            "                        shell: Bash",
+            "                      timeout: 10m",
+        ]
+        i += 1
+    return "\n".join(out) + "\n", first_ref or 0
+
+
+class Bench:
+    def __init__(self, debounce_ms: int) -> None:
+        self.debounce_ms = debounce_ms
+        self.client = LanguageClient("barrier-lint-bench", "1")
+        self.waiting: dict[tuple[str, int], asyncio.Future] = {}
+
+        @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def published(params: types.PublishDiagnosticsParams) -> None:
+            future = self.waiting.pop((params.uri, params.version), None)
+            if future is not None and not future.done():
+                future.set_result(time.perf_counter())
+
+    async def start(self) -> None:
+        await self.client.start_io(sys.executable, "-m", "barrier_lint_server", "--debounce-ms", str(self.debounce_ms))
+        await self.client.initialize_async(
+            types.InitializeParams(
+                capabilities=types.ClientCapabilities(
+                    general=types.GeneralClientCapabilities(position_encodings=[types.PositionEncodingKind.Utf16])
+                )
+            )
+        )
+        self.client.initialized(types.InitializedParams())
+
+    async def stop(self) -> None:
+        await self.client.shutdown_async(None)
+        self.client.exit(None)
+        await self.client.stop()
+
+    def expect(self, uri: str, version: int) -> asyncio.Future:
+        future = asyncio.get_running_loop().create_future()
+        self.waiting[(uri, version)] = future
+        return future
+
+    async def open(self, uri: str, text: str) -> None:
+        done = self.expect(uri, 1)
+        self.client.text_document_did_open(
+            types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=text))
+        )
+        await asyncio.wait_for(done, 60)
+
+    def change(self, uri: str, version: int, line: int, col: int, insert: bool) -> None:
+        at = types.Position(line=line, character=col)
+        end = at if insert else types.Position(line=line, character=col + 1)
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[types.TextDocumentContentChangePartial(range=types.Range(start=at, end=end), text="x" if insert else "")],
+            )
+        )
+
+    async def complete(self, uri: str, line: int, col: int) -> float:
+        started = time.perf_counter()
+        result = await self.client.text_document_completion_async(
+            types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=line, character=col))
+        )
+        elapsed = time.perf_counter() - started
+        items = result.items if isinstance(result, types.CompletionList) else result
+        assert items, "no completion items"
+        return elapsed
+
+
+def report(name: str, seconds: list[float]) -> str:
+    ms = sorted(s * 1000 for s in seconds)
+    p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
+    return f"  {name:<38} median {statistics.median(ms):7.1f} ms   p95 {p95:7.1f} ms   (n={len(ms)})"
+
+
+async def measure(lines: int, edits: int) -> list[str]:
+    text, ref_line = generate(lines)
+    ref_col = len("                        barrierRef: b")
+    uri = f"file:///bench/pipeline_{lines}.yaml"
+    rows = [f"{len(text.splitlines())} lines, {len(text)} characters:"]
+
+    bench = Bench(debounce_ms=0)
+    await bench.start()
+    try:
+        await bench.open(uri, text)
+        to_diagnostics, completion, completion_stale = [], [], []
+        version = 1
+        for i in range(edits):
+            version += 1
+            done = bench.expect(uri, version)
+            started = time.perf_counter()
+            bench.change(uri, version, ref_line, ref_col, insert=i % 2 == 0)
+            to_diagnostics.append(await asyncio.wait_for(done, 60) - started)
+            completion.append(await bench.complete(uri, ref_line, ref_col))
+        rows.append(report("change -> diagnostics (no debounce)", to_diagnostics))
+        rows.append(report("completion", completion))
+    finally:
+        await bench.stop()
+
+    bench = Bench(debounce_ms=200)
+    await bench.start()
+    try:
+        await bench.open(uri, text)
+        with_debounce = []
+        version = 1
+        for i in range(max(edits // 4, 5)):
+            version += 1
+            done = bench.expect(uri, version)
+            started = time.perf_counter()
+            bench.change(uri, version, ref_line, ref_col, insert=i % 2 == 0)
+            completion_stale.append(await bench.complete(uri, ref_line, ref_col))
+            with_debounce.append(await asyncio.wait_for(done, 60) - started)
+        rows.append(report("completion right after a change", completion_stale))
+        rows.append(report("change -> diagnostics (200 ms debounce)", with_debounce))
+    finally:
+        await bench.stop()
+    return rows
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lines", type=int, action="append", help="pipeline size (repeatable); default 500, 2000, 10000")
+    parser.add_argument("--edits", type=int, default=40, help="edits per size (default 40)")
+    args = parser.parse_args()
+    for lines in args.lines or [500, 2000, 10000]:
+        for row in await measure(lines, args.edits):
+            print(row, flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
