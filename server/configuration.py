@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlparse
 
 from barrier_lint.config import Config
-from barrier_lint.settings import ConfigError, config_for, config_from_dict
+from barrier_lint.settings import KEYS, ConfigError, config_for, config_from_dict
 
 SECTION = "barrierLint"
 # Keys that configure the server itself, not the analysis.
@@ -36,12 +36,27 @@ def uri_to_path(uri: str) -> pathlib.Path | None:
 
 
 def editor_table(settings) -> dict:
-    """The barrier-lint keys of a settings object, with editor-style aliases turned into the TOML keys."""
+    """The barrier-lint keys of a settings object, with editor-style aliases turned into the TOML keys.
+
+    Editors send what they have: keys of other tools or of the client (`trace`, `interpreter`) are left
+    out here (see `unknown_keys`), and an empty `select` list (Lua's `{}`) means "not set", not "no rule".
+    """
     if not isinstance(settings, dict):
         return {}
     if isinstance(settings.get(SECTION), dict):
         settings = settings[SECTION]
-    return {_ALIASES.get(k, k): v for k, v in settings.items() if k not in SERVER_KEYS and k != SECTION}
+    table = {_ALIASES.get(k, k): v for k, v in settings.items()}
+    if table.get("select") == []:
+        del table["select"]
+    return {k: v for k, v in table.items() if k in KEYS}
+
+
+def unknown_keys(settings) -> list[str]:
+    if not isinstance(settings, dict):
+        return []
+    if isinstance(settings.get(SECTION), dict):
+        settings = settings[SECTION]
+    return sorted(k for k in settings if _ALIASES.get(k, k) not in KEYS and k not in SERVER_KEYS and k != SECTION)
 
 
 def merge(base: Config, editor: dict, source: str) -> Config:

@@ -24,7 +24,7 @@ from pygls.protocol import LanguageServerProtocol
 from barrier_lint import __version__
 
 from . import actions, completion, navigation
-from .configuration import SECTION, Settings, editor_table
+from .configuration import SECTION, Settings, editor_table, unknown_keys
 from .convert import Positions, split_lines, to_lsp_diagnostic
 from .documents import Analysis, OpenDocument, analyse, target_at
 
@@ -69,6 +69,13 @@ class BarrierLintServer(LanguageServer):
     def report_server_error(self, error: Exception, source) -> None:
         # Out-of-band errors (a notification that could not be read) go to the log, not to a pop-up.
         self.log(f"{type(error).__name__}: {error}", types.MessageType.Error)
+
+    def take_settings(self, raw, where: str) -> dict:
+        """The barrier-lint keys of settings received from the client; others are logged and left out."""
+        unknown = unknown_keys(raw)
+        if unknown:
+            self.log(f"unknown setting(s) in {where} ignored: {', '.join(unknown)}")
+        return editor_table(raw)
 
     def positions(self, analysis: Analysis) -> Positions:
         return Positions(analysis.lines, self.workspace.position_codec)
@@ -146,7 +153,8 @@ class BarrierLintServer(LanguageServer):
                     timeout=5,
                 )
                 pulled = result[0] if result else None
-                self.settings.by_folder[folder] = {**self.settings.global_settings, **editor_table(pulled)}
+                scope = f"workspace/configuration for {folder or 'the workspace'}"
+                self.settings.by_folder[folder] = {**self.settings.global_settings, **self.take_settings(pulled, scope)}
             except Exception as exc:
                 self.log(f"could not read workspace/configuration: {exc!r}")
         if uri not in self.documents:  # closed while waiting
@@ -218,7 +226,7 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
             inner = options.get(SECTION) if isinstance(options.get(SECTION), dict) else options
             if server.debounce_ms is None and isinstance(inner.get("debounceMs"), (int, float)):
                 server.debounce_ms = max(0, int(inner["debounceMs"]))
-            server.settings.global_settings = editor_table(options)
+            server.settings.global_settings = server.take_settings(options, "initializationOptions")
         server.settings.folders = [f.uri for f in params.workspace_folders or []]
         workspace = params.capabilities.workspace
         server.pull_configuration = bool(workspace is not None and workspace.configuration)
@@ -227,7 +235,7 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
     async def did_change_configuration(params: types.DidChangeConfigurationParams) -> None:
         settings = params.settings
         if isinstance(settings, dict) and SECTION in settings:
-            server.settings.global_settings = editor_table(settings)
+            server.settings.global_settings = server.take_settings(settings, "didChangeConfiguration")
         await server.reconfigure()
 
     @feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)

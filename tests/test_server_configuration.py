@@ -89,3 +89,13 @@ async def test_invalid_settings_are_logged_and_ignored(bare):
         "editor settings ignored" in log.message and "unknown rule 'BL999'" in log.message
         for log in session.recorder.logs
     )
+
+
+async def test_keys_of_other_tools_and_an_empty_select_do_not_spoil_the_settings(bare):
+    options = {"select": [], "ignore": ["BL105"], "trace": "verbose", "debounceMs": 0}
+    session = await start(bare, bare.kind, initialization_options=options)
+    published = await session.open("file:///work/release.yaml", RELEASE)
+    assert found(published) == [("BL202", W), ("BL101", E)]
+    assert [log.message for log in session.recorder.logs if "unknown setting" in log.message] == [
+        "barrier-lint: unknown setting(s) in initializationOptions ignored: trace"
+    ]
