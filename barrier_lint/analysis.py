@@ -85,18 +85,24 @@ class _Node:
 
 
 class Ordering:
-    """Every "must finish before" fact between literal references of one document."""
+    """The "must finish before" facts of one document's literal references, from one sweep over a trie of
+    their paths.
 
-    def __init__(self, pipeline: Pipeline) -> None:
+    - `earlier_same_ref[q]`: positions with q's reference that must finish before q starts (for each
+      level of the tree where they diverge, the first such position).
+    - `edges[(X, Y)] = (p, q)`: X at p must be passed before Y at q. Only edges between consecutive
+      branches are kept (plus every edge that involves a DAG stage), so the graph stays linear in size
+      while which reference can reach which is the same as under the full relation.
+    """
+
+    def __init__(self, pipeline: Pipeline, exclude: frozenset[str] = frozenset()) -> None:
+        self.pipeline = pipeline
         self.ancestors = _dag_ancestors(pipeline)
-        # later position -> earlier positions with the same reference (BL203/BL204 material)
         self.earlier_same_ref: dict[BarrierPosition, list[BarrierPosition]] = defaultdict(list)
-        # (X, Y) -> (p, q): some branch passes X at p and must finish it before reaching Y at q
         self.edges: dict[tuple[str, str], tuple[BarrierPosition, BarrierPosition]] = {}
+        self.positions = [p for p in pipeline.positions if p.literal is not None and p.literal not in exclude]
         root = _Node()
-        for position in pipeline.positions:
-            if position.literal is None:
-                continue
+        for position in self.positions:
             node = root
             for name, index in position.path:
                 node = node.children.setdefault(("key", name), _Node())
@@ -105,27 +111,24 @@ class Ordering:
                     node = node.children.setdefault(("index", index), _Node())
             node.positions.append(position)
         self._sweep(root)
-        self._dag_pairs([p for p in pipeline.positions if p.literal is not None])
+        self._dag_pairs()
 
     def order(self, p: BarrierPosition, q: BarrierPosition) -> int:
         return order(p, q, self.ancestors)
 
-    # A summary of a subtree: ref -> its positions in document order.
-    def _sweep(self, node: _Node) -> dict[str, list[BarrierPosition]]:
-        summaries = [self._sweep(child) for child in self._ordered_children(node)]
-        if node.positions:
-            own: dict[str, list[BarrierPosition]] = defaultdict(list)
-            for position in node.positions:
-                own[position.literal].append(position)  # type: ignore[index]
-            summaries.insert(0, own)
+    def _sweep(self, node: _Node) -> _Summary:
+        summary = _Summary()
+        for position in node.positions:
+            summary.add(position)
         concurrent = node.list_name == "parallel"
-        merged: dict[str, list[BarrierPosition]] = defaultdict(list)
-        for summary in summaries:
-            if not concurrent and merged:
-                self._after(merged, summary)
-            for ref, positions in summary.items():
-                merged[ref].extend(positions)
-        return merged
+        previous: _Summary | None = None
+        for child in self._ordered_children(node):
+            child_summary = self._sweep(child)
+            if not concurrent and previous is not None:
+                self._after(summary, previous, child_summary)
+            summary.merge(child_summary)
+            previous = child_summary
+        return summary
 
     def _ordered_children(self, node: _Node) -> list[_Node]:
         children = list(node.children.items())
@@ -142,35 +145,31 @@ class Ordering:
             children.sort(key=lambda item: (item[0][1] == "rollbackSteps", first(item[1])))
         return [child for _, child in children]
 
-    def _after(self, earlier: dict[str, list[BarrierPosition]], later: dict[str, list[BarrierPosition]]) -> None:
-        """Record that every position of `earlier` must finish before every position of `later` starts,
-        except between two different DAG stages, which `_dag_pairs` decides."""
-        for ref_q, later_positions in later.items():
+    def _after(self, earlier: _Summary, previous: _Summary, later: _Summary) -> None:
+        """Everything in `earlier` (the branches before, `previous` the last of them) must finish before
+        `later` starts, except between two different DAG stages, which `_dag_pairs` decides."""
+        one_stage = earlier.stage is not _MIXED and earlier.stage is later.stage
+        for ref_q, later_positions in later.refs.items():
             for q in later_positions:
-                dag_q = _dag_stage(q)
-                for ref_p, earlier_positions in earlier.items():
-                    p = self._first_ordered(earlier_positions, dag_q)
-                    if p is not None:
-                        self._record(p, q, ref_p, ref_q)
+                dag_q = None if one_stage else _dag_stage(q)
+                same = earlier.refs.get(ref_q)
+                if same:
+                    p = next((p for p in same if dag_q is None or _dag_stage(p) in (None, dag_q)), None)
+                    if p is not None and p not in self.earlier_same_ref[q]:
+                        self.earlier_same_ref[q].append(p)
+                if dag_q is None:
+                    # Reachability through the branches in between is kept by their own edges; DAG
+                    # positions break such chains, so their edges are kept whole.
+                    sources = [*((r, ps[0]) for r, ps in previous.refs.items()), *earlier.first_dag.items()]
+                else:
+                    sources = list(earlier.first_plain.items())
+                for ref_p, p in sources:
+                    if ref_p != ref_q:
+                        self.edges.setdefault((ref_p, ref_q), (p, q))
 
-    @staticmethod
-    def _first_ordered(positions: list[BarrierPosition], dag_q: Stage | None) -> BarrierPosition | None:
-        for p in positions:
-            dag_p = _dag_stage(p)
-            if dag_q is None or dag_p is None or dag_p is dag_q:
-                return p
-        return None
-
-    def _record(self, p: BarrierPosition, q: BarrierPosition, ref_p: str, ref_q: str) -> None:
-        if ref_p == ref_q:
-            if p not in self.earlier_same_ref[q]:
-                self.earlier_same_ref[q].append(p)
-        else:
-            self.edges.setdefault((ref_p, ref_q), (p, q))
-
-    def _dag_pairs(self, positions: list[BarrierPosition]) -> None:
+    def _dag_pairs(self) -> None:
         by_stage: dict[str, list[BarrierPosition]] = defaultdict(list)
-        for position in positions:
+        for position in self.positions:
             stage = _dag_stage(position)
             if stage is not None:
                 by_stage[stage.identifier.value].append(position)  # type: ignore[union-attr]
@@ -178,7 +177,141 @@ class Ordering:
             for earlier_stage in sorted(self.ancestors.get(later_stage, ())):
                 for p in by_stage.get(earlier_stage, ()):
                     for q in later_positions:
-                        self._record(p, q, p.literal, q.literal)  # type: ignore[arg-type]
+                        if p.literal == q.literal:
+                            if p not in self.earlier_same_ref[q]:
+                                self.earlier_same_ref[q].append(p)
+                        else:
+                            self.edges.setdefault((p.literal, q.literal), (p, q))  # type: ignore[arg-type]
+
+    def cycles(self) -> list[list[tuple[BarrierPosition, BarrierPosition]]]:
+        """Crossed orders: for each group of references that reach each other in a cycle, the shortest
+        cycle as its (p, q) witnesses, each saying "p's reference is passed before q's at q"."""
+        graph: dict[str, list[str]] = defaultdict(list)
+        for x, y in sorted(self.edges):
+            graph[x].append(y)
+        found = []
+        for members in _strongly_connected(graph):
+            # Inside the component, every pair's own edge (not only consecutive ones) for the shortest cycle.
+            positions = [p for p in self.positions if p.literal in members]
+            witnesses: dict[tuple[str, str], tuple[BarrierPosition, BarrierPosition]] = {}
+            for q in positions:
+                for p in positions:
+                    if p.literal != q.literal and self.order(p, q) == -1:
+                        witnesses.setdefault((p.literal, q.literal), (p, q))  # type: ignore[arg-type]
+            full: dict[str, list[str]] = defaultdict(list)
+            for x, y in sorted(witnesses):
+                full[x].append(y)
+            cycle = _shortest_cycle(full, members)
+            found.append([witnesses[(cycle[i], cycle[(i + 1) % len(cycle)])] for i in range(len(cycle))])
+        return found
+
+
+_MIXED = object()
+
+
+@dataclass(slots=True)
+class _Summary:
+    """The literal positions of a subtree, as the sweep needs them."""
+
+    refs: dict[str, list[BarrierPosition]] = field(default_factory=lambda: defaultdict(list))
+    first_plain: dict[str, BarrierPosition] = field(default_factory=dict)  # first position not in a DAG stage
+    first_dag: dict[str, BarrierPosition] = field(default_factory=dict)  # first position in a DAG stage
+    stage: object = None  # the one stage every position is in, or _MIXED
+    empty: bool = True
+
+    def add(self, position: BarrierPosition) -> None:
+        self.refs[position.literal].append(position)  # type: ignore[index]
+        target = self.first_dag if _dag_stage(position) is not None else self.first_plain
+        target.setdefault(position.literal, position)  # type: ignore[arg-type]
+        self._see_stage(position.stage)
+
+    def merge(self, other: _Summary) -> None:
+        if other.empty:
+            return
+        for ref, positions in other.refs.items():
+            self.refs[ref].extend(positions)
+        for ref, position in other.first_plain.items():
+            self.first_plain.setdefault(ref, position)
+        for ref, position in other.first_dag.items():
+            self.first_dag.setdefault(ref, position)
+        self._see_stage(other.stage)
+
+    def _see_stage(self, stage: object) -> None:
+        if self.empty:
+            self.stage, self.empty = stage, False
+        elif stage is not self.stage:
+            self.stage = _MIXED
+
+
+def _strongly_connected(graph: dict[str, list[str]]) -> list[set[str]]:
+    """Components of two or more nodes (iterative Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    components: list[set[str]] = []
+    counter = 0
+    for root in sorted(graph):
+        if root in index:
+            continue
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(graph.get(root, ())))]
+        while work:
+            node, children = work[-1]
+            advanced = False
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(graph.get(child, ()))))
+                    advanced = True
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = set()
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.add(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    components.append(component)
+    return components
+
+
+def _shortest_cycle(graph: dict[str, list[str]], members: set[str]) -> list[str]:
+    """The shortest cycle through the smallest member, by breadth-first search inside the component."""
+    start = min(members)
+    parents: dict[str, str] = {}
+    frontier = [start]
+    while frontier:
+        following = []
+        for node in frontier:
+            for child in sorted(graph.get(node, ())):
+                if child not in members:
+                    continue
+                if child == start:
+                    path = [node]
+                    while path[-1] != start:
+                        path.append(parents[path[-1]])
+                    return list(reversed(path))
+                if child not in parents:
+                    parents[child] = node
+                    following.append(child)
+        frontier = following
+    return sorted(members)  # unreachable: a strongly connected component has a cycle through each member
 
 
 class Facts:
@@ -213,6 +346,24 @@ class Facts:
     @cached_property
     def ordering(self) -> Ordering:
         return Ordering(self.pipeline)
+
+    @cached_property
+    def crossed_cycles(self) -> list[list[tuple[BarrierPosition, BarrierPosition]]]:
+        """Cycles of references reached in conflicting orders (BL205), leaving out references already
+        reported as sequential or rollback reuse."""
+        exclude = frozenset(p.literal for p in self.sequential_pairs) | frozenset(p.literal for p in self.rollback_pairs)
+        return Ordering(self.pipeline, exclude).cycles()
+
+    @cached_property
+    def positions_in(self) -> dict[int, list[BarrierPosition]]:
+        """id(stage or step group) -> the Barrier steps inside it, at any depth."""
+        out: dict[int, list[BarrierPosition]] = defaultdict(list)
+        for position in self.pipeline.positions:
+            if position.stage is not None:
+                out[id(position.stage)].append(position)
+            for group in position.groups:
+                out[id(group)].append(position)
+        return out
 
     @cached_property
     def rollback_pairs(self) -> dict[BarrierPosition, list[BarrierPosition]]:

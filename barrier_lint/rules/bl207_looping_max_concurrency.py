@@ -42,7 +42,7 @@ class LoopingMaxConcurrency(Rule):
             strategy = owner.strategy
             if strategy is None or strategy.max_concurrency_key is None:
                 continue
-            inside = [p for p in pipeline.positions if p.stage is owner or owner in p.groups]
+            inside = facts.positions_in.get(id(owner), [])
             if not inside:
                 continue
             kind = "step group" if owner in pipeline.step_groups else "stage"

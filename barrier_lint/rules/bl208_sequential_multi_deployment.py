@@ -44,7 +44,7 @@ class SequentialMultiDeployment(Rule):
     def check(self, facts, config):
         pipeline = facts.pipeline
         for stage in pipeline.stages:
-            inside = [p for p in pipeline.positions if p.stage is stage]
+            inside = facts.positions_in.get(id(stage), [])
             if not inside:
                 continue
             for deployment in stage.deployments:
