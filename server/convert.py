@@ -64,6 +64,10 @@ class Positions:
         line = min(max(position.line, 0), len(self.lines) - 1)
         if position.line >= len(self.lines):
             return line, len(self.lines[line])
+        if position.character >= self.codec.client_num_units(self.lines[line]):
+            # LSP: a character past the end of the line means the end of the line. (pygls's codec clamps
+            # it to one before the end.)
+            return line, len(self.lines[line])
         # The codec may write to the position it is given; hand it a copy.
         server: ServerTextPosition = self.codec.position_from_client_units(
             self.lines, types.Position(line=line, character=max(position.character, 0))

@@ -1,0 +1,78 @@
+"""In-process checks of the server's pieces that the stdio tests cannot reach: a failing handler, the
+debounce option, position conversion at surrogate pairs, layout detection and the tolerant scan."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+from pygls.workspace.position_codec import PositionCodec
+
+from barrier_lint.model import Span
+from barrier_lint_server.actions import Layout
+from barrier_lint_server.completion import scan_declarations
+from barrier_lint_server.convert import Positions, split_lines
+from barrier_lint_server.server import create_server, guarded
+
+
+async def test_a_failing_handler_logs_and_returns_the_empty_result():
+    server = create_server()
+    logged = []
+    server.log = lambda message, kind=types.MessageType.Warning: logged.append((message, kind))  # type: ignore[method-assign]
+
+    def explode(params):
+        raise KeyError("boom")
+
+    handler = guarded(server, lambda: [])(explode)
+    assert await handler(None) == []
+    ((message, kind),) = logged
+    assert message.startswith("explode failed:\nTraceback") and "KeyError: 'boom'" in message
+    assert kind == types.MessageType.Error
+
+
+def test_initialization_options_set_the_debounce():
+    server = create_server()
+    handler = server.protocol.fm.features[types.INITIALIZE]
+    params = types.InitializeParams(capabilities=types.ClientCapabilities(), initialization_options={"debounceMs": 0})
+    import asyncio
+
+    asyncio.run(handler(params))
+    assert server.debounce == 0
+    assert create_server().debounce == 0.2
+    assert create_server(debounce_ms=50).debounce == 0.05
+
+
+def test_positions_convert_code_points_to_each_encoding_and_back():
+    lines = split_lines('name: "Café 🚀", ref: x\r\nnext\rlast')
+    assert lines == ['name: "Café 🚀", ref: x', "next", "last"]
+    col = lines[0].index("ref")  # 16 code points
+    for encoding, units in (("utf-8", 20), ("utf-16", 17), ("utf-32", 16)):
+        positions = Positions(lines, PositionCodec(encoding))
+        assert positions.range(Span(0, col, 0, col + 3)) == types.Range(
+            start=types.Position(line=0, character=units), end=types.Position(line=0, character=units + 3)
+        )
+        assert positions.to_server(types.Position(line=0, character=units)) == (0, col)
+    positions = Positions(lines, PositionCodec("utf-16"))
+    assert positions.to_server(types.Position(line=99, character=99)) == (2, 4)
+    assert positions.to_server(types.Position(line=1, character=99)) == (1, 4)
+
+
+def test_layout_follows_the_file():
+    assert vars(Layout(["a:", "  b:", "    - c: 1", "      d: 2"])) == {"step": 2, "dash": 2, "gap": 2}
+    assert vars(Layout(["a:", "    b:", "    -   c: 1", "        d: 2"])) == {"step": 4, "dash": 0, "gap": 4}
+    assert vars(Layout([])) == {"step": 2, "dash": 2, "gap": 2}
+
+
+def test_tolerant_scan_reads_block_and_flow_entries_and_stops_at_the_list_end():
+    text = (
+        "pipeline:\n"
+        "  flowControl:\n"
+        "    barriers:\n"
+        "    - name: A  # first\n"
+        "      identifier: a\n"
+        "    - {identifier: 'b', name: \"B\"}\n"
+        "    - identifier: a\n"  # a duplicate: offered once
+        "  stages:\n"
+        "    - step: {identifier: not_a_barrier}\n"
+        "      barriers:\n"  # not under flowControl
+        "        - identifier: nope\n"
+    )
+    assert [(d.identifier, d.name) for d in scan_declarations(text)] == [("a", "A"), ("b", "B")]
