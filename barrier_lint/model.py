@@ -100,6 +100,14 @@ def runtime_input_values(value: str) -> list[str]:
     return [v for v in values if v]
 
 
+def _label(identifier: Text | None, name: Text | None, where: Span) -> str:
+    """How messages name a stage, step group or step: its identifier, else its name, else its line."""
+    for text in (identifier, name):
+        if text is not None and text.value:
+            return text.value
+    return f"at line {where.start_line + 1}"
+
+
 @dataclass(eq=False, slots=True)
 class When:
     """A `when` block on a stage, step group or step."""
@@ -156,10 +164,7 @@ class Stage:
 
     @property
     def label(self) -> str:
-        for text in (self.identifier, self.name):
-            if text is not None and text.value:
-                return text.value
-        return f"at line {self.key.start_line + 1}"
+        return _label(self.identifier, self.name, self.key)
 
     @property
     def loops(self) -> bool:
@@ -181,10 +186,7 @@ class StepGroup:
 
     @property
     def label(self) -> str:
-        for text in (self.identifier, self.name):
-            if text is not None and text.value:
-                return text.value
-        return f"at line {self.key.start_line + 1}"
+        return _label(self.identifier, self.name, self.key)
 
 
 @dataclass(eq=False, slots=True)
@@ -219,10 +221,7 @@ class BarrierPosition:
 
     @property
     def label(self) -> str:
-        for text in (self.identifier, self.name):
-            if text is not None and text.value:
-                return text.value
-        return f"at line {self.span.start_line + 1}"
+        return _label(self.identifier, self.name, self.span)
 
     @property
     def where(self) -> str:

@@ -574,14 +574,7 @@ class _Builder:
     def _stage(self, key: Node, node: Node, path: Path) -> None:
         if not isinstance(node, MappingNode):
             return
-        template = self.get(node, "template")
-        body, body_path, template_ref = node, path, None
-        if isinstance(template, MappingNode):
-            assert self.pipeline is not None
-            self.pipeline.uses_templates = True
-            template_ref = self.text(template, "templateRef")
-            body = self.get(template, "templateInputs")
-            body_path = path + (("template", None), ("templateInputs", None))
+        body, body_path, template_ref = self._template_use(node, path)
         self._stage_body(key, node, body, body_path, identifier_node=node, template_ref=template_ref)
 
     def _stage_body(
@@ -669,14 +662,7 @@ class _Builder:
     ) -> None:
         if not isinstance(node, MappingNode):
             return
-        body, body_path, template_ref = node, path, None
-        template = self.get(node, "template")
-        if isinstance(template, MappingNode):
-            assert self.pipeline is not None
-            self.pipeline.uses_templates = True
-            template_ref = self.text(template, "templateRef")
-            body = self.get(template, "templateInputs")
-            body_path = path + (("template", None), ("templateInputs", None))
+        body, body_path, template_ref = self._template_use(node, path)
         self._step_group_body(key, body, node, body_path, stage, groups[-1] if groups else None, rollback, groups, template_ref)
 
     def _step_group_body(
@@ -724,12 +710,7 @@ class _Builder:
             return
         assert self.pipeline is not None
         identity = identity if identity is not None else node
-        body, template_ref = node, None
-        template = self.get(node, "template")
-        if isinstance(template, MappingNode):
-            self.pipeline.uses_templates = True
-            template_ref = self.text(template, "templateRef")
-            body = self.get(template, "templateInputs")
+        body, _, template_ref = self._template_use(node, path)
         step_type = self.text(body, "type")
         if step_type is None or step_type.value != "Barrier":
             return
@@ -753,6 +734,17 @@ class _Builder:
         )
 
     # -- small parts -------------------------------------------------------------------------------------
+
+    def _template_use(self, node: MappingNode, path: Path) -> tuple[Node | None, Path, Text | None]:
+        """For a stage, step group or step that uses a template, what its `templateInputs` show (with
+        their path and the template reference); for any other, the node itself."""
+        template = self.get(node, "template")
+        if not isinstance(template, MappingNode):
+            return node, path, None
+        assert self.pipeline is not None
+        self.pipeline.uses_templates = True
+        inputs_path = path + (("template", None), ("templateInputs", None))
+        return self.get(template, "templateInputs"), inputs_path, self.text(template, "templateRef")
 
     def _strategy(self, node: Node | None) -> Strategy | None:
         pair = self.entry(node, "strategy")
