@@ -9,8 +9,9 @@
 //   1. the error squiggle on the misspelt barrierRef;
 //   2. the Problems panel entry: rule code BL101, the message, line 28 column 37;
 //   3. the completion list on a `barrierRef:` line offers the declared barriers;
-//   4. "barrierLint.severity" in the folder's settings reaches the server (BL101 becomes a warning);
-//   5. with "barrierLint.interpreter" pointing nowhere, a notification names that setting.
+//   4. the "Show barrier participants" command peeks the Barrier steps sharing a barrier;
+//   5. "barrierLint.severity" in the folder's settings reaches the server (BL101 becomes a warning);
+//   6. with "barrierLint.interpreter" pointing nowhere, a notification names that setting.
 // code-server runs in its own session (setsid) and its whole process group is killed at the end.
 'use strict';
 
@@ -30,6 +31,9 @@ const EXPECTED = {
   completionLine: 42, // `barrierRef: services_deployed` in the web stage
   completionColumn: 37,
   declared: ['services_deployed', 'database_migrated'],
+  participantsLine: 70, // `barrierRef: database_migrated` in the worker stage; the web stage has the other
+  participantsColumn: 37,
+  participants: 2, // lines 49 (web) and 70 (worker)
 };
 
 const BAD_INTERPRETER = '/nonexistent/bin/python3';
@@ -206,6 +210,7 @@ function writeSettings(file, extra) {
     'editor.wordBasedSuggestions': 'off',
     'editor.minimap.enabled': false,
     'editor.stickyScroll.enabled': false,
+    'files.autoSave': 'off', // the edits made for completion must not reach the disk
     'window.commandCenter': false,
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
     'barrierLint.trace.server': 'messages',
@@ -349,6 +354,45 @@ async function checkNoPythonNotification(page, timeout) {
   return text;
 }
 
+async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden' });
+}
+
+/** Drops the session's unsaved edits, so the next session opens the file as it is on disk. */
+async function revertFile(page, name) {
+  await runCommand(page, 'File: Revert File');
+  await page.locator(`.tabs-container .tab.dirty[aria-label^="${name}"]`).waitFor({ state: 'detached' });
+}
+
+async function checkParticipants(page, timeout) {
+  await page.keyboard.press('Escape');
+  await goTo(page, EXPECTED.participantsLine, EXPECTED.participantsColumn);
+  await runCommand(page, 'barrier-lint: Show barrier participants');
+  const rows = page.locator('.peekview-widget .ref-tree .monaco-list-row');
+  const texts = await poll(
+    'participants peek',
+    async () => {
+      const all = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+      return all.filter((t) => t.includes('barrierRef')).length >= EXPECTED.participants ? all : null;
+    },
+    timeout,
+  );
+  log(`participants: ${JSON.stringify(texts)}`);
+  // One row per Barrier step (its line's text); the declaration is not one of them.
+  const steps = texts.filter((t) => t.includes('barrierRef'));
+  assertEqual(steps.length, EXPECTED.participants, 'participant rows');
+  const title = (await page.locator('.peekview-widget .peekview-title').first().innerText()).replace(/\s+/g, ' ');
+  if (!title.includes(`(${EXPECTED.participants})`)) throw new Error(`peek title ${JSON.stringify(title)}`);
+  await page.keyboard.press('Escape');
+  return steps;
+}
+
 async function checkSeverityOverride(page, timeout) {
   await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ state: 'attached', timeout });
   await page.keyboard.press('Control+Shift+M');
@@ -408,6 +452,8 @@ async function main() {
     fs.mkdirSync(path.dirname(args.screenshot), { recursive: true });
     await page.screenshot({ path: args.screenshot });
     log(`screenshot: ${args.screenshot}`);
+    log(`participants OK: ${(await checkParticipants(page, args.timeout)).join(' | ')}`);
+    await revertFile(page, EXPECTED.file);
     await page.close();
     page = undefined;
     await server.stop();

@@ -9,6 +9,7 @@ import {
   DidChangeConfigurationNotification,
   LanguageClient,
   LanguageClientOptions,
+  ReferencesRequest,
   ServerOptions,
   State,
 } from 'vscode-languageclient/node';
@@ -233,26 +234,27 @@ async function pythonExtensionInterpreter(): Promise<string[][]> {
 }
 
 /**
- * Peek every Barrier step that shares the barrier under the cursor, from the server's references
- * (on a `barrierRef` value or a declaration's `identifier`).
+ * Peek every Barrier step that shares the barrier under the cursor (on a `barrierRef` value or a
+ * declaration's `identifier`): the server's references without the declaration.
  */
 async function showParticipants(): Promise<void> {
   const editor = vscode.window.activeTextEditor;
-  if (!editor || !client || !client.isRunning()) {
+  const running = client;
+  if (!editor || !running || !running.isRunning()) {
     void vscode.window.showInformationMessage('barrier-lint: open a pipeline YAML file first.');
     return;
   }
-  if (!client.initializeResult?.capabilities.referencesProvider) {
+  if (!running.initializeResult?.capabilities.referencesProvider) {
     void vscode.window.showInformationMessage('barrier-lint: this server version does not list participants.');
     return;
   }
   const position = editor.selection.active;
-  const locations = await vscode.commands.executeCommand<vscode.Location[]>(
-    'vscode.executeReferenceProvider',
-    editor.document.uri,
-    position,
-  );
-  if (!locations || locations.length === 0) {
+  const result = await running.sendRequest(ReferencesRequest.type, {
+    ...running.code2ProtocolConverter.asTextDocumentPositionParams(editor.document, position),
+    context: { includeDeclaration: false },
+  });
+  const locations = (await running.protocol2CodeConverter.asReferences(result)) ?? [];
+  if (locations.length === 0) {
     void vscode.window.showInformationMessage(
       'barrier-lint: put the cursor on a barrierRef value or a barrier identifier.',
     );
