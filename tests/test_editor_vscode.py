@@ -29,6 +29,18 @@ CHROMIUM = pathlib.Path("/usr/bin/chromium")
 VSIX = VSCODE / "barrier-lint.vsix"
 SCREENSHOT = ROOT / "test-output" / "vscode.png"
 MARKER = "BARRIER_LINT_E2E_RUN"
+# What the .vsix is built from: a .vsix older than any of these would test old code.
+VSIX_SOURCES = [VSCODE / "src", VSCODE / "package.json", VSCODE / "package-lock.json", VSCODE / "requirements.txt",
+                VSCODE / "scripts", ROOT / "barrier_lint", ROOT / "server", ROOT / "pyproject.toml"]
+
+
+def newer_than_vsix() -> list[str]:
+    built = VSIX.stat().st_mtime
+    newer = []
+    for source in VSIX_SOURCES:
+        files = [source] if source.is_file() else [p for p in source.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+        newer += [str(f.relative_to(ROOT)) for f in files if f.stat().st_mtime > built]
+    return newer
 
 
 def processes_with_marker(value: str) -> list[int]:
@@ -60,7 +72,10 @@ def test_vscode_extension_in_code_server(tmp_path):
     require_tool(node.exists() and CODE_SERVER.exists() and (TOOLS / "node_modules" / "playwright-core").exists(),
                  f"Node 24, code-server and playwright-core under {CACHE} (.ci/setup-editors.sh)")
     require_tool(CHROMIUM.exists(), "Chromium (apt-get install chromium; .ci/setup-editors.sh)")
-    require_tool(VSIX.exists(), f"{VSIX.relative_to(ROOT)} (cd editors/vscode && npm ci && npm run package)")
+    rebuild = "cd editors/vscode && npm ci && npm run package"
+    require_tool(VSIX.exists(), f"{VSIX.relative_to(ROOT)} ({rebuild})")
+    stale = newer_than_vsix()
+    require_tool(not stale, f"a {VSIX.name} newer than {', '.join(stale[:3])} ({rebuild})")
 
     run_id = uuid.uuid4().hex
     env = {**os.environ, "PATH": f"{NODE24_BIN}{os.pathsep}{os.environ['PATH']}", MARKER: run_id}
