@@ -65,7 +65,24 @@ def find_config_file(start: pathlib.Path) -> pathlib.Path | None:
     return None
 
 
+_has_table_cache: dict[pathlib.Path, tuple[int, bool]] = {}
+
+
 def _has_table(pyproject: pathlib.Path) -> bool:
+    """Whether a pyproject.toml holds [tool.barrier-lint]; remembered until the file changes (a directory
+    walk asks once per linted file)."""
+    try:
+        mtime = pyproject.stat().st_mtime_ns
+    except OSError:
+        return False
+    cached = _has_table_cache.get(pyproject)
+    if cached is None or cached[0] != mtime:
+        cached = (mtime, _read_has_table(pyproject))
+        _has_table_cache[pyproject] = cached
+    return cached[1]
+
+
+def _read_has_table(pyproject: pathlib.Path) -> bool:
     try:
         data = _read_toml(pyproject)
     except ConfigError:
