@@ -134,6 +134,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:  # pragma: no cover - interactive
         return 130
+    except BrokenPipeError:
+        # `barrier-lint . | head`: the reader left. Not a crash; stop writing (as the Python docs advise).
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):  # pragma: no cover - stdout without a file descriptor
+            pass
+        return EXIT_FINDINGS
     except Exception:  # noqa: BLE001 - the top-level guard: a crash is a bug, and says where to report it
         where = f" while linting {_current_file}" if _current_file else ""
         traceback.print_exc()

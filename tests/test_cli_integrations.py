@@ -296,3 +296,12 @@ def test_action_run_step_lints_with_github_annotations_and_writes_sarif(release)
     assert '"ruleId": "BL203"' in (release / "results.sarif").read_text()
     assert step["shell"] == "bash"
     assert inputs["fail-on"]["default"] == "error"
+
+
+def test_a_closed_pipe_is_not_a_crash(tmp_path):
+    for i in range(200):
+        (tmp_path / f"p{i:03}.yaml").write_text(RELEASE)
+    command = f'"{sys.executable}" -m barrier_lint . | head -n 1; echo "status=${{PIPESTATUS[0]}}"'
+    result = subprocess.run(["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.stdout.splitlines() == ["./p000.yaml:7:35: BL105 barrier 'spare' is declared but no Barrier step uses it", "status=1"]
+    assert "internal error" not in result.stderr
