@@ -17,8 +17,11 @@ log() { echo "[setup-integrations] $*"; }
 if [ ! -x "$CACHE/pre-commit/bin/pre-commit" ] \
    || ! "$CACHE/pre-commit/bin/pre-commit" --version | grep -q " $PRE_COMMIT_VERSION\$"; then
   log "pre-commit $PRE_COMMIT_VERSION"
-  python3 -m venv "$CACHE/pre-commit"
-  "$CACHE/pre-commit/bin/python" -m pip install -q "pre-commit==$PRE_COMMIT_VERSION"
+  rm -rf "$CACHE/pre-commit"
+  # The interpreter the tests run with (.ci/run's python); Debian's own python3 may lack the venv module.
+  python=$(command -v python || command -v python3)
+  "$python" -m venv "$CACHE/pre-commit" || { log "cannot create a virtual environment with $python"; exit 1; }
+  "$CACHE/pre-commit/bin/python" -m pip install -q --disable-pip-version-check "pre-commit==$PRE_COMMIT_VERSION"
 fi
 "$CACHE/pre-commit/bin/pre-commit" --version
 
