@@ -1,7 +1,7 @@
 ;;; barrier-lint.el --- barrier-lint language server through eglot  -*- lexical-binding: t; -*-
 
 ;; Add to your init file (or `load' this file).  Needs `barrier-lint-server' on PATH
-;; (pip install barrier-lint), eglot (built into Emacs 29; `M-x package-install RET eglot' or
+;; (`pip install .' in a barrier-lint checkout), eglot (built into Emacs 29; `M-x package-install RET eglot' or
 ;; Debian's elpa-eglot on Emacs 28) and a YAML major mode: yaml-mode (package yaml-mode) or
 ;; Emacs 29's yaml-ts-mode.
 ;;

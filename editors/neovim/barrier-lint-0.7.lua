@@ -1,6 +1,6 @@
 -- barrier-lint language server for Neovim 0.7 to 0.10, without plugins (vim.lsp.start_client).
 -- Paste into init.lua (or `luafile` it from init.vim). Needs `barrier-lint-server` on PATH
--- (pip install barrier-lint). On 0.11+ use barrier-lint.lua instead.
+-- (`pip install .` in a barrier-lint checkout). On 0.11+ use barrier-lint.lua instead.
 -- The server only reports on Harness documents (pipeline:/template:), so attaching it to every YAML
 -- buffer is safe; it runs beside yamlls or any other YAML server.
 local config = {

@@ -1,6 +1,7 @@
 -- barrier-lint language server for Neovim 0.11+ (vim.lsp.config / vim.lsp.enable).
--- Paste into init.lua, or save the vim.lsp.config table as lsp/barrier_lint.lua on your runtimepath
--- and keep only the vim.lsp.enable line here. Needs `barrier-lint-server` on PATH (pip install barrier-lint).
+-- Paste into init.lua. (Or put `return { ... }` with the table below in lsp/barrier_lint.lua on your
+-- runtimepath and keep only the vim.lsp.enable line.) Needs `barrier-lint-server` on PATH:
+-- `pip install .` in a barrier-lint checkout.
 -- The server only reports on Harness documents (pipeline:/template:), so attaching it to every YAML
 -- buffer is safe; it runs beside yamlls or any other YAML server.
 vim.lsp.config('barrier_lint', {

@@ -19,7 +19,13 @@ mkdir -p bundled/libs build/wheel
 "$PYTHON" -m pip install -q --target bundled/libs \
   --implementation py --only-binary=:all: --no-deps --require-hashes -r requirements.txt
 
-"$PYTHON" -m pip wheel -q --no-deps -w build/wheel "$source_dir"
+# Built from a copy: setuptools keeps a build/ folder in the source tree, and files left there from an
+# earlier build (a module since deleted) would end up in the wheel.
+copy=$(mktemp -d)
+trap 'rm -rf "$copy"' EXIT
+tar -C "$source_dir" --exclude=./.git --exclude=./build --exclude=./editors --exclude=./test-output \
+  --exclude='*.egg-info' --exclude=__pycache__ --exclude=node_modules -cf - . | tar -C "$copy" -xf -
+"$PYTHON" -m pip wheel -q --no-deps -w build/wheel "$copy"
 wheels=(build/wheel/*.whl)
 [ ${#wheels[@]} -eq 1 ] || { echo "expected one wheel, got: ${wheels[*]}" >&2; exit 1; }
 "$PYTHON" -m pip install -q --target bundled/libs --no-deps "${wheels[0]}"
