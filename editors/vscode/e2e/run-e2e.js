@@ -10,7 +10,8 @@
 //   2. the Problems panel entry: rule code BL101, the message, line 28 column 37;
 //   3. the completion list on a `barrierRef:` line offers the declared barriers;
 //   4. the "Show barrier participants" command peeks the Barrier steps sharing a barrier;
-//   5. "barrierLint.severity" in the folder's settings reaches the server (BL101 becomes a warning);
+//   5. "barrierLint.severity" in the folder's settings reaches the server (BL101 becomes a warning), and
+//      with the Python extension installed (a stand-in) its selected interpreter runs the server;
 //   6. with "barrierLint.interpreter" pointing nowhere, a notification names that setting.
 // code-server runs in its own session (setsid) and its whole process group is killed at the end.
 'use strict';
@@ -109,7 +110,7 @@ class CodeServer {
     this.logFile = logFile;
   }
 
-  installExtension(vsix) {
+  installExtension(vsix, id = 'barrier-lint.barrier-lint') {
     execFileSync(
       this.bin,
       ['--user-data-dir', this.dirs.userData, '--extensions-dir', this.dirs.extensions, '--install-extension', vsix],
@@ -120,7 +121,7 @@ class CodeServer {
       ['--user-data-dir', this.dirs.userData, '--extensions-dir', this.dirs.extensions, '--list-extensions', '--show-versions'],
       { encoding: 'utf8', timeout: 120000 },
     );
-    if (!/^barrier-lint\.barrier-lint@/m.test(installed)) {
+    if (!installed.split('\n').some((line) => line.startsWith(`${id}@`))) {
       throw new Error(`extension not installed; code-server lists:\n${installed}`);
     }
     return installed.trim();
@@ -404,6 +405,46 @@ async function checkSeverityOverride(page, timeout) {
   return (await rows.first().innerText()).replace(/\s+/g, ' ');
 }
 
+/**
+ * A stand-in for the Python extension (ms-python.python): its API reports `python` as the selected
+ * interpreter. The real one cannot be installed here (no marketplace), and only its API shape matters.
+ */
+async function stubPythonExtensionVsix(work, python) {
+  const dir = path.join(work, 'stub-ms-python');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({
+    name: 'python', publisher: 'ms-python', version: '0.0.1', main: './extension.js',
+    engines: { vscode: '^1.82.0' }, activationEvents: [], description: 'test stand-in',
+  }));
+  fs.writeFileSync(path.join(dir, 'README.md'), 'Test stand-in for ms-python.python.\n');
+  fs.writeFileSync(path.join(dir, 'extension.js'), `
+    const python = ${JSON.stringify(python)};
+    exports.activate = () => ({
+      environments: {
+        getActiveEnvironmentPath: () => ({ id: 'stub', path: python }),
+        resolveEnvironment: async (env) => ({ id: env.id, executable: { uri: { fsPath: env.path } } }),
+      },
+    });`);
+  const packagePath = path.join(work, 'stub-ms-python.vsix');
+  const { createVSIX } = require(path.join(__dirname, '..', 'node_modules', '@vscode', 'vsce'));
+  await createVSIX({ cwd: dir, packagePath, dependencies: false, allowMissingRepository: true, skipLicense: true });
+  return packagePath;
+}
+
+/** The interpreter the extension chose, from its log ("Python: ..."), once it has chosen one. */
+function chosenInterpreter(userData) {
+  const logs = path.join(userData, 'logs');
+  const sessions = fs.existsSync(logs) ? fs.readdirSync(logs).sort() : [];
+  for (const session of sessions.reverse()) {
+    for (const host of fs.readdirSync(path.join(logs, session))) {
+      const file = path.join(logs, session, host, 'barrier-lint.barrier-lint', 'barrier-lint.log');
+      const found = fs.existsSync(file) && /\[info\] Python: (.*)$/m.exec(fs.readFileSync(file, 'utf8'));
+      if (found) return found[1].trim();
+    }
+  }
+  return null;
+}
+
 /** Opens the workspace in a new page on `url` and then the pipeline file. */
 async function openWorkbench(browser, url, dirs, timeout) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -459,7 +500,12 @@ async function main() {
     await server.stop();
 
     // Session 2: a folder setting turns BL101 into a warning: the settings reach the server through its
-    // workspace/configuration pull for the folder.
+    // workspace/configuration pull for the folder. And with the Python extension present, its selected
+    // interpreter (here a wrapper script) runs the server.
+    const wrapper = path.join(args.work, 'selected-env', 'bin', 'python');
+    fs.mkdirSync(path.dirname(wrapper), { recursive: true });
+    fs.writeFileSync(wrapper, '#!/bin/sh\nexec python3 "$@"\n', { mode: 0o755 });
+    server.installExtension(await stubPythonExtensionVsix(args.work, wrapper), 'ms-python.python');
     fs.mkdirSync(path.join(dirs.workspace, '.vscode'));
     fs.writeFileSync(
       path.join(dirs.workspace, '.vscode', 'settings.json'),
@@ -467,6 +513,8 @@ async function main() {
     );
     page = await openWorkbench(browser, await server.start(), dirs, args.timeout);
     log(`severity override OK: ${await checkSeverityOverride(page, args.timeout)}`);
+    assertEqual(chosenInterpreter(dirs.userData), wrapper, "interpreter taken from the Python extension");
+    log(`interpreter from the Python extension OK: ${wrapper}`);
     await page.close();
     page = undefined;
     await server.stop();
