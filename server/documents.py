@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from barrier_lint.analysis import Facts
 from barrier_lint.config import Config
 from barrier_lint.diagnostics import Diagnostic
 from barrier_lint.linter import lint_parsed
@@ -115,7 +114,3 @@ def occurrences(pipeline: Pipeline, identifier: str) -> Occurrences:
         [d.identifier for d in pipeline.declarations if d.identifier is not None and d.identifier.value == identifier],
         [p.ref for p in pipeline.positions if p.ref is not None and p.literal == identifier],
     )
-
-
-def facts_for(document: Document) -> Facts:
-    return Facts(document)

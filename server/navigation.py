@@ -56,7 +56,7 @@ def concurrency_summary(facts: Facts, identifier: str) -> str:
     return "The participants do not all run concurrently: " + "; ".join(sequential) + "."
 
 
-def hover(analysis: Analysis, positions: Positions, target: Target) -> types.Hover:
+def hover(positions: Positions, target: Target) -> types.Hover:
     pipeline = target.pipeline
     declaration = pipeline.declared.get(target.identifier)
     facts = Facts(target.document)
@@ -112,8 +112,8 @@ def is_valid_identifier(value: str) -> bool:
     return IDENTIFIER.fullmatch(value) is not None and value not in RESERVED
 
 
-def prepare_rename(positions: Positions, target: Target | None) -> types.PrepareRenamePlaceholder | None:
-    if target is None or "<+" in target.identifier or target.identifier.startswith("parent."):
+def prepare_rename(positions: Positions, target: Target) -> types.PrepareRenamePlaceholder | None:
+    if "<+" in target.identifier or target.identifier.startswith("parent."):
         return None
     return types.PrepareRenamePlaceholder(range=positions.range(inner_span(target.text)), placeholder=target.identifier)
 

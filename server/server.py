@@ -26,7 +26,7 @@ from barrier_lint import __version__
 from . import actions, completion, navigation
 from .configuration import SECTION, Settings, editor_table, unknown_keys
 from .convert import Positions, split_lines, to_lsp_diagnostic
-from .documents import Analysis, OpenDocument, analyse, target_at
+from .documents import Analysis, OpenDocument, Target, analyse, target_at
 
 DEFAULT_DEBOUNCE_MS = 200
 # Up to this size a completion request re-parses a changed document rather than use the previous version's
@@ -208,14 +208,15 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
 
         return register
 
-    def at_cursor(params) -> tuple[OpenDocument, Analysis, Positions, int, int] | None:
+    def at_cursor(params) -> tuple[Positions, Target] | None:
+        """The barrier identifier under the request's position, with the converter for the answer."""
         found = server.current(params.text_document.uri)
         if found is None:
             return None
-        document, analysis = found
+        analysis = found[1]
         positions = server.positions(analysis)
-        line, col = positions.to_server(params.position)
-        return document, analysis, positions, line, col
+        target = target_at(analysis, *positions.to_server(params.position))
+        return (positions, target) if target is not None else None
 
     # -- lifecycle and configuration ------------------------------------------------------------------
 
@@ -300,46 +301,37 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
     @feature(types.TEXT_DOCUMENT_HOVER)
     def hover(params: types.HoverParams):
         found = at_cursor(params)
-        if found is None:
-            return None
-        _, analysis, positions, line, col = found
-        target = target_at(analysis, line, col)
-        return navigation.hover(analysis, positions, target) if target is not None else None
+        return navigation.hover(*found) if found is not None else None
 
     @feature(types.TEXT_DOCUMENT_DEFINITION, empty=lambda: [])
     def definition(params: types.DefinitionParams):
         found = at_cursor(params)
-        target = target_at(found[1], found[3], found[4]) if found is not None else None
-        return navigation.definition(params.text_document.uri, found[2], target) if target is not None else []
+        return navigation.definition(params.text_document.uri, *found) if found is not None else []
 
     @feature(types.TEXT_DOCUMENT_REFERENCES, empty=lambda: [])
     def references(params: types.ReferenceParams):
         found = at_cursor(params)
-        target = target_at(found[1], found[3], found[4]) if found is not None else None
-        if target is None:
+        if found is None:
             return []
         include = params.context.include_declaration if params.context is not None else True
-        return navigation.references(params.text_document.uri, found[2], target, include)
+        return navigation.references(params.text_document.uri, *found, include)
 
     @feature(types.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT, empty=lambda: [])
     def highlight(params: types.DocumentHighlightParams):
         found = at_cursor(params)
-        target = target_at(found[1], found[3], found[4]) if found is not None else None
-        return navigation.highlights(found[2], target) if target is not None else []
+        return navigation.highlights(*found) if found is not None else []
 
     @feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))
     def rename(params: types.RenameParams):
         found = at_cursor(params)
-        target = target_at(found[1], found[3], found[4]) if found is not None else None
-        if target is None or navigation.prepare_rename(found[2], target) is None:
+        if found is None or navigation.prepare_rename(*found) is None:
             raise navigation.Refused("no barrier identifier here to rename")
-        return navigation.rename(params.text_document.uri, found[2], target, params.new_name)
+        return navigation.rename(params.text_document.uri, *found, params.new_name)
 
     @feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
     def prepare_rename(params: types.PrepareRenameParams):
         found = at_cursor(params)
-        target = target_at(found[1], found[3], found[4]) if found is not None else None
-        return navigation.prepare_rename(found[2], target) if found is not None else None
+        return navigation.prepare_rename(*found) if found is not None else None
 
     @feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
