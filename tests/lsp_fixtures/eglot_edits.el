@@ -50,8 +50,8 @@
   (find-file file)
   (eglot (list major-mode) (cons 'transient default-directory) 'eglot-lsp-server
          (list python "-m" "barrier_lint_server" "--debounce-ms" "0") "yaml")
-  (edits--wait "eglot to connect" (lambda () (bound-and-true-p eglot--managed-mode)) 30)
-  (edits--wait "three diagnostics" (lambda () (= (length (flymake-diagnostics)) 3)) 30)
+  (edits--wait "eglot to connect" (lambda () (bound-and-true-p eglot--managed-mode)) 60)
+  (edits--wait "three diagnostics" (lambda () (= (length (flymake-diagnostics)) 3)) 60)
   (push (cons 'opened (vconcat (mapcar #'vconcat (edits--diagnostics)))) result)
 
   ;; The quick fix for the misspelt reference on the line with `é' and an emoji.

@@ -1,7 +1,7 @@
 -- Drive barrier-lint-server from a real Neovim (0.7: vim.lsp.start_client + buf_attach_client).
 -- Run: nvim --headless --clean -c "luafile tests/nvim/lsp_test.lua" release.yaml
 -- Environment: BARRIER_LINT_PYTHON (the Python that has barrier_lint_server installed),
--- BARRIER_LINT_NVIM_WAIT_MS (how long to wait for diagnostics, default 15000).
+-- BARRIER_LINT_NVIM_WAIT_MS (how long to wait for diagnostics, default 60000).
 -- Exits 0 when every check passes; otherwise prints what failed on stderr and exits 1.
 
 local function fail(message)
@@ -28,7 +28,7 @@ local function codes(bufnr)
   return table.concat(found, " ")
 end
 
-local WAIT_MS = tonumber(os.getenv("BARRIER_LINT_NVIM_WAIT_MS") or "15000")
+local WAIT_MS = tonumber(os.getenv("BARRIER_LINT_NVIM_WAIT_MS") or "60000")
 
 local function run()
   local bufnr = vim.api.nvim_get_current_buf()
@@ -60,7 +60,7 @@ local function run()
     textDocument = { uri = vim.uri_from_bufnr(bufnr) },
     position = { line = 23, character = 40 },
   }
-  local responses = vim.lsp.buf_request_sync(bufnr, "textDocument/completion", params, 10000)
+  local responses = vim.lsp.buf_request_sync(bufnr, "textDocument/completion", params, 30000)
   check(responses ~= nil, "no completion response")
   local labels = {}
   for _, response in pairs(responses) do
