@@ -111,15 +111,7 @@ def test_vscode_extension_in_code_server(tmp_path):
     print(output)
     print(f"e2e run took {time.monotonic() - started:.1f}s")
 
-    if driver.returncode != 0 or "E2E PASSED" not in output:
-        # What CI keeps for a look: the page at the failure and the extension's own log.
-        SCREENSHOT.parent.mkdir(exist_ok=True)
-        failure = tmp_path / "work" / "failure.png"
-        if failure.exists():
-            shutil.copyfile(failure, SCREENSHOT.with_name("vscode-failure.png"))
-        logs = sorted((tmp_path / "work" / "user-data" / "logs").glob("*/exthost*/barrier-lint.barrier-lint/*.log"))
-        extension_log = "\n".join(f"== {p}\n{p.read_text()[-3000:]}" for p in logs)
-        pytest.fail(f"e2e run failed:\n{output[-4000:]}\n{extension_log}")
+    assert driver.returncode == 0 and "E2E PASSED" in output, output[-4000:]
     assert not leftovers, f"processes left running after the e2e run: {leftovers}"
     SCREENSHOT.parent.mkdir(exist_ok=True)
     shutil.copyfile(tmp_path / "vscode.png", SCREENSHOT)
