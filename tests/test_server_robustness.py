@@ -160,3 +160,15 @@ async def test_every_request_while_the_document_is_typed_in(client):
     assert [d.code for d in published.diagnostics] == ["BL105", "BL202", "BL101"]
     symbols = await session.client.text_document_document_symbol_async(types.DocumentSymbolParams(text_document=DOC))
     assert [s.name for s in symbols] == ["Release"]
+
+
+async def test_edits_with_impossible_ranges_then_a_full_replacement(client):
+    session = client.session
+    await session.open(URI, RELEASE)
+    session.change(URI, "garbage", rng(5_000, 0, 6_000, 9))  # past the end
+    session.change(URI, "x", rng(20, 50, 3, 0))  # end before start
+    session.change(URI, "\x00", rng(0, 0, 0, 0))  # a NUL byte mid-edit
+    version = session.change(URI, RELEASE)  # the editor resynchronises with the whole text
+    published = await session.diagnostics(URI, version)
+    assert [d.code for d in published.diagnostics] == ["BL105", "BL202", "BL101"]
+    await still_answers(session)
