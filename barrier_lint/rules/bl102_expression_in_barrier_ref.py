@@ -39,6 +39,6 @@ class ExpressionInBarrierRef(Rule):
                 yield at_position(
                     position,
                     ref,
-                    f"barrierRef '{ref.value}' is an expression; Harness needs the literal identifier of a "
+                    f"barrierRef '{ref.value}' ({position.where}) is an expression; Harness needs the literal identifier of a "
                     "declared barrier here (or <+input> to ask for it at run time)",
                 )

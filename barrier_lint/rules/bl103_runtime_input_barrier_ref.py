@@ -39,6 +39,6 @@ class RuntimeInputBarrierRef(Rule):
                 yield at_position(
                     position,
                     position.ref,
-                    "barrierRef is asked for at run time, so the participant and deadlock checks cannot see "
-                    "which barrier this step joins",
+                    f"barrierRef of Barrier step {position.label} ({position.where}) is asked for at run time, so the "
+                    "participant and deadlock checks cannot see which barrier it joins",
                 )

@@ -42,6 +42,6 @@ class MissingBarrierRef(Rule):
                 yield at_position(
                     position,
                     position.type,
-                    f"Barrier step {position.label} has no spec.barrierRef; set it to the identifier of a "
+                    f"Barrier step {position.label} ({position.where}) has no spec.barrierRef; set it to the identifier of a "
                     "declared barrier",
                 )

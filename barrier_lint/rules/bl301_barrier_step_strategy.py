@@ -36,7 +36,7 @@ class BarrierStepStrategy(Rule):
             if position.strategy_key is not None:
                 yield Finding(
                     position.strategy_key,
-                    f"Barrier step {position.label} has a looping strategy, which Harness rejects; loop the "
+                    f"Barrier step {position.label} ({position.where}) has a looping strategy, which Harness rejects; loop the "
                     "enclosing stage or step group instead",
                     barrier=position.literal,
                     tree_path=format_path(position.path),

@@ -39,9 +39,13 @@ class InvalidTimeout(Rule):
                 continue
             if timeout.value.strip().isdigit():
                 message = (
-                    f"timeout '{timeout.value}' is a bare number; durations are written with a unit, like 10m "
+                    f"timeout '{timeout.value}' of Barrier step {position.label} ({position.where}) is a bare number; "
+                    "durations are written with a unit, like 10m "
                     "(the documentation's '600000 milliseconds' example is rejected by Harness)"
                 )
             else:
-                message = f"timeout '{timeout.value}' is not a duration; write it like 10m, 1h 30m or 1d2h"
+                message = (
+                    f"timeout '{timeout.value}' of Barrier step {position.label} ({position.where}) is not a duration; "
+                    "write it like 10m, 1h 30m or 1d2h"
+                )
             yield at_position(position, timeout, message)

@@ -38,6 +38,6 @@ class ShortBarrierTimeout(Rule):
                 yield at_position(
                     position,
                     position.timeout,
-                    f"timeout '{position.timeout.value}' is under 10 seconds; the barrier fails before slower "
-                    "participants arrive (the Harness UI asks for at least 10s)",
+                    f"timeout '{position.timeout.value}' of Barrier step {position.label} ({position.where}) is under "
+                    "10 seconds; the barrier fails before slower participants arrive (the Harness UI asks for at least 10s)",
                 )
