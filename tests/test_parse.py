@@ -80,8 +80,11 @@ pipeline:
       - stage: {identifier: s1, type: Custom, spec: {execution: {steps: [{step: {<<: *base, identifier: w}}]}}}
       - stage: {identifier: s2, type: Custom, spec: {execution: {steps: [{step: {<<: *base, identifier: w}}]}}}
 """
-    # Both steps share the timeout node: one finding, not two at the same place.
-    assert findings(text) == [("BL304", 4, 60)]
+    # Both steps share the timeout node through the merge key: one finding for each step, both at the anchor.
+    assert [(d.code, d.span.start_line + 1, d.span.start_col + 1, d.message.split(" is ")[0]) for d in lint(text)] == [
+        ("BL304", 4, 60, "timeout '1s' of Barrier step w (stage s1)"),
+        ("BL304", 4, 60, "timeout '1s' of Barrier step w (stage s2)"),
+    ]
     [document] = parse(text).documents
     assert [p.literal for p in document.pipeline.positions] == ["a", "a"]
 
