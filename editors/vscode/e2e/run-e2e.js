@@ -521,7 +521,13 @@ async function main() {
     fs.rmSync(path.join(dirs.workspace, '.vscode'), { recursive: true });
 
     // Session 3: an interpreter that does not exist must produce a notification naming the setting.
-    writeSettings(dirs.settings, { 'barrierLint.interpreter': BAD_INTERPRETER });
+    // code-server is a remote window: a machine-overridable setting such as barrierLint.interpreter is
+    // taken from the remote ("Machine") settings, never from the browser side's user settings.
+    fs.mkdirSync(path.join(dirs.userData, 'Machine'), { recursive: true });
+    fs.writeFileSync(
+      path.join(dirs.userData, 'Machine', 'settings.json'),
+      JSON.stringify({ 'barrierLint.interpreter': BAD_INTERPRETER }),
+    );
     page = await openWorkbench(browser, await server.start(), dirs, args.timeout);
     await checkNoPythonNotification(page, args.timeout);
     log('no-Python notification OK');
