@@ -218,6 +218,13 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
         target = target_at(analysis, *positions.to_server(params.position))
         return (positions, target) if target is not None else None
 
+    def whole_document(params, answer: Callable[[Positions, Analysis], list]) -> list:
+        """`answer` for the document's current analysis; empty for a document that is not open."""
+        found = server.current(params.text_document.uri)
+        if found is None:
+            return []
+        return answer(server.positions(found[1]), found[1])
+
     # -- lifecycle and configuration ------------------------------------------------------------------
 
     @feature(types.INITIALIZE)
@@ -342,25 +349,17 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
         only = params.context.only if params.context is not None else None
         if only and not any(str(kind).startswith("quickfix") or kind == "" for kind in only):
             return []
-        found = server.current(params.text_document.uri)
-        if found is None:
-            return []
-        _, analysis = found
-        positions = server.positions(analysis)
-        return actions.code_actions(params.text_document.uri, analysis, positions, positions.server_range(params.range))
+        uri = params.text_document.uri
+        return whole_document(
+            params, lambda positions, analysis: actions.code_actions(uri, analysis, positions, positions.server_range(params.range))
+        )
 
     @feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, empty=lambda: [])
     def document_symbol(params: types.DocumentSymbolParams):
-        found = server.current(params.text_document.uri)
-        if found is None:
-            return []
-        return navigation.document_symbols(server.positions(found[1]), found[1])
+        return whole_document(params, navigation.document_symbols)
 
     @feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False), empty=lambda: [])
     def code_lens(params: types.CodeLensParams):
-        found = server.current(params.text_document.uri)
-        if found is None:
-            return []
-        return navigation.code_lenses(server.positions(found[1]), found[1])
+        return whole_document(params, navigation.code_lenses)
 
     return server
