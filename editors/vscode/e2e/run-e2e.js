@@ -190,14 +190,13 @@ function writeProfile(work, workspace) {
   };
   fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
   fs.mkdirSync(dirs.extensions, { recursive: true });
-  dirs.settings = path.join(dirs.userData, 'User', 'settings.json');
-  writeSettings(dirs.settings, {});
+  writeUserSettings(path.join(dirs.userData, 'User', 'settings.json'));
   // A copy, so the test never touches the committed workspace.
   fs.cpSync(workspace, dirs.workspace, { recursive: true });
   return dirs;
 }
 
-function writeSettings(file, extra) {
+function writeUserSettings(file) {
   const settings = {
     'telemetry.telemetryLevel': 'off',
     'update.mode': 'none',
@@ -216,7 +215,6 @@ function writeSettings(file, extra) {
     'window.commandCenter': false,
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
     'barrierLint.trace.server': 'messages',
-    ...extra,
   };
   fs.writeFileSync(file, JSON.stringify(settings, null, 2));
 }
