@@ -377,8 +377,11 @@ def _span(node: Node) -> Span:
     return Span(start.line, start.column, end.line, end.column)
 
 
-def _key_span(key: Node) -> Span:
-    return _span(key)
+_PART_TEMPLATES = {
+    "Stage": DocumentKind.STAGE_TEMPLATE,
+    "StepGroup": DocumentKind.STEP_GROUP_TEMPLATE,
+    "Step": DocumentKind.STEP_TEMPLATE,
+}
 
 
 class _TooLarge(Exception):
@@ -492,22 +495,21 @@ class _Builder:
         if kind is None or not isinstance(spec, MappingNode):
             return
         path: Path = (("template", None), ("spec", None))
-        body = Pipeline(self.text(template, "identifier"), self.text(template, "name"), _key_span(key), _span(template))
-        self.pipeline = body
         if kind.value == "Pipeline":
             doc.kind = DocumentKind.PIPELINE_TEMPLATE
             doc.pipeline = self._pipeline(key, spec, path, identity=template)
-        elif kind.value == "Stage":
-            doc.kind = DocumentKind.STAGE_TEMPLATE
-            doc.pipeline = body
+            return
+        if kind.value not in _PART_TEMPLATES:
+            return  # another kind of template (a secret manager, a deployment type, ...): not ours
+        doc.kind = _PART_TEMPLATES[kind.value]
+        doc.pipeline = self.pipeline = Pipeline(
+            self.text(template, "identifier"), self.text(template, "name"), _span(key), _span(template)
+        )
+        if doc.kind is DocumentKind.STAGE_TEMPLATE:
             self._stage_body(key, spec, spec, path, identifier_node=template)
-        elif kind.value == "StepGroup":
-            doc.kind = DocumentKind.STEP_GROUP_TEMPLATE
-            doc.pipeline = body
+        elif doc.kind is DocumentKind.STEP_GROUP_TEMPLATE:
             self._step_group_body(key, spec, template, path, stage=None, parent=None, rollback=False)
-        elif kind.value == "Step":
-            doc.kind = DocumentKind.STEP_TEMPLATE
-            doc.pipeline = body
+        else:
             self._step(spec, path, stage=None, groups=(), rollback=False, identity=template)
 
     def _is_v1(self, root: MappingNode, body: MappingNode) -> bool:
@@ -532,14 +534,14 @@ class _Builder:
 
     def _pipeline(self, key: Node, body: MappingNode, path: Path, identity: Node | None = None) -> Pipeline:
         identity = identity if identity is not None else body
-        pipeline = Pipeline(self.text(identity, "identifier"), self.text(identity, "name"), _key_span(key), _span(body))
+        pipeline = Pipeline(self.text(identity, "identifier"), self.text(identity, "name"), _span(key), _span(body))
         self.pipeline = pipeline
         flow = self.entry(body, "flowControl")
         if flow is not None:
-            pipeline.flow_control_key = _key_span(flow[0])
+            pipeline.flow_control_key = _span(flow[0])
             barriers = self.entry(flow[1], "barriers")
             if barriers is not None:
-                pipeline.barriers_key = _key_span(barriers[0])
+                pipeline.barriers_key = _span(barriers[0])
                 for entry in self.seq(barriers[1]):
                     pipeline.declarations.append(
                         Declaration(self.text(entry, "identifier"), self.text(entry, "name"), _span(entry))
@@ -593,7 +595,7 @@ class _Builder:
             identifier=self.text(identifier_node, "identifier"),
             name=self.text(identifier_node, "name"),
             type=stage_type,
-            key=_key_span(key),
+            key=_span(key),
             span=_span(node),
             path=path,
             depends_on=None
@@ -681,7 +683,7 @@ class _Builder:
         group = StepGroup(
             identifier=self.text(identity, "identifier"),
             name=self.text(identity, "name"),
-            key=_key_span(key),
+            key=_span(key),
             span=_span(identity),
             path=path,
             stage=stage,
@@ -726,7 +728,7 @@ class _Builder:
                 stage=stage,
                 groups=groups,
                 rollback=rollback,
-                strategy_key=_key_span(strategy[0]) if strategy is not None else None,
+                strategy_key=_span(strategy[0]) if strategy is not None else None,
                 timeout=self.text(body, "timeout") or self.text(node, "timeout"),
                 when=self._when(node, "stageStatus") or self._when(body, "stageStatus"),
                 template_ref=template_ref,
@@ -750,14 +752,14 @@ class _Builder:
         pair = self.entry(node, "strategy")
         if pair is None or not isinstance(pair[1], MappingNode):
             return None
-        strategy = Strategy(_key_span(pair[0]), None)
+        strategy = Strategy(_span(pair[0]), None)
         for kind in ("matrix", "repeat", "parallelism"):
             value = self.get(pair[1], kind)
             if value is not None:
                 strategy.kind = kind
                 limit = self.entry(value, "maxConcurrency")
                 if limit is not None:
-                    strategy.max_concurrency_key = _key_span(limit[0])
+                    strategy.max_concurrency_key = _span(limit[0])
                     if isinstance(limit[1], ScalarNode):
                         strategy.max_concurrency = Text(limit[1].value, _span(limit[1]))
                 break
@@ -767,7 +769,7 @@ class _Builder:
         pair = self.entry(node, "when")
         if pair is None or not isinstance(pair[1], MappingNode):
             return None
-        return When(_key_span(pair[0]), self.text(pair[1], status_key), self.text(pair[1], "condition"))
+        return When(_span(pair[0]), self.text(pair[1], status_key), self.text(pair[1], "condition"))
 
     def _deployments(self, spec: MappingNode) -> list[MultiDeployment]:
         found = []
@@ -777,5 +779,5 @@ class _Builder:
             if values is None:
                 continue
             count = len(values[1].value) if isinstance(values[1], SequenceNode) else 0
-            found.append(MultiDeployment(kind, _key_span(values[0]), count, self.text(self.get(block, "metadata"), "parallel")))
+            found.append(MultiDeployment(kind, _span(values[0]), count, self.text(self.get(block, "metadata"), "parallel")))
         return found
