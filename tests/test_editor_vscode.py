@@ -13,6 +13,7 @@ import pathlib
 import shutil
 import signal
 import subprocess
+import sys
 import time
 import uuid
 
@@ -111,7 +112,34 @@ def test_vscode_extension_in_code_server(tmp_path):
     print(output)
     print(f"e2e run took {time.monotonic() - started:.1f}s")
 
-    assert driver.returncode == 0 and "E2E PASSED" in output, output[-4000:]
+    if driver.returncode != 0 or "E2E PASSED" not in output:
+        # What CI keeps for a look: the page at the failure and the extension's own log.
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        failure = tmp_path / "work" / "failure.png"
+        if failure.exists():
+            shutil.copyfile(failure, SCREENSHOT.with_name("vscode-failure.png"))
+        logs = sorted((tmp_path / "work" / "user-data" / "logs").glob("*/exthost*/barrier-lint.barrier-lint/*.log"))
+        extension_log = "\n".join(f"== {p}\n{p.read_text()[-3000:]}" for p in logs)
+        pytest.fail(f"e2e run failed:\n{output[-4000:]}\n{extension_log}")
     assert not leftovers, f"processes left running after the e2e run: {leftovers}"
     SCREENSHOT.parent.mkdir(exist_ok=True)
     shutil.copyfile(tmp_path / "vscode.png", SCREENSHOT)
+
+
+def test_bundled_server_uses_the_c_parser_only_when_the_interpreter_has_it():
+    """The .vsix bundles pure Python only; ruamel.yaml.clib comes from the user's interpreter when it is there."""
+    libs = VSCODE / "bundled" / "libs"
+    require_tool(libs.is_dir(), "editors/vscode/bundled/libs (cd editors/vscode && npm ci && npm run package)")
+    assert not [p for p in libs.rglob("*") if p.suffix in {".so", ".pyd", ".dylib"}]
+    env = {**os.environ, "PYTHONPATH": str(libs)}
+    probe = "import barrier_lint.parse as p, ruamel.yaml as y; print(p.C_PARSER, y.__file__)"
+    try:
+        import _ruamel_yaml  # noqa: F401
+        has_clib = True
+    except ImportError:
+        has_clib = False
+    with_site = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60)
+    without_site = subprocess.run([sys.executable, "-S", "-c", probe], env=env, capture_output=True, text=True,
+                                  timeout=60)
+    assert with_site.stdout.split() == [str(has_clib), str(libs / "ruamel" / "yaml" / "__init__.py")], with_site
+    assert without_site.stdout.split() == ["False", str(libs / "ruamel" / "yaml" / "__init__.py")], without_site
