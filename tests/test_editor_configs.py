@@ -14,10 +14,13 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+import uuid
 
 import pytest
 
 from .conftest import ROOT, require_tool
+from .test_editor_vscode import MARKER, kill_all, processes_with_marker
 
 try:
     import tomllib
@@ -49,9 +52,18 @@ def project(tmp_path):
 
 
 def run_editor(command, cwd, env, out):
-    done = subprocess.run(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                          timeout=120)
+    """Runs the editor to completion; it must exit 0 and leave no server behind."""
+    run_id = uuid.uuid4().hex
+    try:
+        done = subprocess.run(command, cwd=cwd, env={**env, MARKER: run_id}, stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=120)
+    finally:
+        deadline = time.monotonic() + 10  # an editor stops its server as it exits; give that a moment
+        while (leftovers := processes_with_marker(run_id)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        kill_all(leftovers)
     assert done.returncode == 0, f"{command[0]} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
+    assert not leftovers, f"{command[0]} left processes running: {leftovers}"
     return json.loads(out.read_text())
 
 
