@@ -103,10 +103,18 @@ class BarrierLintServer(LanguageServer):
         return document, analysis
 
     def lint(self, uri: str) -> None:
-        found = self.current(uri)
+        try:
+            found = self.current(uri)
+        except Exception:
+            # The analyzer failed on this text: say so in the log, and withdraw the previous version's
+            # diagnostics rather than leave them on lines that may have moved.
+            self.log(f"analysing {uri} failed:\n{traceback.format_exc()}", types.MessageType.Error)
+            version = self.workspace.get_text_document(uri).version if uri in self.documents else None
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=[]))
+            return
         if found is None:
             return
-        document, analysis = found
+        analysis = found[1]
         positions = self.positions(analysis)
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(

@@ -76,3 +76,28 @@ def test_tolerant_scan_reads_block_and_flow_entries_and_stops_at_the_list_end():
         "        - identifier: nope\n"
     )
     assert [(d.identifier, d.name) for d in scan_declarations(text)] == [("a", "A"), ("b", "B")]
+
+
+def test_an_analyzer_failure_is_logged_and_withdraws_the_old_diagnostics(monkeypatch):
+    from pygls.workspace import Workspace
+
+    import barrier_lint_server.server as server_module
+    from barrier_lint_server.documents import OpenDocument
+
+    server = create_server()
+    server.protocol._workspace = Workspace(None)
+    uri = "file:///work/x.yaml"
+    server.workspace.put_text_document(types.TextDocumentItem(uri=uri, language_id="yaml", version=7, text="pipeline: {}\n"))
+    server.documents[uri] = OpenDocument(uri)
+    logged, published = [], []
+    server.log = lambda message, kind=types.MessageType.Warning: logged.append(message)  # type: ignore[method-assign]
+    server.text_document_publish_diagnostics = published.append  # type: ignore[method-assign]
+
+    def broken(*args):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(server_module, "analyse", broken)
+    server.lint(uri)
+    assert [(p.uri, p.version, list(p.diagnostics)) for p in published] == [(uri, 7, [])]
+    ((message,),) = [logged]
+    assert message.startswith(f"analysing {uri} failed:\nTraceback") and "RecursionError" in message
