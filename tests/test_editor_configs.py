@@ -118,18 +118,19 @@ def test_neovim_configs_compile(name, tmp_path):
 
 # -- Emacs + eglot --------------------------------------------------------------------------------------
 
-def emacs_has_eglot() -> bool:
+def emacs_has_eglot_and_yaml_mode() -> bool:
     if shutil.which("emacs") is None:
         return False
-    done = subprocess.run(["emacs", "--batch", "--eval", "(require 'eglot)"], stdin=subprocess.DEVNULL,
-                          capture_output=True, timeout=60)
+    done = subprocess.run(["emacs", "--batch", "--eval", "(progn (require 'eglot) (require 'yaml-mode))"],
+                          stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
     return done.returncode == 0
 
 
 def test_emacs_eglot_config(project):
     """editors/emacs/barrier-lint.el in Emacs (batch) with eglot: eglot-ensure connects, flymake shows the
     server's diagnostic, completion-at-point offers the declared barriers."""
-    require_tool(emacs_has_eglot(), "Emacs with eglot (apt-get install emacs-nox elpa-eglot; .ci/setup-editors.sh)")
+    require_tool(emacs_has_eglot_and_yaml_mode(),
+                 "Emacs with eglot and yaml-mode (apt-get install emacs-nox elpa-eglot elpa-yaml-mode; .ci/setup-editors.sh)")
     folder, env, out = project
     env = {**env, "BARRIER_LINT_CHECK_FILE": str(folder / "release.yaml"),
            "BARRIER_LINT_COMPLETE_LINE": str(COMPLETE_LINE)}
