@@ -129,8 +129,8 @@ def emacs_has_eglot_and_yaml_mode() -> bool:
 def test_emacs_eglot_config(project):
     """editors/emacs/barrier-lint.el in Emacs (batch) with eglot: eglot-ensure connects, flymake shows the
     server's diagnostic, completion-at-point offers the declared barriers."""
-    require_tool(emacs_has_eglot_and_yaml_mode(),
-                 "Emacs with eglot and yaml-mode (apt-get install emacs-nox elpa-eglot elpa-yaml-mode; .ci/setup-editors.sh)")
+    require_tool(emacs_has_eglot_and_yaml_mode(), "Emacs with eglot and yaml-mode "
+                 "(apt-get install emacs-nox elpa-eglot elpa-yaml-mode; .ci/setup-editors.sh)")
     folder, env, out = project
     env = {**env, "BARRIER_LINT_CHECK_FILE": str(folder / "release.yaml"),
            "BARRIER_LINT_COMPLETE_LINE": str(COMPLETE_LINE)}

@@ -39,7 +39,8 @@ def newer_than_vsix() -> list[str]:
     built = VSIX.stat().st_mtime
     newer = []
     for source in VSIX_SOURCES:
-        files = [source] if source.is_file() else [p for p in source.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+        files = [source] if source.is_file() else [
+            p for p in source.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
         newer += [str(f.relative_to(ROOT)) for f in files if f.stat().st_mtime > built]
     return newer
 
