@@ -57,7 +57,8 @@ log "code-server: $("$node24_bin/node" -p "require('$tools/node_modules/code-ser
 # --- the VS Code extension (.vsix) -------------------------------------------------------------
 log "building editors/vscode .vsix"
 build_log=$CACHE/vsix-build.log
-if ! (cd "$repo/editors/vscode" && npm ci --no-audit --no-fund --loglevel=error && npm run -s package) >"$build_log" 2>&1; then
+if ! (cd "$repo/editors/vscode" && npm ci --no-audit --no-fund --loglevel=error && npm run -s package) \
+     >"$build_log" 2>&1; then
   cat "$build_log"; echo "building the .vsix failed" >&2; exit 1
 fi
 grep -E "DONE|bundled/libs:" "$build_log" || true

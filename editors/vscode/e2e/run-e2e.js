@@ -119,7 +119,8 @@ class CodeServer {
     );
     const installed = execFileSync(
       this.bin,
-      ['--user-data-dir', this.dirs.userData, '--extensions-dir', this.dirs.extensions, '--list-extensions', '--show-versions'],
+      ['--user-data-dir', this.dirs.userData, '--extensions-dir', this.dirs.extensions,
+        '--list-extensions', '--show-versions'],
       { encoding: 'utf8', timeout: 120000 },
     );
     if (!installed.split('\n').some((line) => line.startsWith(`${id}@`))) {
@@ -279,8 +280,12 @@ async function checkDiagnostics(page, timeout) {
     throw new Error(`expected exactly one problem, got ${problems.length}: ${JSON.stringify(problems)}`);
   }
   const problem = problems[0].replace(/\s+/g, ' ');
-  for (const part of [...EXPECTED.messageParts, `barrier-lint ${EXPECTED.code}`, `[Ln ${EXPECTED.line}, Col ${EXPECTED.column}]`]) {
-    if (!problem.includes(part)) throw new Error(`Problems entry ${JSON.stringify(problem)} lacks ${JSON.stringify(part)}`);
+  const location = `[Ln ${EXPECTED.line}, Col ${EXPECTED.column}]`;
+  const parts = [...EXPECTED.messageParts, `barrier-lint ${EXPECTED.code}`, location];
+  for (const part of parts) {
+    if (!problem.includes(part)) {
+      throw new Error(`Problems entry ${JSON.stringify(problem)} lacks ${JSON.stringify(part)}`);
+    }
   }
   if (!texts.some((t) => t.includes(EXPECTED.file))) throw new Error(`no ${EXPECTED.file} row in the Problems panel`);
   const errorIcons = await page.locator('.markers-panel .monaco-list-row .codicon-error').count();
@@ -323,7 +328,8 @@ async function checkCompletion(page, timeout) {
   // Scroll (the cursor stays) until the misspelt line is in view too, for the screenshot.
   const typoShown = () =>
     page.evaluate(() =>
-      [...document.querySelectorAll('.monaco-editor .view-line')].some((l) => l.textContent.includes('services_deployd')),
+      [...document.querySelectorAll('.monaco-editor .view-line')].some((l) =>
+        l.textContent.includes('services_deployd')),
     );
   for (let i = 0; i < 20 && !(await typoShown()); i++) await page.keyboard.press('Control+ArrowUp');
   for (let i = 0; i < 3; i++) await page.keyboard.press('Control+ArrowUp'); // a little context above it
@@ -398,7 +404,8 @@ async function checkSeverityOverride(page, level, timeout) {
   await page.locator(`.monaco-editor .squiggly-${level}`).first().waitFor({ state: 'attached', timeout });
   if (!(await page.locator('.markers-panel').isVisible())) await page.keyboard.press('Control+Shift+M');
   const rows = page.locator('.markers-panel .monaco-list-row', { hasText: EXPECTED.code });
-  await poll(`${EXPECTED.code} as ${level} in the Problems panel`, async () => (await rows.locator(`.codicon-${level}`).count()) === 1, timeout);
+  const shown = async () => (await rows.locator(`.codicon-${level}`).count()) === 1;
+  await poll(`${EXPECTED.code} as ${level} in the Problems panel`, shown, timeout);
   assertEqual(await rows.count(), 1, `${EXPECTED.code} entries`);
   assertEqual(await page.locator('.markers-panel .monaco-list-row .codicon-error').count(), 0, 'error entries');
   return (await rows.first().innerText()).replace(/\s+/g, ' ');

@@ -86,13 +86,13 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
           if (!Array.isArray(answers)) {
             return answers;
           }
-          return params.items.map((item, i) =>
-            item.section === SECTION
-              ? analysisSettings(
-                  vscode.workspace.getConfiguration(SECTION, item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined),
-                )
-              : answers[i],
-          );
+          return params.items.map((item, i) => {
+            if (item.section !== SECTION) {
+              return answers[i];
+            }
+            const scope = item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined;
+            return analysisSettings(vscode.workspace.getConfiguration(SECTION, scope));
+          });
         },
       },
     },
