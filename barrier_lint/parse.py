@@ -16,6 +16,7 @@ Hostile input is handled here, once:
 
 from __future__ import annotations
 
+import bisect
 import gc
 import re
 from dataclasses import dataclass, field
@@ -183,13 +184,14 @@ def parse(text: str) -> ParsedFile:
 
 
 def _read_documents(text: str, parsed: ParsedFile) -> None:
-    nodes, problem = _compose_all(text)
+    spans = _Spans(text)
+    nodes, problem = _compose_all(text, spans)
     for number, node in enumerate(nodes):
         if node is None:
             continue
-        index, problems = _index_mappings(node, number)
+        index, problems = _index_mappings(node, number, spans)
         parsed.problems.extend(problems)
-        builder = _Builder(number, index)
+        builder = _Builder(number, index, spans)
         parsed.documents.append(builder.document(node))
         if builder.problem is not None:
             parsed.problems.append(builder.problem)
@@ -197,14 +199,14 @@ def _read_documents(text: str, parsed: ParsedFile) -> None:
         parsed.problems.append(problem)
 
 
-def _compose_all(text: str) -> tuple[list[Node | None], YamlProblem | None]:
+def _compose_all(text: str, spans: _Spans) -> tuple[list[Node | None], YamlProblem | None]:
     nodes: list[Node | None] = []
     composer = _Composer(text)
     try:
         while composer.check_node():
             nodes.append(composer.get_node())
     except MarkedYAMLError as exc:
-        return nodes, _marked_problem(text, exc, len(nodes))
+        return nodes, _marked_problem(text, exc, len(nodes), spans)
     except YAMLError as exc:
         return nodes, _reader_problem(text, exc, len(nodes))
     finally:
@@ -212,13 +214,14 @@ def _compose_all(text: str) -> tuple[list[Node | None], YamlProblem | None]:
     return nodes, None
 
 
-def _marked_problem(text: str, exc: MarkedYAMLError, document: int) -> YamlProblem:
+def _marked_problem(text: str, exc: MarkedYAMLError, document: int, spans: _Spans) -> YamlProblem:
     mark = exc.problem_mark or exc.context_mark
-    line, col = (mark.line, mark.column) if mark is not None else (0, 0)
+    line, col = spans.point(mark) if mark is not None else (0, 0)
     problem = (exc.problem or "invalid YAML").strip()
     message = f"YAML syntax error: {problem}"
-    if exc.context and exc.context_mark is not None and exc.context_mark.line != line:
-        message += f" ({exc.context.strip()} at line {exc.context_mark.line + 1})"
+    context_line = spans.point(exc.context_mark)[0] if exc.context_mark is not None else line
+    if exc.context and context_line != line:
+        message += f" ({exc.context.strip()} at line {context_line + 1})"
     lines = text.splitlines()
     at_tab = line < len(lines) and lines[line][col : col + 1] == "\t"
     if "tab" in problem or at_tab:
@@ -228,7 +231,17 @@ def _marked_problem(text: str, exc: MarkedYAMLError, document: int) -> YamlProbl
 
 def _reader_problem(text: str, exc: YAMLError, document: int) -> YamlProblem:
     position = getattr(exc, "position", 0) or 0
-    return YamlProblem(_offset_to_span(text, position), f"the file cannot be read as YAML: {exc}", document)
+    character = getattr(exc, "character", None)
+    if isinstance(character, str) and character:
+        what = f"the character U+{ord(character):04X}"
+    elif isinstance(character, int):
+        what = f"the character U+{character:04X}"
+    else:
+        what = "a character"
+    reason = getattr(exc, "reason", None) or "it is not allowed in YAML"
+    return YamlProblem(
+        _offset_to_span(text, position), f"the file contains {what}, which YAML does not allow ({reason})", document
+    )
 
 
 def _depth_problem(text: str) -> YamlProblem | None:
@@ -282,7 +295,7 @@ def _measure_depth(text: str) -> YamlProblem | None:
 Index = dict[int, dict[str, tuple[Node, Node]]]  # id(mapping node) -> key -> (key node, value node)
 
 
-def _index_mappings(root: Node, document: int) -> tuple[Index, list[YamlProblem]]:
+def _index_mappings(root: Node, document: int, spans: _Spans) -> tuple[Index, list[YamlProblem]]:
     """Index every mapping of a document by key (the last of duplicate keys wins, as in Harness) and
     report each duplicate key. One pass over the distinct nodes: an alias is visited once."""
     index: Index = {}
@@ -302,8 +315,8 @@ def _index_mappings(root: Node, document: int) -> tuple[Index, list[YamlProblem]
                     if earlier is not None and key.value != "<<":
                         problems.append(
                             YamlProblem(
-                                _span(key),
-                                f"duplicate key '{key.value}' (first at line {earlier[0].start_mark.line + 1}); "
+                                spans(key),
+                                f"duplicate key '{key.value}' (first at line {spans.point(earlier[0].start_mark)[0] + 1}); "
                                 "YAML forbids duplicate keys and Harness keeps only the last one",
                                 document,
                             )
@@ -372,9 +385,34 @@ def find_comments(text: str) -> list[Comment]:
 # ---------------------------------------------------------------------------------------------- model
 
 
-def _span(node: Node) -> Span:
-    start, end = node.start_mark, node.end_mark
-    return Span(start.line, start.column, end.line, end.column)
+class _Spans:
+    """Turns node marks into model spans.
+
+    libyaml also breaks lines at U+0085, U+2028 and U+2029, which editors, the LSP and people do not: when
+    the text holds any of them, lines and columns come from the mark's code-point offset instead.
+    A block collection's end mark lies at the next token, past blank lines and comments, so its span
+    ends where its last value ends.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.line_starts: list[int] | None = None
+        if "\x85" in text or "\u2028" in text or "\u2029" in text:
+            self.line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+
+    def point(self, mark) -> tuple[int, int]:
+        if self.line_starts is None:
+            return mark.line, mark.column
+        line = bisect.bisect_right(self.line_starts, mark.index) - 1
+        return line, mark.index - self.line_starts[line]
+
+    def __call__(self, node: Node) -> Span:
+        end = node
+        while isinstance(end, (MappingNode, SequenceNode)) and end.value and not end.flow_style:
+            last = end.value[-1]
+            end = last[1] if isinstance(end, MappingNode) else last
+        start_line, start_col = self.point(node.start_mark)
+        end_line, end_col = self.point(end.end_mark)
+        return Span(start_line, start_col, end_line, end_col)
 
 
 _PART_TEMPLATES = {
@@ -391,9 +429,10 @@ class _TooLarge(Exception):
 class _Builder:
     """Builds the model of one document from its node tree."""
 
-    def __init__(self, number: int, index: Index) -> None:
+    def __init__(self, number: int, index: Index, spans: _Spans) -> None:
         self.number = number
         self.index = index
+        self.span = spans
         # Aliases can make the tree far larger than its text; a real pipeline visits each node about once.
         self.budget = max(MIN_VISIT_BUDGET, VISITS_PER_NODE * len(index))
         self.pipeline: Pipeline | None = None
@@ -448,7 +487,7 @@ class _Builder:
     def text(self, node: Node | None, key: str) -> Text | None:
         value = self.get(node, key)
         if isinstance(value, ScalarNode):
-            return Text(value.value, _span(value), bool(value.style))
+            return Text(value.value, self.span(value), bool(value.style))
         return None
 
     @staticmethod
@@ -458,7 +497,7 @@ class _Builder:
     # -- documents ---------------------------------------------------------------------------------------
 
     def document(self, root: Node) -> Document:
-        doc = Document(self.number, DocumentKind.OTHER, _span(root))
+        doc = Document(self.number, DocumentKind.OTHER, self.span(root))
         if not isinstance(root, MappingNode):
             return doc
         try:
@@ -466,7 +505,7 @@ class _Builder:
         except _TooLarge:
             doc.pipeline = None  # the kind stays: it is Harness YAML we could not read
             self.problem = YamlProblem(
-                _span(root),
+                self.span(root),
                 "aliases in this document expand to far more nodes than it holds; barrier-lint does not expand "
                 "alias bombs, write the repeated parts out",
                 self.number,
@@ -503,7 +542,7 @@ class _Builder:
             return  # another kind of template (a secret manager, a deployment type, ...): not ours
         doc.kind = _PART_TEMPLATES[kind.value]
         doc.pipeline = self.pipeline = Pipeline(
-            self.text(template, "identifier"), self.text(template, "name"), _span(key), _span(template)
+            self.text(template, "identifier"), self.text(template, "name"), self.span(key), self.span(template)
         )
         if doc.kind is DocumentKind.STAGE_TEMPLATE:
             self._stage_body(key, spec, spec, path, identifier_node=template)
@@ -534,17 +573,17 @@ class _Builder:
 
     def _pipeline(self, key: Node, body: MappingNode, path: Path, identity: Node | None = None) -> Pipeline:
         identity = identity if identity is not None else body
-        pipeline = Pipeline(self.text(identity, "identifier"), self.text(identity, "name"), _span(key), _span(body))
+        pipeline = Pipeline(self.text(identity, "identifier"), self.text(identity, "name"), self.span(key), self.span(body))
         self.pipeline = pipeline
         flow = self.entry(body, "flowControl")
         if flow is not None:
-            pipeline.flow_control_key = _span(flow[0])
+            pipeline.flow_control_key = self.span(flow[0])
             barriers = self.entry(flow[1], "barriers")
             if barriers is not None:
-                pipeline.barriers_key = _span(barriers[0])
+                pipeline.barriers_key = self.span(barriers[0])
                 for entry in self.seq(barriers[1]):
                     pipeline.declarations.append(
-                        Declaration(self.text(entry, "identifier"), self.text(entry, "name"), _span(entry))
+                        Declaration(self.text(entry, "identifier"), self.text(entry, "name"), self.span(entry))
                     )
         self._stage_list(self.get(body, "stages"), path + (("stages", None),))
         template = self.get(body, "template")
@@ -595,8 +634,8 @@ class _Builder:
             identifier=self.text(identifier_node, "identifier"),
             name=self.text(identifier_node, "name"),
             type=stage_type,
-            key=_span(key),
-            span=_span(node),
+            key=self.span(key),
+            span=self.span(node),
             path=path,
             depends_on=None
             if depends is None
@@ -683,8 +722,8 @@ class _Builder:
         group = StepGroup(
             identifier=self.text(identity, "identifier"),
             name=self.text(identity, "name"),
-            key=_span(key),
-            span=_span(identity),
+            key=self.span(key),
+            span=self.span(identity),
             path=path,
             stage=stage,
             parent=parent,
@@ -723,12 +762,12 @@ class _Builder:
                 ref=self.text(self.get(body, "spec"), "barrierRef"),
                 identifier=self.text(identity, "identifier"),
                 name=self.text(identity, "name"),
-                span=_span(node),
+                span=self.span(node),
                 path=path,
                 stage=stage,
                 groups=groups,
                 rollback=rollback,
-                strategy_key=_span(strategy[0]) if strategy is not None else None,
+                strategy_key=self.span(strategy[0]) if strategy is not None else None,
                 timeout=self.text(body, "timeout") or self.text(node, "timeout"),
                 when=self._when(node, "stageStatus") or self._when(body, "stageStatus"),
                 template_ref=template_ref,
@@ -752,16 +791,16 @@ class _Builder:
         pair = self.entry(node, "strategy")
         if pair is None or not isinstance(pair[1], MappingNode):
             return None
-        strategy = Strategy(_span(pair[0]), None)
+        strategy = Strategy(self.span(pair[0]), None)
         for kind in ("matrix", "repeat", "parallelism"):
             value = self.get(pair[1], kind)
             if value is not None:
                 strategy.kind = kind
                 limit = self.entry(value, "maxConcurrency")
                 if limit is not None:
-                    strategy.max_concurrency_key = _span(limit[0])
+                    strategy.max_concurrency_key = self.span(limit[0])
                     if isinstance(limit[1], ScalarNode):
-                        strategy.max_concurrency = Text(limit[1].value, _span(limit[1]))
+                        strategy.max_concurrency = Text(limit[1].value, self.span(limit[1]))
                 break
         return strategy if strategy.kind is not None else None
 
@@ -769,7 +808,7 @@ class _Builder:
         pair = self.entry(node, "when")
         if pair is None or not isinstance(pair[1], MappingNode):
             return None
-        return When(_span(pair[0]), self.text(pair[1], status_key), self.text(pair[1], "condition"))
+        return When(self.span(pair[0]), self.text(pair[1], status_key), self.text(pair[1], "condition"))
 
     def _deployments(self, spec: MappingNode) -> list[MultiDeployment]:
         found = []
@@ -779,5 +818,5 @@ class _Builder:
             if values is None:
                 continue
             count = len(values[1].value) if isinstance(values[1], SequenceNode) else 0
-            found.append(MultiDeployment(kind, _span(values[0]), count, self.text(self.get(block, "metadata"), "parallel")))
+            found.append(MultiDeployment(kind, self.span(values[0]), count, self.text(self.get(block, "metadata"), "parallel")))
         return found

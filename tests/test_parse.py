@@ -10,7 +10,7 @@ import pytest
 from barrier_lint import lint
 from barrier_lint.cli import lint_bytes
 from barrier_lint.config import Config
-from barrier_lint.model import DocumentKind
+from barrier_lint.model import DocumentKind, Span
 from barrier_lint.parse import MAX_DEPTH, decode, find_comments, parse
 
 from .conftest import findings
@@ -192,3 +192,21 @@ def test_each_document_is_analysed_on_its_own():
 def test_comments_are_found_between_tokens_only():
     text = 'a: "not # a comment" # real one\nb: |\n  # inside a block scalar\nc: d#not\n# last\n'
     assert [(c.line, c.col, c.text) for c in find_comments(text)] == [(0, 21, "# real one"), (4, 0, "# last")]
+
+
+def test_block_collection_spans_end_at_their_last_value_not_at_the_next_token():
+    text = (
+        "pipeline:\n  identifier: p\n  flowControl:\n    barriers:\n      - name: A\n        identifier: a\n"
+        "\n      # a comment before the next key\n  stages: []\n"
+    )
+    [document] = parse(text).documents
+    [declaration] = document.pipeline.declarations
+    assert declaration.span == Span(4, 8, 5, 21)
+    flow = "pipeline: {identifier: p, flowControl: {barriers: [{name: A, identifier: a}]}}  # trailing\n"
+    assert parse(flow).documents[0].pipeline.declarations[0].span == Span(0, 51, 0, 75)
+
+
+def test_control_characters_are_named_in_words():
+    assert messages("pipeline:\n  name: a\x01b\n") == [
+        ("BL000", 2, 10, "the file contains the character U+0001, which YAML does not allow (control characters are not allowed)")
+    ]

@@ -48,3 +48,14 @@ def test_byte_order_mark_is_not_a_column():
 def test_block_scalar_end_and_multiline_values():
     text = PIPELINE.replace("    barriers:\n", "    # a comment with barrierRef: nope\n    barriers:\n")
     assert findings(text) == [("BL101", 9, 155), ("BL202", 10, 145)]
+
+
+def test_unicode_line_separators_are_not_line_breaks():
+    # libyaml breaks lines at U+2028/U+2029/U+0085; editors and the LSP count only \n, \r\n and \r.
+    for separator in ("\u2028", "\u2029", "\x85"):
+        text = PIPELINE.replace("Étape", f"É{separator}tape")
+        assert findings(text) == [("BL101", 8, 156), ("BL202", 9, 145)], repr(separator)
+
+
+def test_lone_carriage_returns_are_line_breaks():
+    assert findings(PIPELINE.replace("\n", "\r")) == EXPECTED
