@@ -135,7 +135,7 @@ def test_text_format_keeps_its_shape(release, monkeypatch):
     assert out.splitlines() == [
         "release.yaml:7:35: BL105 barrier 'spare' is declared but no Barrier step uses it",
         f"release.yaml:24:88: BL203 {BL203_MESSAGE}",
-        "release.yaml:25:90: BL101 barrier 'redy' is not declared; did you mean 'ready'?",
+        "release.yaml:25:90: BL101 barrier 'redy' (stage deploy) is not declared; did you mean 'ready'?",
         "2 errors, 1 warning in 1 file (1 file checked)",
     ]
 

@@ -70,7 +70,7 @@ def test_concise_has_one_line_per_finding_with_severity(release, monkeypatch):
     assert render("concise", monkeypatch, release).splitlines() == [
         "release.yaml:7:35: warning BL105 barrier 'spare' is declared but no Barrier step uses it",
         f"release.yaml:24:88: error BL203 {BL203_MESSAGE}",
-        "release.yaml:25:90: error BL101 barrier 'redy' is not declared; did you mean 'ready'?",
+        "release.yaml:25:90: error BL101 barrier 'redy' (stage deploy) is not declared; did you mean 'ready'?",
     ]
 
 
@@ -187,7 +187,7 @@ def test_junit_escapes_markup(tmp_path, monkeypatch):
     path = tmp_path / "r.xml"
     run_main(["--format", "junit", "--output", str(path), "p.yaml"], monkeypatch, tmp_path)
     cases = list(list(junitparser.JUnitXml.fromfile(str(path)))[0])
-    assert cases[2].result[0].message.startswith("barrier '<&\"x>' is not declared")
+    assert cases[2].result[0].message.startswith("barrier '<&\"x>' (stage deploy) is not declared")
 
 
 # --------------------------------------------------------------------------------------- gitlab
@@ -220,7 +220,7 @@ def test_gitlab_code_quality_report(release, monkeypatch):
         ("BL203", "major", 24, 24),
         ("BL101", "major", 25, 25),
     ]
-    assert report[2]["description"] == "BL101 undeclared-barrier: barrier 'redy' is not declared; did you mean 'ready'?"
+    assert report[2]["description"] == "BL101 undeclared-barrier: barrier 'redy' (stage deploy) is not declared; did you mean 'ready'?"
     assert {i["location"]["path"] for i in report} == {"release.yaml"}
 
 
@@ -301,7 +301,7 @@ def test_sarif_results_ranges_and_related_locations(release):
     (related,) = results[1]["relatedLocations"]
     assert related["physicalLocation"]["region"]["startLine"] == 16
     assert related["message"]["text"] == "earlier participant of 'ready' (stage build)."
-    assert results[2]["message"]["text"] == "barrier 'redy' is not declared; did you mean 'ready'?."[:-2] + "?"
+    assert results[2]["message"]["text"] == "barrier 'redy' (stage deploy) is not declared; did you mean 'ready'?."[:-2] + "?"
     fingerprints = [r["partialFingerprints"]["barrierLint/v1"] for r in results]
     assert len(set(fingerprints)) == 3
 

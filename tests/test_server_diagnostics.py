@@ -38,7 +38,7 @@ async def test_open_publishes_every_finding_with_client_columns(client):
         ("BL101", 25, start, 25, start + 16, types.DiagnosticSeverity.Error),
     ]
     unused, single, undeclared = published.diagnostics
-    assert undeclared.message == "barrier 'services_deployd' is not declared; did you mean 'services_deployed'?"
+    assert undeclared.message == "barrier 'services_deployd' (stage deploy_web) is not declared; did you mean 'services_deployed'?"
     assert undeclared.source == "barrier-lint"
     assert undeclared.code_description.href == find_rule("BL101").url()
     assert undeclared.code_description.href.endswith("#bl101-undeclared-barrier")
@@ -80,7 +80,7 @@ async def test_incremental_change_is_applied_before_linting(client):
     version = session.change(URI, "e", rng(25, at, 25, at))  # services_deployd -> services_deployde
     published = await session.diagnostics(URI, version)
     assert [d.code for d in published.diagnostics] == ["BL105", "BL202", "BL101"]
-    assert published.diagnostics[2].message.startswith("barrier 'services_deployde' is not declared")
+    assert published.diagnostics[2].message.startswith("barrier 'services_deployde' (stage deploy_web) is not declared")
 
 
 async def test_save_lints_at_once_and_close_clears(patient):

@@ -47,7 +47,7 @@ def test_eglot_applies_quick_fix_and_rename_on_a_non_ascii_line(tmp_path):
         [9, 20, "barrier-lint [BL105]: barrier 'old_gate' is declared but no Barrier step uses it"],
         [24, 36, "barrier-lint [BL202]: barrier 'services_deployed' has only one participant (stage deploy_api); "
          "it needs Barrier steps in at least two stages or step groups that run in parallel, or it synchronizes nothing"],
-        [26, 175, "barrier-lint [BL101]: barrier 'services_deployd' is not declared; did you mean 'services_deployed'?"],
+        [26, 175, "barrier-lint [BL101]: barrier 'services_deployd' (stage deploy_web) is not declared; did you mean 'services_deployed'?"],
     ]
     assert got["actions"] == [
         "Change to 'services_deployed'",

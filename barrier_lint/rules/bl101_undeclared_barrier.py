@@ -49,12 +49,16 @@ class UndeclaredBarrier(Rule):
             ref = position.literal
             if ref is not None:
                 if ref not in declared and not ref.startswith("parent."):
-                    yield self._finding(position, ref, declared, facts, f"barrier '{ref}' is not declared")
+                    yield self._finding(position, ref, declared, facts, f"barrier '{ref}' ({position.where}) is not declared")
             elif position.ref is not None and is_runtime_input(position.ref.value):
                 for value in runtime_input_values(position.ref.value):
                     if value not in declared:
                         yield self._finding(
-                            position, value, declared, facts, f"the runtime input's value '{value}' is not a declared barrier"
+                            position,
+                            value,
+                            declared,
+                            facts,
+                            f"the runtime input's value '{value}' ({position.where}) is not a declared barrier",
                         )
 
     def _finding(self, position, ref, declared, facts, lead) -> Finding:
