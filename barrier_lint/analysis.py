@@ -352,7 +352,8 @@ class Facts:
         """Cycles of references reached in conflicting orders (BL205), leaving out references already
         reported as sequential or rollback reuse."""
         exclude = frozenset(p.literal for p in self.sequential_pairs) | frozenset(p.literal for p in self.rollback_pairs)
-        return Ordering(self.pipeline, exclude).cycles()
+        # Leaving references out changes which chains connect the others, so that needs its own sweep.
+        return (Ordering(self.pipeline, exclude) if exclude else self.ordering).cycles()
 
     @cached_property
     def positions_in(self) -> dict[int, list[BarrierPosition]]:

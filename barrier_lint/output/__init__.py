@@ -1,20 +1,38 @@
-"""Output formats. Each module renders a list of `FileResult`s; `FORMATS` maps a format name to it."""
+"""Output formats. Each module renders a list of `FileResult`s; `FORMATS` maps a format name to its
+`render`. A format's module is imported only when it is used, to keep the command's start-up short (the
+junit and sarif writers pull in XML and URL libraries a plain run never needs)."""
 
 from __future__ import annotations
 
-from . import concise, full, github, gitlab, json_format, json_lines, junit, sarif, text
+import importlib
+from collections.abc import Iterator, Mapping
+
 from .common import FileResult, Renderer, RenderOptions, cli_position
 
-FORMATS: dict[str, Renderer] = {
-    "text": text.render,
-    "full": full.render,
-    "concise": concise.render,
-    "json": json_format.render,
-    "json-lines": json_lines.render,
-    "sarif": sarif.render,
-    "github": github.render,
-    "junit": junit.render,
-    "gitlab": gitlab.render,
+_MODULES = {
+    "text": "text",
+    "full": "full",
+    "concise": "concise",
+    "json": "json_format",
+    "json-lines": "json_lines",
+    "sarif": "sarif",
+    "github": "github",
+    "junit": "junit",
+    "gitlab": "gitlab",
 }
+
+
+class _Formats(Mapping[str, Renderer]):
+    def __getitem__(self, name: str) -> Renderer:
+        return importlib.import_module(f"{__name__}.{_MODULES[name]}").render
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_MODULES)
+
+    def __len__(self) -> int:
+        return len(_MODULES)
+
+
+FORMATS: Mapping[str, Renderer] = _Formats()
 
 __all__ = ["FORMATS", "FileResult", "RenderOptions", "Renderer", "cli_position"]

@@ -4,7 +4,6 @@ them all explicitly."""
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -47,6 +46,8 @@ class Rule:
 
     @classmethod
     def documentation(cls) -> str:
+        import inspect  # only the documentation commands need it
+
         return inspect.cleandoc(cls.__doc__ or "")
 
     @classmethod
