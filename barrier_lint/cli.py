@@ -18,6 +18,7 @@ from .config import Config
 from .diagnostics import Diagnostic, Severity
 from .discovery import Skipped, discover
 from .linter import lint_parsed, yaml_diagnostic
+from .model import Span
 from .output import FORMATS, FileResult, RenderOptions
 from .parse import YamlProblem, decode, parse
 from .rules import ALL_RULES, find_rule
@@ -278,14 +279,10 @@ class LintRun:
 
 
 def lint_paths(
-    paths: list[str], configs: Configs | Config, stdin_filename: str | None, *, keep_text: bool = False,
+    paths: list[str], configs: Configs, stdin_filename: str | None, *, keep_text: bool = False,
     respect_gitignore: bool = True, harness_only: bool = False,
 ) -> LintRun:
     global _current_file
-    if isinstance(configs, Config):  # a fixed configuration (tests, library use)
-        fixed = configs
-        configs = Configs(None, None, frozenset())
-        configs.base = lambda path: fixed  # type: ignore[method-assign]
     run = LintRun()
     for target in _targets(paths, configs, respect_gitignore):
         if isinstance(target, OSError):
@@ -302,7 +299,7 @@ def lint_paths(
             config = configs.for_file(target.path)
             try:
                 if os.path.getsize(target.path) > MAX_FILE_BYTES:
-                    problem = YamlProblem(_first_char(), f"the file is larger than {MAX_FILE_BYTES // 2**20} MiB; barrier-lint does not read files this large")
+                    problem = YamlProblem(Span(0, 0, 0, 1), f"the file is larger than {MAX_FILE_BYTES // 2**20} MiB; barrier-lint does not read files this large")
                     run.results.append(FileResult(display, [yaml_diagnostic(problem, config)]))
                     run.checked += 1
                     continue
@@ -327,12 +324,6 @@ def _targets(paths: list[str], configs: Configs, respect_gitignore: bool):
             yield "-"
         else:
             yield from discover([path], configs.excluded, respect_gitignore=respect_gitignore)
-
-
-def _first_char():
-    from .model import Span
-
-    return Span(0, 0, 0, 1)
 
 
 def lint_bytes(data: bytes, config: Config, explicit: bool) -> list[Diagnostic]:

@@ -290,10 +290,6 @@ class Pipeline:
                 out[decl.identifier.value] = decl
         return out
 
-    @property
-    def is_dag(self) -> bool:
-        return any(stage.depends_on is not None for stage in self.stages)
-
 
 @dataclass(eq=False, slots=True)
 class Document:

@@ -167,24 +167,24 @@ def parse(text: str) -> ParsedFile:
     """Read every document of `text` into the model. Never raises on bad input."""
     text = strip_bom(text)
     parsed = ParsedFile(text)
+    spans = _Spans(text)
     problem = _control_character_problem(text)
     if problem is None:
-        problem = _depth_problem(text)
+        problem = _depth_problem(text, spans)
     if problem is not None:
         parsed.problems.append(problem)
         return parsed
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        _read_documents(text, parsed)
+        _read_documents(text, parsed, spans)
     finally:
         if gc_was_enabled:
             gc.enable()
     return parsed
 
 
-def _read_documents(text: str, parsed: ParsedFile) -> None:
-    spans = _Spans(text)
+def _read_documents(text: str, parsed: ParsedFile, spans: _Spans) -> None:
     nodes, problem = _compose_all(text, spans)
     for number, node in enumerate(nodes):
         if node is None:
@@ -244,7 +244,7 @@ def _reader_problem(text: str, exc: YAMLError, document: int) -> YamlProblem:
     )
 
 
-def _depth_problem(text: str) -> YamlProblem | None:
+def _depth_problem(text: str, spans: _Spans) -> YamlProblem | None:
     """Refuse nesting deeper than MAX_DEPTH without composing (the C composer would overflow the stack).
 
     A cheap upper bound comes first: block nesting is bounded by the indentation-and-dash prefix of a line,
@@ -260,32 +260,30 @@ def _depth_problem(text: str) -> YamlProblem | None:
             flow_bound = max(flow_bound, depth)
     if 2 * block_bound + flow_bound <= MAX_DEPTH:
         return None
-    return _measure_depth(text)
+    return _measure_depth(text, spans)
 
 
-def _measure_depth(text: str) -> YamlProblem | None:
-    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+def _measure_depth(text: str, spans: _Spans) -> YamlProblem | None:
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent, StreamEndEvent
 
     parser = _Composer(text)
     depth = 0
     try:
         while True:
             event = parser.get_event()
-            if event is None:
+            if event is None or isinstance(event, StreamEndEvent):
                 return None
             if isinstance(event, CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    mark = event.start_mark
+                    line, col = spans.point(event.start_mark)
                     return YamlProblem(
-                        Span(mark.line, mark.column, mark.line, mark.column + 1),
+                        Span(line, col, line, col + 1),
                         f"the document nests collections more than {MAX_DEPTH} levels deep; "
                         "barrier-lint does not read documents this deep",
                     )
             elif isinstance(event, CollectionEndEvent):
                 depth -= 1
-            elif type(event).__name__ == "StreamEndEvent":
-                return None
     except YAMLError:
         return None  # the syntax error is reported when composing
     finally:

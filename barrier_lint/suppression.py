@@ -26,7 +26,6 @@ DIRECTIVE = re.compile(
     r"(?P<rules>[\w-]+(?:\s*,\s*[\w-]+)*)",
     re.IGNORECASE,
 )
-KINDS = ("disable", "disable-next-line", "disable-file")
 
 
 @dataclass(slots=True)

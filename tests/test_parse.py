@@ -210,3 +210,8 @@ def test_control_characters_are_named_in_words():
     assert messages("pipeline:\n  name: a\x01b\n") == [
         ("BL000", 2, 10, "the file contains the character U+0001, which YAML does not allow (control characters are not allowed)")
     ]
+
+
+def test_depth_error_position_counts_lines_as_editors_do():
+    text = 'pipeline:\n  name: "\u2028"\n  x: ' + "[" * 500 + "]" * 500 + "\n"
+    assert findings(text) == [("BL000", 3, 4 + MAX_DEPTH)]
