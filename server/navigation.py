@@ -6,7 +6,7 @@ from __future__ import annotations
 from lsprotocol import types
 
 from barrier_lint.analysis import Facts
-from barrier_lint.model import BarrierPosition, Document, Pipeline, Span, Stage, StepGroup, Text
+from barrier_lint.model import BarrierPosition, Document, Pipeline, Span, Stage, StepGroup, Text, is_expression
 from barrier_lint.rules.bl107_invalid_barrier_declaration import IDENTIFIER, RESERVED
 
 from .convert import Positions, inner_span
@@ -113,7 +113,7 @@ def is_valid_identifier(value: str) -> bool:
 
 
 def prepare_rename(positions: Positions, target: Target) -> types.PrepareRenamePlaceholder | None:
-    if "<+" in target.identifier or target.identifier.startswith("parent."):
+    if is_expression(target.identifier) or target.identifier.startswith("parent."):
         return None
     return types.PrepareRenamePlaceholder(range=positions.range(inner_span(target.text)), placeholder=target.identifier)
 
