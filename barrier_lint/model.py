@@ -20,13 +20,32 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
+class Origin:
+    """Provenance of a node written in another file than the one being analysed.
+
+    The workspace resolver splices template bodies, child pipelines and pipelines run with an input set
+    into the model of the file being analysed; their nodes keep their own file and span, and `via` says
+    through which use in the analysed file they are reached (the outermost one), which is where a finding
+    on them is reported.
+    """
+
+    file: str  # the file the node is written in, as the workspace names it
+    via: Span  # in the analysed file: the `templateRef` value, the Pipeline stage's `spec.pipeline` value, ...
+    label: str  # how messages name that use: "template deploy_gate@v2", "child pipeline child_release"
+
+
+@dataclass(frozen=True, slots=True)
 class Span:
-    """A range in the source: 0-based line and code-point column, end exclusive."""
+    """A range in the source: 0-based line and code-point column, end exclusive.
+
+    `origin` is None for a range in the file being analysed, else where the range is really written.
+    """
 
     start_line: int
     start_col: int
     end_line: int
     end_col: int
+    origin: Origin | None = None
 
     def contains(self, line: int, col: int) -> bool:
         return (self.start_line, self.start_col) <= (line, col) <= (self.end_line, self.end_col)

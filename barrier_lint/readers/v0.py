@@ -1,0 +1,369 @@
+"""The v0 reader: Harness's `pipeline:` / `template:` YAML (the syntax most pipelines are written in) into the
+typed model of `barrier_lint.model`.
+
+It reads composed nodes only through `syntax.Tree`; what a document is (v0, v1, input set, other) is decided
+by `barrier_lint.readers`, which calls `Builder.document`.
+"""
+
+from __future__ import annotations
+
+from ..model import (
+    BarrierPosition,
+    Declaration,
+    Document,
+    DocumentKind,
+    MultiDeployment,
+    Path,
+    Pipeline,
+    Stage,
+    StepGroup,
+    Strategy,
+    Text,
+    When,
+)
+from ..syntax import Index, MappingNode, Node, ScalarNode, SequenceNode, Spans, TooLarge, Tree, YamlProblem
+
+_PART_TEMPLATES = {
+    "Stage": DocumentKind.STAGE_TEMPLATE,
+    "StepGroup": DocumentKind.STEP_GROUP_TEMPLATE,
+    "Step": DocumentKind.STEP_TEMPLATE,
+}
+
+
+
+
+class Builder(Tree):
+    """Builds the model of one v0 document from its node tree."""
+
+    def __init__(self, number: int, index: Index, spans: Spans) -> None:
+        super().__init__(index, spans)
+        self.number = number
+        self.pipeline: Pipeline | None = None
+        self.problem: YamlProblem | None = None
+
+    # -- documents ---------------------------------------------------------------------------------------
+
+    def document(self, root: Node) -> Document:
+        doc = Document(self.number, DocumentKind.OTHER, self.span(root))
+        if not isinstance(root, MappingNode):
+            return doc
+        try:
+            self._classify_and_build(root, doc)
+        except TooLarge:
+            doc.pipeline = None  # the kind stays: it is Harness YAML we could not read
+            self.problem = YamlProblem(
+                self.span(root),
+                "aliases in this document expand to far more nodes than it holds; barrier-lint does not expand "
+                "alias bombs, write the repeated parts out",
+                self.number,
+            )
+        return doc
+
+    def _classify_and_build(self, root: MappingNode, doc: Document) -> None:
+        if self.get(root, "inputSet") is not None or self.get(root, "overlayInputSet") is not None:
+            doc.kind = DocumentKind.INPUT_SET
+            return
+        pair = self.entry(root, "pipeline")
+        if pair is not None and isinstance(pair[1], MappingNode):
+            key, body = pair
+            if self._is_v1(root, body):
+                doc.kind = DocumentKind.V1_PIPELINE
+                return
+            doc.kind = DocumentKind.PIPELINE
+            doc.pipeline = self._pipeline(key, body, ())
+            return
+        pair = self.entry(root, "template")
+        if pair is None or not isinstance(pair[1], MappingNode):
+            return
+        key, template = pair
+        kind = self.text(template, "type")
+        spec = self.get(template, "spec")
+        if kind is None or not isinstance(spec, MappingNode):
+            return
+        path: Path = (("template", None), ("spec", None))
+        if kind.value == "Pipeline":
+            doc.kind = DocumentKind.PIPELINE_TEMPLATE
+            doc.pipeline = self._pipeline(key, spec, path, identity=template)
+            return
+        if kind.value not in _PART_TEMPLATES:
+            return  # another kind of template (a secret manager, a deployment type, ...): not ours
+        doc.kind = _PART_TEMPLATES[kind.value]
+        doc.pipeline = self.pipeline = Pipeline(
+            self.text(template, "identifier"), self.text(template, "name"), self.span(key), self.span(template)
+        )
+        if doc.kind is DocumentKind.STAGE_TEMPLATE:
+            self._stage_body(key, spec, spec, path, identifier_node=template)
+        elif doc.kind is DocumentKind.STEP_GROUP_TEMPLATE:
+            self._step_group_body(key, spec, template, path, stage=None, parent=None, rollback=False)
+        else:
+            self._step(spec, path, stage=None, groups=(), rollback=False, identity=template)
+
+    def _is_v1(self, root: MappingNode, body: MappingNode) -> bool:
+        version = self.text(root, "version")
+        if version is not None and version.value.strip() == "1":
+            return True
+        barriers = self.get(body, "barriers")
+        if isinstance(barriers, SequenceNode) and any(isinstance(b, ScalarNode) for b in barriers.value):
+            return True
+        for entry in self.seq(self.get(body, "stages")):
+            if not isinstance(entry, MappingNode):
+                continue
+            parallel = self.get(entry, "parallel")
+            if isinstance(parallel, MappingNode):
+                return True
+            if not any(self.get(entry, k) is not None for k in ("stage", "parallel", "insert", "template")):
+                if self.get(entry, "steps") is not None or self.get(entry, "id") is not None:
+                    return True
+        return False
+
+    # -- pipeline ----------------------------------------------------------------------------------------
+
+    def _pipeline(self, key: Node, body: MappingNode, path: Path, identity: Node | None = None) -> Pipeline:
+        identity = identity if identity is not None else body
+        pipeline = Pipeline(self.text(identity, "identifier"), self.text(identity, "name"), self.span(key), self.span(body))
+        self.pipeline = pipeline
+        flow = self.entry(body, "flowControl")
+        if flow is not None:
+            pipeline.flow_control_key = self.span(flow[0])
+            barriers = self.entry(flow[1], "barriers")
+            if barriers is not None:
+                pipeline.barriers_key = self.span(barriers[0])
+                for entry in self.seq(barriers[1]):
+                    pipeline.declarations.append(
+                        Declaration(self.text(entry, "identifier"), self.text(entry, "name"), self.span(entry))
+                    )
+        self._stage_list(self.get(body, "stages"), path + (("stages", None),))
+        template = self.get(body, "template")
+        if isinstance(template, MappingNode):  # the whole pipeline comes from a template
+            pipeline.uses_templates = True
+            inputs = self.get(template, "templateInputs")
+            tpath = path + (("template", None), ("templateInputs", None))
+            self._stage_list(self.get(inputs, "stages"), tpath + (("stages", None),))
+        return pipeline
+
+    def _stage_list(self, node: Node | None, path: Path) -> None:
+        """`stages:` (or `parallel:` / `insert.stages:` inside it). `path` ends with the list's own segment."""
+        name = path[-1][0]
+        for index, entry in enumerate(self.seq(node)):
+            self._spend()
+            here = path[:-1] + ((name, index),)
+            stage = self.entry(entry, "stage")
+            if stage is not None:
+                self._stage(stage[0], stage[1], here + (("stage", None),))
+                continue
+            parallel = self.get(entry, "parallel")
+            if parallel is not None:
+                self._stage_list(parallel, here + (("parallel", None),))
+                continue
+            insert = self.get(entry, "insert")
+            if insert is not None:
+                self._stage_list(self.get(insert, "stages"), here + (("insert", None), ("stages", None)))
+
+    def _stage(self, key: Node, node: Node, path: Path) -> None:
+        if not isinstance(node, MappingNode):
+            return
+        body, body_path, template_ref = self._template_use(node, path)
+        self._stage_body(key, node, body, body_path, identifier_node=node, template_ref=template_ref)
+
+    def _stage_body(
+        self,
+        key: Node,
+        node: MappingNode,
+        body: Node | None,
+        path: Path,
+        identifier_node: Node,
+        template_ref: Text | None = None,
+    ) -> None:
+        assert self.pipeline is not None
+        stage_type = self.text(body, "type") or self.text(node, "type")
+        depends = self.get(node, "dependsOn")
+        stage = Stage(
+            identifier=self.text(identifier_node, "identifier"),
+            name=self.text(identifier_node, "name"),
+            type=stage_type,
+            key=self.span(key),
+            span=self.span(node),
+            path=path,
+            depends_on=None
+            if depends is None
+            else tuple(d.value for d in self.seq(depends) if isinstance(d, ScalarNode)),
+            strategy=self._strategy(node) or self._strategy(body),
+            when=self._when(node, "pipelineStatus") or self._when(body, "pipelineStatus"),
+            template_ref=template_ref,
+        )
+        self.pipeline.stages.append(stage)
+        if stage_type is not None and stage_type.value == "Pipeline":
+            # A chained pipeline: what its inputs hold belongs to the child pipeline.
+            self.pipeline.chained_stages.append(stage)
+            return
+        spec = self.get(body, "spec")
+        if isinstance(spec, MappingNode):
+            stage.deployments = self._deployments(spec)
+            self._find_step_lists(spec, path + (("spec", None),), stage, (), rollback=False)
+
+    def _find_step_lists(
+        self, node: Node, path: Path, stage: Stage | None, groups: tuple[StepGroup, ...], rollback: bool
+    ) -> None:
+        """Walk the mappings of a stage spec for `steps` / `rollbackSteps` lists (execution, provisioner, ...)."""
+        for key, value in self.items(node):
+            self._spend()
+            if not isinstance(key, ScalarNode):
+                continue
+            if key.value in ("steps", "rollbackSteps") and isinstance(value, SequenceNode):
+                self._step_list(value, path + ((key.value, None),), stage, groups, rollback or key.value == "rollbackSteps")
+            elif key.value in ("template", "when", "strategy", "failureStrategies"):
+                continue
+            elif isinstance(value, MappingNode):
+                self._find_step_lists(value, path + ((key.value, None),), stage, groups, rollback)
+            elif isinstance(value, SequenceNode):
+                # Older or unusual layouts (`executions: [ {parallel: [ {steps: [...]} ]} ]`) keep step
+                # lists inside other lists; Harness finds Barrier steps there too.
+                for index, item in enumerate(value.value):
+                    if isinstance(item, MappingNode):
+                        self._find_step_lists(item, path + ((key.value, index),), stage, groups, rollback)
+
+    def _step_list(
+        self, node: Node, path: Path, stage: Stage | None, groups: tuple[StepGroup, ...], rollback: bool
+    ) -> None:
+        name = path[-1][0]
+        for index, entry in enumerate(self.seq(node)):
+            self._spend()
+            here = path[:-1] + ((name, index),)
+            step = self.get(entry, "step")
+            if step is not None:
+                self._step(step, here + (("step", None),), stage, groups, rollback)
+                continue
+            pair = self.entry(entry, "stepGroup")
+            if pair is not None:
+                self._step_group(pair[0], pair[1], here + (("stepGroup", None),), stage, groups, rollback)
+                continue
+            parallel = self.get(entry, "parallel")
+            if parallel is not None:
+                self._step_list(parallel, here + (("parallel", None),), stage, groups, rollback)
+                continue
+            insert = self.get(entry, "insert")
+            if insert is not None:
+                self._step_list(self.get(insert, "steps"), here + (("insert", None), ("steps", None)), stage, groups, rollback)
+
+    def _step_group(
+        self, key: Node, node: Node, path: Path, stage: Stage | None, groups: tuple[StepGroup, ...], rollback: bool
+    ) -> None:
+        if not isinstance(node, MappingNode):
+            return
+        body, body_path, template_ref = self._template_use(node, path)
+        self._step_group_body(key, body, node, body_path, stage, groups[-1] if groups else None, rollback, groups, template_ref)
+
+    def _step_group_body(
+        self,
+        key: Node,
+        body: Node | None,
+        identity: Node,
+        path: Path,
+        stage: Stage | None,
+        parent: StepGroup | None,
+        rollback: bool,
+        groups: tuple[StepGroup, ...] = (),
+        template_ref: Text | None = None,
+    ) -> None:
+        assert self.pipeline is not None
+        group = StepGroup(
+            identifier=self.text(identity, "identifier"),
+            name=self.text(identity, "name"),
+            key=self.span(key),
+            span=self.span(identity),
+            path=path,
+            stage=stage,
+            parent=parent,
+            strategy=self._strategy(identity) or self._strategy(body),
+            when=self._when(identity, "stageStatus") or self._when(body, "stageStatus"),
+            template_ref=template_ref,
+        )
+        self.pipeline.step_groups.append(group)
+        inner = groups + (group,)
+        for list_key in ("steps", "rollbackSteps"):
+            steps = self.get(body, list_key)
+            if steps is not None:
+                self._step_list(steps, path + ((list_key, None),), stage, inner, rollback or list_key == "rollbackSteps")
+
+    def _step(
+        self,
+        node: Node,
+        path: Path,
+        stage: Stage | None,
+        groups: tuple[StepGroup, ...],
+        rollback: bool,
+        identity: Node | None = None,
+    ) -> None:
+        if not isinstance(node, MappingNode):
+            return
+        assert self.pipeline is not None
+        identity = identity if identity is not None else node
+        body, _, template_ref = self._template_use(node, path)
+        step_type = self.text(body, "type")
+        if step_type is None or step_type.value != "Barrier":
+            return
+        strategy = self.entry(node, "strategy") or self.entry(body, "strategy")
+        self.pipeline.positions.append(
+            BarrierPosition(
+                type=step_type,
+                ref=self.text(self.get(body, "spec"), "barrierRef"),
+                identifier=self.text(identity, "identifier"),
+                name=self.text(identity, "name"),
+                span=self.span(node),
+                path=path,
+                stage=stage,
+                groups=groups,
+                rollback=rollback,
+                strategy_key=self.span(strategy[0]) if strategy is not None else None,
+                timeout=self.text(body, "timeout") or self.text(node, "timeout"),
+                when=self._when(node, "stageStatus") or self._when(body, "stageStatus"),
+                template_ref=template_ref,
+            )
+        )
+
+    # -- small parts -------------------------------------------------------------------------------------
+
+    def _template_use(self, node: MappingNode, path: Path) -> tuple[Node | None, Path, Text | None]:
+        """For a stage, step group or step that uses a template, what its `templateInputs` show (with
+        their path and the template reference); for any other, the node itself."""
+        template = self.get(node, "template")
+        if not isinstance(template, MappingNode):
+            return node, path, None
+        assert self.pipeline is not None
+        self.pipeline.uses_templates = True
+        inputs_path = path + (("template", None), ("templateInputs", None))
+        return self.get(template, "templateInputs"), inputs_path, self.text(template, "templateRef")
+
+    def _strategy(self, node: Node | None) -> Strategy | None:
+        pair = self.entry(node, "strategy")
+        if pair is None or not isinstance(pair[1], MappingNode):
+            return None
+        strategy = Strategy(self.span(pair[0]), None)
+        for kind in ("matrix", "repeat", "parallelism"):
+            value = self.get(pair[1], kind)
+            if value is not None:
+                strategy.kind = kind
+                limit = self.entry(value, "maxConcurrency")
+                if limit is not None:
+                    strategy.max_concurrency_key = self.span(limit[0])
+                    if isinstance(limit[1], ScalarNode):
+                        strategy.max_concurrency = Text(limit[1].value, self.span(limit[1]))
+                break
+        return strategy if strategy.kind is not None else None
+
+    def _when(self, node: Node | None, status_key: str) -> When | None:
+        pair = self.entry(node, "when")
+        if pair is None or not isinstance(pair[1], MappingNode):
+            return None
+        return When(self.span(pair[0]), self.text(pair[1], status_key), self.text(pair[1], "condition"))
+
+    def _deployments(self, spec: MappingNode) -> list[MultiDeployment]:
+        found = []
+        for kind in ("services", "environments"):
+            block = self.get(spec, kind)
+            values = self.entry(block, "values")
+            if values is None:
+                continue
+            count = len(values[1].value) if isinstance(values[1], SequenceNode) else 0
+            found.append(MultiDeployment(kind, self.span(values[0]), count, self.text(self.get(block, "metadata"), "parallel")))
+        return found

@@ -1,0 +1,426 @@
+"""The only module that knows YAML: text in, composed nodes, positions and YAML problems out.
+
+It composes the text with ruamel.yaml's C parser (`CParser` from ruamel.yaml.clib, which keeps the start
+and end marks of every node and both sides of a duplicate key). The pure-Python parser is used only when the
+C extension is missing. The readers in `barrier_lint.readers` turn the nodes into the typed model through
+`Tree`, the node accessors defined here, so no other module handles ruamel.yaml objects directly.
+
+Hostile input is handled here, once:
+- invalid UTF-8 and NUL bytes become problems with a position (`decode`);
+- nesting deeper than `MAX_DEPTH` is refused before composing (the C composer recurses on the C stack and
+  would crash the interpreter);
+- aliases are shared nodes, and every walk tracks what it has visited or spends from a budget, so an
+  alias bomb costs linear time.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import BaseResolver
+
+from .model import Span, Text
+
+try:  # the C parser; ruamel.yaml >= 0.19 no longer pulls it in by itself
+    from _ruamel_yaml import CParser as _Parser  # type: ignore[import-not-found]
+
+    C_PARSER = True
+except ImportError:  # pragma: no cover - exercised only without ruamel.yaml.clib
+    from ruamel.yaml.composer import Composer
+    from ruamel.yaml.parser import Parser
+    from ruamel.yaml.reader import Reader
+    from ruamel.yaml.scanner import Scanner
+
+    C_PARSER = False
+
+    class _Parser(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream, loader=self)
+            Scanner.__init__(self, loader=self)
+            Parser.__init__(self, loader=self)
+            Composer.__init__(self, loader=self)
+
+
+MAX_DEPTH = 400  # collections nested deeper than this are refused (real pipelines nest about 30 deep)
+MIN_VISIT_BUDGET = 100_000  # model-building steps any document may take
+VISITS_PER_NODE = 8  # beyond that, a document may take this many steps per distinct mapping or sequence
+
+_HARNESS_MARKER = re.compile(r"^(?:pipeline|template|inputSet|overlayInputSet)\s*:|^\s*barrierRef\s*:", re.M)
+_BLOCK_PREFIX = re.compile(r"^[ ?-]*", re.M)
+
+
+class Composer(_Parser, BaseResolver):  # type: ignore[misc, valid-type]
+    """The C parser with the base resolver: every scalar stays a string, no implicit typing work."""
+
+    def __init__(self, text: str) -> None:
+        _Parser.__init__(self, text)
+        BaseResolver.__init__(self, loadumper=self)
+
+    # The composer asks the resolver about every node. Every value stays a string here, so the answers
+    # are constants: skipping ruamel's general resolver saves a Python call per node.
+    def resolve(self, kind: type, value: object, implicit: object) -> str:
+        return _DEFAULT_TAGS[kind]
+
+    def descend_resolver(self, current_node: object, current_index: object) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+
+_DEFAULT_TAGS = {ScalarNode: "tag:yaml.org,2002:str", SequenceNode: "tag:yaml.org,2002:seq", MappingNode: "tag:yaml.org,2002:map"}
+
+
+@dataclass(frozen=True, slots=True)
+class YamlProblem:
+    """Why (part of) the text could not be read as YAML; reported as BL000."""
+
+    span: Span
+    message: str
+    document: int | None = None
+
+
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    line: int
+    col: int
+    text: str  # from the `#` to the end of the line
+
+
+# ---------------------------------------------------------------------------------------------- decoding
+
+
+def decode(data: bytes) -> tuple[str, YamlProblem | None]:
+    """Decode file bytes as UTF-8 (a BOM is dropped). On failure, the text is empty and a problem says where."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start)
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        col = len(data[line_start : exc.start].decode("utf-8", "replace"))
+        bad = data[exc.start : exc.start + 1].hex()
+        return "", YamlProblem(
+            Span(line, col, line, col + 1),
+            f"the file is not valid UTF-8 (byte 0x{bad} at offset {exc.start}); save it as UTF-8",
+        )
+    return strip_bom(text), None
+
+
+def strip_bom(text: str) -> str:
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def looks_like_harness(text: str) -> bool:
+    """A cheap guess for text that does not parse: does it look like Harness YAML at all?"""
+    return _HARNESS_MARKER.search(text) is not None
+
+
+def offset_to_span(text: str, offset: int) -> Span:
+    offset = max(0, min(offset, len(text)))
+    line = text.count("\n", 0, offset)
+    col = offset - (text.rfind("\n", 0, offset) + 1)
+    return Span(line, col, line, col + 1)
+
+
+def control_character_problem(text: str) -> YamlProblem | None:
+    nul = text.find("\x00")
+    if nul >= 0:
+        return YamlProblem(offset_to_span(text, nul), "the file contains a NUL byte; is it a binary file?")
+    return None
+
+
+
+# ---------------------------------------------------------------------------------------------- composing
+
+def compose_all(text: str, spans: Spans) -> tuple[list[Node | None], YamlProblem | None]:
+    nodes: list[Node | None] = []
+    composer = Composer(text)
+    try:
+        while composer.check_node():
+            nodes.append(composer.get_node())
+    except MarkedYAMLError as exc:
+        return nodes, _marked_problem(text, exc, len(nodes), spans)
+    except YAMLError as exc:
+        return nodes, _reader_problem(text, exc, len(nodes))
+    finally:
+        composer.dispose()
+    return nodes, None
+
+
+def _marked_problem(text: str, exc: MarkedYAMLError, document: int, spans: Spans) -> YamlProblem:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = spans.point(mark) if mark is not None else (0, 0)
+    problem = (exc.problem or "invalid YAML").strip()
+    message = f"YAML syntax error: {problem}"
+    context_line = spans.point(exc.context_mark)[0] if exc.context_mark is not None else line
+    if exc.context and context_line != line:
+        message += f" ({exc.context.strip()} at line {context_line + 1})"
+    lines = text.splitlines()
+    at_tab = line < len(lines) and lines[line][col : col + 1] == "\t"
+    if "tab" in problem or at_tab:
+        message += "; indent with spaces, YAML does not allow tabs for indentation"
+    return YamlProblem(Span(line, col, line, col + 1), message, document)
+
+
+def _reader_problem(text: str, exc: YAMLError, document: int) -> YamlProblem:
+    position = getattr(exc, "position", 0) or 0
+    character = getattr(exc, "character", None)
+    if isinstance(character, str) and character:
+        what = f"the character U+{ord(character):04X}"
+    elif isinstance(character, int):
+        what = f"the character U+{character:04X}"
+    else:
+        what = "a character"
+    reason = getattr(exc, "reason", None) or "it is not allowed in YAML"
+    return YamlProblem(
+        offset_to_span(text, position), f"the file contains {what}, which YAML does not allow ({reason})", document
+    )
+
+
+def depth_problem(text: str, spans: Spans) -> YamlProblem | None:
+    """Refuse nesting deeper than MAX_DEPTH without composing (the C composer would overflow the stack).
+
+    A cheap upper bound comes first: block nesting is bounded by the indentation-and-dash prefix of a line,
+    flow nesting by the number of opening brackets. Only when that bound is too high is the exact depth
+    measured on the event stream.
+    """
+    block_bound = max((len(prefix) for prefix in _BLOCK_PREFIX.findall(text)), default=0) + 1
+    flow_bound = text.count("[") + text.count("{")
+    if flow_bound > MAX_DEPTH:
+        depth = flow_bound = 0
+        for match in re.finditer(r"[\[\]{}]", text):
+            depth = depth + 1 if match.group() in "[{" else max(0, depth - 1)
+            flow_bound = max(flow_bound, depth)
+    if 2 * block_bound + flow_bound <= MAX_DEPTH:
+        return None
+    return _measure_depth(text, spans)
+
+
+def _measure_depth(text: str, spans: Spans) -> YamlProblem | None:
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent, StreamEndEvent
+
+    parser = Composer(text)
+    depth = 0
+    try:
+        while True:
+            event = parser.get_event()
+            if event is None or isinstance(event, StreamEndEvent):
+                return None
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line, col = spans.point(event.start_mark)
+                    return YamlProblem(
+                        Span(line, col, line, col + 1),
+                        f"the document nests collections more than {MAX_DEPTH} levels deep; "
+                        "barrier-lint does not read documents this deep",
+                    )
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except YAMLError:
+        return None  # the syntax error is reported when composing
+    finally:
+        parser.dispose()
+
+
+Index = dict[int, dict[str, tuple[Node, Node]]]  # id(mapping node) -> key -> (key node, value node)
+
+
+def index_mappings(root: Node, document: int, spans: Spans) -> tuple[Index, list[YamlProblem]]:
+    """Index every mapping of a document by key (the last of duplicate keys wins, as in Harness) and
+    report each duplicate key. One pass over the distinct nodes: an alias is visited once."""
+    index: Index = {}
+    problems = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, MappingNode):
+            if id(node) in index:
+                continue
+            keys: dict[str, tuple[Node, Node]] = {}
+            index[id(node)] = keys
+            for pair in node.value:
+                key, value = pair
+                if isinstance(key, ScalarNode):
+                    earlier = keys.get(key.value)
+                    if earlier is not None and key.value != "<<":
+                        problems.append(
+                            YamlProblem(
+                                spans(key),
+                                f"duplicate key '{key.value}' (first at line {spans.point(earlier[0].start_mark)[0] + 1}); "
+                                "YAML forbids duplicate keys and Harness keeps only the last one",
+                                document,
+                            )
+                        )
+                    keys[key.value] = pair
+                else:
+                    stack.append(key)
+                if isinstance(value, (MappingNode, SequenceNode)):
+                    stack.append(value)
+        elif isinstance(node, SequenceNode):
+            if id(node) in index:
+                continue
+            index[id(node)] = {}  # marks the sequence as visited
+            stack.extend(child for child in node.value if isinstance(child, (MappingNode, SequenceNode)))
+    problems.sort(key=lambda p: (p.span.start_line, p.span.start_col))
+    return index, problems
+
+
+# ---------------------------------------------------------------------------------------------- comments
+
+
+def find_comments(text: str) -> list[Comment]:
+    """Every YAML comment, found between scanner tokens so a `#` inside a scalar is never taken for one.
+
+    Returns what could be scanned: on a syntax error, the comments before it.
+    """
+    text = strip_bom(text)
+    if "#" not in text:
+        return []
+    lines = text.splitlines()
+    comments: list[Comment] = []
+    scanner = Composer(text)
+    prev_line, prev_col = 0, 0
+
+    def scan_gap(end_line: int, end_col: int) -> None:
+        # The gap between two tokens holds only white space, line breaks and comments.
+        for line in range(prev_line, min(end_line, len(lines) - 1) + 1):
+            start = prev_col if line == prev_line else 0
+            stop = end_col if line == end_line else len(lines[line])
+            hash_at = lines[line].find("#", start, stop)
+            if hash_at >= 0:
+                comments.append(Comment(line, hash_at, lines[line][hash_at:].rstrip()))
+
+    try:
+        while True:
+            token = scanner.get_token()
+            if token is None:
+                break
+            scan_gap(token.start_mark.line, token.start_mark.column)
+            if getattr(token, "style", None) in ("|", ">"):
+                # A block scalar's token starts at its `|` or `>` and ends after its content: a comment on
+                # its header line (`key: |  # why`) is inside the token. Nothing but indicators, spaces and
+                # a comment may follow the `|` on that line.
+                header = lines[token.start_mark.line] if token.start_mark.line < len(lines) else ""
+                hash_at = header.find("#", token.start_mark.column)
+                if hash_at >= 0:
+                    comments.append(Comment(token.start_mark.line, hash_at, header[hash_at:].rstrip()))
+            prev_line, prev_col = token.end_mark.line, token.end_mark.column
+    except YAMLError:
+        pass
+    finally:
+        scanner.dispose()
+    return comments
+
+
+# ---------------------------------------------------------------------------------------------- model
+
+
+class Spans:
+    """Turns node marks into model spans.
+
+    libyaml also breaks lines at U+0085, U+2028 and U+2029, which editors, the LSP and people do not: when
+    the text holds any of them, lines and columns come from the mark's code-point offset instead.
+    A block collection's end mark lies at the next token, past blank lines and comments, so its span
+    ends where its last value ends.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.line_starts: list[int] | None = None
+        if "\x85" in text or "\u2028" in text or "\u2029" in text:
+            self.line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+
+    def point(self, mark) -> tuple[int, int]:
+        if self.line_starts is None:
+            return mark.line, mark.column
+        line = bisect.bisect_right(self.line_starts, mark.index) - 1
+        return line, mark.index - self.line_starts[line]
+
+    def __call__(self, node: Node) -> Span:
+        end = node
+        while isinstance(end, (MappingNode, SequenceNode)) and end.value and not end.flow_style:
+            last = end.value[-1]
+            end = last[1] if isinstance(end, MappingNode) else last
+        start_line, start_col = self.point(node.start_mark)
+        end_line, end_col = self.point(end.end_mark)
+        return Span(start_line, start_col, end_line, end_col)
+
+
+
+
+class TooLarge(Exception):
+    """A document whose aliases expand far beyond its text: the walk's budget ran out."""
+
+
+class Tree:
+    """Read access to one composed document: keys looked up through an index, merge keys (`<<`) honoured,
+    and every step of a walk paid from a budget so that an alias bomb costs linear time."""
+
+    def __init__(self, index: Index, spans: Spans) -> None:
+        self.index = index
+        self.span = spans
+        # Aliases can make the tree far larger than its text; a real pipeline visits each node about once.
+        self.budget = max(MIN_VISIT_BUDGET, VISITS_PER_NODE * len(index))
+
+    # -- node access -----------------------------------------------------------------------------------
+
+    def _spend(self) -> None:
+        self.budget -= 1
+        if self.budget < 0:
+            raise TooLarge
+
+    def items(self, node: Node | None) -> list[tuple[Node, Node]]:
+        """The key/value pairs of a mapping, own keys first, then what merge keys (`<<: *x`) bring in."""
+        if not isinstance(node, MappingNode):
+            return []
+        keys = self.index.get(id(node), {})
+        if "<<" not in keys:
+            return node.value
+        own = [(k, v) for k, v in node.value if not (isinstance(k, ScalarNode) and k.value == "<<")]
+        return own + [pair for source in self._merge_sources(node) for pair in source.value]
+
+    @staticmethod
+    def _merge_sources(node: MappingNode) -> list[MappingNode]:
+        sources = []
+        for k, v in node.value:
+            if isinstance(k, ScalarNode) and k.value == "<<":
+                for source in v.value if isinstance(v, SequenceNode) else [v]:
+                    if isinstance(source, MappingNode) and source is not node:
+                        sources.append(source)
+        return sources
+
+    def entry(self, node: Node | None, key: str) -> tuple[Node, Node] | None:
+        """The (key node, value node) for `key`: the last own one, else the first merged one."""
+        if not isinstance(node, MappingNode):
+            return None
+        keys = self.index.get(id(node))
+        if keys is None:
+            return None
+        found = keys.get(key)
+        if found is None and "<<" in keys:
+            for source in self._merge_sources(node):
+                found = self.index.get(id(source), {}).get(key)
+                if found is not None:
+                    break
+        return found
+
+    def get(self, node: Node | None, key: str) -> Node | None:
+        pair = self.entry(node, key)
+        return pair[1] if pair else None
+
+    def text(self, node: Node | None, key: str) -> Text | None:
+        value = self.get(node, key)
+        if isinstance(value, ScalarNode):
+            return Text(value.value, self.span(value), bool(value.style))
+        return None
+
+    @staticmethod
+    def seq(node: Node | None) -> list[Node]:
+        return node.value if isinstance(node, SequenceNode) else []
+
