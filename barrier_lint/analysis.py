@@ -338,7 +338,7 @@ class Facts:
     def participants_unknown(self) -> bool:
         """Whether some participants may be invisible here: non-literal references, templates whose bodies
         are not resolved, or child pipelines that may use this pipeline's barriers."""
-        return self.has_non_literal_refs or self.pipeline.uses_templates or bool(self.pipeline.chained_stages)
+        return self.has_non_literal_refs or self.pipeline.unresolved_templates or bool(self.pipeline.chained_stages)
 
     def participants(self, ref: str) -> int:
         return sum(p.multiplicity for p in self.by_ref.get(ref, ()))

@@ -94,6 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--show-config", nargs="?", const=".", metavar="PATH", help="print the configuration that applies to PATH (default: .) and exit")
     parser.add_argument("--show-files", action="store_true", help="list the files that would be linted and exit")
     parser.add_argument("--harness-only", action="store_true", help="skip named files that do not look like Harness YAML, as directory walks do (for hooks that pass every YAML file)")
+    parser.add_argument(
+        "--no-resolve", dest="resolve", action="store_false",
+        help="read each file on its own: do not resolve templates against the repository (see docs/workspace.md)",
+    )
     parser.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_false", help="also lint files that .gitignore excludes")
     parser.add_argument("--fail-on", choices=list(FAIL_ON), default="error", help="the lowest severity that makes the exit status 1 (default: error)")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings (errors reading files still exit 2)")
@@ -186,7 +190,7 @@ def _main(argv: list[str]) -> int:
     try:
         run = lint_paths(
             paths, configs, args.stdin_filename, keep_text=keep_text, respect_gitignore=args.respect_gitignore,
-            harness_only=args.harness_only,
+            harness_only=args.harness_only, resolve=args.resolve,
         )
     except ConfigError as exc:
         raise _Usage(str(exc)) from None
@@ -278,12 +282,35 @@ class LintRun:
         self.checked = 0
 
 
+class Workspaces:
+    """The workspace of each linted file (its repository), loaded once per run; none with --no-resolve."""
+
+    def __init__(self, configs: Configs, resolve: bool) -> None:
+        self.configs = configs
+        self.resolve = resolve
+        self.loaded: dict[str, object] = {}
+
+    def for_path(self, path: str):
+        if not self.resolve:
+            return None
+        from .workspace import Workspace, workspace_root
+
+        root = workspace_root(path)
+        if root not in self.loaded:
+            config = self.configs.base(os.path.join(root, ".barrier-lint-workspace"))
+            self.loaded[root] = Workspace.load(
+                root, self.configs.excluded, config.template_paths, dict(config.stable_templates)
+            )
+        return self.loaded[root]
+
+
 def lint_paths(
     paths: list[str], configs: Configs, stdin_filename: str | None, *, keep_text: bool = False,
-    respect_gitignore: bool = True, harness_only: bool = False,
+    respect_gitignore: bool = True, harness_only: bool = False, resolve: bool = True,
 ) -> LintRun:
     global _current_file
     run = LintRun()
+    workspaces = Workspaces(configs, resolve)
     for target in _targets(paths, configs, respect_gitignore):
         if isinstance(target, OSError):
             run.errors.append(f"cannot read {target.filename}: {target.strerror}")
@@ -293,9 +320,11 @@ def lint_paths(
             continue
         if target == "-":
             data, display, explicit = sys.stdin.buffer.read(), stdin_filename or "-", True
-            config = configs.for_file(stdin_filename or os.path.join(os.getcwd(), "-"))
+            source = stdin_filename or os.path.join(os.getcwd(), "-")
+            config = configs.for_file(source)
         else:
             display, explicit = target.path, target.explicit and not harness_only
+            source = target.path
             config = configs.for_file(target.path)
             try:
                 if os.path.getsize(target.path) > MAX_FILE_BYTES:
@@ -312,7 +341,7 @@ def lint_paths(
                 continue
         _current_file = display
         run.checked += 1
-        text, diagnostics = _lint_data(data, config, explicit)
+        text, diagnostics = _lint_data(data, config, explicit, workspaces.for_path(source), source)
         run.results.append(FileResult(display, diagnostics, text if keep_text and diagnostics else ""))
     _current_file = None
     return run
@@ -330,12 +359,20 @@ def lint_bytes(data: bytes, config: Config, explicit: bool) -> list[Diagnostic]:
     return _lint_data(data, config, explicit)[1]
 
 
-def _lint_data(data: bytes, config: Config, explicit: bool) -> tuple[str, list[Diagnostic]]:
+def _lint_data(
+    data: bytes, config: Config, explicit: bool, workspace=None, path: str | None = None
+) -> tuple[str, list[Diagnostic]]:
     text, problem = decode(data)
     if problem is not None:
         # Bytes that are not UTF-8 are only worth a finding when the user named the file.
         return "", [yaml_diagnostic(problem, config)] if explicit and config.enabled("BL000", "invalid-yaml") else []
-    return text, lint_parsed(parse(text), config, assume_harness=explicit)
+    if workspace is None or path is None:
+        return text, lint_parsed(parse(text), config, assume_harness=explicit)
+    from .workspace import display_name
+
+    name = display_name(path)
+    workspace.put(name, text)  # the text as read now: the same file, or standard input standing for it
+    return text, workspace.lint(name, config, assume_harness=explicit)
 
 
 def statistics(results: list[FileResult], out: TextIO) -> None:
@@ -388,6 +425,9 @@ def show_config(path: str, configs: Configs, out: TextIO) -> int:
     per_file = ", ".join(f"{q(p)} = [{', '.join(q(c) for c in sorted(codes))}]" for p, codes in config.per_file_ignores)
     out.write(f"per-file-ignores = {{{per_file}}}\n")
     out.write(f"stage-types = [{', '.join(q(s) for s in sorted(config.stage_types))}]\n")
+    stable = ", ".join(f"{q(ref)} = {q(version)}" for ref, version in config.stable_templates)
+    out.write(f"stable-templates = {{{stable}}}\n")
+    out.write(f"template-paths = [{', '.join(q(s) for s in config.template_paths)}]\n")
     if config.excludes(path, os.path.isdir(path)):
         out.write(f"# {path} is excluded: it is not linted\n")
     out.write("\n# rules in effect:\n")

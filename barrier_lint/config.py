@@ -30,6 +30,8 @@ class Config:
     per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()  # (pattern, codes or names)
     root: str | None = None
     source: str | None = None  # where it was read from, for messages and --show-config
+    stable_templates: tuple[tuple[str, str], ...] = ()  # templateRef as written -> stable versionLabel
+    template_paths: tuple[str, ...] = ()  # absolute folders read for templates besides the workspace
 
     def enabled(self, code: str, name: str) -> bool:
         if _matches(self.ignore, code, name):

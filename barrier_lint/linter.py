@@ -5,10 +5,13 @@ Pure: no printing, no file system, no protocol. The CLI and the language server 
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
+
 from .analysis import Facts
 from .config import Config
-from .diagnostics import Diagnostic
-from .model import DocumentKind
+from .diagnostics import Diagnostic, Related
+from .model import DocumentKind, Span
 from .parse import ParsedFile, YamlProblem, looks_like_harness, parse
 from .rules import RULES, InvalidYaml
 from .suppression import apply_suppressions
@@ -16,8 +19,13 @@ from .suppression import apply_suppressions
 DEFAULT_CONFIG = Config()
 
 
+SpanKey = tuple[int, int, int, int]
+ReportedIn = Callable[[str], "set[tuple[str, SpanKey]]"]  # a template file -> (code, range) it reports itself
+
+
 def lint(text: str, config: Config = DEFAULT_CONFIG, *, assume_harness: bool = False) -> list[Diagnostic]:
-    """Every finding in `text`, sorted by position.
+    """Every finding in `text`, sorted by position, the file read on its own (template uses unresolved;
+    `barrier_lint.workspace.Workspace.lint` resolves them against a repository).
 
     YAML that does not parse gets BL000 when it looks like Harness YAML, or when `assume_harness` is set
     (a file the user named explicitly); other YAML is not ours to judge.
@@ -25,7 +33,13 @@ def lint(text: str, config: Config = DEFAULT_CONFIG, *, assume_harness: bool = F
     return lint_parsed(parse(text), config, assume_harness=assume_harness)
 
 
-def lint_parsed(parsed: ParsedFile, config: Config = DEFAULT_CONFIG, *, assume_harness: bool = False) -> list[Diagnostic]:
+def lint_parsed(
+    parsed: ParsedFile,
+    config: Config = DEFAULT_CONFIG,
+    *,
+    assume_harness: bool = False,
+    reported_in: ReportedIn | None = None,
+) -> list[Diagnostic]:
     diagnostics: list[Diagnostic] = []
     report_yaml = assume_harness or parsed.is_harness or looks_like_harness(parsed.text)
     # A duplicate key in a document that is not Harness YAML is not ours to report, unless the user named
@@ -56,8 +70,7 @@ def lint_parsed(parsed: ParsedFile, config: Config = DEFAULT_CONFIG, *, assume_h
                         data=finding.data,
                     )
                 )
-    # Two positions that share a node through an alias can produce the same finding twice: keep one.
-    diagnostics = sorted({(d.code, d.span, d.message): d for d in diagnostics}.values(), key=lambda d: d.sort_key)
+    diagnostics = place_across_files(diagnostics, reported_in)
     if report_yaml:
         # `# barrier-lint: disable...` comments; here so that every adapter (CLI, language server) agrees.
         diagnostics = apply_suppressions(parsed.text, diagnostics, config)
@@ -72,4 +85,53 @@ def yaml_diagnostic(problem: YamlProblem, config: Config = DEFAULT_CONFIG) -> Di
         message=problem.message,
         span=problem.span,
         document=problem.document or 0,
+    )
+
+
+def span_key(span: Span) -> SpanKey:
+    return (span.start_line, span.start_col, span.end_line, span.end_col)
+
+
+def place_across_files(diagnostics: list[Diagnostic], reported_in: ReportedIn | None = None) -> list[Diagnostic]:
+    """Report each finding once, in the analysed file (rules.md, "Where a finding is reported").
+
+    A finding on a node spliced in from another file (its span has an `Origin`) is either left to that
+    file, when the template's own analysis reports it and the finding lies within one use (rule 1), or
+    moved to the use in this file through which the node is reached (rule 2): its range becomes the use's
+    `templateRef` value, the message names the template and the node's file and line, and `related`
+    starts with the node itself. The same finding reached through several uses, or through aliases, is
+    reported once per (code, range).
+    """
+    placed: dict[tuple, Diagnostic] = {}
+    for d in diagnostics:
+        origin = d.span.origin
+        if origin is None:
+            # Two positions that share a node through an alias can produce the same finding twice: keep one.
+            placed.setdefault((d.code, d.span, d.message), d)
+            continue
+        if reported_in is not None and _within_one_use(d) and (d.code, span_key(d.span)) in reported_in(origin.file):
+            continue
+        moved = dataclasses.replace(
+            d,
+            span=origin.via,
+            message=f"{d.message} (through {origin.label}: {origin.file}:{d.span.start_line + 1})",
+            related=(Related(d.span, f"where it is, in {origin.label}"), *d.related),
+            data={},  # fixes edit the range they are given; this range is the use, not the finding
+        )
+        key = (moved.code, moved.span)
+        earlier = placed.get(key)
+        if earlier is None:
+            placed[key] = moved
+        else:  # one use, several findings of one rule: one report that points at each of them
+            extra = tuple(r for r in moved.related if r not in earlier.related)
+            placed[key] = dataclasses.replace(earlier, related=earlier.related + extra)
+    return sorted(placed.values(), key=lambda d: d.sort_key)
+
+
+def _within_one_use(d: Diagnostic) -> bool:
+    origin = d.span.origin
+    assert origin is not None
+    return all(
+        r.span.origin is not None and r.span.origin.file == origin.file and r.span.origin.via == origin.via
+        for r in d.related
     )

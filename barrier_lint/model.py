@@ -280,6 +280,43 @@ class Declaration:
 
 
 @dataclass(eq=False, slots=True)
+class TemplateUse:
+    """A pipeline, stage, step group or step written as `template: {templateRef, versionLabel, ...}`.
+
+    The reader asks the workspace resolver for the template's body; `resolved` says whether it was found and
+    spliced in, `problem` why not (BL108), or None when there was nothing to resolve against (single-file
+    analysis).
+    """
+
+    ref: Text  # the templateRef value
+    version: Text | None  # versionLabel, None for the stable version
+    kind: str  # Pipeline, Stage, StepGroup or Step
+    resolved: bool = False
+    label: str = ""  # how messages name the template it resolved to: "deploy_gate@v2"
+    file: str | None = None  # the template's file, when resolved
+    problem: str | None = None
+
+
+@dataclass(eq=False, slots=True)
+class FixedTemplateInput:
+    """A templateInputs value for a Barrier step field that the template fixes to a literal (BL109)."""
+
+    value: Text
+    field: str  # barrierRef or timeout
+    template: str  # the template's label
+    fixed: str  # the template's own value
+
+
+@dataclass(eq=False, slots=True)
+class TemplateCycle:
+    """A template use that closes a cycle of nested uses, or nests deeper than Harness resolves (BL110)."""
+
+    ref: Text
+    chain: tuple[str, ...]  # template labels from the outermost use to this one
+    too_deep: bool = False
+
+
+@dataclass(eq=False, slots=True)
 class Pipeline:
     """The analysable body of a document: a pipeline, or the stage/step group/step of a template.
 
@@ -298,7 +335,15 @@ class Pipeline:
     step_groups: list[StepGroup] = field(default_factory=list)
     positions: list[BarrierPosition] = field(default_factory=list)
     uses_templates: bool = False  # a stage, step group, step or the pipeline itself uses a template
+    template_uses: list[TemplateUse] = field(default_factory=list)
+    fixed_template_inputs: list[FixedTemplateInput] = field(default_factory=list)
+    template_cycles: list[TemplateCycle] = field(default_factory=list)
     chained_stages: list[Stage] = field(default_factory=list)  # `type: Pipeline` stages (child pipelines)
+
+    @property
+    def unresolved_templates(self) -> bool:
+        """Whether a template use's body is not in the model, so some participants may be invisible."""
+        return any(not use.resolved for use in self.template_uses)
 
     @property
     def declared(self) -> dict[str, Declaration]:

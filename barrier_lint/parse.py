@@ -9,14 +9,20 @@ language server call.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .model import Document, DocumentKind
 from .readers import read_document
+from .readers.hooks import Resolver
 from .syntax import (  # noqa: F401  (re-exported: the names the rest of the project reads from here)
     C_PARSER,
     MAX_DEPTH,
+    UNNAMED,
     Comment,
+    Index,
+    Node,
     Spans,
     YamlProblem,
     compose_all,
@@ -44,37 +50,72 @@ class ParsedFile:
 # ---------------------------------------------------------------------------------------------- parsing
 
 
-def parse(text: str) -> ParsedFile:
-    """Read every document of `text` into the model. Never raises on bad input."""
+@dataclass(slots=True)
+class Composed:
+    """A file composed once: each document's root node and index, and the problems composing found.
+
+    The workspace keeps one of these per file and reads it again whenever a use elsewhere needs it; `name`
+    is the mark name every node carries (its file).
+    """
+
+    text: str
+    name: str
+    spans: Spans
+    documents: list[tuple[int, Node, Index, list[YamlProblem]]] = field(default_factory=list)
+    problem: YamlProblem | None = None  # a problem that ended composing (syntax, depth, control characters)
+
+    @property
+    def size(self) -> int:
+        return sum(len(index) for _, _, index, _ in self.documents)
+
+
+def parse(text: str, name: str | None = None, resolver: Resolver | None = None) -> ParsedFile:
+    """Read every document of `text` into the model. Never raises on bad input.
+
+    With a `resolver` (the workspace), template uses are resolved and their bodies spliced in; `name` is the
+    file's name in that workspace.
+    """
+    return read(compose(text, name), resolver)
+
+
+def compose(text: str, name: str | None = None) -> Composed:
     text = strip_bom(text)
-    parsed = ParsedFile(text)
     spans = Spans(text)
-    problem = control_character_problem(text)
-    if problem is None:
-        problem = depth_problem(text, spans)
-    if problem is not None:
-        parsed.problems.append(problem)
-        return parsed
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        _read_documents(text, parsed, spans)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    composed = Composed(text, name if name is not None else UNNAMED, spans)
+    composed.problem = control_character_problem(text) or depth_problem(text, spans)
+    if composed.problem is not None:
+        return composed
+    with _collector_paused():
+        nodes, composed.problem = compose_all(text, spans, name)
+        for number, node in enumerate(nodes):
+            if node is not None:
+                index, problems = index_mappings(node, number, spans)
+                composed.documents.append((number, node, index, problems))
+    return composed
+
+
+def read(composed: Composed, resolver: Resolver | None = None) -> ParsedFile:
+    parsed = ParsedFile(composed.text)
+    with _collector_paused():
+        for number, node, index, problems in composed.documents:
+            parsed.problems.extend(problems)
+            document, problem = read_document(number, node, index, composed.spans, composed.name, resolver)
+            parsed.documents.append(document)
+            if problem is not None:
+                parsed.problems.append(problem)
+    if composed.problem is not None:
+        parsed.problems.append(composed.problem)
     return parsed
 
 
-def _read_documents(text: str, parsed: ParsedFile, spans: Spans) -> None:
-    nodes, problem = compose_all(text, spans)
-    for number, node in enumerate(nodes):
-        if node is None:
-            continue
-        index, problems = index_mappings(node, number, spans)
-        parsed.problems.extend(problems)
-        document, problem_in_document = read_document(number, node, index, spans)
-        parsed.documents.append(document)
-        if problem_in_document is not None:
-            parsed.problems.append(problem_in_document)
-    if problem is not None:
-        parsed.problems.append(problem)
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused: composing allocates millions of small objects, and the
+    collector's passes over them would dominate the time on large files."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -13,6 +13,8 @@ Keys (the same as `config_from_dict` takes):
     exclude = ["legacy/", "*.generated.yaml"]                        # gitignore-style, relative to this file
     per-file-ignores = { "examples/**" = ["BL202"] }
     stage-types = ["Deployment", "Custom", "Approval"]               # where BL302 accepts Barrier steps
+    stable-templates = { "org.deploy_gate" = "v2" }   # templateRef (as written) -> its stable versionLabel
+    template-paths = ["../org-templates"]             # folders outside the repository read for templates
 
 Anything else is an error (`ConfigError`, exit status 2 in the CLI), reported with the file and the key.
 Used by the CLI and the language server alike.
@@ -36,7 +38,9 @@ else:  # pragma: no cover - Python 3.10
 CONFIG_FILES = (".barrier-lint.toml", "pyproject.toml")
 TABLE = ("tool", "barrier-lint")
 SEVERITY_VALUES = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "off": None}
-KEYS = ("select", "ignore", "severity", "exclude", "per-file-ignores", "stage-types")
+KEYS = (
+    "select", "ignore", "severity", "exclude", "per-file-ignores", "stage-types", "stable-templates", "template-paths",
+)
 
 
 class ConfigError(Exception):
@@ -178,7 +182,19 @@ def _from_table(data: dict, source: str, prefix: str, root: str | None) -> Confi
         if not stage_types:
             raise error("stage-types", "must name at least one stage type (e.g. Deployment)")
 
+    stable = data.get("stable-templates", {})
+    if not isinstance(stable, dict):
+        raise error("stable-templates", 'must be a table of "templateRef" = "versionLabel"')
+    for ref, version in stable.items():
+        if not isinstance(version, (str, int, float)) or isinstance(version, bool) or not str(version).strip():
+            raise error(f"stable-templates.{ref}", f"{version!r} is not a version label (a string such as \"v2\")")
+    template_paths = tuple(_strings(data.get("template-paths", []), "template-paths", error))
+    if root is not None:
+        template_paths = tuple(os.path.normpath(os.path.join(root, p)) for p in template_paths)
+
     return Config(
+        stable_templates=tuple((str(k), str(v)) for k, v in stable.items()),
+        template_paths=template_paths,
         select=select,
         ignore=ignore,
         severity=severity,

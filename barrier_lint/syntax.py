@@ -16,6 +16,8 @@ Hostile input is handled here, once:
 from __future__ import annotations
 
 import bisect
+import io
+from collections.abc import Callable
 import re
 from dataclasses import dataclass
 
@@ -23,7 +25,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import BaseResolver
 
-from .model import Span, Text
+from .model import Origin, Span, Text
 
 try:  # the C parser; ruamel.yaml >= 0.19 no longer pulls it in by itself
     from _ruamel_yaml import CParser as _Parser  # type: ignore[import-not-found]
@@ -138,9 +140,12 @@ def control_character_problem(text: str) -> YamlProblem | None:
 
 # ---------------------------------------------------------------------------------------------- composing
 
-def compose_all(text: str, spans: Spans) -> tuple[list[Node | None], YamlProblem | None]:
+def compose_all(text: str, spans: Spans, name: str | None = None) -> tuple[list[Node | None], YamlProblem | None]:
+    """Every document's root node. With a `name`, every node's marks carry it (`mark.name`): the workspace
+    composes each file under its own name, so a node spliced from one file into another still says where it
+    is written."""
     nodes: list[Node | None] = []
-    composer = Composer(text)
+    composer = Composer(_named(text, name) if name is not None else text)
     try:
         while composer.check_node():
             nodes.append(composer.get_node())
@@ -151,6 +156,12 @@ def compose_all(text: str, spans: Spans) -> tuple[list[Node | None], YamlProblem
     finally:
         composer.dispose()
     return nodes, None
+
+
+def _named(text: str, name: str) -> io.StringIO:
+    stream = io.StringIO(text)
+    stream.name = name  # the C parser reads the stream's name into every mark
+    return stream
 
 
 def _marked_problem(text: str, exc: MarkedYAMLError, document: int, spans: Spans) -> YamlProblem:
@@ -346,12 +357,19 @@ class Spans:
         end = node
         while isinstance(end, (MappingNode, SequenceNode)) and end.value and not end.flow_style:
             last = end.value[-1]
-            end = last[1] if isinstance(end, MappingNode) else last
+            last = last[1] if isinstance(end, MappingNode) else last
+            if last.end_mark.name != node.start_mark.name:
+                break  # a merged mapping whose last value was spliced in from another file ends in its own
+            end = last
         start_line, start_col = self.point(node.start_mark)
         end_line, end_col = self.point(end.end_mark)
         return Span(start_line, start_col, end_line, end_col)
 
 
+
+
+UNNAMED = "<unicode string>"  # the mark name the C parser gives a text composed without a name
+SpansOf = Callable[[str], "Spans"]  # a file's mark name -> its positions
 
 
 class TooLarge(Exception):
@@ -362,11 +380,43 @@ class Tree:
     """Read access to one composed document: keys looked up through an index, merge keys (`<<`) honoured,
     and every step of a walk paid from a budget so that an alias bomb costs linear time."""
 
-    def __init__(self, index: Index, spans: Spans) -> None:
+    def __init__(self, index: Index, spans: Spans, home: str = UNNAMED, spans_of: SpansOf | None = None) -> None:
         self.index = index
-        self.span = spans
+        self.spans = spans
         # Aliases can make the tree far larger than its text; a real pipeline visits each node about once.
         self.budget = max(MIN_VISIT_BUDGET, VISITS_PER_NODE * len(index))
+        # Across files: `home` is the mark name of the analysed file's nodes; while a body spliced in from
+        # another file is read, `via` is (the span in the analysed file of the use that brought it, its label)
+        # and `spans_of` gives the other file's positions.
+        self.home = home
+        self.spans_of = spans_of
+        self.via: tuple[Span, str] | None = None
+        self.extra: dict[int, tuple[Node, dict[str, tuple[Node, Node]]]] = {}
+
+    def span(self, node: Node) -> Span:
+        """Where a node is written: in the analysed file, or (with its `Origin`) in the file it came from."""
+        if self.via is None:
+            return self.spans(node)
+        name = node.start_mark.name
+        if name == self.home or self.spans_of is None:
+            return self.spans(node)
+        s = self.spans_of(name)(node)
+        return Span(s.start_line, s.start_col, s.end_line, s.end_col, Origin(name, *self.via))
+
+    def keys(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
+        """A mapping's keys (the last of duplicates wins); indexed on first use for nodes that the document's
+        index does not hold (bodies spliced in from other files, merged mappings)."""
+        keys = self.index.get(id(node))
+        if keys is None:
+            # Kept per reader (the document's own index is shared by every reading of it), with the node
+            # itself, so that its id cannot be reused by another node while this reader runs.
+            known = self.extra.get(id(node))
+            if known is None:
+                keys = {pair[0].value: pair for pair in node.value if isinstance(pair[0], ScalarNode)}
+                self.extra[id(node)] = (node, keys)
+            else:
+                keys = known[1]
+        return keys
 
     # -- node access -----------------------------------------------------------------------------------
 
@@ -379,7 +429,7 @@ class Tree:
         """The key/value pairs of a mapping, own keys first, then what merge keys (`<<: *x`) bring in."""
         if not isinstance(node, MappingNode):
             return []
-        keys = self.index.get(id(node), {})
+        keys = self.keys(node)
         if "<<" not in keys:
             return node.value
         own = [(k, v) for k, v in node.value if not (isinstance(k, ScalarNode) and k.value == "<<")]
@@ -399,13 +449,11 @@ class Tree:
         """The (key node, value node) for `key`: the last own one, else the first merged one."""
         if not isinstance(node, MappingNode):
             return None
-        keys = self.index.get(id(node))
-        if keys is None:
-            return None
+        keys = self.keys(node)
         found = keys.get(key)
         if found is None and "<<" in keys:
             for source in self._merge_sources(node):
-                found = self.index.get(id(source), {}).get(key)
+                found = self.keys(source).get(key)
                 if found is not None:
                     break
         return found

@@ -193,7 +193,7 @@ def test_crash_is_exit_3_and_says_where_to_report(release, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli, "lint_parsed", explode)
+    monkeypatch.setattr(cli, "_lint_data", explode)
     status, out, err = run_main(["release.yaml"], monkeypatch, release)
     assert status == 3
     assert "RuntimeError: boom" in err

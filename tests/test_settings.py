@@ -137,7 +137,7 @@ def test_config_for_rereads_a_changed_file(tmp_path):
     ("table", "key", "message"),
     [
         ({"selct": ["BL1"]}, "selct", "unknown key (did you mean 'select'?)"),
-        ({"colour": True}, "colour", "unknown key; known keys: select, ignore, severity, exclude, per-file-ignores, stage-types"),
+        ({"colour": True}, "colour", "unknown key; known keys: select, ignore, severity, exclude, per-file-ignores, stage-types, stable-templates, template-paths"),
         ({"select": "BL1"}, "select", "must be a list of strings"),
         ({"select": ["BL1", 3]}, "select", "3 is not a non-empty string"),
         ({"ignore": ["BL999"]}, "ignore", "unknown rule 'BL999' (see `barrier-lint rule --all`)"),

@@ -7,10 +7,14 @@ by `barrier_lint.readers`, which calls `Builder.document`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+
 from ..model import (
     BarrierPosition,
     Declaration,
     Document,
+    FixedTemplateInput,
     DocumentKind,
     MultiDeployment,
     Path,
@@ -18,10 +22,25 @@ from ..model import (
     Stage,
     StepGroup,
     Strategy,
+    TemplateCycle,
+    TemplateUse,
     Text,
     When,
 )
-from ..syntax import Index, MappingNode, Node, ScalarNode, SequenceNode, Spans, TooLarge, Tree, YamlProblem
+from ..syntax import (
+    UNNAMED,
+    VISITS_PER_NODE,
+    Index,
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    Spans,
+    TooLarge,
+    Tree,
+    YamlProblem,
+)
+from .hooks import MAX_TEMPLATE_NESTING, Resolution, Resolver
 
 _PART_TEMPLATES = {
     "Stage": DocumentKind.STAGE_TEMPLATE,
@@ -35,11 +54,16 @@ _PART_TEMPLATES = {
 class Builder(Tree):
     """Builds the model of one v0 document from its node tree."""
 
-    def __init__(self, number: int, index: Index, spans: Spans) -> None:
-        super().__init__(index, spans)
+    def __init__(
+        self, number: int, index: Index, spans: Spans, home: str = UNNAMED, resolver: Resolver | None = None
+    ) -> None:
+        super().__init__(index, spans, home, resolver.spans_of if resolver is not None else None)
         self.number = number
         self.pipeline: Pipeline | None = None
         self.problem: YamlProblem | None = None
+        self.resolver = resolver
+        self.scope: tuple[str | None, str | None] = (None, None)  # the root's org and project ids
+        self.nesting: list[tuple[object, str]] = []  # templates being read, outermost first: (identity, label)
 
     # -- documents ---------------------------------------------------------------------------------------
 
@@ -60,6 +84,12 @@ class Builder(Tree):
         return doc
 
     def _classify_and_build(self, root: MappingNode, doc: Document) -> None:
+        for kind in ("pipeline", "template"):
+            ids = self.get(root, kind)
+            if isinstance(ids, MappingNode):
+                org, project = self.text(ids, "orgIdentifier"), self.text(ids, "projectIdentifier")
+                self.scope = (org.value if org else None, project.value if project else None)
+                break
         if self.get(root, "inputSet") is not None or self.get(root, "overlayInputSet") is not None:
             doc.kind = DocumentKind.INPUT_SET
             return
@@ -122,6 +152,21 @@ class Builder(Tree):
         identity = identity if identity is not None else body
         pipeline = Pipeline(self.text(identity, "identifier"), self.text(identity, "name"), self.span(key), self.span(body))
         self.pipeline = pipeline
+        if isinstance(self.get(body, "template"), MappingNode):  # the whole pipeline comes from a template
+            resolved, _, _, entering = self._template_use(body, path, "Pipeline")
+            if resolved is not body and isinstance(resolved, MappingNode) and not isinstance(entering, nullcontext):
+                with entering:
+                    self._pipeline_body(pipeline, resolved, path)
+                return pipeline
+        self._pipeline_body(pipeline, body, path)
+        template = self.get(body, "template")
+        if isinstance(template, MappingNode):  # unresolved: what its templateInputs show
+            inputs = self.get(template, "templateInputs")
+            tpath = path + (("template", None), ("templateInputs", None))
+            self._stage_list(self.get(inputs, "stages"), tpath + (("stages", None),))
+        return pipeline
+
+    def _pipeline_body(self, pipeline: Pipeline, body: MappingNode, path: Path) -> None:
         flow = self.entry(body, "flowControl")
         if flow is not None:
             pipeline.flow_control_key = self.span(flow[0])
@@ -133,13 +178,6 @@ class Builder(Tree):
                         Declaration(self.text(entry, "identifier"), self.text(entry, "name"), self.span(entry))
                     )
         self._stage_list(self.get(body, "stages"), path + (("stages", None),))
-        template = self.get(body, "template")
-        if isinstance(template, MappingNode):  # the whole pipeline comes from a template
-            pipeline.uses_templates = True
-            inputs = self.get(template, "templateInputs")
-            tpath = path + (("template", None), ("templateInputs", None))
-            self._stage_list(self.get(inputs, "stages"), tpath + (("stages", None),))
-        return pipeline
 
     def _stage_list(self, node: Node | None, path: Path) -> None:
         """`stages:` (or `parallel:` / `insert.stages:` inside it). `path` ends with the list's own segment."""
@@ -162,8 +200,9 @@ class Builder(Tree):
     def _stage(self, key: Node, node: Node, path: Path) -> None:
         if not isinstance(node, MappingNode):
             return
-        body, body_path, template_ref = self._template_use(node, path)
-        self._stage_body(key, node, body, body_path, identifier_node=node, template_ref=template_ref)
+        body, body_path, template_ref, entering = self._template_use(node, path, "Stage")
+        with entering:
+            self._stage_body(key, node, body, body_path, identifier_node=node, template_ref=template_ref)
 
     def _stage_body(
         self,
@@ -250,8 +289,11 @@ class Builder(Tree):
     ) -> None:
         if not isinstance(node, MappingNode):
             return
-        body, body_path, template_ref = self._template_use(node, path)
-        self._step_group_body(key, body, node, body_path, stage, groups[-1] if groups else None, rollback, groups, template_ref)
+        body, body_path, template_ref, entering = self._template_use(node, path, "StepGroup")
+        with entering:
+            self._step_group_body(
+                key, body, node, body_path, stage, groups[-1] if groups else None, rollback, groups, template_ref
+            )
 
     def _step_group_body(
         self,
@@ -298,7 +340,22 @@ class Builder(Tree):
             return
         assert self.pipeline is not None
         identity = identity if identity is not None else node
-        body, _, template_ref = self._template_use(node, path)
+        body, _, template_ref, entering = self._template_use(node, path, "Step")
+        with entering:
+            self._barrier_step(node, body, identity, path, stage, groups, rollback, template_ref)
+
+    def _barrier_step(
+        self,
+        node: MappingNode,
+        body: Node | None,
+        identity: Node,
+        path: Path,
+        stage: Stage | None,
+        groups: tuple[StepGroup, ...],
+        rollback: bool,
+        template_ref: Text | None,
+    ) -> None:
+        assert self.pipeline is not None
         step_type = self.text(body, "type")
         if step_type is None or step_type.value != "Barrier":
             return
@@ -323,16 +380,60 @@ class Builder(Tree):
 
     # -- small parts -------------------------------------------------------------------------------------
 
-    def _template_use(self, node: MappingNode, path: Path) -> tuple[Node | None, Path, Text | None]:
-        """For a stage, step group or step that uses a template, what its `templateInputs` show (with
-        their path and the template reference); for any other, the node itself."""
+    def _template_use(
+        self, node: MappingNode, path: Path, kind: str
+    ) -> tuple[Node | None, Path, Text | None, AbstractContextManager]:
+        """What to read for a pipeline, stage, step group or step `node`, at which path, the template it
+        uses, and the context to read it in.
+
+        For a node that uses no template: the node itself. For a use the workspace resolves: the merged body
+        (template plus inputs) at the node's own place, read in a context that gives the template's nodes
+        their origin. For a use that is not resolved: what its `templateInputs` show.
+        """
         template = self.get(node, "template")
         if not isinstance(template, MappingNode):
-            return node, path, None
+            return node, path, None, nullcontext()
         assert self.pipeline is not None
         self.pipeline.uses_templates = True
+        ref = self.text(template, "templateRef")
         inputs_path = path + (("template", None), ("templateInputs", None))
-        return self.get(template, "templateInputs"), inputs_path, self.text(template, "templateRef")
+        unresolved = (self.get(template, "templateInputs"), inputs_path, ref, nullcontext())
+        if ref is None:
+            return unresolved
+        use = TemplateUse(ref, self.text(template, "versionLabel"), kind)
+        self.pipeline.template_uses.append(use)
+        if self.resolver is None:
+            return unresolved
+        resolution = self.resolver.resolve(self, node, template, kind, self.scope)
+        use.label, use.file = resolution.label, resolution.file
+        if resolution.body is None:
+            use.problem = resolution.problem
+            return unresolved
+        chain = tuple(label for _, label in self.nesting) + (resolution.label,)
+        cyclic = any(identity == resolution.identity for identity, _ in self.nesting)
+        if cyclic or len(self.nesting) >= MAX_TEMPLATE_NESTING:
+            self.pipeline.template_cycles.append(TemplateCycle(ref, chain, too_deep=not cyclic))
+            return unresolved
+        use.resolved = True
+        for value, field_name, fixed in resolution.fixed:
+            self.pipeline.fixed_template_inputs.append(
+                FixedTemplateInput(Text(value.value, self.span(value), bool(value.style)), field_name, resolution.label, fixed)
+            )
+        self.budget += VISITS_PER_NODE * resolution.size
+        return resolution.body, path, ref, self._reading_template(ref, resolution)
+
+    @contextmanager
+    def _reading_template(self, ref: Text, resolution: Resolution) -> Iterator[None]:
+        outermost = self.via is None
+        if outermost:
+            self.via = (ref.span, f"template {resolution.label}")
+        self.nesting.append((resolution.identity, resolution.label))
+        try:
+            yield
+        finally:
+            self.nesting.pop()
+            if outermost:
+                self.via = None
 
     def _strategy(self, node: Node | None) -> Strategy | None:
         pair = self.entry(node, "strategy")

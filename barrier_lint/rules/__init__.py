@@ -11,6 +11,9 @@ from .bl104_duplicate_barrier_declaration import DuplicateBarrierDeclaration
 from .bl105_unused_barrier import UnusedBarrier
 from .bl106_missing_barrier_ref import MissingBarrierRef
 from .bl107_invalid_barrier_declaration import InvalidBarrierDeclaration
+from .bl108_unresolved_template import UnresolvedTemplate
+from .bl109_template_input_not_runtime import TemplateInputNotRuntime
+from .bl110_template_cycle import TemplateCycle
 from .bl201_duplicate_barrier_ref_in_scope import DuplicateBarrierRefInScope
 from .bl202_single_participant import SingleParticipant
 from .bl203_sequential_barrier_participants import SequentialBarrierParticipants
@@ -34,6 +37,9 @@ ALL_RULES: tuple[type[Rule], ...] = (
     UnusedBarrier,
     MissingBarrierRef,
     InvalidBarrierDeclaration,
+    UnresolvedTemplate,
+    TemplateInputNotRuntime,
+    TemplateCycle,
     DuplicateBarrierRefInScope,
     SingleParticipant,
     SequentialBarrierParticipants,

@@ -68,8 +68,10 @@ def at_position(position: BarrierPosition, text: Text | None, message: str, **ex
     return Finding(span, message, barrier=position.literal, tree_path=format_path(position.path), **extra)
 
 
-def line_of(span: Span) -> int:
-    return span.start_line + 1
+def line_of(span: Span) -> str:
+    """`36` for a line of the analysed file, `12 of .harness/gate.yaml` for one spliced in from another."""
+    line = str(span.start_line + 1)
+    return line if span.origin is None else f"{line} of {span.origin.file}"
 
 
 def related(position: BarrierPosition, message: str) -> Related:

@@ -1,0 +1,77 @@
+"""Which files make up a workspace on the command line (rules.md, "Across files").
+
+The workspace of a path is its repository: the nearest folder at or above it that holds `.git`, else the
+folder given (a file's own folder). Its files are what `git ls-files` lists (tracked, plus untracked ones
+git does not ignore) in a git work tree, else what a directory run would discover, with the same
+excludes; then every YAML file under the configured `template-paths`. Only regular files are read, never
+through a symbolic link that leaves the root, and never more than `MAX_RESOLVE_BYTES` of one.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+from collections.abc import Callable, Iterable, Iterator
+
+from ..discovery import Target, discover, find_git_root
+from ..parse import decode, looks_like_harness
+
+MAX_RESOLVE_BYTES = 8 * 1024 * 1024  # a larger file is not read for resolution (it is still linted if named)
+Excluded = Callable[[str, bool], bool]
+
+
+def workspace_root(path: str) -> str:
+    path = os.path.abspath(path)
+    return find_git_root(path) or (path if os.path.isdir(path) else os.path.dirname(path))
+
+
+def workspace_files(root: str, excluded: Excluded | None, extra_folders: Iterable[str] = ()) -> Iterator[str]:
+    """Absolute paths of the workspace's YAML files: the repository's, then those of `extra_folders`."""
+    listed = _git_files(root) if os.path.exists(os.path.join(root, ".git")) else None
+    if listed is None:
+        listed = (t.path for t in discover([root], excluded) if isinstance(t, Target))
+    else:
+        listed = (p for p in listed if excluded is None or not excluded(p, False))
+    yield from (p for p in listed if _inside(p, root))
+    for folder in extra_folders:
+        if os.path.isdir(folder):
+            folder = os.path.abspath(folder)
+            yield from (t.path for t in discover([folder], excluded) if isinstance(t, Target) and _inside(t.path, folder))
+
+
+def read_harness_text(path: str) -> str | None:
+    """The text of a regular, readable, UTF-8 file that looks like Harness YAML; None for anything else."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_RESOLVE_BYTES:
+            return None
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_RESOLVE_BYTES + 1)
+    except OSError:
+        return None
+    text, problem = decode(data)
+    if problem is not None or not looks_like_harness(text):
+        return None
+    return text
+
+
+def _git_files(root: str) -> list[str] | None:
+    try:
+        done = subprocess.run(
+            ["git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            capture_output=True, timeout=60, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    names = done.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return [os.path.join(root, n) for n in names if n and n.lower().endswith((".yaml", ".yml"))]
+
+
+def _inside(path: str, root: str) -> bool:
+    """Whether `path`, its links followed, is still under `root`."""
+    real = os.path.realpath(path)
+    real_root = os.path.realpath(root)
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)

@@ -1,0 +1,158 @@
+"""The workspace index: every Harness YAML file of the workspace, composed once, keyed by what it says.
+
+- templates by identifier, then scope (the org and project ids they carry) and `versionLabel` as written;
+- pipelines by org, project and identifier;
+- input sets by the pipeline they name.
+
+Identity comes from the YAML, never from the path (harness-barriers.md section 5). Adding, changing or
+removing one file touches only that file's entries, so the language server can keep the index current on
+every edit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ..parse import Composed, compose
+from ..syntax import MappingNode, Node, Tree
+
+TEMPLATE_TYPES = ("Pipeline", "Stage", "StepGroup", "Step")
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The org and project a file says it belongs to (None: it does not say)."""
+
+    org: str | None
+    project: str | None
+
+    @property
+    def level(self) -> str:
+        if self.org and self.project:
+            return "project"
+        return "org" if self.org else "account"
+
+
+@dataclass(slots=True)
+class TemplateEntry:
+    identifier: str
+    version: str | None  # versionLabel as written
+    type: str
+    scope: Scope
+    file: str
+    number: int  # the document in its file
+    template: MappingNode  # the `template:` mapping
+    spec: Node | None
+    size: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.identifier}@{self.version}" if self.version is not None else self.identifier
+
+
+@dataclass(slots=True)
+class PipelineEntry:
+    identifier: str
+    scope: Scope
+    file: str
+    number: int
+
+
+@dataclass(slots=True)
+class InputSetEntry:
+    identifier: str | None
+    pipeline: str | None  # the pipeline identifier it names
+    scope: Scope
+    file: str
+    number: int
+    overlay: bool = False
+
+
+@dataclass(slots=True)
+class IndexedFile:
+    name: str
+    composed: Composed
+    templates: list[TemplateEntry] = field(default_factory=list)
+    pipelines: list[PipelineEntry] = field(default_factory=list)
+    input_sets: list[InputSetEntry] = field(default_factory=list)
+
+
+class WorkspaceIndex:
+    def __init__(self) -> None:
+        self.files: dict[str, IndexedFile] = {}
+        self.templates: dict[str, list[TemplateEntry]] = defaultdict(list)
+        self.pipelines: dict[str, list[PipelineEntry]] = defaultdict(list)
+        self.input_sets: dict[str, list[InputSetEntry]] = defaultdict(list)
+
+    def put(self, name: str, text: str) -> IndexedFile:
+        """Index (or re-index) the file `name` with this text."""
+        self.remove(name)
+        indexed = IndexedFile(name, compose(text, name))
+        for number, root, index, _ in indexed.composed.documents:
+            _classify(indexed, number, root, Tree(index, indexed.composed.spans), len(index))
+        self.files[name] = indexed
+        for entry in indexed.templates:
+            self.templates[entry.identifier].append(entry)
+        for entry in indexed.pipelines:
+            self.pipelines[entry.identifier].append(entry)
+        for entry in indexed.input_sets:
+            if entry.pipeline is not None:
+                self.input_sets[entry.pipeline].append(entry)
+        return indexed
+
+    def remove(self, name: str) -> None:
+        old = self.files.pop(name, None)
+        if old is None:
+            return
+        for table, entries, key in (
+            (self.templates, old.templates, lambda e: e.identifier),
+            (self.pipelines, old.pipelines, lambda e: e.identifier),
+            (self.input_sets, old.input_sets, lambda e: e.pipeline),
+        ):
+            for entry in entries:
+                bucket = table.get(key(entry))
+                if bucket is not None:
+                    bucket[:] = [e for e in bucket if e.file != name]
+                    if not bucket:
+                        del table[key(entry)]
+
+
+def _text(tree: Tree, node: Node | None, key: str) -> str | None:
+    found = tree.text(node, key)
+    return found.value if found is not None else None
+
+
+def _scope(tree: Tree, node: Node | None) -> Scope:
+    return Scope(_text(tree, node, "orgIdentifier") or None, _text(tree, node, "projectIdentifier") or None)
+
+
+def _classify(indexed: IndexedFile, number: int, root: Node, tree: Tree, size: int) -> None:
+    if not isinstance(root, MappingNode):
+        return
+    name = indexed.name
+    template = tree.get(root, "template")
+    if isinstance(template, MappingNode):
+        identifier, kind = _text(tree, template, "identifier"), _text(tree, template, "type")
+        if identifier and kind in TEMPLATE_TYPES:
+            indexed.templates.append(
+                TemplateEntry(
+                    identifier, _text(tree, template, "versionLabel"), kind, _scope(tree, template), name, number,
+                    template, tree.get(template, "spec"), size,
+                )
+            )
+        return
+    pipeline = tree.get(root, "pipeline")
+    if isinstance(pipeline, MappingNode):
+        identifier = _text(tree, pipeline, "identifier")
+        if identifier:
+            indexed.pipelines.append(PipelineEntry(identifier, _scope(tree, pipeline), name, number))
+        return
+    for key, overlay in (("inputSet", False), ("overlayInputSet", True)):
+        body = tree.get(root, key)
+        if isinstance(body, MappingNode):
+            named = _text(tree, tree.get(body, "pipeline"), "identifier") or _text(tree, body, "pipelineIdentifier")
+            indexed.input_sets.append(
+                InputSetEntry(_text(tree, body, "identifier"), named, _scope(tree, body), name, number, overlay)
+            )
+            return

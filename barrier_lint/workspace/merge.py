@@ -1,0 +1,184 @@
+"""Harness's template merge, on composed nodes (harness-barriers.md section 5).
+
+The resolved body of a use is the template's body with the use's `templateInputs` filled in:
+- inputs are matched to the body by path; list entries by their wrapper key (`stage`, `step`, `stepGroup`,
+  `insert`) and `identifier`, never by position, with `parallel` nesting looked through;
+- an input replaces a template value only where the template says `<+input>` (with or without
+  `.default(...)` / `.allowedValues(...)`), and then it may replace a whole subtree (`when: <+input>`);
+  an input that is itself `<+input>` keeps the template's value, validators included;
+- a literal in the template wins; an input given for a Barrier step's `barrierRef` or `timeout` that the
+  template fixes is recorded (Harness rejects it on save: BL109);
+- a flexible template's `insert` slot takes what the use gives for that slot's identifier.
+
+Nothing is copied that the inputs do not change: unchanged subtrees are the template's own nodes, so they
+keep their file and position; merged mappings and lists are new nodes with the template's marks.
+"""
+
+from __future__ import annotations
+
+from ..model import is_runtime_input
+from ..syntax import MappingNode, Node, ScalarNode, SequenceNode
+
+WRAPPERS = ("stage", "step", "stepGroup", "insert")
+BARRIER_FIELDS = ("barrierRef", "timeout")
+Fixed = list[tuple[ScalarNode, str, str]]  # (input value node, field, the template's literal)
+
+
+def merge(template: Node, inputs: Node | None, fixed: Fixed) -> Node:
+    """The template node with `inputs` filled in where the template asks for them."""
+    return _merge(template, inputs, fixed, barrier_step=False, field=None)
+
+
+def _merge(template: Node, inputs: Node | None, fixed: Fixed, barrier_step: bool, field: str | None) -> Node:
+    if inputs is None:
+        return template
+    if isinstance(template, ScalarNode):
+        if is_runtime_input(template.value):
+            if isinstance(inputs, ScalarNode) and is_runtime_input(inputs.value):
+                return template  # still asked at run time, with the template's validators
+            return inputs
+        if barrier_step and field in BARRIER_FIELDS and isinstance(inputs, ScalarNode):
+            fixed.append((inputs, field, template.value))
+        return template
+    if isinstance(template, MappingNode) and isinstance(inputs, MappingNode):
+        return _merge_mapping(template, inputs, fixed, barrier_step, field)
+    if isinstance(template, SequenceNode) and isinstance(inputs, SequenceNode):
+        return _merge_list(template, _entries_by_identity(inputs), fixed)
+    return template
+
+
+def _merge_mapping(template: MappingNode, inputs: MappingNode, fixed: Fixed, barrier_step: bool, field: str | None) -> Node:
+    given = {k.value: v for k, v in inputs.value if isinstance(k, ScalarNode)}
+    if not given:
+        return template
+    is_barrier = _scalar(template, "type") == "Barrier"
+    pairs = []
+    changed = False
+    for key, value in template.value:
+        if isinstance(key, ScalarNode) and key.value in given:
+            # `timeout` sits on the step, `barrierRef` under its `spec`.
+            inner_barrier = (is_barrier and key.value in ("timeout", "spec")) or (barrier_step and field == "spec")
+            merged = _merge(value, given[key.value], fixed, inner_barrier, key.value)
+            changed = changed or merged is not value
+            pairs.append((key, merged))
+        else:
+            pairs.append((key, value))
+    return _mapping_like(template, pairs) if changed else template
+
+
+def _merge_list(template: SequenceNode, given: dict[tuple[str, str], MappingNode], fixed: Fixed) -> Node:
+    items = []
+    changed = False
+    for entry in template.value:
+        merged = _merge_entry(entry, given, fixed)
+        changed = changed or merged is not entry
+        items.append(merged)
+    if not changed:
+        return template
+    return SequenceNode(template.tag, items, template.start_mark, template.end_mark, flow_style=template.flow_style)
+
+
+def _merge_entry(entry: Node, given: dict[tuple[str, str], MappingNode], fixed: Fixed) -> Node:
+    if not isinstance(entry, MappingNode):
+        return entry
+    wrapper, inner = _wrapper(entry)
+    if wrapper == "parallel" and isinstance(inner, SequenceNode):
+        merged = _merge_list(inner, given, fixed)
+        return entry if merged is inner else _mapping_like(entry, _replace(entry, "parallel", merged))
+    if wrapper is None or not isinstance(inner, MappingNode):
+        return entry
+    identifier = _scalar(inner, "identifier")
+    supplied = given.get((wrapper, identifier or ""))
+    if supplied is None:
+        return entry
+    supplied_inner = _wrapper(supplied)[1]
+    if wrapper == "insert":
+        merged = _fill_slot(inner, supplied_inner)
+    else:
+        merged = _merge(inner, supplied_inner, fixed, barrier_step=False, field=None)
+    return entry if merged is inner else _mapping_like(entry, _replace(entry, wrapper, merged))
+
+
+def _fill_slot(slot: MappingNode, supplied: Node | None) -> Node:
+    """A flexible template's `insert` slot: the use supplies its steps or stages."""
+    if not isinstance(supplied, MappingNode):
+        return slot
+    own = {k.value for k, _ in slot.value if isinstance(k, ScalarNode)}
+    extra = [(k, v) for k, v in supplied.value if isinstance(k, ScalarNode) and k.value not in own]
+    return _mapping_like(slot, list(slot.value) + extra) if extra else slot
+
+
+def _entries_by_identity(inputs: SequenceNode) -> dict[tuple[str, str], MappingNode]:
+    """Input list entries by (wrapper key, identifier), looking through `parallel` nesting."""
+    found: dict[tuple[str, str], MappingNode] = {}
+    stack = [inputs]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        for entry in node.value:
+            if not isinstance(entry, MappingNode):
+                continue
+            wrapper, inner = _wrapper(entry)
+            if wrapper == "parallel" and isinstance(inner, SequenceNode):
+                stack.append(inner)
+            elif wrapper is not None and isinstance(inner, MappingNode):
+                found.setdefault((wrapper, _scalar(inner, "identifier") or ""), entry)
+    return found
+
+
+def overlay(body: Node, wrapper: MappingNode, extra: MappingNode | None = None) -> Node:
+    """The resolved body of a use: the merged template body under the keys written beside `template:` on
+    the wrapper (name, identifier, dependsOn, ...; one written after `template:` wins over the template's),
+    then `templateOverrides` (`when`, `strategy`, failure strategies) on top."""
+    if not isinstance(body, MappingNode):
+        return body
+    pairs = list(body.value)
+    index = {k.value: i for i, (k, _) in enumerate(pairs) if isinstance(k, ScalarNode)}
+    after_template = False
+    for key, value in wrapper.value:
+        if not isinstance(key, ScalarNode):
+            continue
+        if key.value == "template":
+            after_template = True
+            continue
+        _put(pairs, index, key, value, replace=after_template)
+    if isinstance(extra, MappingNode):
+        for key, value in extra.value:
+            if isinstance(key, ScalarNode):
+                _put(pairs, index, key, value, replace=True)
+    return _mapping_like(body, pairs)
+
+
+def _put(pairs: list, index: dict[str, int], key: ScalarNode, value: Node, replace: bool) -> None:
+    if key.value in index:
+        if replace:
+            pairs[index[key.value]] = (key, value)
+    else:
+        index[key.value] = len(pairs)
+        pairs.append((key, value))
+
+
+def _wrapper(entry: MappingNode) -> tuple[str | None, Node | None]:
+    for key, value in entry.value:
+        if isinstance(key, ScalarNode) and (key.value in WRAPPERS or key.value == "parallel"):
+            return key.value, value
+    return None, None
+
+
+def _scalar(node: Node, key: str) -> str | None:
+    if isinstance(node, MappingNode):
+        for k, v in reversed(node.value):
+            if isinstance(k, ScalarNode) and k.value == key:
+                return v.value if isinstance(v, ScalarNode) else None
+    return None
+
+
+def _replace(node: MappingNode, key: str, value: Node) -> list:
+    return [(k, value) if isinstance(k, ScalarNode) and k.value == key else (k, v) for k, v in node.value]
+
+
+def _mapping_like(node: MappingNode, pairs: list) -> MappingNode:
+    return MappingNode(node.tag, pairs, node.start_mark, node.end_mark, flow_style=node.flow_style)

@@ -1,0 +1,108 @@
+"""Template resolution against the workspace index (rules.md, "Across files"; harness-barriers.md section 5).
+
+A use `template: {templateRef, versionLabel, templateInputs}` resolves to the template with that identifier
+at the scope its `templateRef` names (`id`: project, `org.id`: org, `account.id`: account), in the root
+pipeline's org and project; a template file that carries no org or project ids matches any. With a
+`versionLabel`, the version written; without one, the version configured as stable (`stable-templates`),
+else the only version there is; anything else is BL108 with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..readers.hooks import Resolution
+from ..syntax import MappingNode, Spans, Tree
+from .index import Scope, TemplateEntry, WorkspaceIndex
+from .merge import merge, overlay
+
+SCOPES = {"org": "org", "account": "account"}
+
+
+class WorkspaceResolver:
+    """What readers call when they meet a template use (the `readers.hooks.Resolver` protocol)."""
+
+    def __init__(self, index: WorkspaceIndex, stable: Mapping[str, str] | None = None) -> None:
+        self.index = index
+        self.stable = dict(stable or {})
+
+    def spans_of(self, name: str) -> Spans:
+        return self.index.files[name].composed.spans
+
+    def resolve(
+        self, tree: Tree, wrapper: MappingNode, template: MappingNode, kind: str, scope: tuple[str | None, str | None]
+    ) -> Resolution:
+        ref_text = tree.text(template, "templateRef")
+        version_text = tree.text(template, "versionLabel")
+        ref = ref_text.value.strip() if ref_text is not None else ""
+        version = version_text.value if version_text is not None else None
+        level, identifier = _split_ref(ref)
+        label = f"{identifier}@{version}" if version is not None else identifier
+        found, problem = self.find(level, identifier, version, kind, Scope(*scope), ref)
+        if found is None:
+            return Resolution(label=label, problem=problem)
+        fixed: list = []
+        body = merge(found.spec, tree.get(template, "templateInputs"), fixed) if found.spec is not None else None
+        if body is None:
+            return Resolution(label=found.label, file=found.file, problem=f"template '{found.label}' has no spec")
+        body = overlay(body, wrapper, tree.get(template, "templateOverrides"))
+        return Resolution(
+            label=found.label, body=body, file=found.file, identity=(found.file, found.number), fixed=fixed,
+            size=found.size,
+        )
+
+    def find(
+        self, level: str, identifier: str, version: str | None, kind: str, scope: Scope, ref: str
+    ) -> tuple[TemplateEntry | None, str | None]:
+        """The template a use names, or None and why not (BL108's message says it)."""
+        candidates = [t for t in self.index.templates.get(identifier, ()) if _in_scope(t.scope, level, scope)]
+        if not candidates:
+            where = f"at {level} scope" + (f" in {_describe(scope)}" if level != "account" and scope.org else "")
+            return None, f"no template file with identifier '{identifier}' {where} is among the files analysed"
+        of_kind = [t for t in candidates if t.type == kind]
+        if not of_kind:
+            return None, f"template '{identifier}' is a {candidates[0].type} template, used here as a {kind}"
+        if version is not None:
+            exact = [t for t in of_kind if t.version == version]
+            if not exact:
+                versions = ", ".join(sorted({str(t.version) for t in of_kind}))
+                return None, f"template '{identifier}' has no version '{version}' among the files analysed (found: {versions})"
+            return exact[0], None
+        stable = self.stable.get(ref) or self.stable.get(identifier)
+        if stable is not None:
+            exact = [t for t in of_kind if t.version == stable]
+            if exact:
+                return exact[0], None
+            return None, f"the stable version '{stable}' configured for '{ref}' is not among the files analysed"
+        versions = sorted({str(t.version) for t in of_kind})
+        if len(versions) == 1:
+            return of_kind[0], None
+        return None, (
+            f"template '{identifier}' has several versions ({', '.join(versions)}) and the use names none; which one "
+            f"is stable is Harness's server state: write a versionLabel, or set stable-templates = "
+            f'{{ "{ref}" = "..." }} in the configuration'
+        )
+
+
+def _split_ref(ref: str) -> tuple[str, str]:
+    head, _, rest = ref.partition(".")
+    if rest and head in SCOPES:
+        return SCOPES[head], rest
+    return "project", ref
+
+
+def _in_scope(template: Scope, level: str, scope: Scope) -> bool:
+    if template.org is None and template.project is None:
+        return True  # a template file without ids matches any scope
+    if template.level != level:
+        return False
+    if level == "account":
+        return True
+    same_org = scope.org is None or template.org == scope.org
+    if level == "org":
+        return same_org
+    return same_org and (scope.project is None or template.project == scope.project)
+
+
+def _describe(scope: Scope) -> str:
+    return f"org '{scope.org}'" + (f", project '{scope.project}'" if scope.project else "")
