@@ -311,7 +311,8 @@ def lint_paths(
     global _current_file
     run = LintRun()
     workspaces = Workspaces(configs, resolve)
-    for target in _targets(paths, configs, respect_gitignore):
+    # Each path given names its workspace: its repository, else the folder given (a file's own folder).
+    for given, target in ((p, t) for p in paths for t in _targets([p], configs, respect_gitignore)):
         if isinstance(target, OSError):
             run.errors.append(f"cannot read {target.filename}: {target.strerror}")
             continue
@@ -341,7 +342,8 @@ def lint_paths(
                 continue
         _current_file = display
         run.checked += 1
-        text, diagnostics = _lint_data(data, config, explicit, workspaces.for_path(source), source)
+        workspace = workspaces.for_path(source if target == "-" else given)
+        text, diagnostics = _lint_data(data, config, explicit, workspace, source)
         run.results.append(FileResult(display, diagnostics, text if keep_text and diagnostics else ""))
     _current_file = None
     return run

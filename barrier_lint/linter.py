@@ -88,6 +88,11 @@ def yaml_diagnostic(problem: YamlProblem, config: Config = DEFAULT_CONFIG) -> Di
     )
 
 
+# A template cycle is reported in every file that reaches it, at that file's own use (the cycle looks
+# different from each), never left to one of the templates.
+SEEN_FROM_EACH_FILE = frozenset({"BL110"})
+
+
 def span_key(span: Span) -> SpanKey:
     return (span.start_line, span.start_col, span.end_line, span.end_col)
 
@@ -109,7 +114,12 @@ def place_across_files(diagnostics: list[Diagnostic], reported_in: ReportedIn | 
             # Two positions that share a node through an alias can produce the same finding twice: keep one.
             placed.setdefault((d.code, d.span, d.message), d)
             continue
-        if reported_in is not None and _within_one_use(d) and (d.code, span_key(d.span)) in reported_in(origin.file):
+        if (
+            reported_in is not None
+            and d.code not in SEEN_FROM_EACH_FILE
+            and _within_one_use(d)
+            and (d.code, span_key(d.span)) in reported_in(origin.file)
+        ):
             continue
         moved = dataclasses.replace(
             d,

@@ -111,6 +111,11 @@ class Builder(Tree):
         if kind is None or not isinstance(spec, MappingNode):
             return
         path: Path = (("template", None), ("spec", None))
+        # A template read on its own is the outermost of its nested uses: one that reaches it again is a cycle.
+        identifier, version = self.text(template, "identifier"), self.text(template, "versionLabel")
+        if identifier is not None:
+            label = identifier.value + (f"@{version.value}" if version is not None else "")
+            self.nesting.append(((self.home, self.number), label))
         if kind.value == "Pipeline":
             doc.kind = DocumentKind.PIPELINE_TEMPLATE
             doc.pipeline = self._pipeline(key, spec, path, identity=template)

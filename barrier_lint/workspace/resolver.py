@@ -57,8 +57,13 @@ class WorkspaceResolver:
         """The template a use names, or None and why not (BL108's message says it)."""
         candidates = [t for t in self.index.templates.get(identifier, ()) if _in_scope(t.scope, level, scope)]
         if not candidates:
-            where = f"at {level} scope" + (f" in {_describe(scope)}" if level != "account" and scope.org else "")
-            return None, f"no template file with identifier '{identifier}' {where} is among the files analysed"
+            where = f"at {level} scope" + (f" in {_describe(scope, level)}" if level != "account" and scope.org else "")
+            problem = f"no template file with identifier '{identifier}' {where} is among the files analysed"
+            elsewhere = sorted({t.scope.level for t in self.index.templates.get(identifier, ())} - {level})
+            if elsewhere:
+                refs = " or ".join(identifier if lv == "project" else f"{lv}.{identifier}" for lv in elsewhere)
+                problem += f" (there is one at {' and '.join(elsewhere)} scope: templateRef {refs})"
+            return None, problem
         of_kind = [t for t in candidates if t.type == kind]
         if not of_kind:
             return None, f"template '{identifier}' is a {candidates[0].type} template, used here as a {kind}"
@@ -104,5 +109,5 @@ def _in_scope(template: Scope, level: str, scope: Scope) -> bool:
     return same_org and (scope.project is None or template.project == scope.project)
 
 
-def _describe(scope: Scope) -> str:
-    return f"org '{scope.org}'" + (f", project '{scope.project}'" if scope.project else "")
+def _describe(scope: Scope, level: str) -> str:
+    return f"org '{scope.org}'" + (f", project '{scope.project}'" if scope.project and level == "project" else "")
