@@ -294,6 +294,7 @@ class TemplateUse:
     resolved: bool = False
     label: str = ""  # how messages name the template it resolved to: "deploy_gate@v2"
     file: str | None = None  # the template's file, when resolved
+    at: Span | None = None  # where that template says who it is, in its own file (no origin)
     problem: str | None = None
 
 

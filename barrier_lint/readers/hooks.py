@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from ..model import Span
 from ..syntax import MappingNode, Node, ScalarNode, SpansOf, Tree
 
 MAX_TEMPLATE_NESTING = 10  # Harness stops resolving deeper ("Exponentially growing template nesting")
@@ -30,6 +31,7 @@ class Resolution:
     # (the input's value node, the field, the template's literal)
     fixed: list[tuple[ScalarNode, str, str]] = field(default_factory=list)
     size: int = 0  # distinct collections the body brings: the reader's walk budget grows by as many
+    at: Span | None = None  # where the template says who it is, in its own file (for go-to-definition)
 
 
 class Resolver(Protocol):

@@ -410,7 +410,7 @@ class Builder(Tree):
         if self.resolver is None:
             return unresolved
         resolution = self.resolver.resolve(self, node, template, kind, self.scope)
-        use.label, use.file = resolution.label, resolution.file
+        use.label, use.file, use.at = resolution.label, resolution.file, resolution.at
         if resolution.body is None:
             use.problem = resolution.problem
             return unresolved

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from ..config import Config
 from ..diagnostics import Diagnostic
 from ..linter import DEFAULT_CONFIG, SpanKey, lint_parsed, span_key
-from ..parse import read
+from ..parse import ParsedFile, read
 from .files import Excluded, read_harness_text, workspace_files, workspace_root
 from .index import IndexedFile, WorkspaceIndex
 from .resolver import WorkspaceResolver
@@ -35,6 +35,9 @@ class Workspace:
         # A template file's own findings (rule 1 of "Where a finding is reported"), computed once per state
         # of the workspace; None marks one being computed (a cycle of templates).
         self._own: dict[str, set[tuple[str, SpanKey]] | None] = {}
+        self._models: dict[str, ParsedFile] = {}  # resolved models, per state of the workspace
+        # file -> the other files its last analysis read (templates, ...): what to re-check when one changes
+        self.depends: dict[str, set[str]] = {}
 
     @classmethod
     def load(
@@ -60,22 +63,50 @@ class Workspace:
         old = self.index.files.get(name)
         if old is not None and old.composed.text == text:
             return old
-        self._own.clear()
+        self._changed()
         return self.index.put(name, text)
 
     def remove(self, name: str) -> None:
-        self._own.clear()
+        self._changed()
         self.index.remove(name)
+        self.depends.pop(name, None)
+
+    def _changed(self) -> None:
+        self._own.clear()
+        self._models.clear()
+
+    def dependents(self, name: str) -> set[str]:
+        """The files whose last analysis read `name`: they need checking again when it changes."""
+        return {other for other, read in self.depends.items() if name in read and other != name}
 
     def __contains__(self, name: str) -> bool:
         return name in self.index.files
 
     # -- analysis -----------------------------------------------------------------------------------------
 
+    def read(self, name: str) -> ParsedFile:
+        """The model of file `name` (which must have been `put`), its template uses resolved."""
+        parsed = self._models.get(name)
+        if parsed is None:
+            outer, self.resolver.reads = self.resolver.reads, set()
+            try:
+                parsed = read(self.index.files[name].composed, self.resolver)
+                self.depends[name] = self.resolver.reads
+            finally:
+                self.resolver.reads = outer | self.resolver.reads
+            self._models[name] = parsed
+        return parsed
+
     def lint(self, name: str, config: Config = DEFAULT_CONFIG, *, assume_harness: bool = False) -> list[Diagnostic]:
         """Every finding to report in file `name` (which must have been `put`), resolved against the workspace."""
-        parsed = read(self.index.files[name].composed, self.resolver)
-        return lint_parsed(parsed, config, assume_harness=assume_harness, reported_in=self._reported_in)
+        return lint_parsed(self.read(name), config, assume_harness=assume_harness, reported_in=self._reported_in)
+
+    def users_of(self, name: str) -> list[str]:
+        """The files of the workspace whose analysis reads `name` (the pipelines that use a template)."""
+        for other in self.index.files:
+            if other not in self._models and (self.index.files[other].pipelines or self.index.files[other].templates):
+                self.read(other)
+        return sorted(self.dependents(name))
 
     def _reported_in(self, name: str) -> set[tuple[str, SpanKey]]:
         """What linting template file `name` on its own reports: a finding on a template's nodes that its
@@ -85,7 +116,6 @@ class Workspace:
             indexed = self.index.files.get(name)
             found = set()
             if indexed is not None:
-                parsed = read(indexed.composed, self.resolver)
-                found = {(d.code, span_key(d.span)) for d in lint_parsed(parsed, reported_in=self._reported_in)}
+                found = {(d.code, span_key(d.span)) for d in lint_parsed(self.read(name), reported_in=self._reported_in)}
             self._own[name] = found
         return self._own[name] or set()

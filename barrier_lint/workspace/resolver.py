@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..readers.hooks import Resolution
+from ..model import Span
 from ..syntax import MappingNode, Spans, Tree
 from .index import Scope, TemplateEntry, WorkspaceIndex
 from .merge import merge, overlay
@@ -25,6 +26,7 @@ class WorkspaceResolver:
     def __init__(self, index: WorkspaceIndex, stable: Mapping[str, str] | None = None) -> None:
         self.index = index
         self.stable = dict(stable or {})
+        self.reads: set[str] = set()  # the files resolutions have read since the caller last reset it
 
     def spans_of(self, name: str) -> Spans:
         return self.index.files[name].composed.spans
@@ -40,16 +42,25 @@ class WorkspaceResolver:
         label = f"{identifier}@{version}" if version is not None else identifier
         found, problem = self.find(level, identifier, version, kind, Scope(*scope), ref)
         if found is None:
+            self.reads.update(t.file for t in self.index.templates.get(identifier, ()))
             return Resolution(label=label, problem=problem)
         fixed: list = []
         body = merge(found.spec, tree.get(template, "templateInputs"), fixed) if found.spec is not None else None
         if body is None:
             return Resolution(label=found.label, file=found.file, problem=f"template '{found.label}' has no spec")
         body = overlay(body, wrapper, tree.get(template, "templateOverrides"))
+        self.reads.add(found.file)
         return Resolution(
             label=found.label, body=body, file=found.file, identity=(found.file, found.number), fixed=fixed,
-            size=found.size,
+            size=found.size, at=self.at(found),
         )
+
+    def at(self, entry: TemplateEntry) -> Span:
+        """Where a template says who it is (its `identifier` value, else its `template` mapping), in its file."""
+        spans = self.spans_of(entry.file)
+        tree = Tree({}, spans)
+        identifier = tree.get(entry.template, "identifier")
+        return spans(identifier if identifier is not None else entry.template)
 
     def find(
         self, level: str, identifier: str, version: str | None, kind: str, scope: Scope, ref: str
