@@ -332,13 +332,16 @@ class Facts:
 
     @cached_property
     def has_non_literal_refs(self) -> bool:
-        return any(p.ref is not None and p.ref.value and p.literal is None for p in self.pipeline.positions)
+        return any(
+            p.ref is not None and p.ref.value and p.literal is None and not p.joins_parent for p in self.pipeline.positions
+        )
 
     @cached_property
     def participants_unknown(self) -> bool:
         """Whether some participants may be invisible here: non-literal references, templates whose bodies
         are not resolved, or child pipelines that may use this pipeline's barriers."""
-        return self.has_non_literal_refs or self.pipeline.unresolved_templates or bool(self.pipeline.chained_stages)
+        pipeline = self.pipeline
+        return self.has_non_literal_refs or pipeline.unresolved_templates or pipeline.unresolved_chains
 
     def participants(self, ref: str) -> int:
         return sum(p.multiplicity for p in self.by_ref.get(ref, ()))

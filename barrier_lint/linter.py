@@ -6,12 +6,12 @@ Pure: no printing, no file system, no protocol. The CLI and the language server 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from .analysis import Facts
 from .config import Config
 from .diagnostics import Diagnostic, Related
-from .model import DocumentKind, Span
+from .model import Document, DocumentKind, Span
 from .parse import ParsedFile, YamlProblem, looks_like_harness, parse
 from .rules import RULES, InvalidYaml
 from .suppression import apply_suppressions
@@ -39,7 +39,11 @@ def lint_parsed(
     *,
     assume_harness: bool = False,
     reported_in: ReportedIn | None = None,
+    extra: Iterable[Diagnostic] = (),
 ) -> list[Diagnostic]:
+    """`lint` on a parsed file. `reported_in` says what other files report themselves (the workspace);
+    `extra` are findings from elsewhere to report in this file (the runs of an input set), placed and
+    suppressed like the file's own."""
     diagnostics: list[Diagnostic] = []
     report_yaml = assume_harness or parsed.is_harness or looks_like_harness(parsed.text)
     # A duplicate key in a document that is not Harness YAML is not ours to report, unless the user named
@@ -48,33 +52,41 @@ def lint_parsed(
     if report_yaml and config.enabled(InvalidYaml.code, InvalidYaml.name):
         diagnostics.extend(yaml_diagnostic(p, config) for p in parsed.problems if p.document not in skipped)
     for document in parsed.documents:
-        if not document.kind.is_analysed or document.pipeline is None:
-            continue
-        facts = Facts(document)
-        for rule in RULES:
-            if document.kind not in rule.documents or not config.enabled(rule.code, rule.name):
-                continue
-            for finding in rule.check(facts, config):
-                severity = config.severity_for(rule.code, rule.name, finding.severity or rule.severity)
-                diagnostics.append(
-                    Diagnostic(
-                        code=rule.code,
-                        rule=rule.name,
-                        severity=severity,
-                        message=finding.message,
-                        span=finding.span,
-                        related=finding.related,
-                        document=document.index,
-                        barrier=finding.barrier,
-                        tree_path=finding.tree_path,
-                        data=finding.data,
-                    )
-                )
+        diagnostics.extend(document_findings(document, config))
+    diagnostics.extend(extra)
     diagnostics = place_across_files(diagnostics, reported_in)
     if report_yaml:
         # `# barrier-lint: disable...` comments; here so that every adapter (CLI, language server) agrees.
         diagnostics = apply_suppressions(parsed.text, diagnostics, config)
     return diagnostics
+
+
+def document_findings(document: Document, config: Config = DEFAULT_CONFIG) -> list[Diagnostic]:
+    """What the rules find in one document, before placement across files and suppressions."""
+    if not document.kind.is_analysed or document.pipeline is None:
+        return []
+    found = []
+    facts = Facts(document)
+    for rule in RULES:
+        if document.kind not in rule.documents or not config.enabled(rule.code, rule.name):
+            continue
+        for finding in rule.check(facts, config):
+            severity = config.severity_for(rule.code, rule.name, finding.severity or rule.severity)
+            found.append(
+                Diagnostic(
+                    code=rule.code,
+                    rule=rule.name,
+                    severity=severity,
+                    message=finding.message,
+                    span=finding.span,
+                    related=finding.related,
+                    document=document.index,
+                    barrier=finding.barrier,
+                    tree_path=finding.tree_path,
+                    data=finding.data,
+                )
+            )
+    return found
 
 
 def yaml_diagnostic(problem: YamlProblem, config: Config = DEFAULT_CONFIG) -> Diagnostic:

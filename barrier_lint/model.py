@@ -102,8 +102,16 @@ _RUNTIME_INPUT = re.compile(
 _INPUT_VALUES = re.compile(r"\.(default|allowedValues|selectOneFrom|selectManyFrom)\((.*?)\)")
 
 
+PARENT_PREFIX = "parent."
+
+
 def is_expression(value: str) -> bool:
     return "<+" in value
+
+
+def parent_barrier(value: str) -> str | None:
+    """X for a child pipeline's `parent.X` reference (its parent's barrier X), else None."""
+    return value[len(PARENT_PREFIX):] if value.startswith(PARENT_PREFIX) and not is_expression(value) else None
 
 
 def is_runtime_input(value: str) -> bool:
@@ -228,10 +236,17 @@ class BarrierPosition:
 
     @property
     def literal(self) -> str | None:
-        """The reference when it is a literal, non-empty barrier identifier."""
+        """The reference when it is a literal, non-empty barrier identifier of this pipeline (a child's
+        `parent.X` is its parent's barrier: the parent's analysis sees it, as X)."""
         if self.ref is None or not self.ref.value or is_expression(self.ref.value):
             return None
+        if self.ref.value.startswith(PARENT_PREFIX):
+            return None
         return self.ref.value
+
+    @property
+    def joins_parent(self) -> bool:
+        return self.ref is not None and parent_barrier(self.ref.value) is not None
 
     @property
     def scope(self) -> Stage | StepGroup | None:
@@ -299,6 +314,19 @@ class TemplateUse:
 
 
 @dataclass(eq=False, slots=True)
+class ChainUse:
+    """A `type: Pipeline` stage: it runs a child pipeline, whose `parent.X` Barrier steps join this
+    pipeline's barrier X at the stage's place (harness-barriers.md section 6)."""
+
+    stage: Stage
+    ref: Text | None  # the stage's `spec.pipeline` value
+    resolved: bool = False
+    label: str = ""  # "child pipeline deploy_child"
+    file: str | None = None  # the child's file, when resolved
+    at: Span | None = None  # where the child says who it is, in its own file
+
+
+@dataclass(eq=False, slots=True)
 class FixedTemplateInput:
     """A templateInputs value for a Barrier step field that the template fixes to a literal (BL109)."""
 
@@ -340,6 +368,12 @@ class Pipeline:
     fixed_template_inputs: list[FixedTemplateInput] = field(default_factory=list)
     template_cycles: list[TemplateCycle] = field(default_factory=list)
     chained_stages: list[Stage] = field(default_factory=list)  # `type: Pipeline` stages (child pipelines)
+    chain_uses: list[ChainUse] = field(default_factory=list)
+
+    @property
+    def unresolved_chains(self) -> bool:
+        """Whether a child pipeline that may join this pipeline's barriers is not in the model."""
+        return any(not use.resolved for use in self.chain_uses)
 
     @property
     def unresolved_templates(self) -> bool:

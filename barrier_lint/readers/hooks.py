@@ -43,3 +43,9 @@ class Resolver(Protocol):
         """Resolve the use `template` (the `template:` mapping inside `wrapper`) of a template of `kind`
         (Pipeline, Stage, StepGroup, Step), for a root pipeline in `scope` (its org and project ids)."""
         ...
+
+    def resolve_chain(
+        self, tree: Tree, stage: MappingNode, spec: MappingNode, scope: tuple[str | None, str | None]
+    ) -> Resolution:
+        """Resolve a `type: Pipeline` stage to its child pipeline's body, the stage's `spec.inputs` merged in."""
+        ...

@@ -12,6 +12,8 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from ..model import (
     BarrierPosition,
+    PARENT_PREFIX,
+    ChainUse,
     Declaration,
     Document,
     FixedTemplateInput,
@@ -19,6 +21,7 @@ from ..model import (
     MultiDeployment,
     Path,
     Pipeline,
+    Span,
     Stage,
     StepGroup,
     Strategy,
@@ -64,6 +67,7 @@ class Builder(Tree):
         self.resolver = resolver
         self.scope: tuple[str | None, str | None] = (None, None)  # the root's org and project ids
         self.nesting: list[tuple[object, str]] = []  # templates being read, outermost first: (identity, label)
+        self.reading_child = False  # inside a chained child pipeline
 
     # -- documents ---------------------------------------------------------------------------------------
 
@@ -81,6 +85,17 @@ class Builder(Tree):
                 "alias bombs, write the repeated parts out",
                 self.number,
             )
+        return doc
+
+    def run(self, key: Node, body: MappingNode, via: tuple[Span, str], scope: tuple[str | None, str | None]) -> Document:
+        """A run of a pipeline with runtime values merged in (an input set): `body` is the merged pipeline,
+        written elsewhere but for the values; findings on it are reported through `via`."""
+        self.via, self.scope = via, scope
+        doc = Document(self.number, DocumentKind.PIPELINE, via[0])
+        try:
+            doc.pipeline = self._pipeline(key, body, ())
+        except TooLarge:
+            doc.pipeline = None
         return doc
 
     def _classify_and_build(self, root: MappingNode, doc: Document) -> None:
@@ -239,11 +254,50 @@ class Builder(Tree):
         if stage_type is not None and stage_type.value == "Pipeline":
             # A chained pipeline: what its inputs hold belongs to the child pipeline.
             self.pipeline.chained_stages.append(stage)
+            self._chained_stage(stage, node, self.get(body, "spec"), path)
             return
         spec = self.get(body, "spec")
         if isinstance(spec, MappingNode):
             stage.deployments = self._deployments(spec)
             self._find_step_lists(spec, path + (("spec", None),), stage, (), rollback=False)
+
+    def _chained_stage(self, stage: Stage, node: MappingNode, spec: Node | None, path: Path) -> None:
+        """A `type: Pipeline` stage: the child's `parent.X` Barrier steps are positions of this pipeline's
+        barrier X, at this stage's place, once the workspace finds the child (Harness chains one level deep:
+        a child read here does not resolve its own Pipeline stages)."""
+        assert self.pipeline is not None
+        use = ChainUse(stage, self.text(spec, "pipeline"))
+        self.pipeline.chain_uses.append(use)
+        if self.resolver is None or self.reading_child or use.ref is None or not isinstance(spec, MappingNode):
+            return
+        resolution = self.resolver.resolve_chain(self, node, spec, self.scope)
+        use.label, use.file, use.at = resolution.label, resolution.file, resolution.at
+        body = resolution.body
+        if not isinstance(body, MappingNode):
+            return
+        use.resolved = True
+        first = len(self.pipeline.positions)
+        outermost = self.via is None
+        if outermost:
+            self.via = (use.ref.span, resolution.label)
+        self.reading_child = True
+        try:
+            self._stage_list(self.get(body, "stages"), path + (("spec", None), ("pipeline", None), ("stages", None)))
+        finally:
+            self.reading_child = False
+            if outermost:
+                self.via = None
+        # Only the child's steps that join a parent barrier are this pipeline's; the rest are the child's own.
+        joined = []
+        for position in self.pipeline.positions[first:]:
+            if position.ref is not None and position.joins_parent:
+                ref = position.ref
+                position.ref = Text(ref.value[len(PARENT_PREFIX):], ref.span, ref.quoted)
+                joined.append(position)
+        self.pipeline.positions[first:] = joined
+        for child_stage in self.pipeline.stages:
+            if child_stage.path[: len(path)] == path and child_stage is not stage:
+                child_stage.depends_on = None  # the child's DAG orders the child's stages, not the parent's
 
     def _find_step_lists(
         self, node: Node, path: Path, stage: Stage | None, groups: tuple[StepGroup, ...], rollback: bool

@@ -8,15 +8,20 @@ spliced node keeping its own file and span, and findings on such nodes are repor
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable, Mapping
 
 from ..config import Config
 from ..diagnostics import Diagnostic
-from ..linter import DEFAULT_CONFIG, SpanKey, lint_parsed, span_key
+from ..linter import DEFAULT_CONFIG, SpanKey, document_findings, lint_parsed, span_key
+from ..model import Document
 from ..parse import ParsedFile, read
+from ..readers.v0 import Builder
+from ..syntax import Node, ScalarNode, Tree
 from .files import Excluded, read_harness_text, workspace_files, workspace_root
-from .index import IndexedFile, WorkspaceIndex
+from .index import IndexedFile, InputSetEntry, PipelineEntry, WorkspaceIndex
+from .merge import combine, merge
 from .resolver import WorkspaceResolver
 
 __all__ = ["Workspace", "WorkspaceIndex", "WorkspaceResolver", "display_name", "workspace_root"]
@@ -98,8 +103,91 @@ class Workspace:
         return parsed
 
     def lint(self, name: str, config: Config = DEFAULT_CONFIG, *, assume_harness: bool = False) -> list[Diagnostic]:
-        """Every finding to report in file `name` (which must have been `put`), resolved against the workspace."""
-        return lint_parsed(self.read(name), config, assume_harness=assume_harness, reported_in=self._reported_in)
+        """Every finding to report in file `name` (which must have been `put`), resolved against the workspace:
+        for an input set, also what each run of its pipeline with it adds over the pipeline alone."""
+        parsed = self.read(name)
+        outer, self.resolver.reads = self.resolver.reads, set()
+        try:
+            runs = [d for entry in self.index.files[name].input_sets for d in self._run_findings(entry, config)]
+        finally:
+            self.depends[name] = self.depends.get(name, set()) | self.resolver.reads
+            self.resolver.reads = outer | self.resolver.reads
+        return lint_parsed(parsed, config, assume_harness=assume_harness, reported_in=self._reported_in, extra=runs)
+
+    # -- input sets (rules.md "Input sets"; harness-barriers.md section 7) ---------------------------------
+
+    def run_of(self, entry: InputSetEntry) -> tuple[PipelineEntry, Document, str] | None:
+        """The run of the pipeline an input set names, with its values merged in: the pipeline's entry, the
+        run's model (nodes of the pipeline carry their origin, through the input set's pipeline identifier)
+        and how messages name the run."""
+        values, via_node = self._values(entry, set())
+        pipeline = self._pipeline_of(entry)
+        if pipeline is None or values is None:
+            return None
+        self.resolver.reads.add(pipeline.file)
+        indexed = self.index.files[entry.file]
+        spans = indexed.composed.spans
+        label = f"pipeline {pipeline.identifier}"
+        via = (spans(via_node if via_node is not None else entry.body), label)
+        body = merge(pipeline.body, values, [])
+        builder = Builder(entry.number, {}, spans, entry.file, self.resolver)
+        document = builder.run(pipeline.key, body, via, (pipeline.scope.org, pipeline.scope.project))
+        run = f"run of pipeline '{pipeline.identifier}' with input set '{entry.identifier or entry.file}'"
+        return pipeline, document, run
+
+    def _run_findings(self, entry: InputSetEntry, config: Config) -> list[Diagnostic]:
+        found = self.run_of(entry)
+        if found is None:
+            return []
+        pipeline, run, label = found
+        base = next((d for d in self.read(pipeline.file).documents if d.index == pipeline.number), None)
+        known = {_finding_key(d, pipeline.file) for d in document_findings(base, config)} if base is not None else set()
+        return [
+            dataclasses.replace(d, message=f"{d.message} ({label})")
+            for d in document_findings(run, config)
+            if _finding_key(d, entry.file) not in known
+        ]
+
+    def _pipeline_of(self, entry: InputSetEntry) -> PipelineEntry | None:
+        name = entry.pipeline
+        if name is None and entry.overlay:  # an overlay that does not say: the pipeline of what it layers
+            refs = set(self._references(entry))
+            name = next((e.pipeline for es in self.index.input_sets.values() for e in es if e.identifier in refs), None)
+        return self.resolver.find_pipeline(name, entry.scope) if name else None
+
+    def _values(self, entry: InputSetEntry, seen: set[int]) -> tuple[Node | None, Node | None]:
+        """An input set's values in the pipeline's shape (an overlay's layered in order, the later winning),
+        and the node that names the pipeline (where findings of the run are reported)."""
+        tree = Tree({}, self.index.files[entry.file].composed.spans)
+        if not entry.overlay:
+            values = tree.get(entry.body, "pipeline")
+            return values, tree.get(values, "identifier")
+        seen = seen | {id(entry.body)}
+        layered = None
+        siblings = [e for es in self.index.input_sets.values() for e in es if not e.overlay]
+        for ref in self._references(entry):
+            for other in siblings:
+                if other.identifier == ref and id(other.body) not in seen:
+                    layered = combine(layered, self._values(other, seen)[0])
+                    break
+        return layered, tree.get(entry.body, "pipelineIdentifier") or tree.get(entry.body, "identifier")
+
+    def _references(self, entry: InputSetEntry) -> list[str]:
+        tree = Tree({}, self.index.files[entry.file].composed.spans)
+        refs = tree.get(entry.body, "inputSetReferences")
+        return [r.value for r in tree.seq(refs) if isinstance(r, ScalarNode)]
+
+    # -- chained pipelines --------------------------------------------------------------------------------
+
+    def parents_of(self, name: str) -> list[str]:
+        """The pipelines of the workspace that chain the pipeline file `name` through a Pipeline stage."""
+        parents = []
+        for other in self.users_of(name):
+            for document in self.read(other).documents:
+                if document.pipeline and any(use.file == name for use in document.pipeline.chain_uses):
+                    parents.append(other)
+                    break
+        return parents
 
     def users_of(self, name: str) -> list[str]:
         """The files of the workspace whose analysis reads `name` (the pipelines that use a template)."""
@@ -119,3 +207,9 @@ class Workspace:
                 found = {(d.code, span_key(d.span)) for d in lint_parsed(self.read(name), reported_in=self._reported_in)}
             self._own[name] = found
         return self._own[name] or set()
+
+
+def _finding_key(d: Diagnostic, home: str) -> tuple:
+    """A finding by what it is about: its rule and where its range is really written."""
+    span = d.span
+    return (d.code, span.origin.file if span.origin is not None else home, span_key(span))

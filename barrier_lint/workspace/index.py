@@ -57,6 +57,9 @@ class PipelineEntry:
     scope: Scope
     file: str
     number: int
+    key: Node  # the `pipeline` key
+    body: MappingNode
+    size: int
 
 
 @dataclass(slots=True)
@@ -66,6 +69,7 @@ class InputSetEntry:
     scope: Scope
     file: str
     number: int
+    body: MappingNode  # the `inputSet` / `overlayInputSet` mapping
     overlay: bool = False
 
 
@@ -146,13 +150,14 @@ def _classify(indexed: IndexedFile, number: int, root: Node, tree: Tree, size: i
     if isinstance(pipeline, MappingNode):
         identifier = _text(tree, pipeline, "identifier")
         if identifier:
-            indexed.pipelines.append(PipelineEntry(identifier, _scope(tree, pipeline), name, number))
+            key = tree.entry(root, "pipeline")[0]  # type: ignore[index]
+            indexed.pipelines.append(PipelineEntry(identifier, _scope(tree, pipeline), name, number, key, pipeline, size))
         return
     for key, overlay in (("inputSet", False), ("overlayInputSet", True)):
         body = tree.get(root, key)
         if isinstance(body, MappingNode):
             named = _text(tree, tree.get(body, "pipeline"), "identifier") or _text(tree, body, "pipelineIdentifier")
             indexed.input_sets.append(
-                InputSetEntry(_text(tree, body, "identifier"), named, _scope(tree, body), name, number, overlay)
+                InputSetEntry(_text(tree, body, "identifier"), named, _scope(tree, body), name, number, body, overlay)
             )
             return

@@ -182,3 +182,37 @@ def _replace(node: MappingNode, key: str, value: Node) -> list:
 
 def _mapping_like(node: MappingNode, pairs: list) -> MappingNode:
     return MappingNode(node.tag, pairs, node.start_mark, node.end_mark, flow_style=node.flow_style)
+
+
+def combine(earlier: Node | None, later: Node | None) -> Node | None:
+    """Two sets of runtime values layered (an overlay input set): the later wins wherever both give one;
+    list entries are matched as in `merge`, by wrapper key and identifier."""
+    if earlier is None:
+        return later
+    if later is None:
+        return earlier
+    if isinstance(earlier, MappingNode) and isinstance(later, MappingNode):
+        given = {k.value: (k, v) for k, v in later.value if isinstance(k, ScalarNode)}
+        pairs = []
+        for key, value in earlier.value:
+            if isinstance(key, ScalarNode) and key.value in given:
+                pairs.append((key, combine(value, given.pop(key.value)[1])))
+            else:
+                pairs.append((key, value))
+        pairs.extend(given.values())
+        return _mapping_like(later, pairs)
+    if isinstance(earlier, SequenceNode) and isinstance(later, SequenceNode):
+        later_entries = _entries_by_identity(later)
+        items, used = [], set()
+        for entry in earlier.value:
+            wrapper, inner = _wrapper(entry) if isinstance(entry, MappingNode) else (None, None)
+            key = (wrapper, _scalar(inner, "identifier") or "") if wrapper not in (None, "parallel") else None
+            if key is not None and key in later_entries:
+                used.add(key)
+                entry = _mapping_like(entry, _replace(entry, wrapper, combine(inner, _wrapper(later_entries[key])[1])))
+            items.append(entry)
+        for key, entry in later_entries.items():
+            if key not in used:
+                items.append(entry)
+        return SequenceNode(later.tag, items, later.start_mark, later.end_mark, flow_style=later.flow_style)
+    return later

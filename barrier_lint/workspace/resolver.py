@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from ..readers.hooks import Resolution
 from ..model import Span
 from ..syntax import MappingNode, Spans, Tree
-from .index import Scope, TemplateEntry, WorkspaceIndex
+from .index import PipelineEntry, Scope, TemplateEntry, WorkspaceIndex
 from .merge import merge, overlay
 
 SCOPES = {"org": "org", "account": "account"}
@@ -54,6 +54,34 @@ class WorkspaceResolver:
             label=found.label, body=body, file=found.file, identity=(found.file, found.number), fixed=fixed,
             size=found.size, at=self.at(found),
         )
+
+    def resolve_chain(
+        self, tree: Tree, stage: MappingNode, spec: MappingNode, scope: tuple[str | None, str | None]
+    ) -> Resolution:
+        identifier = (tree.text(spec, "pipeline").value if tree.text(spec, "pipeline") else "").strip()
+        org = tree.text(spec, "org")
+        project = tree.text(spec, "project")
+        want = Scope(org.value if org else scope[0], project.value if project else scope[1])
+        label = f"child pipeline {identifier}"
+        child = self.find_pipeline(identifier, want)
+        if child is None:
+            return Resolution(label=label, problem=f"no pipeline '{identifier}' is among the files analysed")
+        self.reads.add(child.file)
+        body = merge(child.body, tree.get(spec, "inputs"), [])
+        spans = self.spans_of(child.file)
+        identifier_node = Tree({}, spans).get(child.body, "identifier")
+        return Resolution(
+            label=label, body=body, file=child.file, identity=(child.file, child.number), size=child.size,
+            at=spans(identifier_node if identifier_node is not None else child.key),
+        )
+
+    def find_pipeline(self, identifier: str, scope: Scope) -> PipelineEntry | None:
+        """The pipeline with this identifier in this org and project (ids a side does not give match any)."""
+        for entry in self.index.pipelines.get(identifier, ()):
+            if all(want is None or have is None or want == have for want, have in
+                   ((scope.org, entry.scope.org), (scope.project, entry.scope.project))):
+                return entry
+        return None
 
     def at(self, entry: TemplateEntry) -> Span:
         """Where a template says who it is (its `identifier` value, else its `template` mapping), in its file."""
