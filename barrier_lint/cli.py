@@ -184,7 +184,7 @@ def _main(argv: list[str]) -> int:
 
     paths = args.paths or ["."]
     if args.show_files:
-        return show_files(paths, configs, args.respect_gitignore, sys.stdout)
+        return show_files(paths, configs, args.respect_gitignore, sys.stdout, args.resolve)
 
     keep_text = any(fmt in QUOTING_FORMATS for fmt, _ in outputs)
     try:
@@ -387,9 +387,11 @@ def statistics(results: list[FileResult], out: TextIO) -> None:
         out.write("no problems\n")
 
 
-def show_files(paths: list[str], configs: Configs, respect_gitignore: bool, out: TextIO) -> int:
+def show_files(paths: list[str], configs: Configs, respect_gitignore: bool, out: TextIO, resolve: bool = True) -> int:
+    """The files a run would lint, each with what it is read as and what it resolves in its workspace."""
     status = EXIT_OK
-    for target in _targets(paths, configs, respect_gitignore):
+    workspaces = Workspaces(configs, resolve)
+    for given, target in ((p, t) for p in paths for t in _targets([p], configs, respect_gitignore)):
         if isinstance(target, OSError):
             print(f"barrier-lint: cannot read {target.filename}: {target.strerror}", file=sys.stderr)
             status = EXIT_USAGE
@@ -398,8 +400,20 @@ def show_files(paths: list[str], configs: Configs, respect_gitignore: bool, out:
         elif target == "-":
             out.write("-\n")
         else:
-            out.write(target.path + "\n")
+            out.write(f"{target.path}  {_describe(target.path, workspaces.for_path(given))}\n")
     return status
+
+
+def _describe(path: str, workspace) -> str:
+    from .workspace import Workspace, display_name, read_harness_text
+
+    text = read_harness_text(path)
+    if text is None:
+        return "not Harness YAML (skipped)"
+    workspace = workspace if workspace is not None else Workspace()
+    name = display_name(path)
+    workspace.put(name, text)
+    return workspace.describe(name)
 
 
 def show_config(path: str, configs: Configs, out: TextIO) -> int:

@@ -186,7 +186,7 @@ def test_unreadable_file_in_a_walk_is_a_warning_but_named_is_an_error(repo, monk
 def test_exclude_prunes_walks_and_named_files(repo, monkeypatch):
     (repo / ".barrier-lint.toml").write_text('exclude = ["pipelines/release.yaml", "drafts/"]\n')
     status, out, _ = run_main(["--show-files", "."], monkeypatch, repo)
-    assert (status, out) == (0, "./a.yaml\n")
+    assert (status, out) == (0, "./a.yaml  pipeline\n")
     # pre-commit names files one by one: exclude still applies
     status, out, _ = run_main(["-q", "pipelines/release.yaml", "a.yaml"], monkeypatch, repo)
     assert (status, out) == (0, "")
@@ -195,7 +195,11 @@ def test_exclude_prunes_walks_and_named_files(repo, monkeypatch):
 def test_show_files(repo, monkeypatch):
     status, out, err = run_main(["--show-files", ".", "missing.yaml"], monkeypatch, repo)
     assert status == 2
-    assert out.splitlines() == ["./a.yaml", "./pipelines/release.yaml", "./pipelines/drafts/keep.gen.yaml"]
+    assert [line.split("  ")[0] for line in out.splitlines()] == [
+        "./a.yaml", "./pipelines/release.yaml", "./pipelines/drafts/keep.gen.yaml"
+    ]
     assert err == "barrier-lint: cannot read missing.yaml: no such file or directory\n"
     status, out, _ = run_main(["--show-files", "--no-respect-gitignore", "pipelines"], monkeypatch, repo)
-    assert out.splitlines() == ["pipelines/release.yaml", "pipelines/drafts/d.yml", "pipelines/drafts/keep.gen.yaml"]
+    assert [line.split("  ")[0] for line in out.splitlines()] == [
+        "pipelines/release.yaml", "pipelines/drafts/d.yml", "pipelines/drafts/keep.gen.yaml"
+    ]

@@ -51,3 +51,235 @@ def test_workspace_matches_golden(case, copy_of, monkeypatch, update_golden):
     if update_golden:
         expected.write_text(actual, encoding="utf-8")
     assert actual == expected.read_text(encoding="utf-8")
+
+
+# -- the command line across files ------------------------------------------------------------------------
+
+
+def run_cli(args, cwd, monkeypatch):
+    import io
+    import sys
+
+    from barrier_lint import cli
+
+    monkeypatch.chdir(cwd)
+    out, err = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    status = cli.main(args)
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_a_file_named_alone_is_resolved_against_its_workspace(copy_of, monkeypatch):
+    folder = copy_of(WORKSPACES / "sequential_template")
+    assert workspace_output(folder, monkeypatch, ".harness/release.yaml").splitlines()[0].startswith(
+        ".harness/release.yaml:21:24: BL203 barrier 'services_deployed'"
+    )
+    # --no-resolve reads the file on its own: the template's steps are invisible, as before
+    status, out, _ = run_cli(["--no-resolve", "--format", "json", ".harness/release.yaml"], folder, monkeypatch)
+    assert (status, out.strip()) == (0, "[]")
+
+
+def test_json_and_sarif_related_locations_carry_their_own_file(copy_of, monkeypatch):
+    import json
+
+    folder = copy_of(WORKSPACES / "sequential_template")
+    _, out, _ = run_cli(["--format", "json", "."], folder, monkeypatch)
+    [finding] = json.loads(out)
+    assert [(r["file"], r["line"], r["column"]) for r in finding["related"]] == [
+        (".harness/templates/deploy_gate.yaml", 18, 29),
+        (".harness/templates/deploy_gate.yaml", 18, 29),
+    ]
+    assert (finding["line"], finding["column"], finding["code"]) == (21, 24, "BL203")
+    _, out, _ = run_cli(["--format", "sarif", "."], folder, monkeypatch)
+    [result] = json.loads(out)["runs"][0]["results"]
+    related = result["relatedLocations"][0]["physicalLocation"]
+    assert related["artifactLocation"]["uri"] == ".harness/templates/deploy_gate.yaml"
+    assert related["region"]["startLine"] == 18
+    assert "snippet" not in related["region"]  # the snippet would be quoted from the wrong file
+
+
+def test_show_files_says_what_each_file_is_and_resolves(copy_of, monkeypatch):
+    folder = copy_of(WORKSPACES / "chained_pipelines")
+    _, out, _ = run_cli(["--show-files", "."], folder, monkeypatch)
+    assert out.splitlines() == [
+        "./child.yaml  pipeline",
+        "./orphan.yaml  pipeline (parent.X references unchecked: no pipeline of the workspace chains it)",
+        "./parent_parallel.yaml  pipeline (child pipeline deploy_child from child.yaml)",
+        "./parent_sequential.yaml  pipeline (child pipeline deploy_child from child.yaml)",
+        "./parent_undeclared.yaml  pipeline (child pipeline deploy_child from child.yaml)",
+    ]
+    folder = copy_of(WORKSPACES / "versions_and_scopes")
+    _, out, _ = run_cli(["--show-files", ".harness/pipeline.yaml", "org"], folder, monkeypatch)
+    assert out.splitlines() == [
+        ".harness/pipeline.yaml  pipeline (template wait_step unresolved; template org.org_wait unresolved; "
+        "template wait_step@v2 from .harness/templates/wait_step/v2.yaml; template org_wait unresolved; "
+        "template account.wait_step unresolved)",
+        "org/org_wait.yaml  step template",
+    ]
+
+
+# -- the merge, case by case ------------------------------------------------------------------------------
+
+STEP_TEMPLATE = """\
+template:
+  name: Wait
+  identifier: wait_tpl
+  versionLabel: "1"
+  type: StepGroup
+  spec:
+    stageType: Custom
+    when: <+input>
+    steps:
+      - step:
+          type: Barrier
+          name: Wait
+          identifier: wait
+          spec:
+            barrierRef: <+input>.allowedValues(a,c)
+          timeout: 1m
+"""
+
+
+def lint_pair(pipeline: str, template: str = STEP_TEMPLATE):
+    from barrier_lint.workspace import Workspace
+
+    workspace = Workspace()
+    workspace.put("template.yaml", template)
+    workspace.put("pipeline.yaml", pipeline)
+    return [(d.code, d.span.start_line + 1, d.span.start_col + 1) for d in workspace.lint("pipeline.yaml")]
+
+
+def group_use(inputs: str, *, sibling: str = "") -> str:
+    return f"""\
+pipeline:
+  name: P
+  identifier: p
+  flowControl:
+    barriers:
+      - {{name: A, identifier: a}}
+      - {{name: B, identifier: b}}
+  stages:
+    - parallel:
+        - stage:
+            name: One
+            identifier: one
+            type: Custom
+            spec:
+              execution:
+                steps:
+                  - stepGroup:
+                      name: G
+                      identifier: g
+                      template:
+                        templateRef: wait_tpl
+                        versionLabel: "1"
+{inputs}{sibling}
+        - stage:
+            name: Two
+            identifier: two
+            type: Custom
+            spec:
+              execution:
+                steps:
+                  - step: {{type: Barrier, name: W, identifier: w, spec: {{barrierRef: a}}, timeout: 1m}}
+"""
+
+
+def test_an_input_that_is_itself_a_runtime_input_keeps_the_templates_validators():
+    inputs = """\
+                        templateInputs:
+                          steps:
+                            - step:
+                                identifier: wait
+                                type: Barrier
+                                spec:
+                                  barrierRef: <+input>
+"""
+    # Still asked at run time with the template's .allowedValues(a,c): 'c' is not declared (BL101, which needs
+    # the pipeline, at the use's templateRef); the BL103 lies wholly in the template, which reports it itself.
+    assert lint_pair(group_use(inputs)) == [("BL101", 21, 38)]
+    from barrier_lint.workspace import Workspace
+
+    workspace = Workspace()
+    workspace.put("template.yaml", STEP_TEMPLATE)
+    assert [(d.code, d.span.start_line + 1) for d in workspace.lint("template.yaml")] == [("BL103", 15)]
+
+
+def test_a_whole_subtree_runtime_input_takes_the_inputs_subtree_and_literals_fill_the_reference():
+    inputs = """\
+                        templateInputs:
+                          when:
+                            stageStatus: Success
+                            condition: <+pipeline.variables.go> == "yes"
+                          steps:
+                            - step:
+                                identifier: wait
+                                type: Barrier
+                                spec:
+                                  barrierRef: a
+"""
+    # the `when` from the input can skip the group: BL206 at the barrierRef given in the pipeline
+    assert lint_pair(group_use(inputs)) == [("BL105", 7, 31), ("BL206", 32, 47)]
+
+
+def test_template_overrides_and_keys_beside_template_change_the_resolved_group():
+    inputs = """\
+                        templateInputs:
+                          steps:
+                            - step:
+                                identifier: wait
+                                type: Barrier
+                                spec:
+                                  barrierRef: a
+"""
+    sibling = """\
+                      strategy:
+                        repeat:
+                          times: 3
+                          maxConcurrency: 1
+"""
+    # the strategy written beside `template:` loops the group: BL207 at its maxConcurrency key
+    assert lint_pair(group_use(inputs, sibling=sibling)) == [("BL105", 7, 31), ("BL207", 33, 27)]
+
+
+def test_a_use_of_the_wrong_template_type_is_unresolved_and_says_why():
+    from barrier_lint.workspace import Workspace
+
+    workspace = Workspace()
+    workspace.put("template.yaml", STEP_TEMPLATE)
+    workspace.put("pipeline.yaml", group_use("").replace("- stepGroup:", "- step:"))
+    [bl108] = [d for d in workspace.lint("pipeline.yaml") if d.code == "BL108"]
+    assert "template 'wait_tpl' is a StepGroup template, used here as a Step" in bl108.message
+    assert (bl108.span.start_line + 1, bl108.span.start_col + 1) == (21, 38)
+
+
+def test_nesting_deeper_than_ten_levels_is_bl110_at_the_use_that_passes_the_limit():
+    from barrier_lint.workspace import Workspace
+
+    workspace = Workspace()
+    for level in range(12):
+        inner = (
+            f"""\
+    steps:
+      - stepGroup:
+          name: Deeper
+          identifier: deeper
+          template:
+            templateRef: level_{level + 1}
+            versionLabel: "1"
+"""
+            if level < 11
+            else "    steps:\n      - step: {type: Barrier, name: W, identifier: w, spec: {barrierRef: a}}\n"
+        )
+        workspace.put(
+            f"level_{level}.yaml",
+            f'template:\n  name: L\n  identifier: level_{level}\n  versionLabel: "1"\n  type: StepGroup\n'
+            f"  spec:\n    stageType: Custom\n{inner}",
+        )
+    found = [(d.code, d.span.start_line + 1, d.message) for d in workspace.lint("level_0.yaml") if d.code == "BL110"]
+    assert len(found) == 1
+    code, line, message = found[0]
+    assert (code, line) == ("BL110", 13)  # level_0's own use of level_1, through which the limit is passed
+    assert message.startswith("templates nest more than 10 levels deep (level_0@1 -> level_1@1 -> ")
+    assert "level_10@1 -> level_11@1" in message

@@ -34,6 +34,12 @@ def cli_span(span: Span) -> tuple[int, int, int, int]:
     return span.start_line + 1, span.start_col + 1, span.end_line + 1, span.end_col + 1
 
 
+def file_of(result: FileResult, span: Span) -> str:
+    """The file a span is written in: the result's own, or (for a related place spliced in from a template
+    or a child pipeline) the workspace file its origin names."""
+    return span.origin.file if span.origin is not None else result.path
+
+
 def cli_position(d: Diagnostic) -> tuple[int, int, int, int]:
     """1-based line/column, end exclusive: the one place CLI positions are made from model spans."""
     return cli_span(d.span)

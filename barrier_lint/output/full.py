@@ -13,7 +13,7 @@ from __future__ import annotations
 import unicodedata
 from typing import TextIO
 
-from .common import FileResult, RenderOptions, cli_position, cli_span
+from .common import FileResult, RenderOptions, cli_position, cli_span, file_of
 from .text import diagnostic_line, summary
 
 
@@ -26,7 +26,7 @@ def render(results: list[FileResult], out: TextIO, options: RenderOptions) -> No
             out.write(snippet(lines, line, col, end_line, end_col, d.code))
             for related in d.related:
                 r_line, r_col, _, _ = cli_span(related.span)
-                out.write(f"  = note: {result.path}:{r_line}:{r_col}: {related.message}\n")
+                out.write(f"  = note: {file_of(result, related.span)}:{r_line}:{r_col}: {related.message}\n")
             out.write("\n")
     if not options.quiet:
         out.write(summary(results, options.files_checked) + "\n")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from ..diagnostics import Severity
-from .common import FileResult, RenderOptions, cli_position, cli_span
+from .common import FileResult, RenderOptions, cli_position, cli_span, file_of
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -40,5 +40,5 @@ def render(results: list[FileResult], out: TextIO, options: RenderOptions) -> No
             message = d.message
             for related in d.related:
                 r_line = cli_span(related.span)[0]
-                message += f"\n{result.path}:{r_line}: {related.message}"
+                message += f"\n{file_of(result, related.span)}:{r_line}: {related.message}"
             out.write(f"::{COMMANDS[d.severity]} {joined}::{escape_data(message)}\n")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from .common import FileResult, RenderOptions, cli_position, cli_span
+from .common import FileResult, RenderOptions, cli_position, cli_span, file_of
 
 
 def as_dicts(results: list[FileResult]) -> list[dict]:
@@ -26,7 +26,7 @@ def as_dicts(results: list[FileResult]) -> list[dict]:
                     "severity": d.severity.value,
                     "message": d.message,
                     "related": [
-                        {"file": result.path, "line": cli_span(r.span)[0], "column": cli_span(r.span)[1], "message": r.message}
+                        {"file": file_of(result, r.span), "line": cli_span(r.span)[0], "column": cli_span(r.span)[1], "message": r.message}
                         for r in d.related
                     ],
                 }

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TextIO
 from xml.etree import ElementTree as ET
 
-from .common import FileResult, RenderOptions, cli_position, cli_span
+from .common import FileResult, RenderOptions, cli_position, cli_span, file_of
 
 
 def as_element(results: list[FileResult]) -> ET.Element:
@@ -33,7 +33,7 @@ def as_element(results: list[FileResult]) -> ET.Element:
             body = [f"{result.path}:{line}:{col}: {d.code} {d.message}"]
             for related in d.related:
                 r_line, r_col, _, _ = cli_span(related.span)
-                body.append(f"{result.path}:{r_line}:{r_col}: {related.message}")
+                body.append(f"{file_of(result, related.span)}:{r_line}:{r_col}: {related.message}")
             failure = ET.SubElement(case, "failure", message=d.message, type=f"{d.code} {d.severity.value}")
             failure.text = "\n".join(body)
             cases += 1

@@ -18,7 +18,7 @@ from typing import TextIO
 from .. import __version__
 from ..diagnostics import Severity
 from ..rules import ALL_RULES
-from .common import FileResult, RenderOptions, cli_span, fingerprints_for
+from .common import FileResult, RenderOptions, cli_span, file_of, fingerprints_for
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/barrier-lint/barrier-lint"
@@ -64,14 +64,14 @@ def artifact_uri(path: str) -> tuple[str, str | None]:
     return urllib.parse.quote(pathlib.PurePath(path).as_posix()), "%SRCROOT%"
 
 
-def _location(path: str, span, lines: list[str]) -> dict:
+def _location(path: str, span, lines: list[str] | None) -> dict:
     uri, base = artifact_uri(path)
     artifact = {"uri": uri}
     if base:
         artifact["uriBaseId"] = base
     line, col, end_line, end_col = cli_span(span)
     region = {"startLine": line, "startColumn": col, "endLine": end_line, "endColumn": end_col}
-    if line == end_line and 1 <= line <= len(lines):
+    if lines is not None and line == end_line and 1 <= line <= len(lines):
         region["snippet"] = {"text": lines[line - 1][col - 1 : end_col - 1]}
     return {"physicalLocation": {"artifactLocation": artifact, "region": region}}
 
@@ -93,7 +93,7 @@ def as_sarif(results: list[FileResult], options: RenderOptions) -> dict:
             }
             if d.related:
                 entry["relatedLocations"] = [
-                    {"id": i, **_location(result.path, r.span, lines), "message": {"text": _sentence(r.message)}}
+                    {"id": i, **_location(file_of(result, r.span), r.span, lines if r.span.origin is None else None), "message": {"text": _sentence(r.message)}}
                     for i, r in enumerate(d.related, 1)
                 ]
             sarif_results.append(entry)

@@ -68,6 +68,7 @@ class Builder(Tree):
         self.scope: tuple[str | None, str | None] = (None, None)  # the root's org and project ids
         self.nesting: list[tuple[object, str]] = []  # templates being read, outermost first: (identity, label)
         self.reading_child = False  # inside a chained child pipeline
+        self.nesting_root = 0
 
     # -- documents ---------------------------------------------------------------------------------------
 
@@ -131,6 +132,7 @@ class Builder(Tree):
         if identifier is not None:
             label = identifier.value + (f"@{version.value}" if version is not None else "")
             self.nesting.append(((self.home, self.number), label))
+            self.nesting_root = 1  # the template itself is not one of the nested levels
         if kind.value == "Pipeline":
             doc.kind = DocumentKind.PIPELINE_TEMPLATE
             doc.pipeline = self._pipeline(key, spec, path, identity=template)
@@ -470,7 +472,7 @@ class Builder(Tree):
             return unresolved
         chain = tuple(label for _, label in self.nesting) + (resolution.label,)
         cyclic = any(identity == resolution.identity for identity, _ in self.nesting)
-        if cyclic or len(self.nesting) >= MAX_TEMPLATE_NESTING:
+        if cyclic or len(self.nesting) - self.nesting_root >= MAX_TEMPLATE_NESTING:
             self.pipeline.template_cycles.append(TemplateCycle(ref, chain, too_deep=not cyclic))
             return unresolved
         use.resolved = True

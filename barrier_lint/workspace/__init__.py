@@ -24,7 +24,7 @@ from .index import IndexedFile, InputSetEntry, PipelineEntry, WorkspaceIndex
 from .merge import combine, merge
 from .resolver import WorkspaceResolver
 
-__all__ = ["Workspace", "WorkspaceIndex", "WorkspaceResolver", "display_name", "workspace_root"]
+__all__ = ["Workspace", "WorkspaceIndex", "WorkspaceResolver", "display_name", "read_harness_text", "workspace_root"]
 
 
 def display_name(path: str) -> str:
@@ -113,6 +113,37 @@ class Workspace:
             self.depends[name] = self.depends.get(name, set()) | self.resolver.reads
             self.resolver.reads = outer | self.resolver.reads
         return lint_parsed(parsed, config, assume_harness=assume_harness, reported_in=self._reported_in, extra=runs)
+
+    def describe(self, name: str) -> str:
+        """What `--show-files` says of a file: what each document was read as, and what it resolved."""
+        parsed = self.read(name)
+        parts = []
+        for document in parsed.documents:
+            what = document.kind.value if document.kind.value != "other" else "not Harness YAML (skipped)"
+            pipeline = document.pipeline
+            notes = []
+            if pipeline is not None:
+                for use in pipeline.template_uses:
+                    if use.resolved:
+                        notes.append(f"template {use.label} from {use.file}")
+                    elif use.problem is not None:
+                        notes.append(f"template {use.ref.value} unresolved")
+                for chain in pipeline.chain_uses:
+                    if chain.resolved:
+                        notes.append(f"{chain.label} from {chain.file}")
+                    elif chain.ref is not None:
+                        notes.append(f"child pipeline {chain.ref.value} not found")
+                if any(p.joins_parent for p in pipeline.positions) and not self.parents_of(name):
+                    notes.append("parent.X references unchecked: no pipeline of the workspace chains it")
+            for entry in self.index.files[name].input_sets:
+                if entry.number == document.index:
+                    run = self.run_of(entry)
+                    notes.append(f"run of pipeline {run[0].identifier} from {run[0].file}" if run else "its pipeline is not found")
+            notes = list(dict.fromkeys(notes))
+            parts.append(what + (" (" + "; ".join(notes) + ")" if notes else ""))
+        if not parts:
+            parts.append("no YAML document" if not parsed.problems else "not readable as YAML")
+        return ", ".join(parts)
 
     # -- input sets (rules.md "Input sets"; harness-barriers.md section 7) ---------------------------------
 
