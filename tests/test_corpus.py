@@ -62,3 +62,49 @@ PINNED = {
 @pytest.mark.parametrize("name, expected", PINNED.items(), ids=list(PINNED))
 def test_pinned_real_findings(name, expected):
     assert codes_at(CORPUS / name) == expected
+
+
+# -- the corpus as one workspace ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus_workspace():
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus/real is not here")
+    from barrier_lint.workspace import Workspace
+
+    workspace = Workspace(str(CORPUS))
+    for path in sorted(CORPUS.glob("*.y*ml")):
+        workspace.put(path.name, path.read_text(encoding="utf-8"))
+    return workspace
+
+
+def test_the_corpus_resolved_as_one_workspace_adds_only_unresolved_template_notes(corpus_workspace):
+    """Resolving against the workspace reads every real file without a crash or a BL000, and changes no
+    finding of the single-file run: what it adds is BL108 on the uses whose template is not in the corpus."""
+    from barrier_lint import lint
+
+    for name in sorted(corpus_workspace.index.files):
+        alone = [(d.code, d.span) for d in lint((CORPUS / name).read_text(encoding="utf-8"))]
+        resolved = [(d.code, d.span) for d in corpus_workspace.lint(name)]
+        assert "BL000" not in {code for code, _ in resolved}, name
+        assert [f for f in resolved if f[0] != "BL108"] == alone, name
+
+
+def test_corpus_template_with_a_matching_id_in_another_project_is_not_resolved(corpus_workspace):
+    # devhub's Barrier_Demo template is in project "default"; the pipelines that use it are in "PM_Signoff",
+    # so Harness would not resolve it either, and the message says where it looked.
+    [bl108] = [d for d in corpus_workspace.lint("devhub__sync-pipelines-with-barriers__pipeline_A.yaml") if d.code == "BL108"]
+    assert (bl108.span.start_line + 1, bl108.span.start_col + 1) == (12, 24)
+    assert "at project scope in org 'default', project 'PM_Signoff'" in bl108.message
+
+
+def test_corpus_chained_pipeline_and_input_sets_read_without_false_alarms(corpus_workspace):
+    name = "harness-core__barriers_with_pipeline_stage.yaml"
+    # its child is not in the corpus: the chain stays unresolved and nothing is reported beyond the
+    # single-file run (the parent declares somebarrier1, which only the child could use)
+    assert [d.code for d in corpus_workspace.lint(name)] == []
+    assert "child pipeline child_pipeline not found" in corpus_workspace.describe(name)
+    for input_set in ("harness-core__inputSet3.yml", "harness-core__inputSetTest.yaml", "harness-core__overlayInputSet.yml",
+                      "rssnyder__multi_service_inputset.yaml"):
+        assert corpus_workspace.lint(input_set) == [], input_set
