@@ -283,3 +283,16 @@ def test_nesting_deeper_than_ten_levels_is_bl110_at_the_use_that_passes_the_limi
     assert (code, line) == ("BL110", 13)  # level_0's own use of level_1, through which the limit is passed
     assert message.startswith("templates nest more than 10 levels deep (level_0@1 -> level_1@1 -> ")
     assert "level_10@1 -> level_11@1" in message
+
+
+def test_the_example_repository_shows_each_cross_file_mistake(copy_of, monkeypatch):
+    folder = copy_of(ROOT / "examples" / "harness-repo")
+    lines = [line.split(" ", 2)[:2] for line in workspace_output(folder, monkeypatch).splitlines() if line[0] != " "]
+    assert lines == [
+        [".harness/input_sets/storefront_regions_prod.yaml:22:39:", "BL202"],  # the run leaves one participant
+        [".harness/input_sets/storefront_regions_prod.yaml:33:39:", "BL101"],  # and picks an undeclared barrier
+        [".harness/pipelines/storefront_regions.yaml:25:37:", "BL103"],
+        [".harness/pipelines/storefront_regions.yaml:39:37:", "BL103"],
+        [".harness/pipelines/storefront_release.yaml:25:24:", "BL203"],  # the template used in sequential stages
+        [".harness/pipelines/storefront_train.yaml:35:21:", "BL203"],  # the child waits after its parent's stage
+    ]
