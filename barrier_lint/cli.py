@@ -20,7 +20,7 @@ from .discovery import Skipped, discover
 from .linter import lint_parsed, yaml_diagnostic
 from .model import Span
 from .output import FORMATS, FileResult, RenderOptions
-from .parse import YamlProblem, decode, parse
+from .parse import YamlProblem, collector_paused, decode, parse
 from .rules import ALL_RULES, find_rule
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
@@ -257,13 +257,19 @@ class Configs:
         self.explicit = explicit
         self.select = select
         self.ignore = ignore
+        self._found: dict[str, pathlib.Path | None] = {}
 
     def base(self, path: str) -> Config:
-        from .settings import config_for
+        from .settings import config_for, find_config_file
 
         if self.explicit is not None:
             return self.explicit
-        return config_for(pathlib.Path(path))
+        # One search per folder and run: every file of a folder has the same nearest configuration file, and
+        # a run (the walk, then the workspace's own listing) asks for each file.
+        folder = os.path.dirname(os.path.abspath(path))
+        if folder not in self._found:
+            self._found[folder] = find_config_file(pathlib.Path(folder))
+        return config_for(pathlib.Path(path), self._found[folder])
 
     def for_file(self, path: str) -> Config:
         return self.base(path).for_file(path).with_overrides(self.select, self.ignore)
@@ -307,6 +313,17 @@ class Workspaces:
 def lint_paths(
     paths: list[str], configs: Configs, stdin_filename: str | None, *, keep_text: bool = False,
     respect_gitignore: bool = True, harness_only: bool = False, resolve: bool = True,
+) -> LintRun:
+    # The cyclic garbage collector stays paused for the whole run: a workspace holds every file's node tree,
+    # and the collector's passes over them would cost more than the run itself (the model builds no cycles
+    # to speak of, and the process ends with the run).
+    with collector_paused():
+        return _lint_paths(paths, configs, stdin_filename, keep_text, respect_gitignore, harness_only, resolve)
+
+
+def _lint_paths(
+    paths: list[str], configs: Configs, stdin_filename: str | None, keep_text: bool, respect_gitignore: bool,
+    harness_only: bool, resolve: bool,
 ) -> LintRun:
     global _current_file
     run = LintRun()

@@ -85,7 +85,7 @@ def compose(text: str, name: str | None = None) -> Composed:
     composed.problem = control_character_problem(text) or depth_problem(text, spans)
     if composed.problem is not None:
         return composed
-    with _collector_paused():
+    with collector_paused():
         nodes, composed.problem = compose_all(text, spans, name)
         for number, node in enumerate(nodes):
             if node is not None:
@@ -96,7 +96,7 @@ def compose(text: str, name: str | None = None) -> Composed:
 
 def read(composed: Composed, resolver: Resolver | None = None) -> ParsedFile:
     parsed = ParsedFile(composed.text)
-    with _collector_paused():
+    with collector_paused():
         for number, node, index, problems in composed.documents:
             parsed.problems.extend(problems)
             document, problem = read_document(number, node, index, composed.spans, composed.name, resolver)
@@ -109,7 +109,7 @@ def read(composed: Composed, resolver: Resolver | None = None) -> ParsedFile:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """The cyclic garbage collector paused: composing allocates millions of small objects, and the
     collector's passes over them would dominate the time on large files."""
     was_enabled = gc.isenabled()

@@ -240,10 +240,15 @@ def _closest(key: str, known) -> str | None:
 _cache: dict[pathlib.Path, tuple[int, Config]] = {}
 
 
-def config_for(file_path: pathlib.Path) -> Config:
+_SEARCH = object()
+
+
+def config_for(file_path: pathlib.Path, found: pathlib.Path | None | object = _SEARCH) -> Config:
     """The configuration that applies to one file, its per-file ignores resolved; the defaults when no
-    configuration file is found. Files are re-read when they change (the language server keeps running)."""
-    found = find_config_file(pathlib.Path(file_path))
+    configuration file is found. Files are re-read when they change (the language server keeps running).
+    `found` is the configuration file when the caller has already searched for it."""
+    if found is _SEARCH:
+        found = find_config_file(pathlib.Path(file_path))
     if found is None:
         return Config()
     try:

@@ -392,6 +392,7 @@ class Tree:
         self.spans_of = spans_of
         self.via: tuple[Span, str] | None = None
         self.extra: dict[int, tuple[Node, dict[str, tuple[Node, Node]]]] = {}
+        self.shared: Index | None = None  # the other files' indexes (the workspace's), for spliced nodes
 
     def span(self, node: Node) -> Span:
         """Where a node is written: in the analysed file, or (with its `Origin`) in the file it came from."""
@@ -407,6 +408,8 @@ class Tree:
         """A mapping's keys (the last of duplicates wins); indexed on first use for nodes that the document's
         index does not hold (bodies spliced in from other files, merged mappings)."""
         keys = self.index.get(id(node))
+        if keys is None and self.shared is not None:
+            keys = self.shared.get(id(node))
         if keys is None:
             # Kept per reader (the document's own index is shared by every reading of it), with the node
             # itself, so that its id cannot be reused by another node while this reader runs.

@@ -84,3 +84,64 @@ def pipeline(target_lines: int, barriers_per_block: int = 2) -> str:
             ]
         block += 1
     return "\n".join(head + declarations + ["  stages:"] + blocks) + "\n"
+
+
+def template_repository(folder, pipelines: int = 2000, templates: int = 500) -> None:
+    """A `.harness/` repository under `folder`: `templates` templates nested up to three deep (stage
+    templates holding a step-group template holding a Barrier step template) and `pipelines` pipelines, each
+    running two uses of a stage template in parallel with the barrier filled in through templateInputs."""
+    import pathlib
+
+    root = pathlib.Path(folder) / ".harness"
+    (root / "templates").mkdir(parents=True, exist_ok=True)
+    (root / "pipelines").mkdir(parents=True, exist_ok=True)
+    steps, groups = max(1, templates // 5), max(1, 2 * templates // 5)
+    stages = max(1, templates - steps - groups)
+    for i in range(steps):
+        (root / "templates" / f"wait_{i}.yaml").write_text(
+            f'template:\n  name: Wait {i}\n  identifier: wait_{i}\n  versionLabel: "1"\n  type: Step\n'
+            "  spec:\n    type: Barrier\n    spec:\n      barrierRef: <+input>\n    timeout: 30m\n"
+        )
+    for i in range(groups):
+        (root / "templates" / f"group_{i}.yaml").write_text(
+            f'template:\n  name: Group {i}\n  identifier: group_{i}\n  versionLabel: "1"\n  type: StepGroup\n'
+            "  spec:\n    stageType: Deployment\n    steps:\n"
+            "      - step:\n          name: Prepare\n          identifier: prepare\n          type: ShellScript\n"
+            "          spec: {shell: Bash, source: {type: Inline, spec: {script: echo ready}}}\n"
+            f"      - step:\n          name: Wait\n          identifier: wait\n          template:\n"
+            f'            templateRef: wait_{i % steps}\n            versionLabel: "1"\n'
+            "            templateInputs:\n              type: Barrier\n              spec:\n"
+            "                barrierRef: <+input>\n"
+        )
+    for i in range(stages):
+        (root / "templates" / f"stage_{i}.yaml").write_text(
+            f'template:\n  name: Stage {i}\n  identifier: stage_{i}\n  versionLabel: "1"\n  type: Stage\n'
+            "  spec:\n    type: Deployment\n    spec:\n      execution:\n        steps:\n"
+            "          - step:\n              name: Deploy\n              identifier: deploy\n"
+            "              type: K8sRollingDeploy\n              spec: {skipDryRun: false}\n              timeout: 10m\n"
+            f"          - stepGroup:\n              name: Gate\n              identifier: gate\n"
+            f'              template:\n                templateRef: group_{i % groups}\n                versionLabel: "1"\n'
+            "                templateInputs:\n                  steps:\n                    - step:\n"
+            "                        identifier: wait\n                        template:\n"
+            "                          templateInputs:\n                            spec:\n"
+            "                              barrierRef: <+input>\n"
+        )
+    for p in range(pipelines):
+        uses = []
+        for lane in ("api", "web"):
+            uses.append(
+                f"        - stage:\n            name: Deploy {lane}\n            identifier: deploy_{lane}\n"
+                f'            template:\n              templateRef: stage_{(p + len(uses)) % stages}\n'
+                '              versionLabel: "1"\n              templateInputs:\n                type: Deployment\n'
+                "                spec:\n                  execution:\n                    steps:\n"
+                "                      - stepGroup:\n                          identifier: gate\n"
+                "                          template:\n                            templateInputs:\n"
+                "                              steps:\n                                - step:\n"
+                "                                    identifier: wait\n                                    template:\n"
+                "                                      templateInputs:\n                                        spec:\n"
+                "                                          barrierRef: deployed\n"
+            )
+        (root / "pipelines" / f"release_{p}.yaml").write_text(
+            f"pipeline:\n  name: Release {p}\n  identifier: release_{p}\n  flowControl:\n    barriers:\n"
+            "      - name: Deployed\n        identifier: deployed\n  stages:\n    - parallel:\n" + "".join(uses)
+        )

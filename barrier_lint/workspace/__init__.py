@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Iterable, Mapping
 
 from ..config import Config
@@ -23,6 +24,8 @@ from .files import Excluded, read_harness_text, workspace_files, workspace_root
 from .index import IndexedFile, InputSetEntry, PipelineEntry, WorkspaceIndex
 from .merge import combine, merge
 from .resolver import WorkspaceResolver
+
+TEMPLATE_MARKER = re.compile(r"^template\s*:", re.M)
 
 __all__ = ["Workspace", "WorkspaceIndex", "WorkspaceResolver", "display_name", "read_harness_text", "workspace_root"]
 
@@ -57,8 +60,12 @@ class Workspace:
         workspace = cls(root, stable_templates)
         for path in workspace_files(root, excluded, template_paths):
             text = read_harness_text(path)
-            if text is not None:
+            if text is None:
+                continue
+            if TEMPLATE_MARKER.search(text):  # templates are what resolution looks up first: compose them now
                 workspace.put(display_name(path), text)
+            else:
+                workspace.index.put_later(display_name(path), text)
         return workspace
 
     # -- keeping the index current ----------------------------------------------------------------------
@@ -68,7 +75,8 @@ class Workspace:
         old = self.index.files.get(name)
         if old is not None and old.composed.text == text:
             return old
-        self._changed()
+        if self.index.pending.get(name) != text:
+            self._changed()  # a pending file composed as it was read changes nothing already analysed
         return self.index.put(name, text)
 
     def remove(self, name: str) -> None:
@@ -85,7 +93,7 @@ class Workspace:
         return {other for other, read in self.depends.items() if name in read and other != name}
 
     def __contains__(self, name: str) -> bool:
-        return name in self.index.files
+        return name in self.index.files or name in self.index.pending
 
     # -- analysis -----------------------------------------------------------------------------------------
 
@@ -182,6 +190,7 @@ class Workspace:
     def _pipeline_of(self, entry: InputSetEntry) -> PipelineEntry | None:
         name = entry.pipeline
         if name is None and entry.overlay:  # an overlay that does not say: the pipeline of what it layers
+            self.index.flush()
             refs = set(self._references(entry))
             name = next((e.pipeline for es in self.index.input_sets.values() for e in es if e.identifier in refs), None)
         return self.resolver.find_pipeline(name, entry.scope) if name else None
@@ -194,6 +203,7 @@ class Workspace:
             values = tree.get(entry.body, "pipeline")
             return values, tree.get(values, "identifier")
         seen = seen | {id(entry.body)}
+        self.index.flush()
         layered = None
         siblings = [e for es in self.index.input_sets.values() for e in es if not e.overlay]
         for ref in self._references(entry):
@@ -222,6 +232,7 @@ class Workspace:
 
     def users_of(self, name: str) -> list[str]:
         """The files of the workspace whose analysis reads `name` (the pipelines that use a template)."""
+        self.index.flush()
         for other in self.index.files:
             if other not in self._models and (self.index.files[other].pipelines or self.index.files[other].templates):
                 self.read(other)

@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..parse import Composed, compose
+from ..model import Span
 from ..syntax import MappingNode, Node, Tree
 
 TEMPLATE_TYPES = ("Pipeline", "Stage", "StepGroup", "Step")
@@ -45,6 +46,7 @@ class TemplateEntry:
     template: MappingNode  # the `template:` mapping
     spec: Node | None
     size: int
+    at: Span | None = None  # where it says who it is (computed on first use)
 
     @property
     def label(self) -> str:
@@ -88,11 +90,28 @@ class WorkspaceIndex:
         self.templates: dict[str, list[TemplateEntry]] = defaultdict(list)
         self.pipelines: dict[str, list[PipelineEntry]] = defaultdict(list)
         self.input_sets: dict[str, list[InputSetEntry]] = defaultdict(list)
+        # Files read but not composed yet: a directory run composes most of them when it lints them, so
+        # they are composed here only when a lookup needs them (a child pipeline, an input set's pipeline).
+        self.pending: dict[str, str] = {}
+        # Every composed mapping's keys, by node id, across files: readers look spliced nodes up here.
+        self.node_keys: dict[int, dict] = {}
+
+    def put_later(self, name: str, text: str) -> None:
+        self.remove(name)
+        self.pending[name] = text
+
+    def flush(self) -> None:
+        """Compose every file still pending (before a lookup that must see them all)."""
+        while self.pending:
+            name, text = next(iter(self.pending.items()))
+            self.put(name, text)
 
     def put(self, name: str, text: str) -> IndexedFile:
         """Index (or re-index) the file `name` with this text."""
         self.remove(name)
         indexed = IndexedFile(name, compose(text, name))
+        for _, _, index, _ in indexed.composed.documents:
+            self.node_keys.update(index)
         for number, root, index, _ in indexed.composed.documents:
             _classify(indexed, number, root, Tree(index, indexed.composed.spans), len(index))
         self.files[name] = indexed
@@ -106,9 +125,13 @@ class WorkspaceIndex:
         return indexed
 
     def remove(self, name: str) -> None:
+        self.pending.pop(name, None)
         old = self.files.pop(name, None)
         if old is None:
             return
+        for _, _, index, _ in old.composed.documents:
+            for node_id in index:
+                self.node_keys.pop(node_id, None)
         for table, entries, key in (
             (self.templates, old.templates, lambda e: e.identifier),
             (self.pipelines, old.pipelines, lambda e: e.identifier),

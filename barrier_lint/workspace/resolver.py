@@ -28,6 +28,10 @@ class WorkspaceResolver:
         self.stable = dict(stable or {})
         self.reads: set[str] = set()  # the files resolutions have read since the caller last reset it
 
+    @property
+    def node_keys(self) -> dict:
+        return self.index.node_keys
+
     def spans_of(self, name: str) -> Spans:
         return self.index.files[name].composed.spans
 
@@ -77,6 +81,7 @@ class WorkspaceResolver:
 
     def find_pipeline(self, identifier: str, scope: Scope) -> PipelineEntry | None:
         """The pipeline with this identifier in this org and project (ids a side does not give match any)."""
+        self.index.flush()
         for entry in self.index.pipelines.get(identifier, ()):
             if all(want is None or have is None or want == have for want, have in
                    ((scope.org, entry.scope.org), (scope.project, entry.scope.project))):
@@ -85,10 +90,13 @@ class WorkspaceResolver:
 
     def at(self, entry: TemplateEntry) -> Span:
         """Where a template says who it is (its `identifier` value, else its `template` mapping), in its file."""
+        if entry.at is not None:
+            return entry.at
         spans = self.spans_of(entry.file)
         tree = Tree({}, spans)
         identifier = tree.get(entry.template, "identifier")
-        return spans(identifier if identifier is not None else entry.template)
+        entry.at = spans(identifier if identifier is not None else entry.template)
+        return entry.at
 
     def find(
         self, level: str, identifier: str, version: str | None, kind: str, scope: Scope, ref: str
