@@ -296,3 +296,21 @@ def test_the_example_repository_shows_each_cross_file_mistake(copy_of, monkeypat
         [".harness/pipelines/storefront_release.yaml:25:24:", "BL203"],  # the template used in sequential stages
         [".harness/pipelines/storefront_train.yaml:35:21:", "BL203"],  # the child waits after its parent's stage
     ]
+
+
+def test_template_paths_add_a_folder_outside_the_repository(tmp_path, monkeypatch):
+    repo, shared = tmp_path / "repo", tmp_path / "org-templates"
+    (repo / ".git").mkdir(parents=True)
+    shared.mkdir()
+    (shared / "gate.yaml").write_text((WORKSPACES / "sequential_template/.harness/templates/deploy_gate.yaml").read_text())
+    (repo / "release.yaml").write_text((WORKSPACES / "sequential_template/.harness/release.yaml").read_text())
+    # without the setting the template is not found: BL108, and the deadlock stays invisible
+    _, out, _ = run_cli(["--format", "concise", "release.yaml"], repo, monkeypatch)
+    assert [line.split(" ")[:3] for line in out.splitlines()[:2]] == [
+        ["release.yaml:15:24:", "info", "BL108"], ["release.yaml:21:24:", "info", "BL108"]
+    ]
+    (repo / ".barrier-lint.toml").write_text('template-paths = ["../org-templates"]\n')
+    status, out, _ = run_cli(["--format", "concise", "release.yaml"], repo, monkeypatch)
+    assert status == 1
+    assert out.splitlines()[0].startswith("release.yaml:21:24: error BL203 ")
+    assert "(through template deploy_gate@v2: ../org-templates/gate.yaml:18)" in out.splitlines()[0]
