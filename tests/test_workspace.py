@@ -314,3 +314,39 @@ def test_template_paths_add_a_folder_outside_the_repository(tmp_path, monkeypatc
     assert status == 1
     assert out.splitlines()[0].startswith("release.yaml:21:24: error BL203 ")
     assert "(through template deploy_gate@v2: ../org-templates/gate.yaml:18)" in out.splitlines()[0]
+
+
+# -- the merge never fails ---------------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+SCALARS = st.sampled_from(["<+input>", "<+input>.default(a)", "a", "Barrier", "x", "", "1"])
+KEYS = st.sampled_from(["step", "stage", "stepGroup", "parallel", "insert", "identifier", "type", "spec",
+                        "barrierRef", "timeout", "steps", "when", "template"])
+TREES = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=5),
+    max_leaves=30,
+)
+
+
+def _yaml(value, indent=0) -> str:
+    import json
+
+    return json.dumps(value)  # JSON is YAML: flow style, every shape
+
+
+@settings(max_examples=300, deadline=None)
+@given(template=TREES, inputs=TREES)
+def test_merge_and_combine_take_any_shapes(template, inputs):
+    from barrier_lint.parse import compose
+    from barrier_lint.workspace.merge import combine, merge
+
+    t = compose(_yaml({"template": template}), "t.yaml").documents[0][1]
+    i = compose(_yaml({"template": inputs}), "i.yaml").documents[0][1]
+    fixed: list = []
+    merged = merge(t, i, fixed)
+    combined = combine(t, i)
+    assert merged is not None and combined is not None
+    assert all(value.start_mark.name == "i.yaml" for value, _, _ in fixed)

@@ -159,16 +159,19 @@ class Workspace:
         """The run of the pipeline an input set names, with its values merged in: the pipeline's entry, the
         run's model (nodes of the pipeline carry their origin, through the input set's pipeline identifier)
         and how messages name the run."""
-        values, via_node = self._values(entry, set())
         pipeline = self._pipeline_of(entry)
-        if pipeline is None or values is None:
+        try:
+            values, via_node = self._values(entry, set())
+            body = merge(pipeline.body, values, []) if pipeline is not None and values is not None else None
+        except RecursionError:  # values nested deeper than a merge can follow: the run is not analysed
+            return None
+        if pipeline is None or body is None:
             return None
         self.resolver.reads.add(pipeline.file)
         indexed = self.index.files[entry.file]
         spans = indexed.composed.spans
         label = f"pipeline {pipeline.identifier}"
         via = (spans(via_node if via_node is not None else entry.body), label)
-        body = merge(pipeline.body, values, [])
         builder = Builder(entry.number, {}, spans, entry.file, self.resolver)
         document = builder.run(pipeline.key, body, via, (pipeline.scope.org, pipeline.scope.project))
         run = f"run of pipeline '{pipeline.identifier}' with input set '{entry.identifier or entry.file}'"

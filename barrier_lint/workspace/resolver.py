@@ -49,7 +49,10 @@ class WorkspaceResolver:
             self.reads.update(t.file for t in self.index.templates.get(identifier, ()))
             return Resolution(label=label, problem=problem)
         fixed: list = []
-        body = merge(found.spec, tree.get(template, "templateInputs"), fixed) if found.spec is not None else None
+        try:
+            body = merge(found.spec, tree.get(template, "templateInputs"), fixed) if found.spec is not None else None
+        except RecursionError:
+            return Resolution(label=found.label, file=found.file, problem="its inputs nest too deep to merge")
         if body is None:
             return Resolution(label=found.label, file=found.file, problem=f"template '{found.label}' has no spec")
         body = overlay(body, wrapper, tree.get(template, "templateOverrides"))
@@ -71,7 +74,10 @@ class WorkspaceResolver:
         if child is None:
             return Resolution(label=label, problem=f"no pipeline '{identifier}' is among the files analysed")
         self.reads.add(child.file)
-        body = merge(child.body, tree.get(spec, "inputs"), [])
+        try:
+            body = merge(child.body, tree.get(spec, "inputs"), [])
+        except RecursionError:
+            return Resolution(label=label, file=child.file, problem="its inputs nest too deep to merge")
         spans = self.spans_of(child.file)
         identifier_node = Tree({}, spans).get(child.body, "identifier")
         return Resolution(
