@@ -26,6 +26,9 @@ from functools import cached_property
 
 from .model import BarrierPosition, Document, Pipeline, Stage
 
+# The step lists that hold a stage's rollback flow: v0's `rollbackSteps`, v1's `rollback`.
+ROLLBACK_LISTS = frozenset({"rollbackSteps", "rollback"})
+
 
 def _dag_ancestors(pipeline: Pipeline) -> dict[str, set[str]]:
     """identifier -> every stage identifier it transitively depends on (DAG stages only)."""
@@ -142,7 +145,7 @@ class Ordering:
                 pos = n.positions[0]
                 return (pos.span.start_line, pos.span.start_col)
 
-            children.sort(key=lambda item: (item[0][1] == "rollbackSteps", first(item[1])))
+            children.sort(key=lambda item: (item[0][1] in ROLLBACK_LISTS, first(item[1])))
         return [child for _, child in children]
 
     def _after(self, earlier: _Summary, previous: _Summary, later: _Summary) -> None:

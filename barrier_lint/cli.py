@@ -218,7 +218,9 @@ def _main(argv: list[str]) -> int:
 
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
     for fmt, path in outputs:
-        options = RenderOptions(color=color and path is None, quiet=args.quiet, files_checked=run.checked)
+        options = RenderOptions(
+            color=color and path is None, quiet=args.quiet, files_checked=run.checked, files_skipped=run.skipped
+        )
         if path is None:
             if args.statistics:
                 statistics(results, sys.stdout)
@@ -286,6 +288,7 @@ class LintRun:
         self.errors: list[str] = []  # exit status 2
         self.warnings: list[str] = []
         self.checked = 0
+        self.skipped = 0  # of those checked: read, but no Harness document in them and nothing to report
 
 
 class Workspaces:
@@ -360,7 +363,9 @@ def _lint_paths(
         _current_file = display
         run.checked += 1
         workspace = workspaces.for_path(source if target == "-" else given)
-        text, diagnostics = _lint_data(data, config, explicit, workspace, source)
+        text, diagnostics, harness = _lint_data(data, config, explicit, workspace, source)
+        if not harness and not diagnostics:
+            run.skipped += 1
         run.results.append(FileResult(display, diagnostics, text if keep_text and diagnostics else ""))
     _current_file = None
     return run
@@ -380,18 +385,22 @@ def lint_bytes(data: bytes, config: Config, explicit: bool) -> list[Diagnostic]:
 
 def _lint_data(
     data: bytes, config: Config, explicit: bool, workspace=None, path: str | None = None
-) -> tuple[str, list[Diagnostic]]:
+) -> tuple[str, list[Diagnostic], bool]:
+    """The text, its findings, and whether it holds Harness YAML."""
     text, problem = decode(data)
     if problem is not None:
         # Bytes that are not UTF-8 are only worth a finding when the user named the file.
-        return "", [yaml_diagnostic(problem, config)] if explicit and config.enabled("BL000", "invalid-yaml") else []
+        found = [yaml_diagnostic(problem, config)] if explicit and config.enabled("BL000", "invalid-yaml") else []
+        return "", found, False
     if workspace is None or path is None:
-        return text, lint_parsed(parse(text), config, assume_harness=explicit)
+        parsed = parse(text, path)
+        return text, lint_parsed(parsed, config, assume_harness=explicit), parsed.is_harness
     from .workspace import display_name
 
     name = display_name(path)
     workspace.put(name, text)  # the text as read now: the same file, or standard input standing for it
-    return text, workspace.lint(name, config, assume_harness=explicit)
+    diagnostics = workspace.lint(name, config, assume_harness=explicit)
+    return text, diagnostics, workspace.read(name).is_harness
 
 
 def statistics(results: list[FileResult], out: TextIO) -> None:

@@ -14,6 +14,7 @@ repository-level resolver can splice resolved bodies in without changing how rul
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import re
 from dataclasses import dataclass, field
@@ -79,12 +80,14 @@ class DocumentKind(enum.Enum):
     STEP_TEMPLATE = "step template"
     INPUT_SET = "input set"
     V1_PIPELINE = "v1 pipeline"
+    OTHER_TEMPLATE = "template of another type"  # a Harness template that holds no barriers (SecretManager, ...)
+    UNRECOGNISED = "Harness YAML in neither syntax"  # Harness's top-level keys, but neither v0 nor v1 shape
     OTHER = "other"
 
     @property
     def is_pipeline(self) -> bool:
         """Documents that hold a whole pipeline: declarations and every participant are visible."""
-        return self in (DocumentKind.PIPELINE, DocumentKind.PIPELINE_TEMPLATE)
+        return self in (DocumentKind.PIPELINE, DocumentKind.PIPELINE_TEMPLATE, DocumentKind.V1_PIPELINE)
 
     @property
     def is_analysed(self) -> bool:
@@ -94,6 +97,80 @@ class DocumentKind(enum.Enum):
             DocumentKind.STEP_GROUP_TEMPLATE,
             DocumentKind.STEP_TEMPLATE,
         )
+
+    @property
+    def is_harness(self) -> bool:
+        return self is not DocumentKind.OTHER
+
+
+@dataclass(frozen=True, slots=True)
+class Syntax:
+    """How one of Harness's two YAML syntaxes writes the things rules talk about.
+
+    The readers build the same model from both; what differs in meaning (which values are expressions,
+    whether a reference can be asked at run time or name a parent pipeline's barrier) and in the words a
+    message must use to point at the YAML (`spec.barrierRef` or `barrier.name`) is answered here, so that
+    rules read one model and never test which syntax they are in.
+    """
+
+    name: str  # "v0" or "v1"
+    reference: str  # the field a Barrier step names its barrier in, from the step
+    reference_key: str  # the same, as messages quote a value of it
+    declarations: str  # where barriers are declared
+    declarations_short: str  # the same, as an editor's titles say it
+    declared_value: str  # what a reference must be: "set it to the ..."
+    declaration_hint: str  # how to write a declaration that has no identifier
+    max_concurrency: str  # the key that limits a loop's concurrency
+    condition: str  # the key that can skip a stage or step
+    expression_markers: tuple[str, ...]
+    runtime_inputs: bool  # a reference may be asked for at run time (`<+input>`)
+    chained_barriers: bool  # a child pipeline may join its parent's barrier as `parent.X`
+    template_inputs: bool = False  # a v1 template read on its own: `${{ inputs.x }}` is filled by each use
+
+    def is_expression(self, value: str) -> bool:
+        return any(marker in value for marker in self.expression_markers)
+
+    def is_runtime_input(self, value: str) -> bool:
+        return self.runtime_inputs and is_runtime_input(value)
+
+    def is_template_input(self, value: str) -> bool:
+        return self.template_inputs and _TEMPLATE_INPUT.fullmatch(value.strip()) is not None
+
+
+V0 = Syntax(
+    name="v0",
+    reference="spec.barrierRef",
+    reference_key="barrierRef",
+    declarations="pipeline.flowControl.barriers",
+    declarations_short="flowControl.barriers",
+    declared_value="identifier of a declared barrier",
+    declaration_hint="add `identifier:` for barrierRef to use",
+    max_concurrency="maxConcurrency",
+    condition="when",
+    expression_markers=("<+",),
+    runtime_inputs=True,
+    chained_barriers=True,
+)
+# v1 (harness-barriers.md section 8): `${{ ... }}` is an expression too, and Harness's run time rejects
+# every expression in a barrier name, so v1 has no runtime-input barrier; v1 chains carry no barriers.
+V1 = Syntax(
+    name="v1",
+    reference="barrier.name",
+    reference_key="barrier.name",
+    declarations="pipeline.barriers",
+    declarations_short="pipeline.barriers",
+    declared_value="name of a barrier declared in pipeline.barriers",
+    declaration_hint="v1 declares a barrier as a plain string, the name Barrier steps use",
+    max_concurrency="max-parallel",
+    condition="if",
+    expression_markers=("<+", "${{"),
+    runtime_inputs=False,
+    chained_barriers=False,
+)
+# A v1 template file read on its own (not through a use): its `${{ inputs.x }}` references are the
+# template's parameters, which each use fills in, so they are not mistakes there.
+V1_TEMPLATE = dataclasses.replace(V1, template_inputs=True)
+_TEMPLATE_INPUT = re.compile(r"\$\{\{\s*inputs\.[A-Za-z_][\w-]*\s*\}\}")
 
 
 _RUNTIME_INPUT = re.compile(
@@ -184,10 +261,12 @@ class Stage:
     span: Span  # the stage's mapping
     path: Path
     depends_on: tuple[str, ...] | None = None  # None: no dependsOn field (not a DAG stage)
+    depends_on_entries: tuple[Text, ...] = ()  # the same entries with their spans (v0 dependsOn, v1 needs)
     strategy: Strategy | None = None
     when: When | None = None
     deployments: list[MultiDeployment] = field(default_factory=list)
     template_ref: Text | None = None
+    chain_ref: Text | None = None  # v1 `chain.uses`: org/project/pipeline of the child
 
     @property
     def label(self) -> str:
@@ -233,20 +312,35 @@ class BarrierPosition:
     timeout: Text | None = None
     when: When | None = None
     template_ref: Text | None = None
+    syntax: Syntax = V0
 
     @property
     def literal(self) -> str | None:
         """The reference when it is a literal, non-empty barrier identifier of this pipeline (a child's
-        `parent.X` is its parent's barrier: the parent's analysis sees it, as X)."""
-        if self.ref is None or not self.ref.value or is_expression(self.ref.value):
+        `parent.X` is its parent's barrier: the parent's analysis sees it, as X; v1 has no chained barriers,
+        so there `parent.X` is a reference like any other)."""
+        if self.ref is None or not self.ref.value or self.syntax.is_expression(self.ref.value):
             return None
-        if self.ref.value.startswith(PARENT_PREFIX):
+        if self.joins_parent:
             return None
         return self.ref.value
 
     @property
     def joins_parent(self) -> bool:
-        return self.ref is not None and parent_barrier(self.ref.value) is not None
+        return self.ref is not None and self.syntax.chained_barriers and parent_barrier(self.ref.value) is not None
+
+    @property
+    def is_expression(self) -> bool:
+        return self.ref is not None and self.syntax.is_expression(self.ref.value)
+
+    @property
+    def is_runtime_input(self) -> bool:
+        return self.ref is not None and self.syntax.is_runtime_input(self.ref.value)
+
+    @property
+    def is_template_input(self) -> bool:
+        """`${{ inputs.x }}` in a v1 template read on its own: a parameter each use fills in."""
+        return self.ref is not None and self.syntax.is_template_input(self.ref.value)
 
     @property
     def scope(self) -> Stage | StepGroup | None:
@@ -287,11 +381,16 @@ class BarrierPosition:
 
 @dataclass(eq=False, slots=True)
 class Declaration:
-    """An entry of `flowControl.barriers`."""
+    """An entry of `flowControl.barriers` (v0), or a string of `pipeline.barriers` (v1)."""
 
     identifier: Text | None
     name: Text | None
     span: Span
+
+    @classmethod
+    def plain(cls, text: Text) -> Declaration:
+        """A v1 declaration: one string that is both what references name and the label."""
+        return cls(text, text, text.span)
 
 
 @dataclass(eq=False, slots=True)
@@ -303,14 +402,27 @@ class TemplateUse:
     analysis).
     """
 
-    ref: Text  # the templateRef value
-    version: Text | None  # versionLabel, None for the stable version
+    ref: Text  # the templateRef value (v1: the whole `uses` value, `id`, `org.id` or `account.id[@version]`)
+    version: Text | None  # versionLabel (v1: the part after `@`, at the `uses` span), None for the stable version
     kind: str  # Pipeline, Stage, StepGroup or Step
     resolved: bool = False
     label: str = ""  # how messages name the template it resolved to: "deploy_gate@v2"
     file: str | None = None  # the template's file, when resolved
     at: Span | None = None  # where that template says who it is, in its own file (no origin)
     problem: str | None = None
+    # v1 uses, for the resolver to splice in: the `with` node (opaque: the model knows no YAML; the
+    # template is read with those values through `readers.read_document(..., inputs=...)`, which
+    # substitutes its `${{ inputs.x }}`), and the place the body goes.
+    inputs: object | None = None
+    path: Path = ()
+    stage: Stage | None = None  # the enclosing stage, None for a stage or pipeline use
+    groups: tuple[StepGroup, ...] = ()
+    rollback: bool = False
+
+    @property
+    def identifier(self) -> str:
+        """The template reference without its version (v1: `account.deploy_stage` of `...@v2`)."""
+        return self.ref.value.split("@", 1)[0].strip()
 
 
 @dataclass(eq=False, slots=True)
@@ -367,8 +479,10 @@ class Pipeline:
     template_uses: list[TemplateUse] = field(default_factory=list)
     fixed_template_inputs: list[FixedTemplateInput] = field(default_factory=list)
     template_cycles: list[TemplateCycle] = field(default_factory=list)
-    chained_stages: list[Stage] = field(default_factory=list)  # `type: Pipeline` stages (child pipelines)
+    chained_stages: list[Stage] = field(default_factory=list)  # `type: Pipeline` (v1: `chain:`) stages
     chain_uses: list[ChainUse] = field(default_factory=list)
+    syntax: Syntax = V0
+    version_label: Text | None = None  # a v1 template's version (from its path)
 
     @property
     def unresolved_chains(self) -> bool:
@@ -396,6 +510,23 @@ class Document:
     kind: DocumentKind
     span: Span
     pipeline: Pipeline | None = None
+    syntax: Syntax | None = None  # None: not a pipeline or template barrier-lint reads
+    template_type: str | None = None  # a template's type as written (`Stage`, `SecretManager`; v1: `stage`)
+    note: str | None = None  # UNRECOGNISED: why the document fits neither syntax
+
+    def describe(self) -> str:
+        """What the document was read as, for `--show-files`: `v1 pipeline`, `v0 template of type Stage`."""
+        if self.kind in (DocumentKind.PIPELINE, DocumentKind.V1_PIPELINE):
+            return f"{self.syntax.name if self.syntax else 'v0'} pipeline"
+        if self.template_type is not None:
+            prefix = f"{self.syntax.name} " if self.syntax is not None else ""
+            identity = self.pipeline.identifier if self.pipeline is not None else None
+            version = self.pipeline.version_label if self.pipeline is not None else None
+            named = f" ({identity.value}@{version.value}, from its path)" if identity and version else ""
+            return f"{prefix}template of type {self.template_type}{named}"
+        if self.kind is DocumentKind.OTHER:
+            return "not Harness YAML (skipped)"
+        return self.kind.value
 
 
 _DURATION = re.compile(r"[1-9][0-9]*[smhdw]( ?[0-9]+[smhdw])*")

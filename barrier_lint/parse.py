@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from .model import Document, DocumentKind
+from .model import Document
 from .readers import read_document
 from .readers.hooks import Resolver
 from .syntax import (  # noqa: F401  (re-exported: the names the rest of the project reads from here)
@@ -44,7 +44,7 @@ class ParsedFile:
 
     @property
     def is_harness(self) -> bool:
-        return any(doc.kind is not DocumentKind.OTHER for doc in self.documents)
+        return any(doc.kind.is_harness for doc in self.documents)
 
 
 # ---------------------------------------------------------------------------------------------- parsing
@@ -73,7 +73,7 @@ def parse(text: str, name: str | None = None, resolver: Resolver | None = None) 
     """Read every document of `text` into the model. Never raises on bad input.
 
     With a `resolver` (the workspace), template uses are resolved and their bodies spliced in; `name` is the
-    file's name in that workspace.
+    file's name in that workspace (its path: a v1 template file's identity comes from it).
     """
     return read(compose(text, name), resolver)
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from lsprotocol import types
 
 from barrier_lint.diagnostics import Diagnostic
-from barrier_lint.model import Pipeline, Span
+from barrier_lint.model import V1, Pipeline, Span
 from barrier_lint.parse import find_comments
 from barrier_lint.rules import find_rule
 from barrier_lint.suppression import DIRECTIVE, MARKER
@@ -87,7 +87,10 @@ def _open_block(lines: list[str], key: Span) -> tuple[Span, str] | None:
 
 
 def declare(pipeline: Pipeline, identifier: str, lines: list[str], layout: Layout) -> Edit | None:
-    """An edit adding `- name: X / identifier: X` to `flowControl.barriers`, creating what is missing."""
+    """An edit adding `- name: X / identifier: X` to `flowControl.barriers` (v1: `- X` to
+    `pipeline.barriers`), creating what is missing."""
+    if pipeline.syntax is V1:
+        return _declare_v1(pipeline, identifier, lines, layout)
     if pipeline.declarations:
         last = pipeline.declarations[-1].span
         before = lines[last.start_line][: last.start_col].rstrip()
@@ -116,6 +119,30 @@ def declare(pipeline: Pipeline, identifier: str, lines: list[str], layout: Layou
     indent = body.start_col
     text = f"{' ' * indent}flowControl:\n{' ' * (indent + layout.step)}barriers:\n"
     text += layout.entry(indent + layout.step + layout.dash, identifier) + "\n"
+    return Span(body.start_line, 0, body.start_line, 0), text
+
+
+def _declare_v1(pipeline: Pipeline, identifier: str, lines: list[str], layout: Layout) -> Edit | None:
+    if pipeline.declarations:
+        last = pipeline.declarations[-1].span
+        before = lines[last.start_line][: last.start_col].rstrip()
+        if before.endswith("-") and not before[:-1].strip():  # a block list: a new line like the last
+            end_line = last_content_line(last, lines)
+            end = len(lines[end_line])
+            return Span(end_line, end, end_line, end), f"\n{before}{' ' * (last.start_col - len(before))}{identifier}"
+        return Span(last.end_line, last.end_col, last.end_line, last.end_col), f", {identifier}"  # `[a, b]`
+    if pipeline.barriers_key is not None:
+        key = pipeline.barriers_key
+        opened = _open_block(lines, key)
+        if opened is None:
+            return None
+        span, head = opened
+        return span, f"{head}\n{' ' * (key.start_col + layout.dash)}-{' ' * (layout.gap - 1)}{identifier}"
+    body = pipeline.span
+    if body.start_line <= pipeline.key.start_line:
+        return None  # a flow-style pipeline body
+    indent = body.start_col
+    text = f"{' ' * indent}barriers:\n{' ' * (indent + layout.dash)}-{' ' * (layout.gap - 1)}{identifier}\n"
     return Span(body.start_line, 0, body.start_line, 0), text
 
 
@@ -204,9 +231,9 @@ def _fixes(analysis: Analysis, diagnostic: Diagnostic, layout: Layout) -> Iterat
         suggestion = data.get("suggestion")
         if suggestion and position is not None and position.literal == ref:
             yield f"Change to '{suggestion}'", [(inner_span(position.ref), suggestion)], True  # type: ignore[arg-type]
-        edit = declare(pipeline, ref, lines, layout)
+        edit = declare(pipeline, ref, lines, layout) if not ref.startswith("parent.") else None
         if edit is not None and ref not in pipeline.declared:
-            yield f"Declare barrier '{ref}' in flowControl.barriers", [edit], not suggestion
+            yield f"Declare barrier '{ref}' in {pipeline.syntax.declarations_short}", [edit], not suggestion
     if pipeline is not None and diagnostic.code == "BL105" and isinstance(data.get("declaration"), Span):
         yield f"Remove unused barrier '{diagnostic.barrier}'", remove_declaration(pipeline, data["declaration"], lines), False
     if pipeline is not None and diagnostic.code == "BL204" and data.get("rollback_ref"):

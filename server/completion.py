@@ -1,8 +1,9 @@
-"""Completion of `barrierRef:` values and a snippet for a whole Barrier step.
+"""Completion of barrier references and a snippet for a whole Barrier step, in v0 (`barrierRef:`) and v1
+(`barrier: {name: }`, or `name:` under `barrier:`).
 
 Completion has to work while the user types, when the document often does not parse: the declared barriers
 come from the current model, else from the last version of the document that held a pipeline, else from a
-tolerant scan of the text for `flowControl.barriers` entries.
+tolerant scan of the text for `flowControl.barriers` entries (v1: `pipeline.barriers` strings).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from lsprotocol import types
 
 from barrier_lint.analysis import Facts
-from barrier_lint.model import Span
+from barrier_lint.model import V0, V1, Span, Syntax
 
 from .convert import Positions
 from .documents import Analysis
@@ -21,6 +22,10 @@ from .navigation import participant_line
 
 # `barrierRef:` then an optional opening quote and the part of the value typed so far, up to the cursor.
 _REF_PREFIX = re.compile(r"""barrierRef\s*:[ \t]*(?P<quote>["']?)(?P<partial>[^\s"',}\]]*)$""")
+# v1: `barrier: {name: ` on one line, or `name: ` on a line under a block `barrier:` key.
+_V1_FLOW_PREFIX = re.compile(r"""barrier\s*:\s*\{\s*name\s*:[ \t]*(?P<quote>["']?)(?P<partial>[^\s"',}\]]*)$""")
+_V1_NAME_PREFIX = re.compile(r"""^(?P<indent>[ \t]*)name\s*:[ \t]*(?P<quote>["']?)(?P<partial>[^\s"',}\]]*)$""")
+_V1_BARRIER_KEY = re.compile(r"^(?P<indent>[ \t]*(?:-[ \t]+)?)barrier\s*:\s*(?:#.*)?$")
 _VALUE_REST = re.compile(r"""[^\s"',}\]#]*""")
 # The start of a step-list entry: nothing, or a dash, or a word being typed.
 _SNIPPET_PREFIX = re.compile(r"^(?P<indent>[ \t]*)(?P<typed>-?[ \t]*[A-Za-z]*)$")
@@ -42,10 +47,47 @@ def declared_barriers(analysis: Analysis | None, fallback: Analysis | None, text
             facts = Facts(document)
             out = []
             for identifier, declaration in document.pipeline.declared.items():  # type: ignore[union-attr]
-                name = declaration.name.value if declaration.name is not None else None
+                # A v1 declaration is one string: its name is its identifier, not worth a detail.
+                label = declaration.name if declaration.name is not declaration.identifier else None
+                name = label.value if label is not None else None
                 out.append(Declared(identifier, name, [participant_line(p) for p in facts.by_ref.get(identifier, [])]))
             return out
-    return scan_declarations(text)
+    return scan_declarations(text) or scan_v1_declarations(text)
+
+
+def syntax_at(analysis: Analysis | None, fallback: Analysis | None, text: str, line: int) -> Syntax:
+    """The syntax of the document at `line`: from its model, else the last good one, else the text."""
+    for source in (analysis, fallback):
+        document = source.document_at(line) if source is not None else None
+        if document is not None and document.syntax is not None:
+            return document.syntax
+    return V1 if _V1_TEXT.search(text) else V0
+
+
+_V1_TEXT = re.compile(r"^[ \t]*-?[ \t]*barrier[ \t]*:|^  barriers[ \t]*:", re.MULTILINE)
+_V1_BARRIERS = re.compile(r"^(?P<indent> {1,4})barriers\s*:\s*(?P<flow>\[[^\]\n]*\]?)?\s*(?:#.*)?$")
+
+
+def scan_v1_declarations(text: str) -> list[Declared]:
+    """v1 declarations found without a YAML parser: the strings of `barriers:` directly under `pipeline:`."""
+    found: list[str] = []
+    lines = text.splitlines()
+    for number, line in enumerate(lines):
+        match = _V1_BARRIERS.match(line)
+        if match is None:
+            continue
+        if match["flow"]:
+            found.extend(item.strip().strip("'\"") for item in match["flow"].strip("[]").split(","))
+        else:
+            for entry in lines[number + 1 :]:
+                stripped = entry.split(" #", 1)[0].strip()
+                if not stripped or stripped.startswith("#"):
+                    continue
+                if not stripped.startswith("- ") or len(entry) - len(entry.lstrip()) < len(match["indent"]):
+                    break
+                found.append(stripped[2:].strip().strip("'\""))
+        break
+    return [Declared(name, None, []) for name in dict.fromkeys(n for n in found if n)]
 
 
 _ENTRY_KEY = re.compile(r"""(?:^|[{,\s])(identifier|name)\s*:\s*(["']?)([^"',}#\n]*)\2""")
@@ -100,10 +142,34 @@ def _documentation(declared: Declared) -> types.MarkupContent:
     return types.MarkupContent(kind=types.MarkupKind.Markdown, value=body)
 
 
-def complete(positions: Positions, line: int, col: int, barriers: list[Declared], harness: bool) -> list[types.CompletionItem]:
+def _reference_prefix(lines: list[str], line: int, prefix: str, syntax: Syntax) -> re.Match | None:
+    """The reference being typed before the cursor: `barrierRef: x` (v0), `barrier: {name: x` or `name: x`
+    under a `barrier:` key (v1)."""
+    if syntax is not V1:
+        return _REF_PREFIX.search(prefix)
+    match = _V1_FLOW_PREFIX.search(prefix)
+    if match is not None:
+        return match
+    match = _V1_NAME_PREFIX.match(prefix)
+    if match is None:
+        return None
+    indent = len(match["indent"])
+    for above in reversed(lines[:line]):
+        stripped = above.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if len(above) - len(above.lstrip()) < indent or above.lstrip().startswith("- "):
+            key = _V1_BARRIER_KEY.match(above)
+            return match if key is not None and len(key["indent"]) < indent else None
+    return None
+
+
+def complete(
+    positions: Positions, line: int, col: int, barriers: list[Declared], harness: bool, syntax: Syntax = V0
+) -> list[types.CompletionItem]:
     text = positions.lines[line] if line < len(positions.lines) else ""
     prefix = text[:col]
-    match = _REF_PREFIX.search(prefix)
+    match = _reference_prefix(positions.lines, line, prefix, syntax)
     if match is not None:
         start = match.start("partial")
         end = col + len(_VALUE_REST.match(text, col).group())  # type: ignore[union-attr]
@@ -122,27 +188,33 @@ def complete(positions: Positions, line: int, col: int, barriers: list[Declared]
         ]
     snippet = _SNIPPET_PREFIX.match(prefix)
     if snippet is not None and harness:
-        return [barrier_step_snippet(positions, line, col, snippet, barriers)]
+        return [barrier_step_snippet(positions, line, col, snippet, barriers, syntax)]
     return []
 
 
-def barrier_step_snippet(positions: Positions, line: int, col: int, match: re.Match, barriers: list[Declared]) -> types.CompletionItem:
-    """`- step: type: Barrier ...` indented where the user is typing, with a choice of declared barriers."""
+def barrier_step_snippet(
+    positions: Positions, line: int, col: int, match: re.Match, barriers: list[Declared], syntax: Syntax = V0
+) -> types.CompletionItem:
+    """`- step: type: Barrier ...` (v1: `- id: ... barrier: {name: }`) indented where the user is typing,
+    with a choice of declared barriers."""
     start = match.start("typed")
     pad = " " * start
     if barriers:
         choice = "${3|" + ",".join(d.identifier for d in barriers) + "|}"
     else:
         choice = "${3:barrier_id}"
-    body = [
-        "- step:",
-        "    type: Barrier",
-        "    name: ${1:Wait}",
-        "    identifier: ${2:wait}",
-        "    spec:",
-        f"      barrierRef: {choice}",
-        "    timeout: ${4:10m}",
-    ]
+    if syntax is V1:
+        body = ["- id: ${2:wait}", "  name: ${1:Wait}", "  barrier:", f"    name: {choice}", "  timeout: ${4:10m}"]
+    else:
+        body = [
+            "- step:",
+            "    type: Barrier",
+            "    name: ${1:Wait}",
+            "    identifier: ${2:wait}",
+            "    spec:",
+            f"      barrierRef: {choice}",
+            "    timeout: ${4:10m}",
+        ]
     new_text = body[0] + "".join("\n" + pad + part for part in body[1:])
     return types.CompletionItem(
         label="Barrier step",

@@ -60,11 +60,13 @@ def hover(positions: Positions, target: Target) -> types.Hover:
     pipeline = target.pipeline
     declaration = pipeline.declared.get(target.identifier)
     facts = Facts(target.document)
-    if declaration is not None:
+    if declaration is not None and declaration.name is declaration.identifier:  # v1: one string
+        title = f"**Barrier `{target.identifier}`**"
+    elif declaration is not None:
         name = declaration.name.value if declaration.name is not None else "(no name)"
         title = f"**Barrier {name}** (`{target.identifier}`)"
     else:
-        title = f"**Barrier `{target.identifier}`** (not declared in flowControl.barriers)"
+        title = f"**Barrier `{target.identifier}`** (not declared in {pipeline.syntax.declarations_short})"
     participants = facts.by_ref.get(target.identifier, [])
     lines = [title, ""]
     if participants:
@@ -176,9 +178,10 @@ def _pipeline_symbol(positions: Positions, document: Document) -> types.Document
                            pipeline.barriers_key, last, None)
         for declaration in pipeline.declarations:
             ident = declaration.identifier
+            label = declaration.name if declaration.name is not declaration.identifier else None  # v1: one string
             barriers.children.append(_symbol(
                 positions, ident.value if ident is not None and ident.value else "(no identifier)",
-                declaration.name.value if declaration.name is not None else None, types.SymbolKind.Event,
+                label.value if label is not None else None, types.SymbolKind.Event,
                 declaration.span, declaration.span, ident))
         root.children.append(barriers)
     nodes: dict[int, types.DocumentSymbol] = {}
@@ -192,8 +195,9 @@ def _pipeline_symbol(positions: Positions, document: Document) -> types.Document
         (nodes[id(parent)].children if parent is not None and id(parent) in nodes else root.children).append(node)
     for position in pipeline.positions:
         scope: Stage | StepGroup | None = position.scope
-        ref = position.ref.value if position.ref is not None else "(no barrierRef)"
-        node = _symbol(positions, f"Barrier {position.label}", f"barrierRef: {ref}", types.SymbolKind.Event,
+        key = position.syntax.reference_key
+        ref = position.ref.value if position.ref is not None else f"(no {key})"
+        node = _symbol(positions, f"Barrier {position.label}", f"{key}: {ref}", types.SymbolKind.Event,
                        position.span, position.span, position.ref)
         (nodes[id(scope)].children if scope is not None and id(scope) in nodes else root.children).append(node)
     return root

@@ -311,7 +311,9 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
         line, col = positions.to_server(params.position)
         barriers = completion.declared_barriers(analysis, document.last_good, text, line)
         harness = bool(analysis.pipelines()) or document.last_good is not None
-        return types.CompletionList(is_incomplete=False, items=completion.complete(positions, line, col, barriers, harness))
+        syntax = completion.syntax_at(analysis, document.last_good, text, line)
+        items = completion.complete(positions, line, col, barriers, harness, syntax)
+        return types.CompletionList(is_incomplete=False, items=items)
 
     @feature(types.TEXT_DOCUMENT_HOVER)
     def hover(params: types.HoverParams):

@@ -6,6 +6,9 @@ from __future__ import annotations
 import pytest
 
 from barrier_lint import lint
+from barrier_lint.analysis import Facts
+from barrier_lint.model import DocumentKind
+from barrier_lint.parse import parse
 
 from .conftest import CORPUS
 
@@ -38,9 +41,44 @@ def test_harness_cycle_verdicts_match(path):
         assert not codes & {"BL203", "BL204"}
 
 
-@pytest.mark.parametrize("path", [p for p in CONFORMANCE if "_V1_" in p.name], ids=lambda p: p.name.split("__")[-1])
-def test_v1_syntax_is_read_but_not_analysed(path):
-    assert codes_at(path) == []
+# The v1 cases (17-25), each pinned: Harness's verdict, read from Harness's own relation (a pair of positions
+# with one reference where one must finish before the other), and the exact findings. v1 has no `<+input>`
+# barrier, so case 19's `<+input>` is BL102; cases 17-19 declare nothing, so their references are BL101.
+# Cases 23 and 24 reuse `bar1` inside one `parallel` of one stage: Harness passes that, BL201 (the docs'
+# "unique in a stage") does not.
+V1_CASES = {
+    "17_V1_testSequentialBarriersSameRef_ShouldDetectCycle": [
+        ("BL101", 8, 19), ("BL101", 12, 19), ("BL201", 12, 19), ("BL203", 12, 19),
+    ],
+    "18_V1_testBarriersSameRefInRollback_ShouldDetectCycle": [
+        ("BL101", 8, 19), ("BL101", 18, 19), ("BL201", 18, 19), ("BL204", 18, 19),
+    ],
+    "19_V1_testSequentialStagesWithExpression_ShouldNoDetectCycle": [("BL101", 12, 25), ("BL102", 19, 25)],
+    "20_V1_testParallelStageGroup_ShouldNoDetectCycle": [],
+    "21_V1_testParallelStageGroupWithSequential_ShouldDetectCycle": [("BL203", 38, 25), ("BL203", 46, 25)],
+    "22_V1_testParallelStageGroupWithSequentialStep_ShouldDetectCycle": [
+        ("BL201", 29, 31), ("BL203", 29, 31), ("BL201", 34, 31), ("BL203", 34, 31),
+    ],
+    "23_V1_testParallelStageGroupWithParallelStep_ShouldNoDetectCycle": [("BL201", 29, 31)],
+    "24_V1_testParallelStageGroupWithParallelStepGroupAndGroup_ShouldNoDetectCycle": [("BL201", 29, 31)],
+    "25_V1_testParallelStageGroupWithParallelStepGroupAndSequentialGroup_ShouldDetectCycle": [
+        ("BL201", 29, 31), ("BL201", 42, 38), ("BL203", 42, 38),
+    ],
+}
+
+
+def test_every_v1_case_is_pinned():
+    assert sorted(p.stem.split("__")[-1] for p in CONFORMANCE if "_V1_" in p.name) == sorted(V1_CASES)
+
+
+@pytest.mark.parametrize("case, expected", V1_CASES.items(), ids=list(V1_CASES))
+def test_v1_cases_get_harness_verdict(case, expected):
+    [path] = [p for p in CONFORMANCE if p.stem.endswith("__" + case)]
+    [document] = parse(path.read_text(encoding="utf-8")).documents
+    assert document.kind is DocumentKind.V1_PIPELINE
+    deadlock = any(Facts(document).ordering.earlier_same_ref.values())
+    assert deadlock == case.endswith("ShouldDetectCycle")
+    assert codes_at(path) == expected
 
 
 # A few real files pinned exactly: what the corpus manifest says is wrong with them.

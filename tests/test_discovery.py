@@ -13,6 +13,7 @@ import pytest
 from barrier_lint import cli
 from barrier_lint.discovery import PatternList, Skipped, Target, compile_pattern, discover
 
+from .conftest import FIXTURES
 from .test_cli_integrations import CLEAN, RELEASE, run_main
 
 
@@ -186,7 +187,7 @@ def test_unreadable_file_in_a_walk_is_a_warning_but_named_is_an_error(repo, monk
 def test_exclude_prunes_walks_and_named_files(repo, monkeypatch):
     (repo / ".barrier-lint.toml").write_text('exclude = ["pipelines/release.yaml", "drafts/"]\n')
     status, out, _ = run_main(["--show-files", "."], monkeypatch, repo)
-    assert (status, out) == (0, "./a.yaml  pipeline\n")
+    assert (status, out) == (0, "./a.yaml  v0 pipeline\n")
     # pre-commit names files one by one: exclude still applies
     status, out, _ = run_main(["-q", "pipelines/release.yaml", "a.yaml"], monkeypatch, repo)
     assert (status, out) == (0, "")
@@ -195,11 +196,40 @@ def test_exclude_prunes_walks_and_named_files(repo, monkeypatch):
 def test_show_files(repo, monkeypatch):
     status, out, err = run_main(["--show-files", ".", "missing.yaml"], monkeypatch, repo)
     assert status == 2
-    assert [line.split("  ")[0] for line in out.splitlines()] == [
-        "./a.yaml", "./pipelines/release.yaml", "./pipelines/drafts/keep.gen.yaml"
+    assert out.splitlines() == [
+        "./a.yaml  v0 pipeline", "./pipelines/release.yaml  v0 pipeline", "./pipelines/drafts/keep.gen.yaml  v0 pipeline"
     ]
     assert err == "barrier-lint: cannot read missing.yaml: no such file or directory\n"
     status, out, _ = run_main(["--show-files", "--no-respect-gitignore", "pipelines"], monkeypatch, repo)
     assert [line.split("  ")[0] for line in out.splitlines()] == [
         "pipelines/release.yaml", "pipelines/drafts/d.yml", "pipelines/drafts/keep.gen.yaml"
     ]
+
+
+def test_show_files_says_what_each_file_is_read_as(tmp_path, monkeypatch):
+    files = {
+        "mixed.yaml": (FIXTURES / "err" / "bl203_v0_and_v1_documents.yaml").read_text(),
+        "compose.yaml": "services:\n  web: {image: nginx}\n",
+        "inputs.yaml": "inputSet:\n  identifier: i\n",
+        "secrets.yaml": "template:\n  type: SecretManager\n  spec: {x: 1}\n",
+        "stage.yaml": "template:\n  type: Stage\n  spec: {type: Custom}\n",
+        "mixed_up.yaml": "pipeline:\n  identifier: p\n  barriers: [a]\n",
+        "broken.yaml": "pipeline: [\n",
+        ".harness/templates/deploy_gate/v2.yaml": "template:\n  stage:\n    steps: []\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    status, out, _ = run_main(["--show-files", "."], monkeypatch, tmp_path)
+    assert (status, out.splitlines()) == (0, [
+        "./broken.yaml  not readable as YAML",
+        "./compose.yaml  not Harness YAML (skipped)",
+        "./inputs.yaml  input set (its pipeline is not found)",
+        "./mixed.yaml  v0 pipeline, v1 pipeline",
+        "./mixed_up.yaml  Harness YAML in neither syntax",
+        "./secrets.yaml  v0 template of type SecretManager",
+        "./stage.yaml  v0 template of type Stage",
+        "./.harness/templates/deploy_gate/v2.yaml  v1 template of type stage (deploy_gate@v2, from its path)",
+    ])
+    status, out, _ = run_main(["."], monkeypatch, tmp_path)
+    assert out.splitlines()[-1] == "3 errors, 1 warning, 1 info in 3 files (8 files checked: 7 analysed, 1 skipped as not Harness YAML)"

@@ -150,7 +150,7 @@ KINDS = {
     "template:\n  type: Stage\n  spec:\n    type: Custom\n": DocumentKind.STAGE_TEMPLATE,
     "template:\n  type: StepGroup\n  spec:\n    steps: []\n": DocumentKind.STEP_GROUP_TEMPLATE,
     "template:\n  type: Step\n  spec:\n    type: Barrier\n": DocumentKind.STEP_TEMPLATE,
-    "template:\n  type: SecretManager\n  spec:\n    x: 1\n": DocumentKind.OTHER,
+    "template:\n  type: SecretManager\n  spec:\n    x: 1\n": DocumentKind.OTHER_TEMPLATE,
     "inputSet:\n  identifier: i\n": DocumentKind.INPUT_SET,
     "overlayInputSet:\n  identifier: o\n": DocumentKind.INPUT_SET,
     "version: 1\npipeline:\n  stages: []\n": DocumentKind.V1_PIPELINE,

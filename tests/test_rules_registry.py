@@ -40,10 +40,14 @@ CONTRACT = {
     "BL304": ("short-barrier-timeout", "warning"),
     "BL901": ("unused-suppression", "info"),
 }
+# Rules the catalogue has no code for, each chosen where an issue asked for a finding the catalogue lacks.
+ADDED = {
+    "BL001": ("unrecognised-harness-yaml", "info"),  # issue 12: Harness's top-level keys, neither v0 nor v1
+}
 
 
 def test_codes_names_and_severities_match_the_catalogue():
-    assert {r.code: (r.name, r.severity.value) for r in ALL_RULES} == CONTRACT
+    assert {r.code: (r.name, r.severity.value) for r in ALL_RULES} == CONTRACT | ADDED
 
 
 def test_registry_lists_every_rule_module_once_in_code_order():

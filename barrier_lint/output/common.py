@@ -21,6 +21,7 @@ class RenderOptions:
     color: bool = False
     quiet: bool = False
     files_checked: int = 0
+    files_skipped: int = 0  # of those checked: no Harness YAML in them (and nothing reported)
     # Stable fingerprints of the findings (baseline.fingerprints), in the order of `results`; formats that
     # publish one (sarif, gitlab) compute them when absent.
     fingerprints: tuple[tuple[str, ...], ...] | None = None

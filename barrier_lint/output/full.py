@@ -29,7 +29,7 @@ def render(results: list[FileResult], out: TextIO, options: RenderOptions) -> No
                 out.write(f"  = note: {file_of(result, related.span)}:{r_line}:{r_col}: {related.message}\n")
             out.write("\n")
     if not options.quiet:
-        out.write(summary(results, options.files_checked) + "\n")
+        out.write(summary(results, options.files_checked, options.files_skipped) + "\n")
 
 
 def snippet(lines: list[str], line: int, col: int, end_line: int, end_col: int, label: str) -> str:

@@ -16,7 +16,7 @@ def render(results: list[FileResult], out: TextIO, options: RenderOptions) -> No
         for d in result.diagnostics:
             out.write(diagnostic_line(result.path, d, options) + "\n")
     if not options.quiet:
-        out.write(summary(results, options.files_checked) + "\n")
+        out.write(summary(results, options.files_checked, options.files_skipped) + "\n")
 
 
 def diagnostic_line(path: str, d: Diagnostic, options: RenderOptions) -> str:
@@ -29,10 +29,13 @@ def diagnostic_line(path: str, d: Diagnostic, options: RenderOptions) -> str:
     return f"{where} {code} {d.message}"
 
 
-def summary(results: list[FileResult], files_checked: int) -> str:
+def summary(results: list[FileResult], files_checked: int, files_skipped: int = 0) -> str:
+    """`2 errors in 1 file (3 files checked: 2 analysed, 1 skipped as not Harness YAML)`."""
     counts = severity_counts(results)
     files_with = sum(1 for result in results if result.diagnostics)
     checked = f"{files_checked} file{'s' if files_checked != 1 else ''} checked"
+    if files_skipped:
+        checked += f": {files_checked - files_skipped} analysed, {files_skipped} skipped as not Harness YAML"
     if not files_with:
         return f"no problems ({checked})"
     parts = [f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items() if n]

@@ -2,7 +2,7 @@
 typed model of `barrier_lint.model`.
 
 It reads composed nodes only through `syntax.Tree`; what a document is (v0, v1, input set, other) is decided
-by `barrier_lint.readers`, which calls `Builder.document`.
+by `barrier_lint.readers`, which calls `Builder.read_pipeline` or `Builder.read_template`.
 """
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from ..model import (
-    BarrierPosition,
     PARENT_PREFIX,
+    V0,
+    BarrierPosition,
     ChainUse,
     Declaration,
     Document,
-    FixedTemplateInput,
     DocumentKind,
+    FixedTemplateInput,
     MultiDeployment,
     Path,
     Pipeline,
@@ -41,17 +42,15 @@ from ..syntax import (
     Spans,
     TooLarge,
     Tree,
-    YamlProblem,
 )
 from .hooks import MAX_TEMPLATE_NESTING, Resolution, Resolver
 
-_PART_TEMPLATES = {
+TEMPLATE_KINDS = {
+    "Pipeline": DocumentKind.PIPELINE_TEMPLATE,
     "Stage": DocumentKind.STAGE_TEMPLATE,
     "StepGroup": DocumentKind.STEP_GROUP_TEMPLATE,
     "Step": DocumentKind.STEP_TEMPLATE,
 }
-
-
 
 
 class Builder(Tree):
@@ -64,69 +63,21 @@ class Builder(Tree):
         self.shared = getattr(resolver, "node_keys", None)
         self.number = number
         self.pipeline: Pipeline | None = None
-        self.problem: YamlProblem | None = None
         self.resolver = resolver
         self.scope: tuple[str | None, str | None] = (None, None)  # the root's org and project ids
         self.nesting: list[tuple[object, str]] = []  # templates being read, outermost first: (identity, label)
         self.reading_child = False  # inside a chained child pipeline
         self.nesting_root = 0
 
-    # -- documents ---------------------------------------------------------------------------------------
+    # -- documents (what a document is, `barrier_lint.readers` decides) ----------------------------------
 
-    def document(self, root: Node) -> Document:
-        doc = Document(self.number, DocumentKind.OTHER, self.span(root))
-        if not isinstance(root, MappingNode):
-            return doc
-        try:
-            self._classify_and_build(root, doc)
-        except TooLarge:
-            doc.pipeline = None  # the kind stays: it is Harness YAML we could not read
-            self.problem = YamlProblem(
-                self.span(root),
-                "aliases in this document expand to far more nodes than it holds; barrier-lint does not expand "
-                "alias bombs, write the repeated parts out",
-                self.number,
-            )
-        return doc
+    def read_pipeline(self, key: Node, body: MappingNode) -> Pipeline:
+        self._read_scope(body)
+        return self._pipeline(key, body, ())
 
-    def run(self, key: Node, body: MappingNode, via: tuple[Span, str], scope: tuple[str | None, str | None]) -> Document:
-        """A run of a pipeline with runtime values merged in (an input set): `body` is the merged pipeline,
-        written elsewhere but for the values; findings on it are reported through `via`."""
-        self.via, self.scope = via, scope
-        doc = Document(self.number, DocumentKind.PIPELINE, via[0])
-        try:
-            doc.pipeline = self._pipeline(key, body, ())
-        except TooLarge:
-            doc.pipeline = None
-        return doc
-
-    def _classify_and_build(self, root: MappingNode, doc: Document) -> None:
-        for kind in ("pipeline", "template"):
-            ids = self.get(root, kind)
-            if isinstance(ids, MappingNode):
-                org, project = self.text(ids, "orgIdentifier"), self.text(ids, "projectIdentifier")
-                self.scope = (org.value if org else None, project.value if project else None)
-                break
-        if self.get(root, "inputSet") is not None or self.get(root, "overlayInputSet") is not None:
-            doc.kind = DocumentKind.INPUT_SET
-            return
-        pair = self.entry(root, "pipeline")
-        if pair is not None and isinstance(pair[1], MappingNode):
-            key, body = pair
-            if self._is_v1(root, body):
-                doc.kind = DocumentKind.V1_PIPELINE
-                return
-            doc.kind = DocumentKind.PIPELINE
-            doc.pipeline = self._pipeline(key, body, ())
-            return
-        pair = self.entry(root, "template")
-        if pair is None or not isinstance(pair[1], MappingNode):
-            return
-        key, template = pair
-        kind = self.text(template, "type")
-        spec = self.get(template, "spec")
-        if kind is None or not isinstance(spec, MappingNode):
-            return
+    def read_template(self, key: Node, template: MappingNode, kind: DocumentKind, spec: MappingNode) -> Pipeline:
+        """A `template:` document of type Pipeline, Stage, StepGroup or Step (body under `spec`)."""
+        self._read_scope(template)
         path: Path = (("template", None), ("spec", None))
         # A template read on its own is the outermost of its nested uses: one that reaches it again is a cycle.
         identifier, version = self.text(template, "identifier"), self.text(template, "versionLabel")
@@ -134,40 +85,34 @@ class Builder(Tree):
             label = identifier.value + (f"@{version.value}" if version is not None else "")
             self.nesting.append(((self.home, self.number), label))
             self.nesting_root = 1  # the template itself is not one of the nested levels
-        if kind.value == "Pipeline":
-            doc.kind = DocumentKind.PIPELINE_TEMPLATE
-            doc.pipeline = self._pipeline(key, spec, path, identity=template)
-            return
-        if kind.value not in _PART_TEMPLATES:
-            return  # another kind of template (a secret manager, a deployment type, ...): not ours
-        doc.kind = _PART_TEMPLATES[kind.value]
-        doc.pipeline = self.pipeline = Pipeline(
+        if kind is DocumentKind.PIPELINE_TEMPLATE:
+            return self._pipeline(key, spec, path, identity=template)
+        self.pipeline = Pipeline(
             self.text(template, "identifier"), self.text(template, "name"), self.span(key), self.span(template)
         )
-        if doc.kind is DocumentKind.STAGE_TEMPLATE:
+        if kind is DocumentKind.STAGE_TEMPLATE:
             self._stage_body(key, spec, spec, path, identifier_node=template)
-        elif doc.kind is DocumentKind.STEP_GROUP_TEMPLATE:
+        elif kind is DocumentKind.STEP_GROUP_TEMPLATE:
             self._step_group_body(key, spec, template, path, stage=None, parent=None, rollback=False)
         else:
             self._step(spec, path, stage=None, groups=(), rollback=False, identity=template)
+        return self.pipeline
 
-    def _is_v1(self, root: MappingNode, body: MappingNode) -> bool:
-        version = self.text(root, "version")
-        if version is not None and version.value.strip() == "1":
-            return True
-        barriers = self.get(body, "barriers")
-        if isinstance(barriers, SequenceNode) and any(isinstance(b, ScalarNode) for b in barriers.value):
-            return True
-        for entry in self.seq(self.get(body, "stages")):
-            if not isinstance(entry, MappingNode):
-                continue
-            parallel = self.get(entry, "parallel")
-            if isinstance(parallel, MappingNode):
-                return True
-            if not any(self.get(entry, k) is not None for k in ("stage", "parallel", "insert", "template")):
-                if self.get(entry, "steps") is not None or self.get(entry, "id") is not None:
-                    return True
-        return False
+    def run(self, key: Node, body: MappingNode, via: tuple[Span, str], scope: tuple[str | None, str | None]) -> Document:
+        """A run of a pipeline with runtime values merged in (an input set): `body` is the merged pipeline,
+        written elsewhere but for the values; findings on it are reported through `via`."""
+        self.via, self.scope = via, scope
+        doc = Document(self.number, DocumentKind.PIPELINE, via[0], syntax=V0)
+        try:
+            doc.pipeline = self._pipeline(key, body, ())
+        except TooLarge:
+            doc.pipeline = None
+        return doc
+
+    def _read_scope(self, ids: MappingNode) -> None:
+        """The root's org and project ids, against which its template uses resolve."""
+        org, project = self.text(ids, "orgIdentifier"), self.text(ids, "projectIdentifier")
+        self.scope = (org.value if org else None, project.value if project else None)
 
     # -- pipeline ----------------------------------------------------------------------------------------
 

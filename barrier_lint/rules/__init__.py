@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .base import Rule
 from .bl000_invalid_yaml import InvalidYaml
+from .bl001_unrecognised_harness_yaml import UnrecognisedHarnessYaml
 from .bl101_undeclared_barrier import UndeclaredBarrier
 from .bl102_expression_in_barrier_ref import ExpressionInBarrierRef
 from .bl103_runtime_input_barrier_ref import RuntimeInputBarrierRef
@@ -30,6 +31,7 @@ from .bl901_unused_suppression import UnusedSuppression
 
 ALL_RULES: tuple[type[Rule], ...] = (
     InvalidYaml,
+    UnrecognisedHarnessYaml,
     UndeclaredBarrier,
     ExpressionInBarrierRef,
     RuntimeInputBarrierRef,

@@ -16,8 +16,10 @@ from ..model import BarrierPosition, DocumentKind, Span, Text, format_path
 # Where each rule's documentation is published (docs/rules.md, generated from the docstrings).
 DOCS_URL = "https://github.com/barrier-lint/barrier-lint/blob/main/docs/rules.md"
 
-PIPELINES = frozenset({DocumentKind.PIPELINE, DocumentKind.PIPELINE_TEMPLATE})
+PIPELINES = frozenset({DocumentKind.PIPELINE, DocumentKind.PIPELINE_TEMPLATE, DocumentKind.V1_PIPELINE})
 ANALYSED = PIPELINES | {DocumentKind.STAGE_TEMPLATE, DocumentKind.STEP_GROUP_TEMPLATE, DocumentKind.STEP_TEMPLATE}
+# Rules about what only v0 can write (runtime-input references, stage types, multi-service deployments).
+NOT_V1 = ANALYSED - {DocumentKind.V1_PIPELINE}
 
 
 @dataclass(slots=True)

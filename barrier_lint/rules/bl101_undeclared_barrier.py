@@ -3,7 +3,7 @@ from __future__ import annotations
 import difflib
 
 from ..diagnostics import Severity
-from ..model import is_runtime_input, runtime_input_values
+from ..model import runtime_input_values
 from .base import PIPELINES, Finding, Rule, at_position
 
 
@@ -15,6 +15,10 @@ class UndeclaredBarrier(Rule):
     message suggests the closest declared identifier, and says so when the value is a declaration's
     `name` rather than its identifier. A `parent.<identifier>` reference (a child pipeline using its
     parent's barrier) is not checked against the document's own declarations.
+
+    v1: declarations are the strings of `pipeline.barriers` and the reference is `barrier.name`. v1 has
+    no chained barriers, so a v1 `parent.X` is checked like any other reference, and the message says
+    that it cannot reach a parent pipeline's barrier.
 
     ## Why is this bad?
     Harness rejects the pipeline when it starts, or the step waits on a barrier nobody else joins.
@@ -48,9 +52,20 @@ class UndeclaredBarrier(Rule):
         for position in facts.pipeline.positions:
             ref = position.literal
             if ref is not None:
-                if ref not in declared and not ref.startswith("parent."):
+                if ref in declared:
+                    continue
+                if not ref.startswith("parent."):
                     yield self._finding(position, ref, declared, facts, f"barrier '{ref}' ({position.where}) is not declared")
-            elif position.ref is not None and is_runtime_input(position.ref.value):
+                elif not position.syntax.chained_barriers:
+                    yield self._finding(
+                        position,
+                        ref,
+                        declared,
+                        facts,
+                        f"barrier '{ref}' ({position.where}) is not declared, and v1 pipelines have no chained barriers: "
+                        f"'{ref}' cannot join a parent pipeline's barrier '{ref[len('parent.'):]}'",
+                    )
+            elif position.is_runtime_input:  # type: ignore[union-attr]
                 for value in runtime_input_values(position.ref.value):
                     if value not in declared:
                         yield self._finding(
@@ -75,5 +90,5 @@ class UndeclaredBarrier(Rule):
             elif declared:
                 hint = "declared barriers: " + ", ".join(sorted(declared))
             else:
-                hint = "declare it under pipeline.flowControl.barriers"
+                hint = f"declare it under {facts.pipeline.syntax.declarations}"
         return at_position(position, position.ref, f"{lead}; {hint}", data={"ref": ref, "suggestion": suggestion})

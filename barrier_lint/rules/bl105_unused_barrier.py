@@ -7,10 +7,10 @@ from .base import PIPELINES, Finding, Rule
 class UnusedBarrier(Rule):
     """
     ## What it does
-    Reports a declaration in `flowControl.barriers` that no Barrier step references literally. It stays
-    silent when the pipeline has a reference it cannot read (an expression or runtime input), uses a
-    stage, step-group, step or pipeline template, or starts child pipelines, since the user may be
-    there.
+    Reports a declaration in `flowControl.barriers` (v1: a string of `pipeline.barriers`) that no
+    Barrier step references literally. It stays silent when the pipeline has a reference it cannot read
+    (an expression or runtime input), uses a stage, step-group, step or pipeline template, or starts
+    child pipelines (v0 only: v1 chains carry no barriers), since the user may be there.
 
     ## Why is this bad?
     An unused barrier is dead configuration: often a leftover of a removed stage, or the sign that a

@@ -7,7 +7,8 @@ from .base import Rule, at_position
 class MissingBarrierRef(Rule):
     """
     ## What it does
-    Reports a Barrier step without `spec.barrierRef`, or with an empty one.
+    Reports a Barrier step without `spec.barrierRef`, or with an empty one (v1: a `barrier:` step
+    without `barrier.name`, reported at the `barrier` key).
 
     ## Why is this bad?
     Harness's schema requires the reference; without it the step cannot be saved, or it joins nothing.
@@ -42,6 +43,6 @@ class MissingBarrierRef(Rule):
                 yield at_position(
                     position,
                     position.type,
-                    f"Barrier step {position.label} ({position.where}) has no spec.barrierRef; set it to the identifier of a "
-                    "declared barrier",
+                    f"Barrier step {position.label} ({position.where}) has no {position.syntax.reference}; set it to "
+                    f"the {position.syntax.declared_value}",
                 )

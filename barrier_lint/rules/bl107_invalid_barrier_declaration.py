@@ -16,7 +16,9 @@ class InvalidBarrierDeclaration(Rule):
     """
     ## What it does
     Reports a `flowControl.barriers` entry without an `identifier` or a `name`, or whose identifier
-    breaks Harness's identifier pattern (`^[a-zA-Z_][0-9a-zA-Z_]{0,127}$`) or is a reserved word.
+    breaks Harness's identifier pattern (`^[a-zA-Z_][0-9a-zA-Z_]{0,127}$`) or is a reserved word. v1
+    declares each barrier as a string of `pipeline.barriers`: the string is checked the same way, and an
+    entry that is not a string is reported.
 
     ## Why is this bad?
     Harness refuses to save the pipeline, and Barrier steps cannot refer to an entry without a valid
@@ -49,7 +51,7 @@ class InvalidBarrierDeclaration(Rule):
             ident = decl.identifier
             span = ident.span if ident is not None else decl.span
             if ident is None or not ident.value:
-                yield Finding(span, "barrier declaration has no identifier; add `identifier:` for barrierRef to use")
+                yield Finding(span, f"barrier declaration has no identifier; {facts.pipeline.syntax.declaration_hint}")
                 continue
             value = ident.value
             if decl.name is None or not decl.name.value:

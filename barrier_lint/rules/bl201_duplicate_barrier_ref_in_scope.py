@@ -9,7 +9,7 @@ class DuplicateBarrierRefInScope(Rule):
     ## What it does
     Reports two Barrier steps with the same literal reference whose nearest enclosing stage or step
     group is the same (a stage's `steps` and `rollbackSteps` count as one stage). Each later step is
-    reported.
+    reported. v1: the scope is the stage or the step `group`; a `parallel` is not a scope.
 
     ## Why is this bad?
     Harness documents that every Barrier step in one stage or step group must use a different

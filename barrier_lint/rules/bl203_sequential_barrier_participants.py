@@ -13,6 +13,10 @@ class SequentialBarrierParticipants(Rule):
     "barrier deadlock" relation. Each later step is reported, with the earlier ones as related
     locations. Normal-flow/rollback pairs of one stage are left to `rollback-barrier-cycle` (BL204).
 
+    v1: the children of a `parallel` mapping are concurrent, a `group`'s run one after the other, and
+    `needs` orders stages as `dependsOn` does. Harness's own check ignores `needs` and judges a v1 DAG by
+    the order written; barrier-lint does not, so independent v1 branches are concurrent.
+
     ## Why is this bad?
     The earlier step waits for a participant that cannot start until the earlier one has finished: the
     pipeline hangs until the barrier's timeout, then fails. Harness rejects it at save time only when a

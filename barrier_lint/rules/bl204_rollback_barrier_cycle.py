@@ -7,8 +7,8 @@ from .base import Rule, at_position, line_of, related
 class RollbackBarrierCycle(Rule):
     """
     ## What it does
-    Reports a literal reference used both in the normal flow and in `rollbackSteps` of one stage. The
-    rollback step is reported.
+    Reports a literal reference used both in the normal flow and in `rollbackSteps` of one stage (v1: the
+    stage's `rollback` list). The rollback step is reported.
 
     ## Why is this bad?
     Rollback runs only after the normal flow has stopped, so the two steps can never meet: Harness calls

@@ -10,7 +10,8 @@ class ConditionalParticipant(Rule):
     Reports a participant of a barrier with two or more participants that sits under a `when` that can
     skip it: a `condition` other than `true`, or a status that runs only on failure
     (`pipelineStatus`/`stageStatus: Failure`). The `when` may be on the step, an enclosing step group or
-    the stage. `All` and the default `Success` do not skip a step on their own.
+    the stage. `All` and the default `Success` do not skip a step on their own. v1: an `if:` other than
+    `true`.
 
     ## Why is this bad?
     A skipped stage or step counts as arrived at the barrier, so the other participants go on without
@@ -50,11 +51,12 @@ class ConditionalParticipant(Rule):
                     if when.condition is not None and when.condition.value.strip().lower() not in ("", "true")
                     else f"status {when.status.value}"
                 )
+                key = position.syntax.condition
                 yield at_position(
                     position,
                     position.ref,
-                    f"this participant of barrier '{ref}' ({position.where}) can be skipped by its `when` at line "
+                    f"this participant of barrier '{ref}' ({position.where}) can be skipped by its `{key}` at line "
                     f"{line_of(when.key)} ({reason}); a skipped participant counts as arrived, so the others "
                     "go on without waiting for its work",
-                    related=(Related(when.key, "the `when` that can skip this participant"),),
+                    related=(Related(when.key, f"the `{key}` that can skip this participant"),),
                 )

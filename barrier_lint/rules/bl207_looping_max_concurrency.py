@@ -9,7 +9,7 @@ class LoopingMaxConcurrency(Rule):
     """
     ## What it does
     Reports a looping strategy (`matrix` or `repeat`) with `maxConcurrency` on a stage or step group
-    that contains a Barrier step.
+    that contains a Barrier step (v1: `strategy.max-parallel` on a stage or `group`).
 
     ## Why is this bad?
     Each iteration is a participant, and with `maxConcurrency` below the number of iterations only the
@@ -48,11 +48,12 @@ class LoopingMaxConcurrency(Rule):
             kind = "step group" if owner in pipeline.step_groups else "stage"
             first = inside[0]
             limit = strategy.max_concurrency.value if strategy.max_concurrency is not None else "set"
+            key = pipeline.syntax.max_concurrency
             yield Finding(
                 strategy.max_concurrency_key,
-                f"{kind} {owner.label} loops with maxConcurrency {limit} and contains a Barrier step (line "
+                f"{kind} {owner.label} loops with {key} {limit} and contains a Barrier step (line "
                 f"{line_of(first.span)}); only the first batch of iterations can reach the barrier, and it "
-                "waits for iterations that cannot start: remove maxConcurrency",
+                f"waits for iterations that cannot start: remove {key}",
                 related=tuple(related(p, "Barrier step inside the loop") for p in inside),
                 barrier=first.literal,
                 tree_path=format_path(owner.path),

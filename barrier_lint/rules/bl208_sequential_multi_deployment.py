@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from ..diagnostics import Severity
 from ..model import format_path
-from .base import Finding, Rule, line_of, related
+from .base import NOT_V1, Finding, Rule, line_of, related
 
 
 class SequentialMultiDeployment(Rule):
     """
     ## What it does
     Reports a stage that deploys more than one service or environment (`spec.services.values` or
-    `spec.environments.values`), contains a Barrier step, and does not set `metadata.parallel: true`.
+    `spec.environments.values`), contains a Barrier step, and does not set `metadata.parallel: true`. v1 stages have no
+    multi-service deployment: the rule does not apply to v1 pipelines.
 
     ## Why is this bad?
     Without `parallel: true` the services or environments are deployed one after the other, and each
@@ -40,6 +41,7 @@ class SequentialMultiDeployment(Rule):
     code = "BL208"
     name = "sequential-multi-deployment"
     severity = Severity.ERROR
+    documents = NOT_V1  # v1 stages have no multi-service deployment
 
     def check(self, facts, config):
         pipeline = facts.pipeline

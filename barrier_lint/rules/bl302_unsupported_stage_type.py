@@ -3,7 +3,7 @@ from __future__ import annotations
 from ..config import FORBIDDEN_STAGE_TYPES
 from ..diagnostics import Severity
 from ..model import is_expression
-from .base import Rule, at_position
+from .base import NOT_V1, Rule, at_position
 
 
 class UnsupportedStageType(Rule):
@@ -12,6 +12,7 @@ class UnsupportedStageType(Rule):
     Reports a Barrier step in a stage whose type cannot hold one (`CI`, `SecurityTests`, `Pipeline`: an
     error) or that Harness's documentation does not support (any type but `Deployment` and `Custom`: a
     warning). The supported set is configurable (`stage-types`).
+    v1 stages carry no stage type: the rule does not apply to v1 pipelines.
 
     ## Why is this bad?
     Harness documents Barrier steps for Deploy and Custom stages. CI and Security stages cannot hold one
@@ -32,6 +33,7 @@ class UnsupportedStageType(Rule):
     code = "BL302"
     name = "unsupported-stage-type"
     severity = Severity.ERROR
+    documents = NOT_V1  # v1 stages are not typed
 
     def check(self, facts, config):
         for position in facts.pipeline.positions:

@@ -127,7 +127,7 @@ class Workspace:
         parsed = self.read(name)
         parts = []
         for document in parsed.documents:
-            what = document.kind.value if document.kind.value != "other" else "not Harness YAML (skipped)"
+            what = document.describe()
             pipeline = document.pipeline
             notes = []
             if pipeline is not None:
