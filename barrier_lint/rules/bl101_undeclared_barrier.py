@@ -3,7 +3,7 @@ from __future__ import annotations
 import difflib
 
 from ..diagnostics import Severity
-from ..model import runtime_input_values
+from ..model import parent_barrier, runtime_input_values
 from .base import PIPELINES, Finding, Rule, at_position
 
 
@@ -54,17 +54,11 @@ class UndeclaredBarrier(Rule):
             if ref is not None:
                 if ref in declared:
                     continue
-                if not ref.startswith("parent."):
-                    yield self._finding(position, ref, declared, facts, f"barrier '{ref}' ({position.where}) is not declared")
-                elif not position.syntax.chained_barriers:
-                    yield self._finding(
-                        position,
-                        ref,
-                        declared,
-                        facts,
-                        f"barrier '{ref}' ({position.where}) is not declared, and v1 pipelines have no chained barriers: "
-                        f"'{ref}' cannot join a parent pipeline's barrier '{ref[len('parent.'):]}'",
-                    )
+                lead = f"barrier '{ref}' ({position.where}) is not declared"
+                parent = parent_barrier(ref)  # literal only in v1: v0's `parent.X` is its parent's barrier X
+                if parent is not None:
+                    lead += f", and v1 pipelines have no chained barriers: '{ref}' cannot join a parent pipeline's barrier '{parent}'"
+                yield self._finding(position, ref, declared, facts, lead)
             elif position.is_runtime_input:  # type: ignore[union-attr]
                 for value in runtime_input_values(position.ref.value):
                     if value not in declared:
