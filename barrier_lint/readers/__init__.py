@@ -66,7 +66,7 @@ class Readers:
         return Builder(self.number, self.index, self.spans, self.home, self.resolver)
 
     def v1(self) -> Reader:
-        return Reader(self.index, self.spans, self.home, self.inputs)
+        return Reader(self.index, self.spans, self.home, self.inputs, self.resolver)
 
 
 def _classify_and_read(tree: Tree, root: MappingNode, doc: Document, readers: Readers) -> None:

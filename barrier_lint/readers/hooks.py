@@ -44,6 +44,10 @@ class Resolver(Protocol):
         (Pipeline, Stage, StepGroup, Step), for a root pipeline in `scope` (its org and project ids)."""
         ...
 
+    def resolve_v1(self, uses: str, kind: str) -> Resolution:
+        """Resolve a v1 use (`template: {uses: id[@version]}`) of a template of `kind` to the template's body."""
+        ...
+
     def resolve_chain(
         self, tree: Tree, stage: MappingNode, spec: MappingNode, scope: tuple[str | None, str | None]
     ) -> Resolution:

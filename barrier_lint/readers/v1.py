@@ -20,7 +20,8 @@ How v1 maps onto the model:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from ..model import (
     V1,
@@ -33,11 +34,13 @@ from ..model import (
     Stage,
     StepGroup,
     Strategy,
+    TemplateCycle,
     TemplateUse,
     Text,
     When,
 )
-from ..syntax import UNNAMED, Index, MappingNode, Node, ScalarNode, Spans, Tree
+from ..syntax import UNNAMED, VISITS_PER_NODE, Index, MappingNode, Node, ScalarNode, Spans, Tree
+from .hooks import MAX_TEMPLATE_NESTING, Resolver
 
 _INPUT_REFERENCE = re.compile(r"\$\{\{\s*inputs\.([A-Za-z_][\w-]*)\s*\}\}")
 _LOOPS = ("matrix", "for", "while", "repeat")
@@ -53,19 +56,35 @@ TEMPLATE_BODIES = {
 class Reader(Tree):
     """Builds the model of one v1 document from its node tree."""
 
-    def __init__(self, index: Index, spans: Spans, home: str = UNNAMED, inputs: Mapping[str, str] | None = None) -> None:
-        super().__init__(index, spans, home)
+    def __init__(
+        self, index: Index, spans: Spans, home: str = UNNAMED, inputs: Mapping[str, str | Text] | None = None,
+        resolver: Resolver | None = None,
+    ) -> None:
+        super().__init__(index, spans, home, resolver.spans_of if resolver is not None else None)
+        self.shared = getattr(resolver, "node_keys", None)
+        self.resolver = resolver
         self.inputs = inputs
         self.pipeline: Pipeline | None = None
         self.syntax = V1
+        self.nesting: list[tuple[object, str]] = []  # templates being read, outermost first: (identity, label)
+        self.nesting_root = 0  # 1 when the document read is itself a template (not one of the nested levels)
+        self._pending: tuple = (None, {})  # the last resolved use's (resolution, with values)
+        self._body: MappingNode | None = None  # the body of the template being read
 
     def text(self, node: Node | None, key: str) -> Text | None:
         found = super().text(node, key)
         if found is None or self.inputs is None or "${{" not in found.value:
             return found
         inputs = self.inputs
-        value = _INPUT_REFERENCE.sub(lambda m: inputs.get(m.group(1), m.group(0)), found.value)
-        return Text(value, found.span, found.quoted)
+        whole = _INPUT_REFERENCE.fullmatch(found.value.strip())
+        if whole is not None and isinstance(inputs.get(whole.group(1)), Text):
+            return inputs[whole.group(1)]  # type: ignore[return-value]  (the value where the use writes it)
+
+        def value(match: re.Match) -> str:
+            given = inputs.get(match.group(1))
+            return match.group(0) if given is None else given.value if isinstance(given, Text) else given
+
+        return Text(_INPUT_REFERENCE.sub(value, found.value), found.span, found.quoted)
 
     # -- documents ---------------------------------------------------------------------------------------
 
@@ -75,14 +94,21 @@ class Reader(Tree):
         barriers = self.entry(body, "barriers")
         if barriers is not None:
             pipeline.barriers_key = self.span(barriers[0])
-            for entry in self.seq(barriers[1]):
-                if isinstance(entry, ScalarNode):
-                    pipeline.declarations.append(Declaration.plain(Text(entry.value, self.span(entry), bool(entry.style))))
-                else:
-                    pipeline.declarations.append(Declaration(None, None, self.span(entry)))
+            self._declarations(pipeline, barriers[1])
         self._stages(self.get(body, "stages"), path + (("stages", None),))
-        self._template_use(body, path, "Pipeline")
+        use = self._template_use(body, path, "Pipeline")
+        if use is not None and use.resolved:
+            with self._reading(use):
+                self._declarations(pipeline, self.get(self._body, "barriers"))
+                self._stages(self.get(self._body, "stages"), path + (("stages", None),))
         return pipeline
+
+    def _declarations(self, pipeline: Pipeline, barriers: Node | None) -> None:
+        for entry in self.seq(barriers):
+            if isinstance(entry, ScalarNode):
+                pipeline.declarations.append(Declaration.plain(Text(entry.value, self.span(entry), bool(entry.style))))
+            else:
+                pipeline.declarations.append(Declaration(None, None, self.span(entry)))
 
     def read_template(
         self, key: Node, template: MappingNode, kind: DocumentKind, body_key: str, body: MappingNode,
@@ -91,6 +117,9 @@ class Reader(Tree):
         """A v1 template file: `template: {inputs, pipeline | stage | step}`; its identifier and version
         come from its path (`identity`), since the file carries neither."""
         path: Path = (("template", None), (body_key, None))
+        if identity is not None:
+            self.nesting.append(((self.home, 0), f"{identity[0].value}@{identity[1].value}"))
+            self.nesting_root = 1
         if self.inputs is None:
             self.syntax = V1_TEMPLATE  # read on its own, its `${{ inputs.x }}` are parameters
         if kind is DocumentKind.PIPELINE_TEMPLATE:
@@ -148,12 +177,21 @@ class Reader(Tree):
         use = self._template_use(node, path, "Stage")
         if use is not None:
             stage.template_ref = use.ref
+            if use.resolved:
+                with self._reading(use):
+                    body = self._body
+                    stage.strategy = stage.strategy or self._strategy(body)
+                    stage.when = stage.when or self._when(body)
+                    self._stage_steps(body, path, stage)
             return
         chain = self.get(node, "chain")
         if isinstance(chain, MappingNode):
             stage.chain_ref = self.text(chain, "uses")
             self.pipeline.chained_stages.append(stage)
             return
+        self._stage_steps(node, path, stage)
+
+    def _stage_steps(self, node: MappingNode, path: Path, stage: Stage) -> None:
         owner = node if self.get(node, "steps") is not None else self.get(node, "spec")
         self._steps(self.get(owner, "steps"), path + (("steps", None),), stage, (), rollback=False)
         self._steps(self.get(node, "rollback"), path + (("rollback", None),), stage, (), rollback=True)
@@ -189,7 +227,10 @@ class Reader(Tree):
         if group is not None and isinstance(group[1], MappingNode):
             self._group(entry, group, path, stage, groups, rollback)
             return
-        self._template_use(entry, path, "Step", stage, groups, rollback)
+        use = self._template_use(entry, path, "Step", stage, groups, rollback)
+        if use is not None and use.resolved:
+            with self._reading(use):
+                self._step(self._body, path, stage, groups, rollback)
 
     def _group(self, entry: MappingNode, group: tuple[Node, Node], path: Path, stage: Stage | None,
                groups: tuple[StepGroup, ...], rollback: bool) -> None:
@@ -248,7 +289,43 @@ class Reader(Tree):
             path=path, stage=stage, groups=groups, rollback=rollback,
         )
         self.pipeline.template_uses.append(use)
+        if self.resolver is None:
+            return use
+        resolution = self.resolver.resolve_v1(uses.value, kind)
+        use.label, use.file, use.at = resolution.label, resolution.file, resolution.at
+        if not isinstance(resolution.body, MappingNode):
+            use.problem = resolution.problem
+            return use
+        chain = tuple(label for _, label in self.nesting) + (resolution.label,)
+        cyclic = any(identity == resolution.identity for identity, _ in self.nesting)
+        if cyclic or len(self.nesting) - self.nesting_root >= MAX_TEMPLATE_NESTING:
+            self.pipeline.template_cycles.append(TemplateCycle(uses, chain, too_deep=not cyclic))
+            return use
+        use.resolved = True
+        self.budget += VISITS_PER_NODE * resolution.size
+        with_values: dict[str, str | Text] = {}
+        given = self.get(template, "with")
+        for key, value in self.items(given):
+            if isinstance(key, ScalarNode) and isinstance(value, ScalarNode):
+                with_values[key.value] = self.text(given, key.value) or value.value
+        self._pending = (resolution, with_values)
         return use
+
+    @contextmanager
+    def _reading(self, use: TemplateUse) -> Iterator[None]:
+        """Read a resolved template's body (`self._body`) in place of its use: its nodes keep their file, its
+        `${{ inputs.x }}` take the use's `with` values."""
+        resolution, with_values = self._pending
+        outer = (self.via, self.inputs, self._body, self.syntax)
+        if self.via is None:
+            self.via = (use.ref.span, f"template {resolution.label}")
+        self.inputs, self._body, self.syntax = with_values, resolution.body, V1
+        self.nesting.append((resolution.identity, resolution.label))
+        try:
+            yield
+        finally:
+            self.nesting.pop()
+            self.via, self.inputs, self._body, self.syntax = outer
 
     def _strategy(self, node: Node | None) -> Strategy | None:
         pair = self.entry(node, "strategy")

@@ -11,6 +11,7 @@ every edit.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -47,6 +48,7 @@ class TemplateEntry:
     spec: Node | None
     size: int
     at: Span | None = None  # where it says who it is (computed on first use)
+    v1: bool = False  # a v1 template file: identity from its path, its body read with the use's `with`
 
     @property
     def label(self) -> str:
@@ -161,6 +163,9 @@ def _classify(indexed: IndexedFile, number: int, root: Node, tree: Tree, size: i
     template = tree.get(root, "template")
     if isinstance(template, MappingNode):
         identifier, kind = _text(tree, template, "identifier"), _text(tree, template, "type")
+        if identifier is None and kind is None:
+            _classify_v1_template(indexed, number, tree, template, size)
+            return
         if identifier and kind in TEMPLATE_TYPES:
             indexed.templates.append(
                 TemplateEntry(
@@ -184,3 +189,24 @@ def _classify(indexed: IndexedFile, number: int, root: Node, tree: Tree, size: i
                 InputSetEntry(_text(tree, body, "identifier"), named, _scope(tree, body), name, number, body, overlay)
             )
             return
+
+
+V1_TEMPLATE_PATH = re.compile(r"(?:^|/)\.harness/(?:[^/]+/)*?templates/(?P<id>[^/]+)/(?P<version>[^/]+)\.ya?ml$")
+V1_BODIES = {"pipeline": "Pipeline", "stage": "Stage", "step": "Step"}
+
+
+def _classify_v1_template(indexed: IndexedFile, number: int, tree: Tree, template: MappingNode, size: int) -> None:
+    """A v1 template file (`template: {inputs, stage | step | pipeline}`) carries no identifier or version:
+    they come from its path, `.harness/templates/<id>/<version>.yaml` (harness-barriers.md section 8)."""
+    match = V1_TEMPLATE_PATH.search(indexed.name.replace("\\", "/"))
+    body_key = next((k for k in V1_BODIES if isinstance(tree.get(template, k), MappingNode)), None)
+    if match is None or body_key is None:
+        return
+    body = tree.get(template, body_key)
+    kind = V1_BODIES[body_key]
+    if kind == "Step" and isinstance(tree.get(body, "group"), MappingNode):
+        kind = "StepGroup"
+    indexed.templates.append(
+        TemplateEntry(match["id"], match["version"], kind, Scope(None, None), indexed.name, number, template, body,
+                      size, v1=True)
+    )

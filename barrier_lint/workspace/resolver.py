@@ -62,6 +62,29 @@ class WorkspaceResolver:
             size=found.size, at=self.at(found),
         )
 
+    def resolve_v1(self, uses: str, kind: str) -> Resolution:
+        """A v1 use, `template: {uses: id | org.id | account.id [@version], with}`: the template's body, to be
+        read with the use's `with` values in place of its `${{ inputs.x }}` (no merge: v1 templates take
+        parameters, not a partial copy of themselves)."""
+        ref, _, version = uses.strip().partition("@")
+        level, identifier = _split_ref(ref)
+        label = f"{identifier}@{version}" if version else identifier
+        kinds = ("Step", "StepGroup") if kind == "Step" else (kind,)
+        entries = [t for t in self.index.templates.get(identifier, ()) if t.v1]
+        self.reads.update(t.file for t in entries)
+        if not entries:
+            return Resolution(label=label, problem=f"no v1 template file .harness/templates/{identifier}/<version>.yaml is among the files analysed")
+        of_kind = [t for t in entries if t.type in kinds]
+        if not of_kind:
+            return Resolution(label=label, problem=f"template '{identifier}' is a {entries[0].type} template, used here as a {kind}")
+        found, problem = self._version(of_kind, identifier, version or None, ref)
+        if found is None:
+            return Resolution(label=label, problem=problem)
+        return Resolution(
+            label=found.label, body=found.spec, file=found.file, identity=(found.file, found.number), size=found.size,
+            at=self.at(found),
+        )
+
     def resolve_chain(
         self, tree: Tree, stage: MappingNode, spec: MappingNode, scope: tuple[str | None, str | None]
     ) -> Resolution:
@@ -108,7 +131,7 @@ class WorkspaceResolver:
         self, level: str, identifier: str, version: str | None, kind: str, scope: Scope, ref: str
     ) -> tuple[TemplateEntry | None, str | None]:
         """The template a use names, or None and why not (BL108's message says it)."""
-        candidates = [t for t in self.index.templates.get(identifier, ()) if _in_scope(t.scope, level, scope)]
+        candidates = [t for t in self.index.templates.get(identifier, ()) if not t.v1 and _in_scope(t.scope, level, scope)]
         if not candidates:
             where = f"at {level} scope" + (f" in {_describe(scope, level)}" if level != "account" and scope.org else "")
             problem = f"no template file with identifier '{identifier}' {where} is among the files analysed"
@@ -120,6 +143,12 @@ class WorkspaceResolver:
         of_kind = [t for t in candidates if t.type == kind]
         if not of_kind:
             return None, f"template '{identifier}' is a {candidates[0].type} template, used here as a {kind}"
+        return self._version(of_kind, identifier, version, ref)
+
+    def _version(
+        self, of_kind: list[TemplateEntry], identifier: str, version: str | None, ref: str
+    ) -> tuple[TemplateEntry | None, str | None]:
+        """The version a use names, else the stable one, else the only one (BL108's reason otherwise)."""
         if version is not None:
             exact = [t for t in of_kind if t.version == version]
             if not exact:
