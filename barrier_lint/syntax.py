@@ -355,11 +355,15 @@ class Spans:
 
     def __call__(self, node: Node) -> Span:
         end = node
+        seen = {id(node)}  # a recursive alias (`a: &x [*x]` in block style) makes the last value its own parent
         while isinstance(end, (MappingNode, SequenceNode)) and end.value and not end.flow_style:
             last = end.value[-1]
             last = last[1] if isinstance(end, MappingNode) else last
             if last.end_mark.name != node.start_mark.name:
                 break  # a merged mapping whose last value was spliced in from another file ends in its own
+            if id(last) in seen:
+                break
+            seen.add(id(last))
             end = last
         start_line, start_col = self.point(node.start_mark)
         end_line, end_col = self.point(end.end_mark)

@@ -145,3 +145,19 @@ def template_repository(folder, pipelines: int = 2000, templates: int = 500) -> 
             f"pipeline:\n  name: Release {p}\n  identifier: release_{p}\n  flowControl:\n    barriers:\n"
             "      - name: Deployed\n        identifier: deployed\n  stages:\n    - parallel:\n" + "".join(uses)
         )
+
+
+def one_line_pipeline(stages: int = 1000) -> str:
+    """A whole pipeline written on one line in flow style (what a generator or a minifier writes): one
+    declared barrier nobody uses (BL105) and `stages` parallel stages, each waiting on an undeclared barrier
+    (BL101 each). 1,000 stages: about 156 KB on one line, 1,001 findings."""
+    stage = (
+        "{{stage: {{identifier: stage_{i}, type: Custom, spec: {{execution: "
+        "{{steps: [{{step: {{type: Barrier, identifier: wait_{i}, spec: {{barrierRef: gate_{i}}}}}}}]}}}}}}}}"
+    )
+    body = ", ".join(stage.format(i=i) for i in range(stages))
+    return (
+        "pipeline: {identifier: one_line, name: One line, projectIdentifier: p, orgIdentifier: o, "
+        "flowControl: {barriers: [{name: Unused, identifier: unused}]}, "
+        f"stages: [{{parallel: [{body}]}}]}}\n"
+    )

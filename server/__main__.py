@@ -28,10 +28,8 @@ def main(argv: list[str] | None = None) -> int:
         host, sep, port = args.tcp.rpartition(":")
         if not sep or not port.isdigit():
             parser.error("--tcp takes HOST:PORT, e.g. 127.0.0.1:2087")
-        server.start_tcp(host or "127.0.0.1", int(port))
-    else:
-        server.start_io()
-    return 0
+        return server.start_tcp(host or "127.0.0.1", int(port))
+    return server.start_io()
 
 
 if __name__ == "__main__":

@@ -17,9 +17,8 @@ import traceback
 from typing import Any, Callable
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
 
 from barrier_lint import __version__
 
@@ -27,24 +26,13 @@ from . import actions, completion, navigation
 from .configuration import SECTION, Settings, editor_table, unknown_keys
 from .convert import Positions, split_lines, to_lsp_diagnostic
 from .documents import Analysis, OpenDocument, Target, analyse, target_at
+from .transport import Protocol, serve_stdio, serve_tcp
 
 DEFAULT_DEBOUNCE_MS = 200
 # Up to this size a completion request re-parses a changed document rather than use the previous version's
 # model (about 50 ms at this size).
 FRESH_COMPLETION_CHARS = 100_000
 REQUEST_FAILED = -32803  # LSP's RequestFailed: a valid request the server declines
-
-
-class Protocol(LanguageServerProtocol):
-    def structure_message(self, data: dict[str, Any]):
-        """pygls drops a request whose parameters do not deserialize without answering it, and the client
-        then waits forever. Answer it with an error instead."""
-        try:
-            return super().structure_message(data)
-        except Exception:
-            if isinstance(data, dict) and "id" in data and "method" in data:
-                self._send_response(data["id"], error=JsonRpcInvalidParams().to_response_error())
-            raise
 
 
 class BarrierLintServer(LanguageServer):
@@ -59,6 +47,13 @@ class BarrierLintServer(LanguageServer):
         self.pulled: set[str] = set()  # workspace folders whose settings have been asked for
 
     # -- plumbing ---------------------------------------------------------------------------------------
+
+    def start_io(self, stdin=None, stdout=None) -> int:  # type: ignore[override]
+        """Serve over stdio with the tolerant framing of `transport`; returns the process's exit code."""
+        return serve_stdio(self)
+
+    def start_tcp(self, host: str, port: int) -> int:  # type: ignore[override]
+        return serve_tcp(self, host, port)
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:
         try:
