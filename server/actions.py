@@ -11,11 +11,11 @@ from lsprotocol import types
 
 from barrier_lint.diagnostics import Diagnostic
 from barrier_lint.model import V1, Pipeline, Span
-from barrier_lint.parse import find_comments
+from barrier_lint.parse import Comment, find_comments
 from barrier_lint.rules import find_rule
 from barrier_lint.suppression import DIRECTIVE, MARKER
 
-from .convert import Positions, inner_span, to_lsp_diagnostic
+from .convert import Positions, inner_span, line_ending, to_lsp_diagnostic
 from .documents import Analysis
 
 Edit = tuple[Span, str]  # a text edit in code points: replace `span` with the text
@@ -25,9 +25,11 @@ _EMPTY_VALUE = re.compile(r"\s*:\s*(?:\[\s*\]|\{\s*\})?")
 
 class Layout:
     """How this file indents: the step between nesting levels, and whether list dashes are indented under
-    their key (`stages:\\n  - stage:`) or not (`stages:\\n- stage:`)."""
+    their key (`stages:\\n  - stage:`) or not (`stages:\\n- stage:`); and its line break (`eol`), which
+    every inserted line uses."""
 
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], eol: str = "\n") -> None:
+        self.eol = eol
         steps: dict[int, int] = {}
         dash_offsets: dict[int, int] = {}
         gaps: dict[int, int] = {}  # columns from a dash to the key after it
@@ -57,7 +59,7 @@ class Layout:
     def entry(self, dash_col: int, identifier: str, key_col: int | None = None) -> str:
         """A `flowControl.barriers` entry declaring `identifier`, its dash at `dash_col`."""
         key_col = dash_col + self.gap if key_col is None else key_col
-        return f"{' ' * dash_col}-{' ' * (key_col - dash_col - 1)}name: {identifier}\n{' ' * key_col}identifier: {identifier}"
+        return f"{' ' * dash_col}-{' ' * (key_col - dash_col - 1)}name: {identifier}{self.eol}{' ' * key_col}identifier: {identifier}"
 
 
 def last_content_line(span: Span, lines: list[str]) -> int:
@@ -99,26 +101,27 @@ def declare(pipeline: Pipeline, identifier: str, lines: list[str], layout: Layou
         dash_col = len(before) - 1
         end_line = last_content_line(last, lines)
         end = len(lines[end_line])
-        return Span(end_line, end, end_line, end), "\n" + layout.entry(dash_col, identifier, last.start_col)
+        return Span(end_line, end, end_line, end), layout.eol + layout.entry(dash_col, identifier, last.start_col)
     if pipeline.barriers_key is not None:
         opened = _open_block(lines, pipeline.barriers_key)
         if opened is None:
             return None
         span, head = opened
-        return span, head + "\n" + layout.entry(pipeline.barriers_key.start_col + layout.dash, identifier)
+        return span, head + layout.eol + layout.entry(pipeline.barriers_key.start_col + layout.dash, identifier)
     if pipeline.flow_control_key is not None:
         opened = _open_block(lines, pipeline.flow_control_key)
         if opened is None:
             return None
         span, head = opened
         indent = pipeline.flow_control_key.start_col + layout.step
-        return span, f"{head}\n{' ' * indent}barriers:\n" + layout.entry(indent + layout.dash, identifier)
+        return span, f"{head}{layout.eol}{' ' * indent}barriers:{layout.eol}" + layout.entry(indent + layout.dash, identifier)
     body = pipeline.span
     if body.start_line <= pipeline.key.start_line:
         return None  # a flow-style pipeline body
     indent = body.start_col
-    text = f"{' ' * indent}flowControl:\n{' ' * (indent + layout.step)}barriers:\n"
-    text += layout.entry(indent + layout.step + layout.dash, identifier) + "\n"
+    eol = layout.eol
+    text = f"{' ' * indent}flowControl:{eol}{' ' * (indent + layout.step)}barriers:{eol}"
+    text += layout.entry(indent + layout.step + layout.dash, identifier) + eol
     return Span(body.start_line, 0, body.start_line, 0), text
 
 
@@ -129,7 +132,7 @@ def _declare_v1(pipeline: Pipeline, identifier: str, lines: list[str], layout: L
         if before.endswith("-") and not before[:-1].strip():  # a block list: a new line like the last
             end_line = last_content_line(last, lines)
             end = len(lines[end_line])
-            return Span(end_line, end, end_line, end), f"\n{before}{' ' * (last.start_col - len(before))}{identifier}"
+            return Span(end_line, end, end_line, end), f"{layout.eol}{before}{' ' * (last.start_col - len(before))}{identifier}"
         return Span(last.end_line, last.end_col, last.end_line, last.end_col), f", {identifier}"  # `[a, b]`
     if pipeline.barriers_key is not None:
         key = pipeline.barriers_key
@@ -137,12 +140,12 @@ def _declare_v1(pipeline: Pipeline, identifier: str, lines: list[str], layout: L
         if opened is None:
             return None
         span, head = opened
-        return span, f"{head}\n{' ' * (key.start_col + layout.dash)}-{' ' * (layout.gap - 1)}{identifier}"
+        return span, f"{head}{layout.eol}{' ' * (key.start_col + layout.dash)}-{' ' * (layout.gap - 1)}{identifier}"
     body = pipeline.span
     if body.start_line <= pipeline.key.start_line:
         return None  # a flow-style pipeline body
     indent = body.start_col
-    text = f"{' ' * indent}barriers:\n{' ' * (indent + layout.dash)}-{' ' * (layout.gap - 1)}{identifier}\n"
+    text = f"{' ' * indent}barriers:{layout.eol}{' ' * (indent + layout.dash)}-{' ' * (layout.gap - 1)}{identifier}{layout.eol}"
     return Span(body.start_line, 0, body.start_line, 0), text
 
 
@@ -165,12 +168,13 @@ def remove_declaration(pipeline: Pipeline, entry: Span, lines: list[str]) -> lis
     return edits
 
 
-def suppress(diagnostic: Diagnostic, text: str, lines: list[str]) -> Edit | None:
+def suppress(diagnostic: Diagnostic, comments: dict[int, list[Comment]], lines: list[str]) -> Edit | None:
+    """`comments`: the document's comments by line, scanned once per request."""
     line = diagnostic.span.start_line
     if line >= len(lines):
         return None
-    for comment in find_comments(text):
-        marker = MARKER.search(comment.text) if comment.line == line else None
+    for comment in comments.get(line, []):
+        marker = MARKER.search(comment.text)
         match = DIRECTIVE.match(comment.text, marker.start()) if marker is not None else None
         if match is None or match["kind"].lower() != "disable":
             continue
@@ -198,13 +202,18 @@ def _overlaps(a: Span, b: Span) -> bool:
 
 
 def code_actions(uri: str, analysis: Analysis, positions: Positions, requested: Span) -> list[types.CodeAction]:
-    layout = Layout(analysis.lines)
+    layout = Layout(analysis.lines, line_ending(analysis.text))
+    comments: dict[int, list[Comment]] | None = None
     actions = []
     for diagnostic in analysis.diagnostics:
         if not _overlaps(diagnostic.span, requested):
             continue
+        if comments is None:
+            comments = {}
+            for comment in find_comments(analysis.text):
+                comments.setdefault(comment.line, []).append(comment)
         lsp_diagnostic = to_lsp_diagnostic(diagnostic, positions, uri)
-        for title, edits, preferred in _fixes(analysis, diagnostic, layout):
+        for title, edits, preferred in _fixes(analysis, diagnostic, layout, comments):
             if not edits:
                 continue
             actions.append(
@@ -221,7 +230,9 @@ def code_actions(uri: str, analysis: Analysis, positions: Positions, requested: 
     return actions
 
 
-def _fixes(analysis: Analysis, diagnostic: Diagnostic, layout: Layout) -> Iterator[tuple[str, list[Edit], bool]]:
+def _fixes(
+    analysis: Analysis, diagnostic: Diagnostic, layout: Layout, comments: dict[int, list[Comment]]
+) -> Iterator[tuple[str, list[Edit], bool]]:
     lines = analysis.lines
     pipeline = _pipeline_of(analysis, diagnostic)
     data = diagnostic.data
@@ -230,7 +241,7 @@ def _fixes(analysis: Analysis, diagnostic: Diagnostic, layout: Layout) -> Iterat
         position = next((p for p in pipeline.positions if p.ref is not None and p.ref.span == diagnostic.span), None)
         suggestion = data.get("suggestion")
         if suggestion and position is not None and position.literal == ref:
-            yield f"Change to '{suggestion}'", [(inner_span(position.ref), suggestion)], True  # type: ignore[arg-type]
+            yield f"Change to '{suggestion}'", [(inner_span(position.ref, lines), suggestion)], True  # type: ignore[arg-type]
         edit = declare(pipeline, ref, lines, layout) if not ref.startswith("parent.") else None
         if edit is not None and ref not in pipeline.declared:
             yield f"Declare barrier '{ref}' in {pipeline.syntax.declarations_short}", [edit], not suggestion
@@ -240,7 +251,7 @@ def _fixes(analysis: Analysis, diagnostic: Diagnostic, layout: Layout) -> Iterat
         new_ref = data["rollback_ref"]
         position = next((p for p in pipeline.positions if p.ref is not None and p.ref.span == diagnostic.span), None)
         if position is not None:
-            edits: list[Edit] = [(inner_span(position.ref), new_ref)]  # type: ignore[arg-type]
+            edits: list[Edit] = [(inner_span(position.ref, lines), new_ref)]  # type: ignore[arg-type]
             if new_ref not in pipeline.declared:
                 edit = declare(pipeline, new_ref, lines, layout)
                 if edit is None:
@@ -249,6 +260,6 @@ def _fixes(analysis: Analysis, diagnostic: Diagnostic, layout: Layout) -> Iterat
                     edits.insert(0, edit)
             yield f"Use a separate rollback barrier '{new_ref}'", edits, True
     if diagnostic.code not in ("BL000", "BL901"):
-        edit = suppress(diagnostic, analysis.text, lines)
+        edit = suppress(diagnostic, comments, lines)
         if edit is not None:
             yield f"Suppress {diagnostic.code} on this line", [edit], False

@@ -7,10 +7,11 @@ this module only feeds it the document's lines and builds lsprotocol objects.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from lsprotocol import types
-from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
+from pygls.workspace.position_codec import PositionCodec
 
 from barrier_lint import Diagnostic, Severity, Span
 from barrier_lint.model import Text
@@ -36,43 +37,101 @@ def split_lines(text: str) -> list[str]:
     return _LINE_BREAK.split(text)
 
 
-class Positions:
-    """Converts between core spans (code points) and client ranges for one version of one document."""
+# Characters that take more than one unit in an encoding (every other character takes one).
+_WIDE = {"utf-8": re.compile("[^\x00-\x7f]"), "utf-16": re.compile("[\U00010000-\U0010ffff]")}
 
-    def __init__(self, lines: list[str], codec: PositionCodec) -> None:
+
+def _extra_units(encoding: str, char: str) -> int:
+    """How many units more than one `char` takes."""
+    if encoding == "utf-16":
+        return 1
+    code = ord(char)
+    return 1 if code < 0x800 else 2 if code < 0x10000 else 3
+
+
+class _Table:
+    """Where the wide characters of one line are: their code-point indexes, their unit offsets, and the
+    extra units before each (`extra[k]`: before the k-th; `extra[-1]`: all of them)."""
+
+    def __init__(self, text: str, encoding: str) -> None:
+        self.indexes: list[int] = []
+        self.starts: list[int] = []
+        self.extra = [0]
+        for match in _WIDE[encoding].finditer(text):
+            self.indexes.append(match.start())
+            self.starts.append(match.start() + self.extra[-1])
+            self.extra.append(self.extra[-1] + _extra_units(encoding, match.group()))
+
+
+class Positions:
+    """Converts between core spans (code points) and client ranges for one version of one document.
+
+    `lines` are the core's lines. When the document starts with a byte order mark the core reads the text
+    after it, so on line 0 the client counts one character (the BOM) more than the core (`bom=True`).
+
+    A conversion costs O(log n) in the line's length: a line of ASCII needs nothing (a code point is one
+    unit in every encoding); for any other line the first conversion records where its wide characters
+    are, once per line.
+    """
+
+    def __init__(self, lines: list[str], codec: PositionCodec, bom: bool = False) -> None:
         self.lines = lines
         self.codec = codec
+        encoding = str(codec.encoding or "utf-16").lower()
+        self.encoding = encoding if encoding in ("utf-8", "utf-32") else "utf-16"
+        self.bom_units = (3 if self.encoding == "utf-8" else 1) if bom else 0
+        self._tables: dict[int, _Table] = {}
+
+    def _table(self, line: int) -> _Table | None:
+        text = self.lines[line]
+        if self.encoding == "utf-32" or text.isascii():
+            return None
+        table = self._tables.get(line)
+        if table is None:
+            table = self._tables[line] = _Table(text, self.encoding)
+        return table
+
+    def units(self, line: int, col: int) -> int:
+        """Code-point column `col` of core line `line` in the client's units."""
+        col = min(max(col, 0), len(self.lines[line]))
+        table = self._table(line)
+        units = col if table is None else col + table.extra[bisect.bisect_left(table.indexes, col)]
+        return units + self.bom_units if line == 0 else units
+
+    def code_points(self, line: int, units: int) -> int:
+        """Client units on core line `line` as a code-point column, clamped into the line. A position inside
+        a character (between the halves of a surrogate pair) means the end of that character."""
+        if line == 0:
+            units -= self.bom_units
+        length = len(self.lines[line])
+        if units <= 0:
+            return 0
+        table = self._table(line)
+        if table is None:
+            return min(units, length)
+        k = bisect.bisect_left(table.starts, units)  # the wide characters that start before `units`
+        if k and units <= table.starts[k - 1] + table.extra[k] - table.extra[k - 1]:
+            return table.indexes[k - 1] + 1
+        return min(units - table.extra[k], length)
 
     def position(self, line: int, col: int) -> types.Position:
         if line >= len(self.lines):  # the end of the document
-            return types.Position(line=max(len(self.lines) - 1, 0), character=self._units(len(self.lines) - 1, None))
-        return types.Position(line=line, character=self._units(line, col))
-
-    def _units(self, line: int, col: int | None) -> int:
-        if line < 0:
-            return 0
-        text = self.lines[line]
-        return self.codec.client_num_units(text if col is None else text[:col])
+            last = max(len(self.lines) - 1, 0)
+            return types.Position(line=last, character=self.units(last, len(self.lines[last])) if self.lines else 0)
+        return types.Position(line=line, character=self.units(line, col))
 
     def range(self, span: Span) -> types.Range:
         return types.Range(start=self.position(span.start_line, span.start_col), end=self.position(span.end_line, span.end_col))
 
     def to_server(self, position: types.Position) -> tuple[int, int]:
-        """A client position as (line, code-point column), clamped into the document."""
+        """A client position as (line, code-point column), clamped into the document. LSP: a character past
+        the end of the line means the end of the line."""
         if not self.lines:
             return 0, 0
         line = min(max(position.line, 0), len(self.lines) - 1)
         if position.line >= len(self.lines):
             return line, len(self.lines[line])
-        if position.character >= self.codec.client_num_units(self.lines[line]):
-            # LSP: a character past the end of the line means the end of the line. (pygls's codec clamps
-            # it to one before the end.)
-            return line, len(self.lines[line])
-        # The codec may write to the position it is given; hand it a copy.
-        server: ServerTextPosition = self.codec.position_from_client_units(
-            self.lines, types.Position(line=line, character=max(position.character, 0))
-        )
-        return server.line, min(server.character, len(self.lines[line]))
+        return line, self.code_points(line, position.character)
 
     def server_range(self, range_: types.Range) -> Span:
         start = self.to_server(range_.start)
@@ -80,11 +139,26 @@ class Positions:
         return Span(start[0], start[1], end[0], end[1])
 
 
-def inner_span(text: Text) -> Span:
-    """The span of a scalar's characters without its quotes (what a rename or completion replaces)."""
+def line_ending(text: str) -> str:
+    """The document's own line break (that of its first line), for the text the server inserts."""
+    found = _LINE_BREAK.search(text)
+    return found.group() if found is not None else "\n"
+
+
+# A scalar's properties: an anchor (`&x`) and a tag (`!t`, `!!str`, `!<...>`), each followed by white space.
+_PROPERTIES = re.compile(r"(?:(?:&[^\s,\[\]{}]+|![^\s,\[\]{}]*)[ \t]+)+")
+
+
+def inner_span(text: Text, lines: list[str] | None = None) -> Span:
+    """The span of a scalar's own characters, without its anchor or tag (`&x !!str`) and without its quotes:
+    what a rename or a fix replaces. `lines` (the core's lines) show the properties."""
     span = text.span
+    if lines is not None and span.start_line < len(lines):
+        found = _PROPERTIES.match(lines[span.start_line], span.start_col)
+        if found is not None and (span.start_line, found.end()) < (span.end_line, span.end_col):
+            span = Span(span.start_line, found.end(), span.end_line, span.end_col, span.origin)
     if text.quoted and span.start_line == span.end_line and span.end_col - span.start_col >= 2:
-        return Span(span.start_line, span.start_col + 1, span.end_line, span.end_col - 1)
+        return Span(span.start_line, span.start_col + 1, span.end_line, span.end_col - 1, span.origin)
     return span
 
 
@@ -108,4 +182,4 @@ def to_lsp_diagnostic(diagnostic: Diagnostic, positions: Positions, uri: str) ->
     )
 
 
-__all__ = ["Positions", "SOURCE", "inner_span", "split_lines", "to_lsp_diagnostic"]
+__all__ = ["Positions", "SOURCE", "inner_span", "line_ending", "split_lines", "to_lsp_diagnostic"]

@@ -14,7 +14,7 @@ from barrier_lint.config import Config
 from barrier_lint.diagnostics import Diagnostic
 from barrier_lint.linter import lint_parsed
 from barrier_lint.model import BarrierPosition, Declaration, Document, Pipeline, Text
-from barrier_lint.parse import ParsedFile, parse
+from barrier_lint.parse import ParsedFile, parse, strip_bom
 
 from .convert import split_lines
 
@@ -25,11 +25,15 @@ MAX_CHARS = 4_000_000
 @dataclass
 class Analysis:
     version: int | None
-    text: str
-    lines: list[str]
+    text: str  # the document's text as the client sent it
+    lines: list[str]  # the core's lines: the text after a byte order mark, split as the protocol splits it
     parsed: ParsedFile
     diagnostics: list[Diagnostic]
     too_large: bool = False
+
+    @property
+    def bom(self) -> bool:
+        return self.text.startswith("\ufeff")
 
     def pipelines(self) -> list[Document]:
         return [d for d in self.parsed.documents if d.pipeline is not None and d.kind.is_analysed]
@@ -44,7 +48,7 @@ class Analysis:
 
 
 def analyse(text: str, version: int | None, config: Config) -> Analysis:
-    lines = split_lines(text)
+    lines = split_lines(strip_bom(text))
     if len(text) > MAX_CHARS:
         return Analysis(version, text, lines, ParsedFile(text), [], too_large=True)
     parsed = parse(text)

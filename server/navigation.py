@@ -117,7 +117,9 @@ def is_valid_identifier(value: str) -> bool:
 def prepare_rename(positions: Positions, target: Target) -> types.PrepareRenamePlaceholder | None:
     if is_expression(target.identifier) or target.identifier.startswith("parent."):
         return None
-    return types.PrepareRenamePlaceholder(range=positions.range(inner_span(target.text)), placeholder=target.identifier)
+    return types.PrepareRenamePlaceholder(
+        range=positions.range(inner_span(target.text, positions.lines)), placeholder=target.identifier
+    )
 
 
 def rename(uri: str, positions: Positions, target: Target, new_name: str) -> types.WorkspaceEdit:
@@ -130,10 +132,10 @@ def rename(uri: str, positions: Positions, target: Target, new_name: str) -> typ
     if new_name != target.identifier and new_name in target.pipeline.declared:
         raise Refused(f"a barrier '{new_name}' is already declared; renaming would merge two barriers")
     found = occurrences(target.pipeline, target.identifier)
-    edits = [
-        types.TextEdit(range=positions.range(inner_span(text)), new_text=new_name)
-        for text in found.declarations + found.references
-    ]
+    # A scalar written once and used through aliases (`identifier: &g gate` ... `barrierRef: *g`) is one
+    # occurrence per alias in the model, and one edit in the file.
+    spans = dict.fromkeys(inner_span(text, positions.lines) for text in found.declarations + found.references)
+    edits = [types.TextEdit(range=positions.range(span), new_text=new_name) for span in spans]
     return types.WorkspaceEdit(changes={uri: edits})
 
 

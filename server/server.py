@@ -73,7 +73,7 @@ class BarrierLintServer(LanguageServer):
         return editor_table(raw)
 
     def positions(self, analysis: Analysis) -> Positions:
-        return Positions(analysis.lines, self.workspace.position_codec)
+        return Positions(analysis.lines, self.workspace.position_codec, bom=analysis.bom)
 
     @property
     def debounce(self) -> float:

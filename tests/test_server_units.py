@@ -56,9 +56,9 @@ def test_positions_convert_code_points_to_each_encoding_and_back():
 
 
 def test_layout_follows_the_file():
-    assert vars(Layout(["a:", "  b:", "    - c: 1", "      d: 2"])) == {"step": 2, "dash": 2, "gap": 2}
-    assert vars(Layout(["a:", "    b:", "    -   c: 1", "        d: 2"])) == {"step": 4, "dash": 0, "gap": 4}
-    assert vars(Layout([])) == {"step": 2, "dash": 2, "gap": 2}
+    assert vars(Layout(["a:", "  b:", "    - c: 1", "      d: 2"])) == {"eol": "\n", "step": 2, "dash": 2, "gap": 2}
+    assert vars(Layout(["a:", "    b:", "    -   c: 1", "        d: 2"])) == {"eol": "\n", "step": 4, "dash": 0, "gap": 4}
+    assert vars(Layout([])) == {"eol": "\n", "step": 2, "dash": 2, "gap": 2}
 
 
 def test_tolerant_scan_reads_block_and_flow_entries_and_stops_at_the_list_end():
