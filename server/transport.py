@@ -38,6 +38,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.io_ import StdoutWriter
 from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 
 logger = logging.getLogger(__name__)
 
@@ -256,6 +257,18 @@ class Protocol(LanguageServerProtocol):
                 self.send_error(message.id, SERVER_NOT_INITIALIZED, f"{method}: the server is not initialized yet")
             return  # notifications before initialize are dropped
         super().handle_message(message)
+
+    @lsp_method(types.SHUTDOWN)
+    def lsp_shutdown(self, *args):
+        """pygls's, over a copy of the table of handlers in flight: cancelling one removes it (`forget`)."""
+        if (user_handler := self.fm.features.get(types.SHUTDOWN)) is not None:
+            yield user_handler, args, None
+        current_id = self.msg_id
+        for msg_id, future in list(self._request_futures.items()):
+            if msg_id != current_id and not future.done():
+                future.cancel()
+        self._shutdown = True
+        return None
 
     def _execute_handler(self, msg_id, handler, callback, args=None, kwargs=None) -> None:
         super()._execute_handler(msg_id, handler, callback, args, kwargs)

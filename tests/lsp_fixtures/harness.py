@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import pathlib
+import re
 import sys
 from dataclasses import dataclass, field
 
@@ -153,21 +154,24 @@ def rng(start_line: int, start_char: int, end_line: int, end_char: int) -> types
 
 
 def apply_edits(text: str, edits: list[types.TextEdit], encoding: str) -> str:
-    """Apply LSP text edits (in the client's units) to `text`, as an editor would."""
-    lines = text.split("\n")
+    """Apply LSP text edits (in the client's units) to `text`, as an editor would: lines end at \\r\\n, \\r or
+    \\n, and a byte order mark is a character of the first line."""
 
     def offset(position: types.Position) -> int:
-        before = sum(len(line) + 1 for line in lines[: position.line])
-        line = lines[position.line] if position.line < len(lines) else ""
+        starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+        if position.line >= len(starts):
+            return len(text)
+        begin = starts[position.line]
+        end = re.compile(r"\r\n|\r|\n|$").search(text, begin).start()
         units = 0
-        for index, char in enumerate(line):
+        for index in range(begin, end):
             if units >= position.character:
-                return before + index
-            units += len(char.encode("utf-8")) if encoding == "utf-8" else len(char.encode("utf-16-le")) // 2
-        return before + len(line)
+                return index
+            char = text[index]
+            units += len(char.encode("utf-8", "surrogatepass")) if encoding == "utf-8" else len(char.encode("utf-16-le", "surrogatepass")) // 2
+        return end
 
     for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
         start, end = offset(edit.range.start), offset(edit.range.end)
         text = text[:start] + edit.new_text + text[end:]
-        lines = text.split("\n")
     return text
