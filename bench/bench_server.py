@@ -12,18 +12,37 @@ and, separately, the same change -> publishDiagnostics with the default 200 ms d
 waits for after the last keystroke.
 
 Target (docs/server.md): median < 50 ms and p95 < 100 ms at 2,000 lines, debounce excluded.
+
+Two more measurements, through the raw JSON-RPC client of the tests (`tests/lsp_fixtures/raw.py`):
+
+    python bench/bench_server.py --only memory     # VmRSS over 5,000 and 10,000 didChange
+    python bench/bench_server.py --only one-line   # the 156 KB one-line pipeline with 1,001 findings
+
+- memory: the server's resident memory (VmRSS from /proc) after opening a document, then after 5,000 and
+  10,000 more one-character didChange notifications (default debounce), sent as a client types fast (a
+  request every 100 changes, so the server keeps up) and as one burst (the server reads a backlog);
+- one-line: open -> publishDiagnostics, and a codeAction request over the whole line, with an ASCII line
+  and with a non-ASCII character at its start (every column after it differs between encodings), in UTF-16
+  and UTF-8.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import pathlib
 import statistics
 import sys
 import time
 
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.generate import one_line_pipeline  # noqa: E402
+from tests.lsp_fixtures.raw import RawServer  # noqa: E402
 
 
 def generate(lines: int, barriers: int = 20) -> tuple[str, int]:
@@ -178,14 +197,84 @@ async def measure(lines: int, edits: int) -> list[str]:
     return rows
 
 
+def memory_over_edits(counts: tuple[int, ...] = (5_000, 10_000)) -> list[str]:
+    """VmRSS after opening a document and after `counts` one-character didChange notifications."""
+    text = (ROOT / "tests" / "lsp_fixtures" / "release.yaml").read_text(encoding="utf-8")
+    uri = "file:///bench/memory.yaml"
+    rows = []
+    for paced in (True, False):
+        raw = RawServer()
+        try:
+            raw.initialize()
+            raw.open(uri, text)
+            version, sent = 1, 0
+            readings = [(0, raw.rss_kb())]
+            started = time.perf_counter()
+            for count in counts:
+                while sent < count:
+                    version += 1
+                    end = 0 if sent % 2 == 0 else 1
+                    raw.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [
+                        {"range": {"start": {"line": 2, "character": 0}, "end": {"line": 2, "character": end}}, "text": "#" if end == 0 else ""}]})
+                    sent += 1
+                    if paced and sent % 100 == 0:
+                        raw.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}})
+                raw.diagnostics(uri, version)  # the server has read and linted everything sent
+                readings.append((count, raw.rss_kb()))
+            elapsed = time.perf_counter() - started
+        finally:
+            raw.close()
+        base = readings[0][1]
+        steps = ", ".join(f"after {n:,}: {kb / 1024:.1f} MB ({(kb - base) / 1024:+.1f} MB)" for n, kb in readings[1:])
+        how = "paced (a request every 100 changes)" if paced else "one burst"
+        rows.append(f"  didChange, {how}: VmRSS after open {base / 1024:.1f} MB; {steps}; {elapsed:.1f} s")
+    return rows
+
+
+def one_line(encoding: str, wide: bool) -> str:
+    text = one_line_pipeline()
+    if wide:
+        text = text.replace("name: One line", 'name: "Café 🚀 one line"')
+    uri = "file:///bench/one-line.yaml"
+    raw = RawServer("--debounce-ms", "0")
+    try:
+        raw.initialize(encoding)
+        started = time.perf_counter()
+        diagnostics = raw.open(uri, text)
+        opened = time.perf_counter() - started
+        started = time.perf_counter()
+        whole = {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}
+        actions = raw.request("textDocument/codeAction", {"textDocument": {"uri": uri}, "range": whole, "context": {"diagnostics": []}})
+        acted = time.perf_counter() - started
+    finally:
+        raw.close()
+    kind = "non-ASCII" if wide else "ASCII"
+    return (
+        f"  {len(text) / 1024:.0f} KB {kind} line, {encoding}: open -> {len(diagnostics)} diagnostics {opened * 1000:.0f} ms; "
+        f"codeAction over the line -> {len(actions['result'])} actions {acted * 1000:.0f} ms"
+    )
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lines", type=int, action="append", help="pipeline size (repeatable); default 500, 2000, 10000")
     parser.add_argument("--edits", type=int, default=40, help="edits per size (default 40)")
+    parser.add_argument("--only", choices=["latency", "memory", "one-line"], action="append", help="run only these (repeatable)")
     args = parser.parse_args()
-    for lines in args.lines or [500, 2000, 10000]:
-        for row in await measure(lines, args.edits):
+    only = set(args.only or ["latency", "memory", "one-line"])
+    if "latency" in only:
+        for lines in args.lines or [500, 2000, 10000]:
+            for row in await measure(lines, args.edits):
+                print(row, flush=True)
+    if "memory" in only:
+        print("memory over edits:", flush=True)
+        for row in memory_over_edits():
             print(row, flush=True)
+    if "one-line" in only:
+        print("one-line pipeline, 1,001 findings:", flush=True)
+        for encoding in ("utf-16", "utf-8"):
+            for wide in (False, True):
+                print(one_line(encoding, wide), flush=True)
 
 
 if __name__ == "__main__":

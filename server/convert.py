@@ -139,6 +139,25 @@ class Positions:
         return Span(start[0], start[1], end[0], end[1])
 
 
+def apply_change(text: str, range_: types.Range, new_text: str, codec: PositionCodec) -> str:
+    """`text` with the client's `range_` replaced by `new_text`, on the protocol's lines (pygls splits lines
+    as str.splitlines does, also at U+2028, U+0085 and form feeds, and put an edit after one on the wrong
+    line). A position past a line's end is its end, past the last line the document's end; an end before
+    the start is the start."""
+    breaks = list(_LINE_BREAK.finditer(text))
+    starts = [0] + [found.end() for found in breaks]
+    lines = split_lines(text)
+    positions = Positions(lines, codec)
+
+    def offset(position: types.Position) -> int:
+        if position.line >= len(lines):
+            return len(text)
+        return starts[position.line] + positions.code_points(position.line, position.character)
+
+    start, end = offset(range_.start), offset(range_.end)
+    return text[:start] + new_text + text[max(start, end):]
+
+
 def line_ending(text: str) -> str:
     """The document's own line break (that of its first line), for the text the server inserts."""
     found = _LINE_BREAK.search(text)
@@ -182,4 +201,4 @@ def to_lsp_diagnostic(diagnostic: Diagnostic, positions: Positions, uri: str) ->
     )
 
 
-__all__ = ["Positions", "SOURCE", "inner_span", "line_ending", "split_lines", "to_lsp_diagnostic"]
+__all__ = ["Positions", "SOURCE", "apply_change", "inner_span", "line_ending", "split_lines", "to_lsp_diagnostic"]

@@ -31,14 +31,18 @@ import os
 import re
 import sys
 import threading
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.io_ import StdoutWriter
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
+
+from .convert import apply_change
 
 logger = logging.getLogger(__name__)
 
@@ -58,12 +62,15 @@ _BLANK = re.compile(rb"[\r\n]*")
 _WHITESPACE = b" \t\r\n"
 
 
+NOTHING = object()
+
+
 @dataclass
 class Event:
-    """One thing the stream said: a message (a decoded JSON value), or a framing error; `note` says what was
-    wrong with a frame that could still be read."""
+    """One thing the stream said: a message (a decoded JSON value), a framing error, or only a `note` (bytes
+    skipped). A message's `note` says what was wrong with a frame that could still be read."""
 
-    message: Any = None
+    message: Any = NOTHING
     error: str | None = None
     note: str | None = None
 
@@ -258,6 +265,22 @@ class Protocol(LanguageServerProtocol):
             return  # notifications before initialize are dropped
         super().handle_message(message)
 
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
+        """pygls's, with each change applied on the protocol's lines (`convert.apply_change`)."""
+        document = self.workspace.text_documents.get(unquote(params.text_document.uri))
+        if document is None:
+            logger.warning("didChange for a document that is not open: %s", params.text_document.uri)
+            return
+        for change in params.content_changes:
+            if isinstance(change, types.TextDocumentContentChangePartial):
+                document._source = apply_change(document.source, change.range, change.text, self.workspace.position_codec)
+            else:
+                document._source = change.text
+        document.version = params.text_document.version
+        if (user_handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield user_handler, (params,), None
+
     @lsp_method(types.SHUTDOWN)
     def lsp_shutdown(self, *args):
         """pygls's, over a copy of the table of handlers in flight: cancelling one removes it (`forget`)."""
@@ -268,7 +291,6 @@ class Protocol(LanguageServerProtocol):
             if msg_id != current_id and not future.done():
                 future.cancel()
         self._shutdown = True
-        return None
 
     def _execute_handler(self, msg_id, handler, callback, args=None, kwargs=None) -> None:
         super()._execute_handler(msg_id, handler, callback, args, kwargs)
@@ -297,7 +319,7 @@ def dispatch(protocol: Protocol, event: Event, log: Callable[[str], None]) -> No
         protocol.send_error(None, PARSE_ERROR, f"Parse error: {event.error}")
         return
     message = event.message
-    if message is None and event.note:
+    if message is NOTHING:
         return
     if not isinstance(message, dict) or message.get("jsonrpc") != "2.0" or not isinstance(message.get("method", ""), str):
         msg_id = message.get("id") if isinstance(message, dict) else None
@@ -381,17 +403,22 @@ def serve_stdio(server) -> int:
 
 
 def serve_tcp(server, host: str, port: int) -> int:
-    """Serve one client at a time over TCP, with the same framing as stdio."""
+    """Serve one client over TCP, with the same framing as stdio, until it disconnects or sends `exit`."""
     protocol: Protocol = server.protocol
 
-    async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        protocol.set_writer(writer)  # type: ignore[arg-type]
-        await serve(protocol, lambda: reader.read(CHUNK), server.log)
-
     async def main() -> None:
+        finished = asyncio.Event()
+
+        async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            protocol.set_writer(writer)  # type: ignore[arg-type]
+            try:
+                await serve(protocol, lambda: reader.read(CHUNK), server.log)
+            finally:
+                finished.set()  # one client: the server ends with its connection, as pygls's does
+
         listening = await asyncio.start_server(connection, host, port)
         async with listening:
-            await listening.serve_forever()
+            await finished.wait()
 
     try:
         asyncio.run(main())

@@ -265,6 +265,20 @@ def test_an_edit_splitting_a_surrogate_pair_lands_after_the_character(encoding, 
         raw.close()
 
 
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_an_edit_after_a_character_python_splits_lines_at_lands_on_its_line(server, separator):
+    """U+2028, U+2029 and U+0085 end a line for str.splitlines, not for LSP."""
+    uri = f"file:///work/separator-{ord(separator)}.yaml"
+    text = RELEASE.replace("  name: Release\n", f'  name: "Re{separator}lease"\n')
+    before = next(d for d in server.open(uri, text) if d["code"] == "BL101")["range"]
+    at = WEB_LINE.index("Café") + 1
+    server.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [
+        {"range": {"start": {"line": 25, "character": at}, "end": {"line": 25, "character": at}}, "text": "x"}]})
+    after = next(d for d in server.diagnostics(uri, 2) if d["code"] == "BL101")["range"]
+    assert after["start"] == {"line": 25, "character": before["start"]["character"] + 1}
+    still_answers(server)
+
+
 def test_a_thousand_edits_in_a_second():
     raw = started()  # the default debounce: a burst is linted once
     try:
@@ -306,6 +320,7 @@ def test_a_recursive_alias_does_not_hang_the_server(server):
     symbols = server.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
     assert symbols["result"] == []
     server.open("file:///work/recursive-map.yaml", "a: &x\n  b: *x\n")
+    server.open("file:///work/recursive-stages.yaml", "pipeline:\n  identifier: p\n  stages: &s\n    - parallel: *s\n")
     still_answers(server)
 
 

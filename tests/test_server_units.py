@@ -55,6 +55,34 @@ def test_positions_convert_code_points_to_each_encoding_and_back():
     assert positions.to_server(types.Position(line=1, character=99)) == (1, 4)
 
 
+def test_positions_agree_with_pygls_codec_on_every_column():
+    """The tables of wide characters give the units pygls's codec counts one by one, both ways; a position
+    inside a character (half a surrogate pair, the middle of a UTF-8 sequence) means the end of it."""
+    lines = ["", "ascii only", "é€🚀", "a🚀b🚀🚀c", "\ud800x", "Café 🚀 " * 40, "🚀"]
+    for encoding in ("utf-8", "utf-16", "utf-32"):
+        codec = PositionCodec(encoding)
+        positions = Positions(lines, codec)
+        for number, line in enumerate(lines):
+            for col in range(len(line) + 1):
+                units = codec.client_num_units(line[:col])
+                assert positions.units(number, col) == units, (encoding, line, col)
+                assert positions.to_server(types.Position(line=number, character=units)) == (number, col)
+            for units in range(codec.client_num_units(line) + 3):
+                expected = next((c for c in range(len(line) + 1) if codec.client_num_units(line[:c]) >= units), len(line))
+                assert positions.to_server(types.Position(line=number, character=units)) == (number, expected)
+
+
+def test_positions_count_a_bom_on_the_first_line_only():
+    lines = ["pipeline: {a: 🚀, b: x}", "  c: d"]  # the core's lines: the text after the BOM
+    for encoding, bom, rocket in (("utf-8", 3, 4), ("utf-16", 1, 2), ("utf-32", 1, 1)):
+        positions = Positions(lines, PositionCodec(encoding), bom=True)
+        b = lines[0].index("b")
+        assert positions.position(0, b) == types.Position(line=0, character=bom + b - 1 + rocket)
+        assert positions.to_server(types.Position(line=0, character=bom + b - 1 + rocket)) == (0, b)
+        assert positions.to_server(types.Position(line=0, character=0)) == (0, 0)  # before the BOM: the start
+        assert positions.position(1, 2) == types.Position(line=1, character=2)
+
+
 def test_layout_follows_the_file():
     assert vars(Layout(["a:", "  b:", "    - c: 1", "      d: 2"])) == {"eol": "\n", "step": 2, "dash": 2, "gap": 2}
     assert vars(Layout(["a:", "    b:", "    -   c: 1", "        d: 2"])) == {"eol": "\n", "step": 4, "dash": 0, "gap": 4}

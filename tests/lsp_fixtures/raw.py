@@ -167,18 +167,16 @@ class RawServer:
         return self.process.wait(timeout)
 
     def close(self) -> None:
-        if self.process.poll() is None:
-            try:
-                self.process.stdin.close()  # type: ignore[union-attr]
-                self.process.wait(5)
-            except Exception:
-                self.process.kill()
-                self.process.wait(5)
-        else:
-            try:
-                self.process.stdin.close()  # type: ignore[union-attr]
-            except Exception:
-                pass
+        """Close stdin (the server's end of stream) and wait; kill a server that does not end."""
+        try:
+            self.process.stdin.close()  # type: ignore[union-attr]
+        except OSError:
+            pass  # already closed by a server that exited
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
         if self.process.stdout is not None:
             self.process.stdout.close()
 
