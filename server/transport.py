@@ -50,6 +50,7 @@ MAX_BODY = 128 * 1024 * 1024  # a larger Content-Length is not believed (a 20 MB
 MAX_HEADER = 8 * 1024
 STALL_SECONDS = 0.2  # a pause in the stream this long with a frame incomplete: look at what did arrive
 CHUNK = 1 << 16
+QUEUED_CHUNKS = 16  # read ahead of the server at most 1 MiB
 
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
@@ -365,12 +366,16 @@ async def serve(protocol: Protocol, read: Callable[[], Awaitable[bytes]], log: C
 
 
 def _stdin_reader(fd: int) -> Callable[[], Awaitable[bytes]]:
-    """Chunks of `fd` from a daemon thread (so a blocked read never keeps the process from exiting)."""
+    """Chunks of `fd` from a daemon thread (so a blocked read never keeps the process from exiting), at most
+    `QUEUED_CHUNKS` ahead of the server: a client that writes faster than the server reads waits in its pipe,
+    not in the server's memory."""
     loop = asyncio.get_running_loop()
     chunks: asyncio.Queue[bytes] = asyncio.Queue()
+    slots = threading.Semaphore(QUEUED_CHUNKS)
 
     def pump() -> None:
         while True:
+            slots.acquire()
             try:
                 data = os.read(fd, CHUNK)
             except OSError:
@@ -379,8 +384,13 @@ def _stdin_reader(fd: int) -> Callable[[], Awaitable[bytes]]:
             if not data:
                 return
 
+    async def read() -> bytes:
+        data = await chunks.get()
+        slots.release()
+        return data
+
     threading.Thread(target=pump, name="stdin", daemon=True).start()
-    return chunks.get
+    return read
 
 
 def serve_stdio(server) -> int:
