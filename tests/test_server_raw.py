@@ -201,6 +201,19 @@ def test_exit_before_initialize_exits_1():
         raw.close()
 
 
+@pytest.mark.parametrize("shut_down, code", [(True, 0), (False, 1)])
+def test_end_of_input_ends_the_server_like_exit(shut_down, code):
+    """The client went away without `exit`: the exit code says whether it had shut the server down."""
+    raw = started()
+    try:
+        if shut_down:
+            assert raw.request("shutdown")["result"] is None
+        raw.process.stdin.close()  # type: ignore[union-attr]
+        assert raw.wait_exit() == code
+    finally:
+        raw.close()
+
+
 def test_cancel_request(server):
     uri = "file:///work/cancel.yaml"
     server.open(uri, RELEASE)
