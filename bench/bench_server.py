@@ -240,11 +240,11 @@ def one_line(encoding: str, wide: bool) -> str:
     try:
         raw.initialize(encoding)
         started = time.perf_counter()
-        diagnostics = raw.open(uri, text)
+        diagnostics = raw.open(uri, text, timeout=600)
         opened = time.perf_counter() - started
         started = time.perf_counter()
         whole = {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}
-        actions = raw.request("textDocument/codeAction", {"textDocument": {"uri": uri}, "range": whole, "context": {"diagnostics": []}})
+        actions = raw.request("textDocument/codeAction", {"textDocument": {"uri": uri}, "range": whole, "context": {"diagnostics": []}}, timeout=600)
         acted = time.perf_counter() - started
     finally:
         raw.close()

@@ -148,9 +148,9 @@ class RawServer:
         self.notify("initialized", {})
         return response
 
-    def open(self, uri: str, text: str, version: int = 1) -> list[dict]:
+    def open(self, uri: str, text: str, version: int = 1, timeout: float = WAIT) -> list[dict]:
         self.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "yaml", "version": version, "text": text}})
-        return self.diagnostics(uri, version)
+        return self.diagnostics(uri, version, timeout)
 
     def rss_kb(self) -> int:
         """The server's resident memory (VmRSS), in kB."""
