@@ -32,6 +32,7 @@ from .syntax import (  # noqa: F401  (re-exported: the names the rest of the pro
     find_comments,
     index_mappings,
     looks_like_harness,
+    split_lines,
     strip_bom,
 )
 
@@ -101,7 +102,8 @@ def read(composed: Composed, resolver: Resolver | None = None) -> ParsedFile:
             parsed.problems.extend(problems)
             document, problem = read_document(number, node, index, composed.spans, composed.name, resolver)
             parsed.documents.append(document)
-            if problem is not None:
+            # A recursive alias, reported already, is why a reader's walk runs out: one finding is enough.
+            if problem is not None and not any(p.recursive_alias for p in problems):
                 parsed.problems.append(problem)
     if composed.problem is not None:
         parsed.problems.append(composed.problem)

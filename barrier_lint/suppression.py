@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from .config import Config
 from .diagnostics import Diagnostic
 from .model import Span
-from .parse import Comment, find_comments
+from .parse import Comment, find_comments, split_lines
 from .rules import UnusedSuppression, find_rule
 
 MARKER = re.compile(r"#\s*barrier-lint\s*:", re.IGNORECASE)
@@ -53,7 +53,7 @@ def read_suppressions(text: str) -> list[Suppression]:
     """Every `# barrier-lint:` comment of `text`, read."""
     if "barrier-lint" not in text.lower():
         return []
-    lines = text.splitlines()
+    lines = split_lines(text)  # the parser's line model, so that comments and findings agree on line numbers
     found = []
     for comment in find_comments(text):
         marker = MARKER.search(comment.text)

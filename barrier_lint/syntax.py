@@ -50,7 +50,12 @@ except ImportError:  # pragma: no cover - exercised only without ruamel.yaml.cli
 MAX_DEPTH = 400  # collections nested deeper than this are refused (real pipelines nest about 30 deep)
 MIN_VISIT_BUDGET = 100_000  # model-building steps any document may take
 VISITS_PER_NODE = 8  # beyond that, a document may take this many steps per distinct mapping or sequence
+# How deep a reader's walk may go once aliases are expanded (a written document stays below MAX_DEPTH);
+# each level is at most one Python frame, so the walk stays well inside the interpreter's recursion limit.
+MAX_READ_DEPTH = MAX_DEPTH + 50
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the line model of editors, the LSP and people (not libyaml's)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _HARNESS_MARKER = re.compile(r"^(?:pipeline|template|inputSet|overlayInputSet)\s*:|^\s*barrierRef\s*:", re.M)
 _BLOCK_PREFIX = re.compile(r"^[ ?-]*", re.M)
 
@@ -84,8 +89,7 @@ class YamlProblem:
     span: Span
     message: str
     document: int | None = None
-
-
+    recursive_alias: bool = False  # a node that contains itself: the reader's own problem is then redundant
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,10 +127,17 @@ def looks_like_harness(text: str) -> bool:
     return _HARNESS_MARKER.search(text) is not None
 
 
+def split_lines(text: str) -> list[str]:
+    """The text's lines without their breaks, numbered as the model numbers them (\\n, \\r\\n and \\r end a
+    line; U+2028, U+0085 and form feeds, which `str.splitlines` also splits at, do not)."""
+    return _LINE_BREAK.split(text)
+
+
 def offset_to_span(text: str, offset: int) -> Span:
     offset = max(0, min(offset, len(text)))
-    line = text.count("\n", 0, offset)
-    col = offset - (text.rfind("\n", 0, offset) + 1)
+    breaks = list(_LINE_BREAK.finditer(text, 0, offset))
+    line = len(breaks)
+    col = offset - (breaks[-1].end() if breaks else 0)
     return Span(line, col, line, col + 1)
 
 
@@ -134,6 +145,15 @@ def control_character_problem(text: str) -> YamlProblem | None:
     nul = text.find("\x00")
     if nul >= 0:
         return YamlProblem(offset_to_span(text, nul), "the file contains a NUL byte; is it a binary file?")
+    surrogate = _SURROGATE.search(text)
+    if surrogate is not None:
+        # Only text that did not come from UTF-8 can hold one (an editor's buffer sent over the protocol);
+        # the same bytes in a file are invalid UTF-8, reported as such.
+        return YamlProblem(
+            offset_to_span(text, surrogate.start()),
+            f"the text contains a lone surrogate (U+{ord(surrogate.group()):04X}), which is not a character; "
+            "save it as UTF-8",
+        )
     return None
 
 
@@ -172,7 +192,7 @@ def _marked_problem(text: str, exc: MarkedYAMLError, document: int, spans: Spans
     context_line = spans.point(exc.context_mark)[0] if exc.context_mark is not None else line
     if exc.context and context_line != line:
         message += f" ({exc.context.strip()} at line {context_line + 1})"
-    lines = text.splitlines()
+    lines = split_lines(text)
     at_tab = line < len(lines) and lines[line][col : col + 1] == "\t"
     if "tab" in problem or at_tab:
         message += "; indent with spaces, YAML does not allow tabs for indentation"
@@ -245,42 +265,67 @@ Index = dict[int, dict[str, tuple[Node, Node]]]  # id(mapping node) -> key -> (k
 
 def index_mappings(root: Node, document: int, spans: Spans) -> tuple[Index, list[YamlProblem]]:
     """Index every mapping of a document by key (the last of duplicate keys wins, as in Harness) and
-    report each duplicate key. One pass over the distinct nodes: an alias is visited once."""
+    report each duplicate key and each recursive alias. One depth-first pass over the distinct nodes: an
+    alias is visited once, and an alias met again while still inside its own node closes a cycle."""
     index: Index = {}
     problems = []
-    stack = [root]
+    inside: set[int] = set()  # the collections on the path from the root to the node visited
+    recursive: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
     while stack:
-        node = stack.pop()
-        if isinstance(node, MappingNode):
-            if id(node) in index:
-                continue
-            keys: dict[str, tuple[Node, Node]] = {}
-            index[id(node)] = keys
-            for pair in node.value:
-                key, value = pair
-                if isinstance(key, ScalarNode):
-                    earlier = keys.get(key.value)
-                    if earlier is not None and key.value != "<<":
-                        problems.append(
-                            YamlProblem(
-                                spans(key),
-                                f"duplicate key '{key.value}' (first at line {spans.point(earlier[0].start_mark)[0] + 1}); "
-                                "YAML forbids duplicate keys and Harness keeps only the last one",
-                                document,
-                            )
-                        )
-                    keys[key.value] = pair
-                else:
-                    stack.append(key)
-                if isinstance(value, (MappingNode, SequenceNode)):
-                    stack.append(value)
-        elif isinstance(node, SequenceNode):
-            if id(node) in index:
-                continue
+        node, leaving = stack.pop()
+        if leaving:
+            inside.discard(id(node))
+            continue
+        if not isinstance(node, (MappingNode, SequenceNode)):
+            continue
+        if id(node) in index:
+            if id(node) in inside and id(node) not in recursive:
+                recursive.add(id(node))
+                problems.append(_recursive_alias_problem(node, document, spans))
+            continue
+        inside.add(id(node))
+        stack.append((node, True))
+        if isinstance(node, SequenceNode):
             index[id(node)] = {}  # marks the sequence as visited
-            stack.extend(child for child in node.value if isinstance(child, (MappingNode, SequenceNode)))
+            stack.extend((child, False) for child in reversed(node.value) if isinstance(child, (MappingNode, SequenceNode)))
+            continue
+        keys: dict[str, tuple[Node, Node]] = {}
+        index[id(node)] = keys
+        children = []
+        for pair in node.value:
+            key, value = pair
+            if isinstance(key, ScalarNode):
+                earlier = keys.get(key.value)
+                if earlier is not None and key.value != "<<":
+                    problems.append(
+                        YamlProblem(
+                            spans(key),
+                            f"duplicate key '{key.value}' (first at line {spans.point(earlier[0].start_mark)[0] + 1}); "
+                            "YAML forbids duplicate keys and Harness keeps only the last one",
+                            document,
+                        )
+                    )
+                keys[key.value] = pair
+            else:
+                children.append(key)
+            if isinstance(value, (MappingNode, SequenceNode)):
+                children.append(value)
+        stack.extend((child, False) for child in reversed(children))
     problems.sort(key=lambda p: (p.span.start_line, p.span.start_col))
     return index, problems
+
+
+def _recursive_alias_problem(node: Node, document: int, spans: Spans) -> YamlProblem:
+    line, col = spans.point(node.start_mark)
+    anchor = f" '&{node.anchor}'" if getattr(node, "anchor", None) else ""
+    return YamlProblem(
+        Span(line, col, line, col + 1),
+        f"the node anchored here{anchor} contains an alias to itself (a recursive alias): it never ends once "
+        "expanded, and Harness cannot read it",
+        document,
+        recursive_alias=True,
+    )
 
 
 # ---------------------------------------------------------------------------------------------- comments
@@ -289,12 +334,15 @@ def index_mappings(root: Node, document: int, spans: Spans) -> tuple[Index, list
 def find_comments(text: str) -> list[Comment]:
     """Every YAML comment, found between scanner tokens so a `#` inside a scalar is never taken for one.
 
+    Lines and columns are those of the model (`Spans`, `split_lines`): a U+2028 inside a quoted string
+    breaks a line for libyaml but not for editors, and must not move the comments after it.
     Returns what could be scanned: on a syntax error, the comments before it.
     """
     text = strip_bom(text)
-    if "#" not in text:
-        return []
-    lines = text.splitlines()
+    if "#" not in text or _SURROGATE.search(text) is not None:
+        return []  # (the C scanner cannot take a lone surrogate; such text is a BL000 anyway)
+    lines = split_lines(text)
+    spans = Spans(text)
     comments: list[Comment] = []
     scanner = Composer(text)
     prev_line, prev_col = 0, 0
@@ -313,16 +361,17 @@ def find_comments(text: str) -> list[Comment]:
             token = scanner.get_token()
             if token is None:
                 break
-            scan_gap(token.start_mark.line, token.start_mark.column)
+            start_line, start_col = spans.point(token.start_mark)
+            scan_gap(start_line, start_col)
             if getattr(token, "style", None) in ("|", ">"):
                 # A block scalar's token starts at its `|` or `>` and ends after its content: a comment on
                 # its header line (`key: |  # why`) is inside the token. Nothing but indicators, spaces and
                 # a comment may follow the `|` on that line.
-                header = lines[token.start_mark.line] if token.start_mark.line < len(lines) else ""
-                hash_at = header.find("#", token.start_mark.column)
+                header = lines[start_line] if start_line < len(lines) else ""
+                hash_at = header.find("#", start_col)
                 if hash_at >= 0:
-                    comments.append(Comment(token.start_mark.line, hash_at, header[hash_at:].rstrip()))
-            prev_line, prev_col = token.end_mark.line, token.end_mark.column
+                    comments.append(Comment(start_line, hash_at, header[hash_at:].rstrip()))
+            prev_line, prev_col = spans.point(token.end_mark)
     except YAMLError:
         pass
     finally:
@@ -355,21 +404,35 @@ class Spans:
 
     def __call__(self, node: Node) -> Span:
         end = node
-        seen = {id(node)}  # a recursive alias (`a: &x [*x]` in block style) makes the last value its own parent
         while isinstance(end, (MappingNode, SequenceNode)) and end.value and not end.flow_style:
-            last = end.value[-1]
-            last = last[1] if isinstance(end, MappingNode) else last
-            if last.end_mark.name != node.start_mark.name:
-                break  # a merged mapping whose last value was spliced in from another file ends in its own
-            if id(last) in seen:
+            last = _last_written(end)
+            if last is None or last.end_mark.name != node.start_mark.name:
+                # Unknown (an alias: its text is not here), or a merged mapping whose last value was spliced
+                # in from another file and ends in its own.
                 break
-            seen.add(id(last))
             end = last
         start_line, start_col = self.point(node.start_mark)
         end_line, end_col = self.point(end.end_mark)
         return Span(start_line, start_col, end_line, end_col)
 
 
+def _last_written(collection: MappingNode | SequenceNode) -> Node | None:
+    """The node written last inside a block collection (for its end position), None when unknown.
+
+    An alias is the very node its anchor names, written earlier (possibly the collection itself: `a: &x`
+    then `  - *x`): a last value that starts before its key ends, before the item in front of it ends, or
+    not after the collection starts, is one, and its own text is unknown. Each step of the walk moves
+    strictly forward in the text, so it ends even on recursive aliases.
+    """
+    start = collection.start_mark.index
+    if isinstance(collection, MappingNode):
+        key, last = collection.value[-1]
+        if last.start_mark.index > start and last.start_mark.index >= key.end_mark.index:
+            return last
+        return key if isinstance(key, ScalarNode) and key.start_mark.index >= start else None
+    last = collection.value[-1]
+    floor = collection.value[-2].end_mark.index if len(collection.value) > 1 else start
+    return last if last.start_mark.index > start and last.start_mark.index >= floor else None
 
 
 UNNAMED = "<unicode string>"  # the mark name the C parser gives a text composed without a name
@@ -377,7 +440,7 @@ SpansOf = Callable[[str], "Spans"]  # a file's mark name -> its positions
 
 
 class TooLarge(Exception):
-    """A document whose aliases expand far beyond its text: the walk's budget ran out."""
+    """A document whose aliases expand far beyond its text: the walk's budget or depth ran out."""
 
 
 class Tree:
@@ -389,6 +452,7 @@ class Tree:
         self.spans = spans
         # Aliases can make the tree far larger than its text; a real pipeline visits each node about once.
         self.budget = max(MIN_VISIT_BUDGET, VISITS_PER_NODE * len(index))
+        self.depth = 0  # levels of the current walk, paid by `descend` and given back by `ascend`
         # Across files: `home` is the mark name of the analysed file's nodes; while a body spliced in from
         # another file is read, `via` is (the span in the analysed file of the use that brought it, its label)
         # and `spans_of` gives the other file's positions.
@@ -431,6 +495,16 @@ class Tree:
         self.budget -= 1
         if self.budget < 0:
             raise TooLarge
+
+    def descend(self, levels: int = 1) -> None:
+        """Enter a level of a recursive walk (`levels`: how many Python frames it takes to come back here).
+        Aliases can nest a document far deeper than it is written, or into itself."""
+        self.depth += levels
+        if self.depth > MAX_READ_DEPTH:
+            raise TooLarge
+
+    def ascend(self, levels: int = 1) -> None:
+        self.depth -= levels
 
     def items(self, node: Node | None) -> list[tuple[Node, Node]]:
         """The key/value pairs of a mapping, own keys first, then what merge keys (`<<: *x`) bring in."""

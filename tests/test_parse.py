@@ -69,6 +69,60 @@ def test_stage_alias_bomb_is_reported_not_expanded():
     assert "alias" in message
 
 
+RECURSIVE = (
+    "the node anchored here contains an alias to itself (a recursive alias): it never ends once expanded, "
+    "and Harness cannot read it"
+)
+_STAGE = "pipeline:\n  identifier: p\n  stages:\n    - stage:\n        identifier: s\n        type: Custom\n"
+
+
+@pytest.mark.parametrize(
+    "text, position, harness",
+    [
+        ("a: &x\n  b: *x\n", (1, 4), False),  # any YAML: a Helm values file
+        ("a: &x\n  - *x\n", (1, 4), False),
+        ("a: &x [1, *x]\n", (1, 4), False),
+        ("pipeline: &p\n  identifier: x\n  stages:\n    - stage: *p\n", (1, 11), True),
+        (_STAGE + "        spec: &c\n          execution: *c\n", (7, 15), True),  # RecursionError before
+        (_STAGE + "        spec:\n          execution: &e\n            steps:\n              - stepGroup: *e\n", (8, 22), True),
+        ("pipeline: &p\n  identifier: x\n  <<: *p\n", (1, 11), True),
+    ],
+    ids=["mapping", "sequence", "flow", "harness-stage", "stage-spec", "step-group", "merge-key"],
+)
+def test_recursive_aliases_end_with_one_finding(text, position, harness):
+    # A file the user named gets a BL000; Harness YAML gets it whether named or found in a directory.
+    [(code, line, col, message)] = messages(text, assume_harness=True)
+    assert (code, (line, col), message) == ("BL000", position, RECURSIVE)
+    assert messages(text) == ([(code, line, col, message)] if harness else [])
+
+
+def test_aliases_nested_deeper_than_any_written_document_are_refused():
+    # Each anchor aliases the one before it: 1,500 levels once expanded (RecursionError before).
+    lines = ["          c0: &c0 {steps: [{step: {type: Barrier, spec: {barrierRef: b}}}]}"]
+    lines += [f"          c{i}: &c{i} {{x: *c{i - 1}}}" for i in range(1, 1500)]
+    text = _STAGE + "        spec:\n" + "\n".join(lines) + "\n"
+    [(code, line, col, message)] = messages(text)
+    assert (code, line, col) == ("BL000", 1, 1)
+    assert message.startswith("aliases in this document expand far deeper, or to far more nodes, than it is written")
+
+
+def test_alias_fan_out_under_a_spec_is_read():
+    # 8 anchors, each aliased 150 times: the model builder raised RecursionError on such files.
+    lines = ["          a0: &a0 {steps: [{step: {type: ShellScript, identifier: w, spec: {}}}]}"]
+    lines += [f"          a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 150) + "]" for i in range(1, 8)]
+    text = _STAGE + "        spec:\n" + "\n".join(lines) + "\n"
+    text += "    - stage: {identifier: t, type: Custom, spec: {execution: {steps: [{step: {type: Barrier}}]}}}\n"
+    assert findings(text) == [("BL106", 16, 85)]
+
+
+def test_lone_surrogate_from_an_editor_is_a_finding_not_a_crash():
+    # The server can receive one (JSON "\\ud800"); a file cannot hold one in valid UTF-8.
+    assert messages('pipeline: {name: "\ud800"}') == [
+        ("BL000", 1, 19, "the text contains a lone surrogate (U+D800), which is not a character; save it as UTF-8")
+    ]
+    assert messages('# barrier-lint: disable=BL202\npipeline: {name: "\udfff"}')[0][:3] == ("BL000", 2, 19)
+
+
 def test_merge_keys_bring_in_step_fields():
     text = """\
 pipeline:

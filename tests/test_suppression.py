@@ -57,6 +57,9 @@ def edit(line: int, new: str, text: str = RELEASE) -> str:
         ("\ufeffa: b # c\n", [(1, 6, "# c")]),
         ("a: b # c", [(1, 6, "# c")]),
         ("a: 'unterminated # x\nb: 1 # c\n", []),  # a syntax error: only what precedes it
+        # libyaml breaks lines at U+2028, U+2029 and U+0085 inside a quoted string; the model does not.
+        ("a: 'x\u2028y' # c\nb: 1 # d\n", [(1, 10, "# c"), (2, 6, "# d")]),
+        ("a: \"x\u2029\x85y\"\nb: 1 # d\n", [(2, 6, "# d")]),
     ],
 )
 def test_find_comments(text, expected):
@@ -84,6 +87,14 @@ def test_disable_by_name_and_several_codes():
     assert unused.message == "unused suppression: BL101 (undeclared-barrier) is not reported on this line"
     assert unused.severity is Severity.INFO
     assert (unused.span.end_line, unused.span.end_col) == (23, len(text.splitlines()[23]))
+
+
+def test_line_separator_in_a_quoted_string_does_not_move_suppressions():
+    # Before: the comment was placed one line down, the BL101 stayed and a BL901 pointed past the file.
+    text = RELEASE.replace("name: Release", 'name: "Re\u2028lease"')
+    assert found(text) == UNSUPPRESSED
+    text = edit(25, lambda line: line + "  # barrier-lint: disable=BL101")
+    assert found(text.replace("name: Release", 'name: "Re\u2028lease"')) == UNSUPPRESSED[:2]
 
 
 def test_disable_next_line():

@@ -7,6 +7,7 @@ from typing import Callable, TextIO
 
 from ..diagnostics import Diagnostic, Severity
 from ..model import Span
+from ..syntax import split_lines  # noqa: F401  (the formats quote source lines numbered as the model numbers them)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,13 +13,13 @@ from __future__ import annotations
 import unicodedata
 from typing import TextIO
 
-from .common import FileResult, RenderOptions, cli_position, cli_span, file_of
+from .common import FileResult, RenderOptions, cli_position, cli_span, file_of, split_lines
 from .text import diagnostic_line, summary
 
 
 def render(results: list[FileResult], out: TextIO, options: RenderOptions) -> None:
     for result in results:
-        lines = result.text.splitlines()
+        lines = split_lines(result.text)  # the model's line numbering
         for d in result.diagnostics:
             out.write(diagnostic_line(result.path, d, options) + "\n")
             line, col, end_line, end_col = cli_position(d)

@@ -18,7 +18,7 @@ from typing import TextIO
 from .. import __version__
 from ..diagnostics import Severity
 from ..rules import ALL_RULES
-from .common import FileResult, RenderOptions, cli_span, file_of, fingerprints_for
+from .common import FileResult, RenderOptions, cli_span, file_of, fingerprints_for, split_lines
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/barrier-lint/barrier-lint"
@@ -81,7 +81,7 @@ def as_sarif(results: list[FileResult], options: RenderOptions) -> dict:
     sarif_results = []
     prints = fingerprints_for(results, options)
     for result, result_prints in zip(results, prints):
-        lines = result.text.splitlines()
+        lines = split_lines(result.text)  # the model's line numbering
         for d, fingerprint in zip(result.diagnostics, result_prints):
             entry = {
                 "ruleId": d.code,

@@ -48,8 +48,8 @@ def read_document(
         doc.pipeline = None  # the kind stays: it is Harness YAML we could not read
         return doc, YamlProblem(
             spans(root),
-            "aliases in this document expand to far more nodes than it holds; barrier-lint does not expand "
-            "alias bombs, write the repeated parts out",
+            "aliases in this document expand far deeper, or to far more nodes, than it is written; barrier-lint "
+            "does not expand alias bombs, write the repeated parts out",
             number,
         )
     return doc, None

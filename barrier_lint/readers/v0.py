@@ -150,6 +150,7 @@ class Builder(Tree):
     def _stage_list(self, node: Node | None, path: Path) -> None:
         """`stages:` (or `parallel:` / `insert.stages:` inside it). `path` ends with the list's own segment."""
         name = path[-1][0]
+        self.descend()
         for index, entry in enumerate(self.seq(node)):
             self._spend()
             here = path[:-1] + ((name, index),)
@@ -164,6 +165,7 @@ class Builder(Tree):
             insert = self.get(entry, "insert")
             if insert is not None:
                 self._stage_list(self.get(insert, "stages"), here + (("insert", None), ("stages", None)))
+        self.ascend()
 
     def _stage(self, key: Node, node: Node, path: Path) -> None:
         if not isinstance(node, MappingNode):
@@ -251,6 +253,7 @@ class Builder(Tree):
         self, node: Node, path: Path, stage: Stage | None, groups: tuple[StepGroup, ...], rollback: bool
     ) -> None:
         """Walk the mappings of a stage spec for `steps` / `rollbackSteps` lists (execution, provisioner, ...)."""
+        self.descend()
         for key, value in self.items(node):
             self._spend()
             if not isinstance(key, ScalarNode):
@@ -267,11 +270,13 @@ class Builder(Tree):
                 for index, item in enumerate(value.value):
                     if isinstance(item, MappingNode):
                         self._find_step_lists(item, path + ((key.value, index),), stage, groups, rollback)
+        self.ascend()
 
     def _step_list(
         self, node: Node, path: Path, stage: Stage | None, groups: tuple[StepGroup, ...], rollback: bool
     ) -> None:
         name = path[-1][0]
+        self.descend()
         for index, entry in enumerate(self.seq(node)):
             self._spend()
             here = path[:-1] + ((name, index),)
@@ -290,6 +295,7 @@ class Builder(Tree):
             insert = self.get(entry, "insert")
             if insert is not None:
                 self._step_list(self.get(insert, "steps"), here + (("insert", None), ("steps", None)), stage, groups, rollback)
+        self.ascend()
 
     def _step_group(
         self, key: Node, node: Node, path: Path, stage: Stage | None, groups: tuple[StepGroup, ...], rollback: bool
@@ -329,10 +335,12 @@ class Builder(Tree):
         )
         self.pipeline.step_groups.append(group)
         inner = groups + (group,)
+        self.descend(2)  # this frame and `_step_group`'s
         for list_key in ("steps", "rollbackSteps"):
             steps = self.get(body, list_key)
             if steps is not None:
                 self._step_list(steps, path + ((list_key, None),), stage, inner, rollback or list_key == "rollbackSteps")
+        self.ascend(2)
 
     def _step(
         self,
