@@ -16,7 +16,7 @@ from typing import TextIO
 from . import __version__
 from .config import Config
 from .diagnostics import Diagnostic, Severity
-from .discovery import Skipped, discover
+from .discovery import NotReadable, Skipped, discover, read_bounded, read_file
 from .linter import lint_parsed, yaml_diagnostic
 from .model import Span
 from .output import FORMATS, FileResult, RenderOptions
@@ -340,26 +340,32 @@ def _lint_paths(
             run.warnings.append(f"skipped {target.path}: {target.reason}")
             continue
         if target == "-":
-            data, display, explicit = sys.stdin.buffer.read(), stdin_filename or "-", True
+            display, explicit = stdin_filename or "-", True
             source = stdin_filename or os.path.join(os.getcwd(), "-")
             config = configs.for_file(source)
         else:
             display, explicit = target.path, target.explicit and not harness_only
             source = target.path
             config = configs.for_file(target.path)
-            try:
-                if os.path.getsize(target.path) > MAX_FILE_BYTES:
-                    problem = YamlProblem(Span(0, 0, 0, 1), f"the file is larger than {MAX_FILE_BYTES // 2**20} MiB; barrier-lint does not read files this large")
-                    run.results.append(FileResult(display, [yaml_diagnostic(problem, config)]))
-                    run.checked += 1
-                    continue
-                with open(target.path, "rb") as handle:
-                    data = handle.read()
-            except OSError as exc:
-                message = f"cannot read {target.path}: {exc.strerror or exc}"
-                # A file the user named is an error; one met in a directory walk is skipped with a warning.
-                (run.errors if explicit else run.warnings).append(message)
-                continue
+        try:
+            if target == "-":
+                data = read_bounded(sys.stdin.buffer.read, MAX_FILE_BYTES, "-")
+            else:
+                data = read_file(target.path, MAX_FILE_BYTES)
+        except NotReadable as exc:
+            # Never a hang: a FIFO, /dev/zero or a huge file is a finding when named, skipped in a walk.
+            if explicit:
+                problem = YamlProblem(Span(0, 0, 0, 1), str(exc))
+                run.results.append(FileResult(display, [yaml_diagnostic(problem, config)]))
+                run.checked += 1
+            else:
+                run.warnings.append(f"skipped {display}: {exc}")
+            continue
+        except OSError as exc:
+            message = f"cannot read {display}: {exc.strerror or exc}"
+            # A file the user named is an error; one met in a directory walk is skipped with a warning.
+            (run.errors if explicit else run.warnings).append(message)
+            continue
         _current_file = display
         run.checked += 1
         workspace = workspaces.for_path(source if target == "-" else given)

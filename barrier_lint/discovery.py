@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -237,7 +238,7 @@ def discover(
     for path in paths:
         if os.path.isdir(path):
             yield from _walk(path, excluded, respect_gitignore)
-        elif os.path.exists(path):
+        elif os.path.lexists(path):  # a symlink loop or a dangling link is named: reading it says why it fails
             if excluded is None or not excluded(path, False):
                 yield Target(path, explicit=True)
         else:
@@ -285,3 +286,52 @@ def _walk(top: str, excluded: Excluded | None, respect_gitignore: bool) -> Itera
                 yield Target(path, explicit=False)
         # Depth first, in sorted order: push in reverse so the first folder comes out first.
         stack.extend(reversed(subfolders))
+
+
+# ------------------------------------------------------------------------------------------- reading
+
+
+class NotReadable(Exception):
+    """A path that is not read on purpose: not a regular file, or larger than the limit. (OSError is for
+    files that cannot be read.)"""
+
+
+_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a directory"))
+
+
+def read_file(path: str, limit: int) -> bytes:
+    """The bytes of the regular file at `path`, refusing anything else and anything over `limit` bytes.
+
+    A FIFO would block the open (or the read) until a writer comes, `/dev/zero` never ends and reports a
+    size of 0: only regular files are opened, the open cannot block (O_NONBLOCK), what was opened is checked
+    again (a path can change between the two looks), and the read stops one byte past the limit.
+    """
+    _check_regular(os.stat(path).st_mode, path)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        _check_regular(os.fstat(fd).st_mode, path)
+        return read_bounded(lambda size: os.read(fd, size), limit, path)
+    finally:
+        os.close(fd)
+
+
+def read_bounded(read: Callable[[int], bytes], limit: int, path: str) -> bytes:
+    """Everything `read(size)` gives until it gives nothing, refusing more than `limit` bytes."""
+    chunks, total = [], 0
+    while True:
+        chunk = read(min(1 << 20, limit + 1 - total))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            raise NotReadable(
+                f"the file is larger than {limit // 2**20} MiB; barrier-lint does not read files this large"
+            )
+
+
+def _check_regular(mode: int, path: str) -> None:
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+        raise NotReadable(f"{path} is {kind}, not a regular file; barrier-lint reads only regular files")

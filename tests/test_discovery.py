@@ -3,10 +3,12 @@ with .gitignore and `exclude`, symlinks, unreadable files, and --show-files."""
 
 from __future__ import annotations
 
+import io
 import os
 import pathlib
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -170,14 +172,14 @@ def test_unreadable_folder_is_skipped_with_a_warning(repo, monkeypatch):
 
 
 def test_unreadable_file_in_a_walk_is_a_warning_but_named_is_an_error(repo, monkeypatch):
-    real_open = open
+    real_open = os.open
 
-    def fake_open(path, *args, **kwargs):
+    def fake_open(path, *args, **kwargs):  # (tests run as root, for whom permissions do not deny reading)
         if str(path).endswith("release.yaml"):
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(cli, "open", fake_open, raising=False)
+    monkeypatch.setattr(os, "open", fake_open)
     status, out, err = run_main(["-q", "."], monkeypatch, repo)
     assert (status, out, err) == (0, "", "barrier-lint: warning: cannot read ./pipelines/release.yaml: Permission denied\n")
     status, _, err = run_main(["-q", "pipelines/release.yaml"], monkeypatch, repo)
@@ -233,3 +235,59 @@ def test_show_files_says_what_each_file_is_read_as(tmp_path, monkeypatch):
     ])
     status, out, _ = run_main(["."], monkeypatch, tmp_path)
     assert out.splitlines()[-1] == "3 errors, 1 warning, 1 info in 3 files (8 files checked: 7 analysed, 1 skipped as not Harness YAML)"
+
+
+# --------------------------------------------------------------------------------------- files that never end
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not os.path.exists("/dev/zero"), reason="needs FIFOs and /dev/zero")
+def test_only_regular_files_are_read(tmp_path, monkeypatch):
+    # Before: a FIFO blocked the walk forever, and /dev/zero (size 0 to getsize) grew without bound.
+    (tmp_path / "a.yaml").write_text(CLEAN)
+    os.mkfifo(tmp_path / "p.yaml")
+    (tmp_path / "zero.yaml").symlink_to("/dev/zero")
+    status, out, err = run_main(["-q", "."], monkeypatch, tmp_path)
+    assert (status, out) == (0, "")
+    assert err.splitlines() == [
+        "barrier-lint: warning: skipped ./p.yaml: ./p.yaml is a named pipe, not a regular file; barrier-lint reads only regular files",
+        "barrier-lint: warning: skipped ./zero.yaml: ./zero.yaml is a character device, not a regular file; barrier-lint reads only regular files",
+    ]
+    # Named, each is a finding of its own (a hook or a script gave that name for a reason).
+    status, out, err = run_main(["p.yaml", "/dev/zero", "zero.yaml"], monkeypatch, tmp_path)
+    assert (status, err) == (1, "")
+    assert out.splitlines() == [
+        "p.yaml:1:1: BL000 p.yaml is a named pipe, not a regular file; barrier-lint reads only regular files",
+        "/dev/zero:1:1: BL000 /dev/zero is a character device, not a regular file; barrier-lint reads only regular files",
+        "zero.yaml:1:1: BL000 zero.yaml is a character device, not a regular file; barrier-lint reads only regular files",
+        "3 errors in 3 files (3 files checked)",
+    ]
+
+
+def test_reads_stop_past_the_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(cli, "MAX_FILE_BYTES", 1000)
+    (tmp_path / "big.yaml").write_text("pipeline:\n  name: " + "x" * 2000 + "\n")
+    status, out, _ = run_main(["-q", "big.yaml"], monkeypatch, tmp_path)
+    assert (status, out) == (1, "big.yaml:1:1: BL000 the file is larger than 0 MiB; barrier-lint does not read files this large\n")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"\0" * 5000)))
+    status, out, _ = run_main(["-q", "-"], monkeypatch, tmp_path)
+    assert (status, out) == (1, "-:1:1: BL000 the file is larger than 0 MiB; barrier-lint does not read files this large\n")
+
+
+def test_symlink_loop_named_says_why(tmp_path, monkeypatch):
+    (tmp_path / "loop.yaml").symlink_to("loop.yaml")
+    status, _, err = run_main(["-q", "loop.yaml"], monkeypatch, tmp_path)
+    assert (status, err) == (2, "barrier-lint: cannot read loop.yaml: Too many levels of symbolic links\n")
+    status, _, err = run_main(["-q", "."], monkeypatch, tmp_path)
+    assert (status, err) == (0, "barrier-lint: warning: skipped ./loop.yaml: broken symbolic link\n")
+
+
+@pytest.mark.timeout(60)
+def test_recursive_alias_in_any_yaml_ends(tmp_path, monkeypatch):
+    # Before: `barrier-lint d/` looped forever on a Helm values file with a recursive alias.
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "values.yaml").write_text("a: &x\n  b: *x\n")
+    assert run_main(["d"], monkeypatch, tmp_path) == (0, "no problems (1 file checked: 0 analysed, 1 skipped as not Harness YAML)\n", "")
+    assert run_main(["-q", "--harness-only", "d/values.yaml"], monkeypatch, tmp_path) == (0, "", "")
+    status, out, _ = run_main(["-q", "d/values.yaml"], monkeypatch, tmp_path)
+    assert (status, out) == (1, "d/values.yaml:1:4: BL000 the node anchored here contains an alias to itself (a recursive alias): it never ends once expanded, and Harness cannot read it\n")
