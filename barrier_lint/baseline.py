@@ -1,14 +1,17 @@
 """Baselines: accept today's findings, report only new ones.
 
-A finding is recorded by a fingerprint that survives lines moving: its file, its code, the barrier it is
-about and its place in the pipeline tree (`stages[1].stage.spec...steps[0].step`), plus a counter for
-findings that share all of those. Findings that have no place in the tree (BL000, BL901) use their message
-with the numbers taken out instead. The same fingerprints are published by the sarif
-(`partialFingerprints`) and gitlab (`fingerprint`) formats, so code-scanning services track findings the
-same way.
+A finding is recorded by a fingerprint made of what it is about, never of where that sits: its file, its
+code, the barrier, and the identifiers of its stage, step groups and step (`stage deploy > step wait`, the
+`subject` of the model), plus a counter for findings that share all of those. Steps and stages added,
+removed or reordered around it, lines moving, and edits far away in a template it is reached through
+leave it unchanged; renaming its step or stage, or changing its code or barrier, makes it a new finding.
+Findings about no element (BL000, BL107) use their message with the numbers taken out; BL901 its comment.
+The same fingerprints are published by the sarif (`partialFingerprints`) and gitlab (`fingerprint`)
+formats, so code-scanning services track findings the same way; within one run no two are equal.
 
-The file is JSON: {"version": 1, "findings": [{"fingerprint", "file", "code", "barrier", "tree_path",
+The file is JSON: {"version": 2, "findings": [{"fingerprint", "file", "code", "barrier", "subject",
 "message"}, ...]}; paths in it are relative to the baseline file's folder, so it works from any directory.
+Version 1 fingerprints held list positions; such a file is refused with a request to record it again.
 """
 
 from __future__ import annotations
@@ -20,9 +23,9 @@ import re
 from collections import Counter
 
 from .diagnostics import Diagnostic
-from .output.common import FileResult
+from .output.common import FileResult, write_atomically
 
-VERSION = 1
+VERSION = 2
 _NUMBERS = re.compile(r"\d+")
 
 
@@ -70,13 +73,12 @@ def write_baseline(path: str, results: list[FileResult]) -> int:
                     "file": _path_key(result.path, base),
                     "code": d.code,
                     "barrier": d.barrier,
-                    "tree_path": d.tree_path,
+                    "subject": d.tree_path,
                     "message": d.message,  # for people reading the file; not part of the match
                 }
             )
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump({"version": VERSION, "tool": "barrier-lint", "findings": entries}, handle, indent=2, ensure_ascii=False)
-        handle.write("\n")
+    document = {"version": VERSION, "tool": "barrier-lint", "findings": entries}
+    write_atomically(path, lambda handle: handle.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n"))
     return len(entries)
 
 
@@ -88,6 +90,11 @@ def read_baseline(path: str) -> frozenset[str]:
         raise BaselineError(f"cannot read baseline {path}: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise BaselineError(f"baseline {path} is not JSON: {exc}") from None
+    if isinstance(data, dict) and data.get("version") == 1:
+        raise BaselineError(
+            f"baseline {path} was written by an older barrier-lint whose fingerprints changed when steps moved; "
+            f"record it again with --write-baseline {path}"
+        )
     if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("findings"), list):
         raise BaselineError(f"baseline {path} is not a barrier-lint baseline (version {VERSION})")
     try:

@@ -20,6 +20,7 @@ from .discovery import NotReadable, Skipped, discover, read_bounded, read_file
 from .linter import lint_parsed, yaml_diagnostic
 from .model import Span
 from .output import FORMATS, FileResult, RenderOptions
+from .output.common import write_atomically
 from .parse import YamlProblem, collector_paused, decode, parse
 from .rules import ALL_RULES, find_rule
 
@@ -198,9 +199,14 @@ def _main(argv: list[str]) -> int:
     for message in run.warnings:
         print(f"barrier-lint: warning: {message}", file=sys.stderr)
 
+    _refuse_inputs_as_outputs(run, [("--write-baseline", args.write_baseline)] + [("--output", p) for _, p in outputs])
     if args.write_baseline:
         from .baseline import write_baseline
 
+        if run.errors:
+            # A baseline of a run that could not read everything would forget what it did not read.
+            print(f"barrier-lint: {args.write_baseline} not written: the run failed", file=sys.stderr)
+            return _io_status(run.errors)
         try:
             count = write_baseline(args.write_baseline, results)
         except OSError as exc:
@@ -228,11 +234,7 @@ def _main(argv: list[str]) -> int:
                 FORMATS[fmt](results, sys.stdout, options)
             continue
         try:
-            folder = os.path.dirname(path)
-            if folder:
-                os.makedirs(folder, exist_ok=True)
-            with open(path, "w", encoding="utf-8") as handle:
-                FORMATS[fmt](results, handle, options)
+            write_atomically(path, lambda handle, fmt=fmt, options=options: FORMATS[fmt](results, handle, options))
         except OSError as exc:
             raise _Usage(f"cannot write {path}: {exc.strerror or exc}") from None
 
@@ -243,6 +245,23 @@ def _main(argv: list[str]) -> int:
         return EXIT_OK
     failing = any(d.severity.rank >= threshold.rank for r in results for d in r.diagnostics)
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _refuse_inputs_as_outputs(run: LintRun, outputs: list[tuple[str, str | None]]) -> None:
+    """An output file that is one of the files linted would overwrite the user's pipeline: refuse it
+    (the same file by any name: a relative path, a symlink, a hard link)."""
+    inputs = {key for key in map(_file_identity, run.inputs) if key is not None}
+    for option, path in outputs:
+        if path is not None and _file_identity(path) in inputs:
+            raise _Usage(f"{option} {path} is one of the files being linted; refusing to overwrite it (choose another file)")
+
+
+def _file_identity(path: str) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return info.st_dev, info.st_ino
 
 
 def _io_status(errors: list[str]) -> int:
@@ -289,6 +308,7 @@ class LintRun:
         self.warnings: list[str] = []
         self.checked = 0
         self.skipped = 0  # of those checked: read, but no Harness document in them and nothing to report
+        self.inputs: list[str] = []  # every file path met, read or not
 
 
 class Workspaces:
@@ -347,6 +367,7 @@ def _lint_paths(
             display, explicit = target.path, target.explicit and not harness_only
             source = target.path
             config = configs.for_file(target.path)
+            run.inputs.append(target.path)
         try:
             if target == "-":
                 data = read_bounded(sys.stdin.buffer.read, MAX_FILE_BYTES, "-")

@@ -204,6 +204,15 @@ def runtime_input_values(value: str) -> list[str]:
     return [v for v in values if v]
 
 
+def _subject_name(identifier: Text | None, name: Text | None, path: Path) -> str:
+    """How a fingerprint names a stage, step group or step: what it says it is, never where it sits (its
+    identifier, else its name; only an element with neither falls back to its list position)."""
+    for text in (identifier, name):
+        if text is not None and text.value:
+            return text.value
+    return next((f"{key}[{index}]" for key, index in reversed(path) if index is not None), "?")
+
+
 def _label(identifier: Text | None, name: Text | None, where: Span) -> str:
     """How messages name a stage, step group or step: its identifier, else its name, else its line."""
     for text in (identifier, name):
@@ -276,6 +285,11 @@ class Stage:
     def loops(self) -> bool:
         return self.strategy is not None or any(d.count > 1 for d in self.deployments)
 
+    @property
+    def subject(self) -> str:
+        """What the stage is, for fingerprints (`stage deploy`): unchanged when other stages come and go."""
+        return f"stage {_subject_name(self.identifier, self.name, self.path)}"
+
 
 @dataclass(eq=False, slots=True)
 class StepGroup:
@@ -293,6 +307,13 @@ class StepGroup:
     @property
     def label(self) -> str:
         return _label(self.identifier, self.name, self.key)
+
+    @property
+    def subject(self) -> str:
+        """`stage deploy > step group canary`: the identifiers of the chain that holds it."""
+        outer = self.parent.subject if self.parent is not None else self.stage.subject if self.stage is not None else ""
+        own = f"step group {_subject_name(self.identifier, self.name, self.path)}"
+        return f"{outer} > {own}" if outer else own
 
 
 @dataclass(eq=False, slots=True)
@@ -350,6 +371,15 @@ class BarrierPosition:
     @property
     def label(self) -> str:
         return _label(self.identifier, self.name, self.span)
+
+    @property
+    def subject(self) -> str:
+        """`stage deploy > step group canary > rollback step wait`: what the step is, by the identifiers of
+        its stage, step groups and itself, for fingerprints that survive steps and stages added, removed or
+        reordered around it (list positions and lines would not)."""
+        scope = self.scope
+        own = f"{'rollback ' if self.rollback else ''}step {_subject_name(self.identifier, self.name, self.path)}"
+        return f"{scope.subject} > {own}" if scope is not None else own
 
     @property
     def where(self) -> str:

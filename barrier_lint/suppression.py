@@ -138,6 +138,7 @@ def _unused(s: Suppression, config: Config) -> Diagnostic | None:
         severity=severity,
         message=problem,
         span=Span(comment.line, comment.col, comment.line, comment.col + len(comment.text)),
+        tree_path=f"comment {comment.text}",
         data={"unused": unused, "entries": list(s.entries), "kind": s.kind},
     )
 

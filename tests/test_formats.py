@@ -302,7 +302,7 @@ def test_sarif_results_ranges_and_related_locations(release):
     assert related["physicalLocation"]["region"]["startLine"] == 16
     assert related["message"]["text"] == "earlier participant of 'ready' (stage build)."
     assert results[2]["message"]["text"] == "barrier 'redy' (stage deploy) is not declared; did you mean 'ready'?."[:-2] + "?"
-    fingerprints = [r["partialFingerprints"]["barrierLint/v1"] for r in results]
+    fingerprints = [r["partialFingerprints"]["barrierLint/v2"] for r in results]
     assert len(set(fingerprints)) == 3
 
 

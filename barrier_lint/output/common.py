@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
 from typing import Callable, TextIO
 
@@ -61,3 +63,32 @@ def severity_counts(results: list[FileResult]) -> dict[Severity, int]:
         for d in result.diagnostics:
             counts[d.severity] += 1
     return counts
+
+
+def write_atomically(path: str, write: Callable[[TextIO], None]) -> None:
+    """Write a file so that readers see the old content or the whole new one, never a part: `write` fills
+    a temporary file beside the target, which then replaces it (through a symlink: the file it points to).
+    A failure leaves the target as it was. The file keeps its permissions (a new one gets the umask's)."""
+    target = os.path.realpath(path)
+    folder = os.path.dirname(target)
+    os.makedirs(folder, exist_ok=True)
+    try:
+        mode = os.stat(target).st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise

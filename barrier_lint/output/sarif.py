@@ -23,7 +23,7 @@ from .common import FileResult, RenderOptions, cli_span, file_of, fingerprints_f
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/barrier-lint/barrier-lint"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-FINGERPRINT_KEY = "barrierLint/v1"
+FINGERPRINT_KEY = "barrierLint/v2"
 
 
 def _sentence(text: str) -> str:

@@ -11,7 +11,7 @@ from typing import ClassVar
 from ..analysis import Facts
 from ..config import Config
 from ..diagnostics import Related, Severity
-from ..model import BarrierPosition, DocumentKind, Span, Text, format_path
+from ..model import BarrierPosition, DocumentKind, Span, Text
 
 # Where each rule's documentation is published (docs/rules.md, generated from the docstrings).
 DOCS_URL = "https://github.com/barrier-lint/barrier-lint/blob/main/docs/rules.md"
@@ -30,7 +30,7 @@ class Finding:
     message: str
     related: tuple[Related, ...] = ()
     barrier: str | None = None
-    tree_path: str = ""
+    tree_path: str = ""  # what the finding is about (`BarrierPosition.subject`, ...): the baseline's key
     data: dict = field(default_factory=dict)
     severity: Severity | None = None  # only for rules whose severity depends on the case (BL302)
 
@@ -67,7 +67,7 @@ class Rule:
 def at_position(position: BarrierPosition, text: Text | None, message: str, **extra) -> Finding:
     """A finding on a value of a Barrier step (its reference, type or timeout)."""
     span = (text or position.ref or position.type).span
-    return Finding(span, message, barrier=position.literal, tree_path=format_path(position.path), **extra)
+    return Finding(span, message, barrier=position.literal, tree_path=position.subject, **extra)
 
 
 def line_of(span: Span) -> str:

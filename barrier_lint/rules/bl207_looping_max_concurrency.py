@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from ..diagnostics import Severity
-from ..model import format_path
 from .base import Finding, Rule, line_of, related
 
 
@@ -56,5 +55,5 @@ class LoopingMaxConcurrency(Rule):
                 f"waits for iterations that cannot start: remove {key}",
                 related=tuple(related(p, "Barrier step inside the loop") for p in inside),
                 barrier=first.literal,
-                tree_path=format_path(owner.path),
+                tree_path=owner.subject,
             )

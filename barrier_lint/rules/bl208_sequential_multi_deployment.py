@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from ..diagnostics import Severity
-from ..model import format_path
 from .base import NOT_V1, Finding, Rule, line_of, related
 
 
@@ -60,5 +59,5 @@ class SequentialMultiDeployment(Rule):
                     f"that cannot start: set {deployment.kind}.metadata.parallel: true",
                     related=tuple(related(p, "Barrier step in the multi-deployment stage") for p in inside),
                     barrier=inside[0].literal,
-                    tree_path=format_path(stage.path),
+                    tree_path=stage.subject,
                 )

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from ..diagnostics import Severity
-from ..model import format_path
 from .base import Finding, Rule
 
 
@@ -39,5 +38,5 @@ class BarrierStepStrategy(Rule):
                     f"Barrier step {position.label} ({position.where}) has a looping strategy, which Harness rejects; loop the "
                     "enclosing stage or step group instead",
                     barrier=position.literal,
-                    tree_path=format_path(position.path),
+                    tree_path=position.subject,
                 )
