@@ -23,7 +23,7 @@ import re
 from collections import Counter
 
 from .diagnostics import Diagnostic
-from .output.common import FileResult, write_atomically
+from .output.common import FileResult, escape, write_atomically
 
 VERSION = 2
 _NUMBERS = re.compile(r"\d+")
@@ -55,7 +55,7 @@ def fingerprints(results: list[FileResult], base: str | None = None) -> tuple[tu
         for d in result.diagnostics:
             identity = _identity(key, d)
             seen[identity] += 1
-            digest = hashlib.sha256(f"{identity}\0{seen[identity]}".encode()).hexdigest()
+            digest = hashlib.sha256(f"{identity}\0{seen[identity]}".encode("utf-8", "surrogateescape")).hexdigest()
             prints.append(digest[:32])
         out.append(tuple(prints))
     return tuple(out)
@@ -70,7 +70,7 @@ def write_baseline(path: str, results: list[FileResult]) -> int:
             entries.append(
                 {
                     "fingerprint": fingerprint,
-                    "file": _path_key(result.path, base),
+                    "file": escape(_path_key(result.path, base), syntax_escapes_controls=True),
                     "code": d.code,
                     "barrier": d.barrier,
                     "subject": d.tree_path,

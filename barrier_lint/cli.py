@@ -20,7 +20,7 @@ from .discovery import NotReadable, Skipped, discover, read_bounded, read_file
 from .linter import lint_parsed, yaml_diagnostic
 from .model import Span
 from .output import FORMATS, FileResult, RenderOptions
-from .output.common import write_atomically
+from .output.common import escape, write_atomically
 from .parse import YamlProblem, collector_paused, decode, parse
 from .rules import ALL_RULES, find_rule
 
@@ -197,7 +197,7 @@ def _main(argv: list[str]) -> int:
         raise _Usage(str(exc)) from None
     results = run.results
     for message in run.warnings:
-        print(f"barrier-lint: warning: {message}", file=sys.stderr)
+        print(f"barrier-lint: warning: {escape(message)}", file=sys.stderr)
 
     _refuse_inputs_as_outputs(run, [("--write-baseline", args.write_baseline)] + [("--output", p) for _, p in outputs])
     if args.write_baseline:
@@ -266,7 +266,7 @@ def _file_identity(path: str) -> tuple[int, int] | None:
 
 def _io_status(errors: list[str]) -> int:
     for message in errors:
-        print(f"barrier-lint: {message}", file=sys.stderr)
+        print(f"barrier-lint: {escape(message)}", file=sys.stderr)
     return EXIT_USAGE if errors else EXIT_OK
 
 
@@ -446,14 +446,14 @@ def show_files(paths: list[str], configs: Configs, respect_gitignore: bool, out:
     workspaces = Workspaces(configs, resolve)
     for given, target in ((p, t) for p in paths for t in _targets([p], configs, respect_gitignore)):
         if isinstance(target, OSError):
-            print(f"barrier-lint: cannot read {target.filename}: {target.strerror}", file=sys.stderr)
+            print(f"barrier-lint: cannot read {escape(target.filename)}: {target.strerror}", file=sys.stderr)
             status = EXIT_USAGE
         elif isinstance(target, Skipped):
-            print(f"barrier-lint: warning: skipped {target.path}: {target.reason}", file=sys.stderr)
+            print(f"barrier-lint: warning: skipped {escape(target.path)}: {target.reason}", file=sys.stderr)
         elif target == "-":
             out.write("-\n")
         else:
-            out.write(f"{target.path}  {_describe(target.path, workspaces.for_path(given))}\n")
+            out.write(f"{escape(target.path)}  {_describe(target.path, workspaces.for_path(given))}\n")
     return status
 
 

@@ -334,3 +334,71 @@ def test_sarif_with_absolute_paths_and_no_findings_still_validates(release):
     assert result.returncode == 1
     assert validate_sarif(release / "abs.sarif") == []
     assert validate_sarif(release / "empty.sarif") == []
+
+
+# --------------------------------------------------------------------------------------- values shown, never obeyed
+
+HOSTILE_REF = "x\n::error file=evil.yaml::pwned \x1b[31mred\x01\u202e"
+HOSTILE = (
+    "pipeline:\n  identifier: p\n  flowControl: {barriers: [{name: B, identifier: b}]}\n  stages:\n"
+    "    - stage: {identifier: s, type: Custom, spec: {execution: {steps: [{step: {type: Barrier, identifier: w,"
+    ' spec: {barrierRef: "x\\n::error file=evil.yaml::pwned \\e[31mred\\x01\\u202e"}}}]}}}\n'
+)
+SHOWN_REF = "x\\n::error file=evil.yaml::pwned \\x1b[31mred\\x01\\u202e"
+RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f\u202e]")
+
+
+@pytest.fixture
+def hostile(tmp_path: pathlib.Path) -> pathlib.Path:
+    (tmp_path / "evil.yaml").write_text(HOSTILE)
+    return tmp_path
+
+
+@pytest.mark.parametrize("fmt", ["text", "concise", "full", "github"])
+def test_line_formats_show_control_characters_escaped(hostile, monkeypatch, fmt):
+    # Before: the value's line break began a line that GitHub Actions ran as `::error`, and ESC reached the terminal.
+    out = render(fmt, monkeypatch, hostile, "evil.yaml")
+    assert not RAW.search(out)
+    assert [line for line in out.splitlines() if line.startswith("::") and fmt != "github"] == []
+    if fmt == "github":
+        [line] = [line for line in out.splitlines() if "BL101" in line]
+        assert line.startswith("::error file=evil.yaml,line=5,")
+        assert f"barrier '{SHOWN_REF}' (stage s) is not declared" in line
+    else:
+        assert f"barrier '{SHOWN_REF}' (stage s) is not declared" in out
+        assert sum("BL101" in line for line in out.splitlines()) == (1 if fmt != "full" else 2)
+
+
+def test_junit_with_control_characters_is_valid_xml(hostile, monkeypatch):
+    import junitparser
+
+    out = render("junit", monkeypatch, hostile, "evil.yaml")  # Before: `\x01` made the XML unreadable.
+    (hostile / "report.xml").write_text(out)
+    xml = junitparser.JUnitXml.fromfile(str(hostile / "report.xml"))
+    [failure] = [r for suite in xml for case in suite for r in case.result if r.type.startswith("BL101")]
+    assert f"barrier '{SHOWN_REF}' (stage s)" in failure.message
+
+
+@pytest.mark.parametrize("fmt", ["json", "json-lines", "gitlab", "sarif"])
+def test_json_formats_keep_the_value_exact(hostile, monkeypatch, fmt):
+    out = render(fmt, monkeypatch, hostile, "evil.yaml")
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f]", out)  # JSON's own escapes
+    if fmt == "json-lines":
+        items = [json.loads(line) for line in out.splitlines()]
+    else:
+        items = json.loads(out)
+    texts = {"json": lambda: [i["message"] for i in items], "json-lines": lambda: [i["message"] for i in items],
+             "gitlab": lambda: [i["description"] for i in items],
+             "sarif": lambda: [r["message"]["text"] for r in items["runs"][0]["results"]]}[fmt]()
+    assert any(f"barrier '{HOSTILE_REF}' (stage s)" in text for text in texts)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "github", "gitlab"])
+def test_a_file_name_that_is_not_utf8_is_shown_not_crashed_on(tmp_path, monkeypatch, fmt):
+    import os
+
+    os.mkdir(tmp_path / "d")
+    with open(os.path.join(os.fsencode(tmp_path / "d"), b"caf\xe9.yaml"), "w") as handle:
+        handle.write(RELEASE)
+    out = render(fmt, monkeypatch, tmp_path, "d")  # Before: UnicodeEncodeError, exit 3.
+    assert "caf\\xe9.yaml" in out.replace("\\\\", "\\") or "caf%E9.yaml" in out

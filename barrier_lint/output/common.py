@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from typing import Callable, TextIO
@@ -31,6 +32,40 @@ class RenderOptions:
 
 
 Renderer = Callable[[list[FileResult], TextIO, RenderOptions], None]
+
+
+# What must not reach a terminal, a log or a report as itself: C0 and C1 control characters (ESC starts
+# terminal sequences, a line break starts a new line that GitHub Actions reads as a workflow command), DEL,
+# line and paragraph separators, bidirectional overrides (text that reads differently than it is), the
+# XML non-characters, and lone surrogates (a file name that is not UTF-8, kept by Python as U+DC80-U+DCFF).
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]")
+_CONTROLS_NOT_TAB = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _shown(match: re.Match) -> str:
+    c = match.group()
+    if c in _NAMED:
+        return _NAMED[c]
+    code = ord(c)
+    if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte of a file name (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def escape(value: str, *, syntax_escapes_controls: bool = False, keep_tabs: bool = False) -> str:
+    """`value` (a message, a path, a source line: anything that may come from the YAML or the file system)
+    as every format must show it: each character that could act instead of being read is written as an
+    escape (`\\n`, `\\x1b`, `\\u202e`, `\\xff` for a byte of a file name). The one helper of every format.
+
+    - `syntax_escapes_controls`: for JSON formats, whose syntax escapes control characters itself; only
+      what JSON cannot carry into a UTF-8 file (lone surrogates) is changed.
+    - `keep_tabs`: for a source line shown with a caret under it, whose tabs must stay tabs to line up.
+    """
+    if syntax_escapes_controls:
+        return _SURROGATES.sub(_shown, value)
+    return (_CONTROLS_NOT_TAB if keep_tabs else _CONTROLS).sub(_shown, value)
 
 
 def cli_span(span: Span) -> tuple[int, int, int, int]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from .common import FileResult, RenderOptions, cli_position
+from .common import FileResult, RenderOptions, cli_position, escape
 
 
 def render(results: list[FileResult], out: TextIO, options: RenderOptions) -> None:
     for result in results:
         for d in result.diagnostics:
             line, col, _, _ = cli_position(d)
-            out.write(f"{result.path}:{line}:{col}: {d.severity.value} {d.code} {d.message}\n")
+            out.write(f"{escape(result.path)}:{line}:{col}: {d.severity.value} {d.code} {escape(d.message)}\n")

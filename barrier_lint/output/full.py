@@ -13,7 +13,7 @@ from __future__ import annotations
 import unicodedata
 from typing import TextIO
 
-from .common import FileResult, RenderOptions, cli_position, cli_span, file_of, split_lines
+from .common import FileResult, RenderOptions, cli_position, cli_span, escape, file_of, split_lines
 from .text import diagnostic_line, summary
 
 
@@ -26,7 +26,7 @@ def render(results: list[FileResult], out: TextIO, options: RenderOptions) -> No
             out.write(snippet(lines, line, col, end_line, end_col, d.code))
             for related in d.related:
                 r_line, r_col, _, _ = cli_span(related.span)
-                out.write(f"  = note: {file_of(result, related.span)}:{r_line}:{r_col}: {related.message}\n")
+                out.write(f"  = note: {escape(file_of(result, related.span))}:{r_line}:{r_col}: {escape(related.message)}\n")
             out.write("\n")
     if not options.quiet:
         out.write(summary(results, options.files_checked, options.files_skipped) + "\n")
@@ -42,8 +42,10 @@ def snippet(lines: list[str], line: int, col: int, end_line: int, end_col: int, 
     stop = end_col - 1 if end_line == line else len(source)
     stop = max(stop, start + 1)
     gutter = " " * len(str(line))
-    marker = _pad(source[:start]) + "^" * max(1, _width(source[start:stop]))
-    return f"{gutter} |\n{line} | {source}\n{gutter} | {marker} {label}\n{gutter} |\n"
+    # Control characters are shown escaped, and the caret counts the cells of what is shown.
+    before, under = escape(source[:start], keep_tabs=True), escape(source[start:stop], keep_tabs=True)
+    marker = _pad(before) + "^" * max(1, _width(under))
+    return f"{gutter} |\n{line} | {escape(source, keep_tabs=True)}\n{gutter} | {marker} {label}\n{gutter} |\n"
 
 
 def _width(text: str) -> int:

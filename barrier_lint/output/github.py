@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from ..diagnostics import Severity
-from .common import FileResult, RenderOptions, cli_position, cli_span, file_of
+from .common import FileResult, RenderOptions, cli_position, cli_span, escape, file_of
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -29,7 +29,7 @@ def render(results: list[FileResult], out: TextIO, options: RenderOptions) -> No
         for d in result.diagnostics:
             line, col, end_line, end_col = cli_position(d)
             properties = {
-                "file": result.path,
+                "file": escape(result.path),
                 "line": line,
                 "col": col,
                 "endLine": end_line,
@@ -37,8 +37,10 @@ def render(results: list[FileResult], out: TextIO, options: RenderOptions) -> No
                 "title": f"{d.code} {d.rule}",
             }
             joined = ",".join(f"{k}={escape_property(str(v))}" for k, v in properties.items())
-            message = d.message
+            # Values are shown escaped first (a line break in a value is not a line of the annotation);
+            # then the lines the annotation does have are encoded for the runner.
+            message = escape(d.message)
             for related in d.related:
                 r_line = cli_span(related.span)[0]
-                message += f"\n{file_of(result, related.span)}:{r_line}: {related.message}"
+                message += f"\n{escape(file_of(result, related.span))}:{r_line}: {escape(related.message)}"
             out.write(f"::{COMMANDS[d.severity]} {joined}::{escape_data(message)}\n")

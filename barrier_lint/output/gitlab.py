@@ -14,7 +14,7 @@ import os
 from typing import TextIO
 
 from ..diagnostics import Severity
-from .common import FileResult, RenderOptions, cli_position, fingerprints_for
+from .common import FileResult, RenderOptions, cli_position, escape, fingerprints_for
 
 SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
@@ -37,12 +37,12 @@ def as_issues(results: list[FileResult], options: RenderOptions) -> list[dict]:
                 {
                     "type": "issue",
                     "check_name": d.code,
-                    "description": f"{d.code} {d.rule}: {d.message}",
+                    "description": escape(f"{d.code} {d.rule}: {d.message}", syntax_escapes_controls=True),
                     "categories": ["Bug Risk"],
                     "severity": SEVERITIES[d.severity],
                     "fingerprint": fingerprint,
                     "location": {
-                        "path": report_path(result.path),
+                        "path": escape(report_path(result.path), syntax_escapes_controls=True),
                         "lines": {"begin": line, "end": end_line},
                     },
                 }

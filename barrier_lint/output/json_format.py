@@ -6,17 +6,18 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from .common import FileResult, RenderOptions, cli_position, cli_span, file_of
+from .common import FileResult, RenderOptions, cli_position, cli_span, escape, file_of
 
 
 def as_dicts(results: list[FileResult]) -> list[dict]:
     out = []
     for result in results:
+        path = escape(result.path, syntax_escapes_controls=True)  # JSON escapes control characters itself
         for d in result.diagnostics:
             line, col, end_line, end_col = cli_position(d)
             out.append(
                 {
-                    "file": result.path,
+                    "file": path,
                     "line": line,
                     "column": col,
                     "end_line": end_line,
@@ -24,9 +25,14 @@ def as_dicts(results: list[FileResult]) -> list[dict]:
                     "code": d.code,
                     "rule": d.rule,
                     "severity": d.severity.value,
-                    "message": d.message,
+                    "message": escape(d.message, syntax_escapes_controls=True),
                     "related": [
-                        {"file": file_of(result, r.span), "line": cli_span(r.span)[0], "column": cli_span(r.span)[1], "message": r.message}
+                        {
+                            "file": escape(file_of(result, r.span), syntax_escapes_controls=True),
+                            "line": cli_span(r.span)[0],
+                            "column": cli_span(r.span)[1],
+                            "message": escape(r.message, syntax_escapes_controls=True),
+                        }
                         for r in d.related
                     ],
                 }

@@ -10,14 +10,16 @@ from __future__ import annotations
 from typing import TextIO
 from xml.etree import ElementTree as ET
 
-from .common import FileResult, RenderOptions, cli_position, cli_span, file_of
+from .common import FileResult, RenderOptions, cli_position, cli_span, escape, file_of
 
 
 def as_element(results: list[FileResult]) -> ET.Element:
     suites = ET.Element("testsuites", name="barrier-lint")
     total = failures = 0
     for result in results:
-        suite = ET.SubElement(suites, "testsuite", name=result.path)
+        # XML 1.0 cannot hold most control characters at all, escaped or not: they are shown escaped.
+        path = escape(result.path)
+        suite = ET.SubElement(suites, "testsuite", name=path)
         cases = 0
         for d in result.diagnostics:
             line, col, _, _ = cli_position(d)
@@ -25,20 +27,21 @@ def as_element(results: list[FileResult]) -> ET.Element:
                 suite,
                 "testcase",
                 name=f"{d.code} {d.rule} at line {line}, column {col}",
-                classname=result.path,
-                file=result.path,
+                classname=path,
+                file=path,
                 line=str(line),
                 time="0",
             )
-            body = [f"{result.path}:{line}:{col}: {d.code} {d.message}"]
+            message = escape(d.message)
+            body = [f"{path}:{line}:{col}: {d.code} {message}"]
             for related in d.related:
                 r_line, r_col, _, _ = cli_span(related.span)
-                body.append(f"{file_of(result, related.span)}:{r_line}:{r_col}: {related.message}")
-            failure = ET.SubElement(case, "failure", message=d.message, type=f"{d.code} {d.severity.value}")
+                body.append(f"{escape(file_of(result, related.span))}:{r_line}:{r_col}: {escape(related.message)}")
+            failure = ET.SubElement(case, "failure", message=message, type=f"{d.code} {d.severity.value}")
             failure.text = "\n".join(body)
             cases += 1
         if not result.diagnostics:
-            ET.SubElement(suite, "testcase", name="no findings", classname=result.path, file=result.path, time="0")
+            ET.SubElement(suite, "testcase", name="no findings", classname=path, file=path, time="0")
             cases = 1
         suite.set("tests", str(cases))
         suite.set("failures", str(len(result.diagnostics)))

@@ -18,7 +18,7 @@ from typing import TextIO
 from .. import __version__
 from ..diagnostics import Severity
 from ..rules import ALL_RULES
-from .common import FileResult, RenderOptions, cli_span, file_of, fingerprints_for, split_lines
+from .common import FileResult, RenderOptions, cli_span, escape, file_of, fingerprints_for, split_lines
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/barrier-lint/barrier-lint"
@@ -61,7 +61,8 @@ def artifact_uri(path: str) -> tuple[str, str | None]:
         return "stdin", "%SRCROOT%"
     if os.path.isabs(path):
         return pathlib.Path(path).as_uri(), None
-    return urllib.parse.quote(pathlib.PurePath(path).as_posix()), "%SRCROOT%"
+    # The file name's own bytes, percent-encoded (a name that is not UTF-8 is still the right URI).
+    return urllib.parse.quote(os.fsencode(pathlib.PurePath(path).as_posix())), "%SRCROOT%"
 
 
 def _location(path: str, span, lines: list[str] | None) -> dict:
@@ -87,13 +88,17 @@ def as_sarif(results: list[FileResult], options: RenderOptions) -> dict:
                 "ruleId": d.code,
                 "ruleIndex": index[d.code],
                 "level": LEVELS[d.severity],
-                "message": {"text": _sentence(d.message)},
+                "message": {"text": _sentence(escape(d.message, syntax_escapes_controls=True))},
                 "locations": [_location(result.path, d.span, lines)],
                 "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
             }
             if d.related:
                 entry["relatedLocations"] = [
-                    {"id": i, **_location(file_of(result, r.span), r.span, lines if r.span.origin is None else None), "message": {"text": _sentence(r.message)}}
+                    {
+                        "id": i,
+                        **_location(file_of(result, r.span), r.span, lines if r.span.origin is None else None),
+                        "message": {"text": _sentence(escape(r.message, syntax_escapes_controls=True))},
+                    }
                     for i, r in enumerate(d.related, 1)
                 ]
             sarif_results.append(entry)

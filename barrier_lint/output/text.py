@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from ..diagnostics import Diagnostic, Severity
-from .common import FileResult, RenderOptions, cli_position, severity_counts
+from .common import FileResult, RenderOptions, cli_position, escape, severity_counts
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _BOLD, _RESET = "\033[1m", "\033[0m"
@@ -21,12 +21,12 @@ def render(results: list[FileResult], out: TextIO, options: RenderOptions) -> No
 
 def diagnostic_line(path: str, d: Diagnostic, options: RenderOptions) -> str:
     line, col, _, _ = cli_position(d)
-    where = f"{path}:{line}:{col}:"
+    where = f"{escape(path)}:{line}:{col}:"
     code = d.code
     if options.color:
         where = f"{_BOLD}{where}{_RESET}"
         code = f"{_COLORS[d.severity]}{code}{_RESET}"
-    return f"{where} {code} {d.message}"
+    return f"{where} {code} {escape(d.message)}"
 
 
 def summary(results: list[FileResult], files_checked: int, files_skipped: int = 0) -> str:
