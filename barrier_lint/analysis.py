@@ -30,13 +30,35 @@ from .model import BarrierPosition, Document, Pipeline, Stage
 ROLLBACK_LISTS = frozenset({"rollbackSteps", "rollback"})
 
 
-def _dag_ancestors(pipeline: Pipeline) -> dict[str, set[str]]:
-    """identifier -> every stage identifier it transitively depends on (DAG stages only)."""
-    deps = {
+def _dependencies(pipeline: Pipeline) -> dict[str, tuple[str, ...]]:
+    """identifier -> the identifiers its `dependsOn` names (DAG stages only)."""
+    return {
         s.identifier.value: s.depends_on
         for s in pipeline.stages
         if s.depends_on is not None and s.identifier is not None
     }
+
+
+def dependency_cycles(pipeline: Pipeline) -> list[set[str]]:
+    """The groups of stage identifiers whose `dependsOn` reach each other in a cycle (a stage that depends
+    on itself is a group of one). An entry that names no stage is ignored."""
+    deps = _dependencies(pipeline)
+    named = {s.identifier.value for s in pipeline.stages if s.identifier is not None}
+    graph = {stage: [d for d in targets if d in named] for stage, targets in deps.items()}
+    groups = _strongly_connected(graph)
+    grouped = set().union(*groups) if groups else set()
+    groups += [{stage} for stage, targets in graph.items() if stage in targets and stage not in grouped]
+    return groups
+
+
+def _dag_ancestors(pipeline: Pipeline) -> dict[str, set[str]]:
+    """identifier -> every stage identifier it transitively depends on (DAG stages only).
+
+    Stages of one `dependsOn` cycle (BL209) are not ancestors of each other, nor a stage of itself: none of
+    them can finish before another starts, so none is "before" another, and no position is ever sequential
+    with itself."""
+    deps = _dependencies(pipeline)
+    cycle_of = {stage: group for group in dependency_cycles(pipeline) for stage in group}
     ancestors: dict[str, set[str]] = {}
     for start in deps:
         seen: set[str] = set()
@@ -47,7 +69,7 @@ def _dag_ancestors(pipeline: Pipeline) -> dict[str, set[str]]:
                 continue
             seen.add(current)
             stack.extend(deps.get(current) or ())
-        ancestors[start] = seen
+        ancestors[start] = seen - cycle_of.get(start, set()) - {start}
     return ancestors
 
 

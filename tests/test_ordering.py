@@ -73,6 +73,27 @@ def test_dag_stages_are_ordered_by_depends_on_only():
     assert o(p["lf"], p["rt"]) == 1
 
 
+def test_stages_of_a_dependency_cycle_are_unordered_and_never_sequential_with_themselves():
+    stages = [
+        stage("loop", [step("l1", "x"), step("l2", "y")], "dependsOn: [loop], "),  # depends on itself
+        stage("a", [step("a1", "x")], "dependsOn: [b, root], "),
+        stage("b", [step("b1", "x")], "dependsOn: [a], "),
+        stage("root", [step("r", "x")], "dependsOn: [], "),
+        stage("after", [step("af", "x")], "dependsOn: [a], "),
+    ]
+    text = "pipeline:\n  stages:\n" + "".join(f"    - {s}\n" for s in stages)
+    facts, p = positions_by_id(text)
+    o = facts.ordering.order
+    assert (o(p["a1"], p["b1"]), o(p["b1"], p["a1"])) == (0, 0)  # the cycle: unordered
+    assert (o(p["r"], p["a1"]), o(p["r"], p["b1"]), o(p["a1"], p["af"]), o(p["b1"], p["af"])) == (-1, -1, -1, -1)
+    assert o(p["l1"], p["l2"]) == -1  # inside one stage, steps still run one after the other
+    # Before: each of loop's steps was its own earlier participant, and BL203 related a step to itself.
+    assert all(q not in earlier for q, earlier in facts.ordering.earlier_same_ref.items())
+    assert sorted((q.identifier.value, sorted(e.identifier.value for e in earlier))
+                  for q, earlier in facts.sequential_pairs.items()) == [("a1", ["r"]), ("af", ["a1", "b1", "r"]), ("b1", ["r"])]
+    assert_sweep_matches_pairs(text)
+
+
 # ----------------------------------------------------------------------------------------- equivalence
 
 
@@ -148,7 +169,9 @@ def random_pipeline(rng):
         def one_stage(name):
             deps = ""
             if dag and rng.random() < 0.8:  # a DAG pipeline may hold stages without dependsOn too
-                deps = f"dependsOn: [{', '.join(rng.sample(names, k=min(len(names), rng.randint(0, 2))))}], "
+                # Earlier stages, sometimes itself or a later one: cycles (BL209) included.
+                pool = names + [name] + [f"st{i + 1}", f"p{i + 1}a"] * (rng.random() < 0.2)
+                deps = f"dependsOn: [{', '.join(rng.sample(pool, k=min(len(pool), rng.randint(0, 2))))}], "
             names.append(name)
             body = f"steps: [{', '.join(random_steps(rng, 2, counter))}]"
             if rng.random() < 0.3:

@@ -34,6 +34,7 @@ CONTRACT = {
     "BL206": ("conditional-participant", "warning"),
     "BL207": ("looping-max-concurrency", "error"),
     "BL208": ("sequential-multi-deployment", "error"),
+    "BL209": ("stage-dependency-cycle", "error"),
     "BL301": ("barrier-step-strategy", "error"),
     "BL302": ("unsupported-stage-type", "error"),  # error for CI/SecurityTests/Pipeline, warning otherwise
     "BL303": ("invalid-timeout", "error"),

@@ -196,6 +196,9 @@ class Builder(Tree):
             depends_on=None
             if depends is None
             else tuple(d.value for d in self.seq(depends) if isinstance(d, ScalarNode)),
+            depends_on_entries=tuple(
+                Text(d.value, self.span(d), bool(d.style)) for d in self.seq(depends) if isinstance(d, ScalarNode)
+            ),
             strategy=self._strategy(node) or self._strategy(body),
             when=self._when(node, "pipelineStatus") or self._when(body, "pipelineStatus"),
             template_ref=template_ref,

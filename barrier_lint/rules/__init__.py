@@ -23,6 +23,7 @@ from .bl205_crossed_barrier_order import CrossedBarrierOrder
 from .bl206_conditional_participant import ConditionalParticipant
 from .bl207_looping_max_concurrency import LoopingMaxConcurrency
 from .bl208_sequential_multi_deployment import SequentialMultiDeployment
+from .bl209_stage_dependency_cycle import StageDependencyCycle
 from .bl301_barrier_step_strategy import BarrierStepStrategy
 from .bl302_unsupported_stage_type import UnsupportedStageType
 from .bl303_invalid_timeout import InvalidTimeout
@@ -50,6 +51,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     ConditionalParticipant,
     LoopingMaxConcurrency,
     SequentialMultiDeployment,
+    StageDependencyCycle,
     BarrierStepStrategy,
     UnsupportedStageType,
     InvalidTimeout,

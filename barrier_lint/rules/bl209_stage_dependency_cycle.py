@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from ..analysis import dependency_cycles
+from ..diagnostics import Severity
+from ..model import Stage
+from .base import PIPELINES, Finding, Rule
+
+
+class StageDependencyCycle(Rule):
+    """
+    ## What it does
+    Reports stages whose `dependsOn` (v1: `needs`) form a cycle, a stage that depends on itself included.
+    The finding is on the `dependsOn` entry that closes the cycle: in the stage of the cycle written last
+    in the file, its first entry that names a stage of the cycle. An entry that names no stage is ignored.
+    The ordering rules then treat the stages of the cycle as unordered: none of them is reported as
+    running before another, and no Barrier step is reported as sequential with itself.
+
+    ## Why is this bad?
+    A stage starts when every stage it depends on has finished. In a cycle each stage waits for another
+    one of the cycle, so none of them can ever start: Harness cannot order the pipeline, and the stages
+    and every barrier they take part in never run.
+
+    ## Example
+    ```yaml
+    stages:
+      - stage: {identifier: build, dependsOn: [deploy], ...}
+      - stage: {identifier: deploy, dependsOn: [build], ...}
+    ```
+
+    ## Use instead
+    ```yaml
+    stages:
+      - stage: {identifier: build, dependsOn: [], ...}
+      - stage: {identifier: deploy, dependsOn: [build], ...}
+    ```
+    """
+
+    code = "BL209"
+    name = "stage-dependency-cycle"
+    severity = Severity.ERROR
+    documents = PIPELINES
+
+    def check(self, facts, config):
+        stages = [s for s in facts.pipeline.stages if s.identifier is not None and s.depends_on is not None]
+        for group in dependency_cycles(facts.pipeline):
+            members = [s for s in stages if s.identifier.value in group]
+            last = max(members, key=lambda s: (s.key.start_line, s.key.start_col))
+            entry = next(e for e in last.depends_on_entries if e.value in group)
+            cycle = _cycle(last, entry.value, stages, group)
+            if len(cycle) == 1:
+                message = (
+                    f"stage {cycle[0]} depends on itself (dependsOn: {cycle[0]}): it cannot start before it has "
+                    "finished, so it never runs"
+                )
+            else:
+                loop = " -> ".join(cycle + [cycle[0]])
+                message = (
+                    f"the dependsOn of stages {loop} form a cycle: each waits for another of them to finish, "
+                    "so none of them ever starts"
+                )
+            yield Finding(entry.span, message, tree_path=f"{last.subject} > dependsOn {entry.value}")
+
+
+def _cycle(last: Stage, first_step: str, stages: list[Stage], group: set[str]) -> list[str]:
+    """The stages of the shortest cycle from `last` through its entry `first_step`, starting at `last`."""
+    start = last.identifier.value  # type: ignore[union-attr]
+    if first_step == start:
+        return [start]
+    deps = {s.identifier.value: [d for d in (s.depends_on or ()) if d in group] for s in stages}  # type: ignore[union-attr]
+    parents = {first_step: start}
+    frontier = [first_step]
+    while frontier:
+        following = []
+        for node in frontier:
+            for child in deps.get(node, ()):
+                if child == start:
+                    path = [node]
+                    while path[-1] != start:
+                        path.append(parents[path[-1]])
+                    return list(reversed(path))
+                if child not in parents:
+                    parents[child] = node
+                    following.append(child)
+        frontier = following
+    return [start, first_step]  # unreachable: both are in one strongly connected group
