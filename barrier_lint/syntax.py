@@ -138,7 +138,13 @@ def offset_to_span(text: str, offset: int) -> Span:
     breaks = list(_LINE_BREAK.finditer(text, 0, offset))
     line = len(breaks)
     col = offset - (breaks[-1].end() if breaks else 0)
-    return Span(line, col, line, col + 1)
+    following = _LINE_BREAK.search(text, offset)
+    return _character_span(line, col, (following.start() if following else len(text)) - (offset - col))
+
+
+def _character_span(line: int, col: int, line_length: int) -> Span:
+    """The one character at (line, col); empty at the end of a line or of the text, which has none."""
+    return Span(line, col, line, col + 1 if col < line_length else col)
 
 
 def control_character_problem(text: str) -> YamlProblem | None:
@@ -193,10 +199,11 @@ def _marked_problem(text: str, exc: MarkedYAMLError, document: int, spans: Spans
     if exc.context and context_line != line:
         message += f" ({exc.context.strip()} at line {context_line + 1})"
     lines = split_lines(text)
-    at_tab = line < len(lines) and lines[line][col : col + 1] == "\t"
+    line = min(line, len(lines) - 1)
+    at_tab = lines[line][col : col + 1] == "\t"
     if "tab" in problem or at_tab:
         message += "; indent with spaces, YAML does not allow tabs for indentation"
-    return YamlProblem(Span(line, col, line, col + 1), message, document)
+    return YamlProblem(_character_span(line, min(col, len(lines[line])), len(lines[line])), message, document)
 
 
 def _reader_problem(text: str, exc: YAMLError, document: int) -> YamlProblem:
