@@ -253,7 +253,9 @@ def _refuse_inputs_as_outputs(run: LintRun, outputs: list[tuple[str, str | None]
     inputs = {key for key in map(_file_identity, run.inputs) if key is not None}
     for option, path in outputs:
         if path is not None and _file_identity(path) in inputs:
-            raise _Usage(f"{option} {path} is one of the files being linted; refusing to overwrite it (choose another file)")
+            raise _Usage(
+                f"{option} {path} is one of the files being linted; refusing to overwrite it (choose another file)"
+            )
 
 
 def _file_identity(path: str) -> tuple[int, int] | None:

@@ -308,7 +308,8 @@ def read_file(path: str, limit: int) -> bytes:
     again (a path can change between the two looks), and the read stops one byte past the limit.
     """
     _check_regular(os.stat(path).st_mode, path)
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
     try:
         _check_regular(os.fstat(fd).st_mode, path)
         return read_bounded(lambda size: os.read(fd, size), limit, path)

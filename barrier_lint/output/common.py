@@ -38,8 +38,9 @@ Renderer = Callable[[list[FileResult], TextIO, RenderOptions], None]
 # terminal sequences, a line break starts a new line that GitHub Actions reads as a workflow command), DEL,
 # line and paragraph separators, bidirectional overrides (text that reads differently than it is), the
 # XML non-characters, and lone surrogates (a file name that is not UTF-8, kept by Python as U+DC80-U+DCFF).
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]")
-_CONTROLS_NOT_TAB = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]")
+_OTHERS = "\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff"
+_CONTROLS = re.compile(f"[\x00-\x1f{_OTHERS}]")
+_CONTROLS_NOT_TAB = re.compile(f"[\x00-\x08\x0a-\x1f{_OTHERS}]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
