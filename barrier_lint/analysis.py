@@ -319,24 +319,33 @@ def _strongly_connected(graph: dict[str, list[str]]) -> list[set[str]]:
 def _shortest_cycle(graph: dict[str, list[str]], members: set[str]) -> list[str]:
     """The shortest cycle through the smallest member, by breadth-first search inside the component."""
     start = min(members)
+    path = shortest_path(graph, members, start, start)
+    return path[:-1] if path else sorted(members)  # (a strongly connected component has a cycle through each)
+
+
+def shortest_path(graph: dict[str, list[str]], members: set[str], source: str, target: str) -> list[str] | None:
+    """The shortest path of one edge or more from `source` to `target` through `members` (children in
+    sorted order, so the answer is stable), `source` and `target` included; None when there is none."""
     parents: dict[str, str] = {}
-    frontier = [start]
+    seen = {source}
+    frontier = [source]
     while frontier:
         following = []
         for node in frontier:
             for child in sorted(graph.get(node, ())):
                 if child not in members:
                     continue
-                if child == start:
-                    path = [node]
-                    while path[-1] != start:
+                if child == target:
+                    path = [target, node]
+                    while path[-1] != source:
                         path.append(parents[path[-1]])
                     return list(reversed(path))
-                if child not in parents:
+                if child not in seen:
+                    seen.add(child)
                     parents[child] = node
                     following.append(child)
         frontier = following
-    return sorted(members)  # unreachable: a strongly connected component has a cycle through each member
+    return None
 
 
 class Facts:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ..analysis import dependency_cycles
+from ..analysis import dependency_cycles, shortest_path
 from ..diagnostics import Severity
 from ..model import Stage
 from .base import PIPELINES, Finding, Rule
@@ -66,20 +66,6 @@ def _cycle(last: Stage, first_step: str, stages: list[Stage], group: set[str]) -
     start = last.identifier.value  # type: ignore[union-attr]
     if first_step == start:
         return [start]
-    deps = {s.identifier.value: [d for d in (s.depends_on or ()) if d in group] for s in stages}  # type: ignore[union-attr]
-    parents = {first_step: start}
-    frontier = [first_step]
-    while frontier:
-        following = []
-        for node in frontier:
-            for child in deps.get(node, ()):
-                if child == start:
-                    path = [node]
-                    while path[-1] != start:
-                        path.append(parents[path[-1]])
-                    return list(reversed(path))
-                if child not in parents:
-                    parents[child] = node
-                    following.append(child)
-        frontier = following
-    return [start, first_step]  # unreachable: both are in one strongly connected group
+    graph = {s.identifier.value: list(s.depends_on or ()) for s in stages}  # type: ignore[union-attr]
+    back = shortest_path(graph, group, first_step, start) or [first_step, start]  # (always found: one group)
+    return [start] + back[:-1]
