@@ -107,8 +107,11 @@ def cli_findings(folder: pathlib.Path) -> dict[str, list[tuple]]:
 
     options = {o for action in build_parser()._actions for o in action.option_strings}
     fmt = "--output-format" if "--output-format" in options else "--format"
+    # Each file on its own, as the server reads a document opened without workspace folders (the generated
+    # files name templates and pipelines of each other by chance).
+    alone = ["--no-resolve"] if "--no-resolve" in options else []
     result = subprocess.run(
-        [sys.executable, "-m", "barrier_lint", fmt, "json", "--exit-zero", "--no-respect-gitignore", str(folder)],
+        [sys.executable, "-m", "barrier_lint", fmt, "json", "--exit-zero", "--no-respect-gitignore", *alone, str(folder)],
         capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr
