@@ -5,8 +5,8 @@ Three kinds of input:
 - `harness_pipelines`: valid Harness YAML built from every construct of harness-barriers.md (declarations,
   stages, `parallel`, `insert`, step groups, rollback steps, `dependsOn`, looping strategies with
   `maxConcurrency`, multi-service deployments, `when`, templates and their uses, chained pipelines,
-  `parent.X`, runtime inputs and expressions, input sets, several documents), written in block or flow
-  style, with anchors and merge keys here and there. They must lint without BL000.
+  `parent.X`, runtime inputs and expressions, input sets, the v1 syntax, several documents), written in
+  block or flow style, with anchors and merge keys here and there. They must lint without BL000.
 - `yaml_torture`: YAML (valid or not) made of the parser's hard cases: aliases, recursive aliases, merge
   keys, tags, complex keys, flow and block style, directives, documents, block scalars, odd line breaks.
 - `corpus_mutations`: byte-level mutations of the real pipelines in ../shared/corpus (absent: none).
@@ -238,11 +238,64 @@ def pipeline_body(draw):
 
 
 @st.composite
+def v1_steps(draw, counter, depth: int):
+    steps = []
+    for _ in range(draw(st.integers(1, 3))):
+        counter[0] += 1
+        kind = draw(st.integers(0, 5)) if depth else 0
+        if kind < 3:
+            body: dict = {"id": f"w{counter[0]}", "barrier": {"name": draw(REFS)}}
+            if draw(st.booleans()):
+                body["timeout"] = draw(TIMEOUTS)
+            if draw(st.integers(0, 5)) == 0:
+                body["if"] = draw(st.sampled_from(["true", "<+pipeline.x> == 1"]))
+            steps.append(body)
+        elif kind < 4:
+            steps.append({"run": {"script": "make"}})
+        elif kind < 5:
+            steps.append({"parallel": {"steps": draw(v1_steps(counter, depth - 1))}})
+        else:
+            steps.append({"id": f"g{counter[0]}", "group": {"steps": draw(v1_steps(counter, depth - 1))}})
+    return steps
+
+
+@st.composite
+def v1_pipeline(draw):
+    """The v1 simplified syntax (harness-barriers.md section 8): `barriers` strings, stages without a
+    `stage:` wrapper, `parallel` and `group` mappings, `needs`, `rollback`, `if`, `strategy.max-parallel`."""
+    counter, names, stages = [0], [], []
+    for _ in range(draw(st.integers(1, 4))):
+        def one() -> dict:
+            counter[0] += 1
+            name = f"v{counter[0]}"
+            names.append(name)
+            stage: dict = {"id": name, "steps": draw(v1_steps(counter, 2))}
+            if draw(st.integers(0, 3)) == 0:
+                stage["rollback"] = draw(v1_steps(counter, 0))
+            if draw(st.integers(0, 3)) == 0:
+                stage["needs"] = draw(st.lists(st.sampled_from(names + ["v99"]), max_size=2, unique=True))
+            if draw(st.integers(0, 5)) == 0:
+                stage["strategy"] = {"matrix": {"a": ["1", "2"]}, "max-parallel": "1"}
+            return stage
+
+        shape = draw(st.integers(0, 5))
+        if shape == 0:
+            stages.append({"parallel": {"stages": [one(), one()]}})
+        elif shape == 1:
+            stages.append({"group": {"stages": [one()]}})
+        else:
+            stages.append(one())
+    return {"pipeline": {"id": "release", "barriers": draw(st.lists(IDENTS, max_size=3)), "stages": stages}}
+
+
+@st.composite
 def harness_document(draw):
     kind = draw(st.sampled_from(["pipeline"] * 6 + ["pipeline-template", "stage-template", "step-group-template",
-                                                    "step-template", "input-set"]))
+                                                    "step-template", "input-set", "v1"]))
     if kind == "pipeline":
         return {"pipeline": draw(pipeline_body())}
+    if kind == "v1":
+        return draw(v1_pipeline())
     counter, names = [0], []
     if kind == "pipeline-template":
         spec = draw(pipeline_body())

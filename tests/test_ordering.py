@@ -94,6 +94,20 @@ def test_stages_of_a_dependency_cycle_are_unordered_and_never_sequential_with_th
     assert_sweep_matches_pairs(text)
 
 
+def test_v1_needs_cycles_are_bl209_too():
+    from barrier_lint import lint
+
+    text = (
+        "pipeline:\n  id: p\n  barriers: [x]\n  stages:\n"
+        "    - id: a\n      needs: [b]\n      steps: [{barrier: {name: x}}]\n"
+        "    - id: b\n      needs: a\n      steps: [{barrier: {name: x}}]\n"
+    )
+    assert [(d.code, d.span.start_line + 1, d.span.start_col + 1, d.message) for d in lint(text) if d.code != "BL202"] == [
+        ("BL209", 9, 14, "the needs of stages b -> a -> b form a cycle: each waits for another of them to finish, "
+                         "so none of them ever starts"),
+    ]
+
+
 # ----------------------------------------------------------------------------------------- equivalence
 
 

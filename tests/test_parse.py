@@ -86,8 +86,11 @@ _STAGE = "pipeline:\n  identifier: p\n  stages:\n    - stage:\n        identifie
         (_STAGE + "        spec: &c\n          execution: *c\n", (7, 15), True),  # RecursionError before
         (_STAGE + "        spec:\n          execution: &e\n            steps:\n              - stepGroup: *e\n", (8, 22), True),
         ("pipeline: &p\n  identifier: x\n  <<: *p\n", (1, 11), True),
+        # v1: a stage group holding itself, steps holding themselves (RecursionError in the v1 reader before)
+        ("pipeline:\n  id: p\n  barriers: [x]\n  stages:\n    - &g\n      group: {stages: [*g]}\n", (5, 7), True),
+        ("pipeline:\n  id: p\n  stages:\n    - id: a\n      steps: &s\n        - parallel: {steps: *s}\n", (5, 14), True),
     ],
-    ids=["mapping", "sequence", "flow", "harness-stage", "stage-spec", "step-group", "merge-key"],
+    ids=["mapping", "sequence", "flow", "harness-stage", "stage-spec", "step-group", "merge-key", "v1-group", "v1-steps"],
 )
 def test_recursive_aliases_end_with_one_finding(text, position, harness):
     # A file the user named gets a BL000; Harness YAML gets it whether named or found in a directory.

@@ -142,6 +142,7 @@ class Reader(Tree):
         A `parallel` or `group` entry's `if:` can skip every stage inside it: a stage without an `if:` of
         its own takes the nearest enclosing one (`when`)."""
         name = path[-1][0]
+        self.descend()  # aliases can nest stages deeper than any written document, or into themselves
         for index, entry in enumerate(self.seq(node)):
             self._spend()
             if not isinstance(entry, MappingNode):
@@ -156,6 +157,7 @@ class Reader(Tree):
                 self._stages(self.get(group, "stages"), here + (("group", None),), self._when(entry) or when)
                 continue
             self._stage(entry, here, when)
+        self.ascend()
 
     def _stage(self, node: MappingNode, path: Path, when: When | None = None) -> None:
         assert self.pipeline is not None
@@ -208,9 +210,11 @@ class Reader(Tree):
 
     def _steps(self, node: Node | None, path: Path, stage: Stage | None, groups: tuple[StepGroup, ...], rollback: bool) -> None:
         name = path[-1][0]
+        self.descend(3)  # this frame, `_step`'s and `_group`'s
         for index, entry in enumerate(self.seq(node)):
             self._spend()
             self._step(entry, path[:-1] + ((name, index),), stage, groups, rollback)
+        self.ascend(3)
 
     def _step(self, entry: Node, path: Path, stage: Stage | None, groups: tuple[StepGroup, ...], rollback: bool) -> None:
         if not isinstance(entry, MappingNode):

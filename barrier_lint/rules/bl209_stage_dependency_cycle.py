@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from ..analysis import dependency_cycles, shortest_path
 from ..diagnostics import Severity
-from ..model import Stage
+from ..model import DocumentKind, Stage
 from .base import PIPELINES, Finding, Rule
 
 
@@ -45,20 +45,23 @@ class StageDependencyCycle(Rule):
         for group in dependency_cycles(facts.pipeline):
             members = [s for s in stages if s.identifier.value in group]
             last = max(members, key=lambda s: (s.key.start_line, s.key.start_col))
-            entry = next(e for e in last.depends_on_entries if e.value in group)
-            cycle = _cycle(last, entry.value, stages, group)
+            entry = next((e for e in last.depends_on_entries if e.value in group), None)
+            closing = entry.value if entry is not None else next(d for d in last.depends_on or () if d in group)
+            cycle = _cycle(last, closing, stages, group)
+            field = "needs" if facts.document.kind is DocumentKind.V1_PIPELINE else "dependsOn"
             if len(cycle) == 1:
                 message = (
-                    f"stage {cycle[0]} depends on itself (dependsOn: {cycle[0]}): it cannot start before it has "
+                    f"stage {cycle[0]} depends on itself ({field}: {cycle[0]}): it cannot start before it has "
                     "finished, so it never runs"
                 )
             else:
                 loop = " -> ".join(cycle + [cycle[0]])
                 message = (
-                    f"the dependsOn of stages {loop} form a cycle: each waits for another of them to finish, "
+                    f"the {field} of stages {loop} form a cycle: each waits for another of them to finish, "
                     "so none of them ever starts"
                 )
-            yield Finding(entry.span, message, tree_path=f"{last.subject} > dependsOn {entry.value}")
+            span = entry.span if entry is not None else last.key  # (a reader that kept no entry spans)
+            yield Finding(span, message, tree_path=f"{last.subject} > {field} {closing}")
 
 
 def _cycle(last: Stage, first_step: str, stages: list[Stage], group: set[str]) -> list[str]:
