@@ -350,3 +350,23 @@ def test_merge_and_combine_take_any_shapes(template, inputs):
     combined = combine(t, i)
     assert merged is not None and combined is not None
     assert all(value.start_mark.name == "i.yaml" for value, _, _ in fixed)
+
+
+def test_a_fifo_in_the_workspace_is_never_opened_for_resolution(tmp_path, monkeypatch):
+    import os
+    import threading
+
+    folder = tmp_path / "repo"
+    shutil.copytree(WORKSPACES / "sequential_template", folder)
+    os.mkfifo(folder / ".harness" / "pipe.yaml")
+    done = threading.Event()
+    result = {}
+
+    def run():
+        result["out"] = workspace_output(str(folder), monkeypatch, ".harness/release.yaml")
+        done.set()
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    assert done.wait(60), "the workspace blocked on a FIFO"
+    assert result["out"].startswith(".harness/release.yaml:21:24: BL203 ")

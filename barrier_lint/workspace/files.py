@@ -10,11 +10,10 @@ through a symbolic link that leaves the root, and never more than `MAX_RESOLVE_B
 from __future__ import annotations
 
 import os
-import stat
 import subprocess
 from collections.abc import Callable, Iterable, Iterator
 
-from ..discovery import Target, discover, find_git_root
+from ..discovery import NotReadable, Target, discover, find_git_root, read_file
 from ..parse import decode, looks_like_harness
 
 MAX_RESOLVE_BYTES = 8 * 1024 * 1024  # a larger file is not read for resolution (it is still linted if named)
@@ -41,14 +40,11 @@ def workspace_files(root: str, excluded: Excluded | None, extra_folders: Iterabl
 
 
 def read_harness_text(path: str) -> str | None:
-    """The text of a regular, readable, UTF-8 file that looks like Harness YAML; None for anything else."""
+    """The text of a regular, readable, UTF-8 file that looks like Harness YAML; None for anything else (a
+    FIFO or a device is never opened in a way that blocks: the same reader as the linted files)."""
     try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_RESOLVE_BYTES:
-            return None
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_RESOLVE_BYTES + 1)
-    except OSError:
+        data = read_file(path, MAX_RESOLVE_BYTES)
+    except (OSError, NotReadable):
         return None
     text, problem = decode(data)
     if problem is not None or not looks_like_harness(text):
