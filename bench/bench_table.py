@@ -37,21 +37,13 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
+from bench_lint import best_of as best  # noqa: E402
 from generate import pipeline, template_repository  # noqa: E402
 
 from barrier_lint import lint  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "real"
 SCHEMA = ROOT.parent / "shared" / "peers" / "harness-schema" / "pipeline.json"
-
-
-def best(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def floor(texts):

@@ -14,20 +14,11 @@ from barrier_lint import cli
 from barrier_lint.cache import CACHE_DIR, FILE_NAME
 from barrier_lint.cli import Configs, lint_paths
 
-from .test_workspace import CASES, _name
+from .test_workspace import CASES, _name, workspace_output
 
 
-def _output(folder, monkeypatch, *, jobs=1, cache=False, paths=(".",)) -> str:
-    monkeypatch.chdir(folder)
-    run = lint_paths(list(paths), Configs(None, None, frozenset()), None, jobs=jobs, cache=cache)
-    lines = []
-    for result in sorted(run.results, key=lambda r: _name(r.path)):
-        for d in result.diagnostics:
-            lines.append(f"{_name(result.path)}:{d.span.start_line + 1}:{d.span.start_col + 1}: {d.code} {d.message}")
-            for r in d.related:
-                where = r.span.origin.file if r.span.origin is not None else _name(result.path)
-                lines.append(f"    = {where}:{r.span.start_line + 1}:{r.span.start_col + 1}: {r.message}")
-    return "\n".join(lines) + "\n"
+def _output(folder, monkeypatch, *, jobs=1, cache=False) -> str:
+    return workspace_output(folder, monkeypatch, jobs=jobs, cache=cache)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
