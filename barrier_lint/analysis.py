@@ -217,12 +217,15 @@ class Ordering:
         found = []
         for members in _strongly_connected(graph):
             # Inside the component, every pair's own edge (not only consecutive ones) for the shortest cycle.
-            positions = [p for p in self.positions if p.literal in members]
+            # `literal` is read once per position, and a pair of references whose witness is already found
+            # is not compared again (the first witness, in this order, is the one kept).
+            literals = [(p, p.literal) for p in self.positions]
+            positions = [(p, x) for p, x in literals if x in members]
             witnesses: dict[tuple[str, str], tuple[BarrierPosition, BarrierPosition]] = {}
-            for q in positions:
-                for p in positions:
-                    if p.literal != q.literal and self.order(p, q) == -1:
-                        witnesses.setdefault((p.literal, q.literal), (p, q))  # type: ignore[arg-type]
+            for q, y in positions:
+                for p, x in positions:
+                    if x != y and (x, y) not in witnesses and order(p, q, self.ancestors) == -1:
+                        witnesses[(x, y)] = (p, q)  # type: ignore[index]
             full: dict[str, list[str]] = defaultdict(list)
             for x, y in sorted(witnesses):
                 full[x].append(y)

@@ -9,16 +9,13 @@ import argparse
 import os
 import pathlib
 import sys
-import traceback
-from collections import Counter
 from typing import TextIO
 
 from . import __version__
 from .config import Config
 from .diagnostics import Diagnostic, Severity
-from .discovery import NotReadable, Skipped, discover, read_bounded, read_file
 from .linter import lint_parsed, yaml_diagnostic
-from .model import Span
+from .model import DocumentKind, Span
 from .output import FORMATS, FileResult, RenderOptions
 from .output.common import escape, write_atomically
 from .parse import YamlProblem, collector_paused, decode, parse
@@ -108,8 +105,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--stdin-filename", metavar="NAME", help="the name to report for - (standard input)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary line")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour output (default: auto, on a terminal only)")
+    parser.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N", help="lint files in N processes (default: the usable cores; 1: in this process only)")
+    parser.add_argument("--no-cache", dest="cache", action="store_false", help="neither read nor write the result cache (.barrier-lint-cache/ in the workspace root)")
     parser.add_argument("--version", action="version", version=f"barrier-lint {__version__}")
     return parser
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: '{value}'") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return jobs
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
 
 
 def _selectors(value: str | None, parser: argparse.ArgumentParser, option: str) -> frozenset[str]:
@@ -148,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
             pass
         return EXIT_FINDINGS
     except Exception:  # noqa: BLE001 - the top-level guard: a crash is a bug, and says where to report it
+        import traceback
+
         where = f" while linting {_current_file}" if _current_file else ""
         traceback.print_exc()
         print(
@@ -191,7 +209,7 @@ def _main(argv: list[str]) -> int:
     try:
         run = lint_paths(
             paths, configs, args.stdin_filename, keep_text=keep_text, respect_gitignore=args.respect_gitignore,
-            harness_only=args.harness_only, resolve=args.resolve,
+            harness_only=args.harness_only, resolve=args.resolve, jobs=args.jobs or usable_cores(), cache=args.cache,
         )
     except ConfigError as exc:
         raise _Usage(str(exc)) from None
@@ -281,6 +299,7 @@ class Configs:
         self.select = select
         self.ignore = ignore
         self._found: dict[str, pathlib.Path | None] = {}
+        self._folder_config: dict[str, Config] = {}
 
     def base(self, path: str) -> Config:
         from .settings import config_for, find_config_file
@@ -290,9 +309,15 @@ class Configs:
         # One search per folder and run: every file of a folder has the same nearest configuration file, and
         # a run (the walk, then the workspace's own listing) asks for each file.
         folder = os.path.dirname(os.path.abspath(path))
+        known = self._folder_config.get(folder)
+        if known is not None:
+            return known
         if folder not in self._found:
             self._found[folder] = find_config_file(pathlib.Path(folder))
-        return config_for(pathlib.Path(path), self._found[folder])
+        config = config_for(pathlib.Path(path), self._found[folder])
+        if not config.per_file_ignores:  # then it is the same for every file of the folder
+            self._folder_config[folder] = config
+        return config
 
     def for_file(self, path: str) -> Config:
         return self.base(path).for_file(path).with_overrides(self.select, self.ignore)
@@ -320,6 +345,7 @@ class Workspaces:
         self.configs = configs
         self.resolve = resolve
         self.loaded: dict[str, object] = {}
+        self.fingerprints: dict[str, object] = {}
 
     def for_path(self, path: str):
         if not self.resolve:
@@ -334,25 +360,62 @@ class Workspaces:
             )
         return self.loaded[root]
 
+    def fingerprint(self, path: str):
+        """The workspace's files as they are now (`cache.Fingerprint`), read once per run; None with
+        --no-resolve."""
+        if not self.resolve:
+            return None
+        from .cache import Fingerprint
+        from .workspace import workspace_root
+        from .workspace.files import workspace_files
+
+        root = workspace_root(path)
+        if root not in self.fingerprints:
+            config = self.configs.base(os.path.join(root, ".barrier-lint-workspace"))
+            self.fingerprints[root] = Fingerprint(workspace_files(root, self.configs.excluded, config.template_paths))
+        return self.fingerprints[root]
+
 
 def lint_paths(
     paths: list[str], configs: Configs, stdin_filename: str | None, *, keep_text: bool = False,
-    respect_gitignore: bool = True, harness_only: bool = False, resolve: bool = True,
+    respect_gitignore: bool = True, harness_only: bool = False, resolve: bool = True, jobs: int = 1,
+    cache: bool = False,
 ) -> LintRun:
     # The cyclic garbage collector stays paused for the whole run: a workspace holds every file's node tree,
     # and the collector's passes over them would cost more than the run itself (the model builds no cycles
     # to speak of, and the process ends with the run).
     with collector_paused():
-        return _lint_paths(paths, configs, stdin_filename, keep_text, respect_gitignore, harness_only, resolve)
+        return _lint_paths(
+            paths, configs, stdin_filename, keep_text, respect_gitignore, harness_only, resolve, jobs, cache
+        )
+
+
+class _Task:
+    """One file to lint: what a worker process needs, and where its result goes."""
+
+    __slots__ = ("data", "config", "explicit", "given", "source", "display", "key", "cache")
+
+    def __init__(self, data, config, explicit, given, source, display) -> None:
+        self.data, self.config, self.explicit = data, config, explicit
+        self.given, self.source, self.display = given, source, display
+        self.key = self.cache = None
+
+
+# Fewer files than this are linted in this process: starting workers costs more than it saves.
+POOL_THRESHOLD = 8
 
 
 def _lint_paths(
     paths: list[str], configs: Configs, stdin_filename: str | None, keep_text: bool, respect_gitignore: bool,
-    harness_only: bool, resolve: bool,
+    harness_only: bool, resolve: bool, jobs: int = 1, use_cache: bool = False,
 ) -> LintRun:
     global _current_file
+    from .discovery import NotReadable, Skipped, read_bounded, read_file
+
     run = LintRun()
     workspaces = Workspaces(configs, resolve)
+    caches: dict[str, object] = {}
+    slots: list[FileResult | _Task] = []
     # Each path given names its workspace: its repository, else the folder given (a file's own folder).
     for given, target in ((p, t) for p in paths for t in _targets([p], configs, respect_gitignore)):
         if isinstance(target, OSError):
@@ -365,6 +428,7 @@ def _lint_paths(
             display, explicit = stdin_filename or "-", True
             source = stdin_filename or os.path.join(os.getcwd(), "-")
             config = configs.for_file(source)
+            given = source
         else:
             display, explicit = target.path, target.explicit and not harness_only
             source = target.path
@@ -379,7 +443,7 @@ def _lint_paths(
             # Never a hang: a FIFO, /dev/zero or a huge file is a finding when named, skipped in a walk.
             if explicit:
                 problem = YamlProblem(Span(0, 0, 0, 1), str(exc))
-                run.results.append(FileResult(display, [yaml_diagnostic(problem, config)]))
+                slots.append(FileResult(display, [yaml_diagnostic(problem, config)]))
                 run.checked += 1
             else:
                 run.warnings.append(f"skipped {display}: {exc}")
@@ -389,18 +453,180 @@ def _lint_paths(
             # A file the user named is an error; one met in a directory walk is skipped with a warning.
             (run.errors if explicit else run.warnings).append(message)
             continue
-        _current_file = display
         run.checked += 1
-        workspace = workspaces.for_path(source if target == "-" else given)
-        text, diagnostics, harness = _lint_data(data, config, explicit, workspace, source)
-        if not harness and not diagnostics:
-            run.skipped += 1
-        run.results.append(FileResult(display, diagnostics, text if keep_text and diagnostics else ""))
+        task = _Task(data, config, explicit, given, source, display)
+        if use_cache and target != "-":
+            _look_up(task, workspaces, caches)
+            if isinstance(task.cache, tuple):  # a hit
+                diagnostics, harness = task.cache
+                run.skipped += not harness and not diagnostics
+                slots.append(FileResult(display, diagnostics, _text_of(data) if keep_text and diagnostics else ""))
+                continue
+        slots.append(task)
+
+    misses = [slot for slot in slots if isinstance(slot, _Task)]
+    for task, found in zip(misses, _lint_tasks(misses, workspaces, jobs)):
+        diagnostics, depends, wide, alone, harness = found
+        if task.key is not None:
+            if alone:  # the same whatever the workspace holds
+                task.cache.put(task.source, task.key[0], diagnostics, harness, set(), False, None)
+            else:
+                fingerprint = workspaces.fingerprint(task.given)
+                key = task.key[1]() if fingerprint is not None else task.key[0]
+                task.cache.put(task.source, key, diagnostics, harness, depends, wide, fingerprint)
+        task.cache = (diagnostics, harness)
+    for cache in caches.values():
+        cache.save()
+    for slot in slots:
+        if isinstance(slot, _Task):
+            diagnostics, harness = slot.cache
+            run.skipped += not harness and not diagnostics
+            slot = FileResult(slot.display, diagnostics, _text_of(slot.data) if keep_text and diagnostics else "")
+        run.results.append(slot)
     _current_file = None
     return run
 
 
+def _text_of(data: bytes) -> str:
+    return decode(data)[0]
+
+
+_canonical_configs: dict[str, str] = {}
+
+
+def _look_up(task: _Task, workspaces: Workspaces, caches: dict) -> None:
+    """Set the task's cache key, and its cached findings when the cache has them."""
+    import json
+
+    from .cache import FORMAT, ResultCache, canonical, digest, workspace_root
+
+    root = workspace_root(task.given)
+    cache = caches.get(root)
+    if cache is None:
+        cache = caches[root] = ResultCache.for_root(root)
+    # Most files of a run share a configuration: its canonical form is computed once per distinct one.
+    shown = repr(task.config)
+    config = _canonical_configs.get(shown)
+    if config is None:
+        config = _canonical_configs[shown] = json.dumps(canonical(task.config))
+    parts = [
+        __version__, FORMAT, digest(task.data), task.display, os.path.abspath(task.source), os.getcwd(),
+        task.explicit, config, workspaces.resolve,
+    ]
+    # The key of a result that did not need the workspace (then it has no dependencies), and the key of one
+    # that did: the workspace's files are read only for the second.
+    alone = digest(json.dumps(parts))
+
+    def resolved() -> str:
+        return digest(json.dumps([*parts, workspaces.fingerprint(task.given).shared]))
+
+    task.key = (alone, resolved)
+    found = cache.get(task.source, alone, None)
+    if found is None and workspaces.resolve:
+        found = cache.get(task.source, resolved(), workspaces.fingerprint(task.given))
+    task.cache = found if found is not None else cache
+
+
+def _lint_tasks(tasks: list[_Task], workspaces: Workspaces, jobs: int):
+    """Each task's (findings, files read, whether pipelines were looked up), in the tasks' order: in a
+    pool of `jobs` processes (each loading the workspace once), or here for a few files."""
+    global _current_file
+    if jobs <= 1 or len(tasks) < POOL_THRESHOLD:
+        for task in tasks:
+            _current_file = task.display
+            yield _lint_task(task, workspaces)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    payload = [(t.data, t.config, t.explicit, t.given, t.source) for t in tasks]
+    chunk = max(1, min(64, len(tasks) // (jobs * 8)))
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
+                             initargs=(workspaces.configs, workspaces.resolve)) as pool:
+        for task, found in zip(tasks, pool.map(_worker_task, payload, chunksize=chunk)):
+            _current_file = task.display
+            if isinstance(found, _WorkerCrash):
+                print(found.traceback, file=sys.stderr, end="")
+                raise RuntimeError(f"a worker process failed on {task.display}")
+            yield found
+
+
+class _WorkerCrash:
+    def __init__(self, traceback: str) -> None:
+        self.traceback = traceback
+
+
+_worker_workspaces: Workspaces | None = None
+
+
+def _start_worker(configs: Configs, resolve: bool) -> None:
+    global _worker_workspaces
+    _worker_workspaces = Workspaces(configs, resolve)
+    import gc
+
+    gc.disable()  # as in the parent: the run is short, and the collector's passes cost more than they free
+
+
+def _worker_task(payload):
+    data, config, explicit, given, source = payload
+    task = _Task(data, config, explicit, given, source, source)
+    try:
+        return _lint_task(task, _worker_workspaces)
+    except Exception:  # noqa: BLE001 - reported by the parent as the crash it is
+        import traceback
+
+        return _WorkerCrash(traceback.format_exc())
+
+
+# A file that says one of these most likely uses its workspace (a template use, a chained pipeline, an input
+# set): it goes straight to the workspace. Any other is read on its own first, and goes to the workspace only
+# when its model has such a use after all (a quoted key, say); what a pre-commit hook on a few files mostly
+# meets is linted without loading the workspace.
+_WORKSPACE_WORDS = ("templateRef", "type: Pipeline", "nputSet")
+
+
+def _standalone(task: _Task) -> tuple[list[Diagnostic], bool] | None:
+    """The file's findings and whether it holds Harness YAML when resolution cannot change them (its model
+    has no template use, no chained pipeline and no input set), else None."""
+    text, problem = decode(task.data)
+    if problem is not None or any(word in text for word in _WORKSPACE_WORDS):
+        return None
+    # Named as the workspace names it (`workspace.display_name`), which a v1 file's identity comes from.
+    parsed = parse(text, os.path.relpath(os.path.abspath(task.source)).replace(os.sep, "/"))
+    for document in parsed.documents:
+        pipeline = document.pipeline
+        if document.kind is DocumentKind.INPUT_SET or pipeline is not None and (pipeline.template_uses or pipeline.chain_uses):
+            return None
+    _, diagnostics, harness = _lint_data(task.data, task.config, task.explicit, parsed=parsed)
+    return diagnostics, harness
+
+
+def _lint_task(task: _Task, workspaces: Workspaces):
+    """(findings, the other files they depend on, whether pipelines were looked up, whether the workspace
+    was not needed at all, whether the file holds Harness YAML)."""
+    if workspaces.resolve:
+        alone = _standalone(task)
+        if alone is not None:
+            return alone[0], set(), False, True, alone[1]
+    workspace = workspaces.for_path(task.given)
+    lookups = workspace.resolver.pipeline_lookups if workspace is not None else 0
+    _, diagnostics, harness = _lint_data(task.data, task.config, task.explicit, workspace, task.source)
+    depends: set[str] = set()
+    wide = False
+    if workspace is not None:
+        from .workspace import display_name
+
+        name = display_name(task.source)
+        depends = set(workspace.depends.get(name, ())) - {name}
+        indexed = workspace.index.files.get(name)
+        wide = workspace.resolver.pipeline_lookups != lookups or bool(indexed is not None and indexed.input_sets)
+    return diagnostics, depends, wide, workspace is None, harness
+
+
 def _targets(paths: list[str], configs: Configs, respect_gitignore: bool):
+    from .discovery import discover
+
     for path in paths:
         if path == "-":
             yield "-"
@@ -413,16 +639,16 @@ def lint_bytes(data: bytes, config: Config, explicit: bool) -> list[Diagnostic]:
 
 
 def _lint_data(
-    data: bytes, config: Config, explicit: bool, workspace=None, path: str | None = None
+    data: bytes, config: Config, explicit: bool, workspace=None, path: str | None = None, parsed=None
 ) -> tuple[str, list[Diagnostic], bool]:
-    """The text, its findings, and whether it holds Harness YAML."""
+    """The text, its findings, and whether it holds Harness YAML (`parsed`: the text already read)."""
     text, problem = decode(data)
     if problem is not None:
         # Bytes that are not UTF-8 are only worth a finding when the user named the file.
         found = [yaml_diagnostic(problem, config)] if explicit and config.enabled("BL000", "invalid-yaml") else []
         return "", found, False
     if workspace is None or path is None:
-        parsed = parse(text, path)
+        parsed = parsed or parse(text, path)
         return text, lint_parsed(parsed, config, assume_harness=explicit), parsed.is_harness
     from .workspace import display_name
 
@@ -434,6 +660,8 @@ def _lint_data(
 
 def statistics(results: list[FileResult], out: TextIO) -> None:
     """How many findings each rule has, most first (ruff's --statistics)."""
+    from collections import Counter
+
     counts = Counter(d.code for r in results for d in r.diagnostics)
     for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         rule = find_rule(code)
@@ -444,6 +672,8 @@ def statistics(results: list[FileResult], out: TextIO) -> None:
 
 def show_files(paths: list[str], configs: Configs, respect_gitignore: bool, out: TextIO, resolve: bool = True) -> int:
     """The files a run would lint, each with what it is read as and what it resolves in its workspace."""
+    from .discovery import Skipped
+
     status = EXIT_OK
     workspaces = Workspaces(configs, resolve)
     for given, target in ((p, t) for p in paths for t in _targets([p], configs, respect_gitignore)):

@@ -118,6 +118,12 @@ class PatternList:
         return cls(os.path.abspath(base), tuple(p for p in compiled if p is not None))
 
     def relative(self, path: str) -> str | None:
+        # The walk's paths are absolute and below the base: a prefix cut, not `relpath` (which normalises
+        # both paths again for every pattern list on every path).
+        prefix = self.base if self.base.endswith(os.sep) else self.base + os.sep
+        if path.startswith(prefix) and _normal(path):
+            rel = path[len(prefix) :].rstrip(os.sep)
+            return rel.replace(os.sep, "/") if rel else None
         rel = os.path.relpath(os.path.abspath(path), self.base)
         if rel == "." or rel.startswith(".." + os.sep) or rel == ".." or os.path.isabs(rel):
             return None
@@ -147,6 +153,15 @@ class PatternList:
         return bool(self.decide(path, is_dir))
 
 
+def _normal(path: str) -> bool:
+    """Whether `path` is absolute with no `.`, `..` or empty segment (what `abspath` would leave as is)."""
+    if not os.path.isabs(path) or os.sep * 2 in path:
+        return False
+    tail = path[path.rfind(os.sep) :]
+    dots = (os.sep + "." + os.sep, os.sep + ".." + os.sep)
+    return not any(d in path for d in dots) and tail not in (os.sep + ".", os.sep + "..")
+
+
 # ------------------------------------------------------------------------------------------- gitignore
 
 
@@ -170,14 +185,18 @@ def find_git_root(start: str) -> str | None:
 
 
 class GitIgnore:
-    """The `.gitignore` files that apply below a directory, read as the walk enters each folder."""
+    """The `.gitignore` files that apply in one folder of a walk: those of the folders above it, from the
+    repository root down. `enter` gives a subfolder's own scope, so each path is checked only against the
+    files of its own ancestors, and each `.gitignore` is read once."""
 
-    def __init__(self, start: str) -> None:
-        self.lists: list[PatternList] = []
+    def __init__(self, start: str | None, lists: tuple[PatternList, ...] = ()) -> None:
+        self.lists: tuple[PatternList, ...] = lists
+        if start is None:
+            return
         start = os.path.abspath(start)
         root = find_git_root(start)
         if root is not None:
-            self.lists.append(PatternList.parse(root, _read_lines(os.path.join(root, ".git", "info", "exclude"))))
+            self.lists += (PatternList.parse(root, _read_lines(os.path.join(root, ".git", "info", "exclude"))),)
             # The .gitignore files of the folders above the start, from the repository root down.
             chain, current = [], start
             while True:
@@ -185,13 +204,17 @@ class GitIgnore:
                 if current == root:
                     break
                 current = os.path.dirname(current)
+            scope = self
             for folder in reversed(chain[1:]):
-                self.enter(folder)
+                scope = scope.enter(folder)
+            self.lists = scope.lists
 
-    def enter(self, folder: str) -> None:
+    def enter(self, folder: str) -> GitIgnore:
+        """The scope of `folder`, a subfolder of this scope's folder (or the folder itself, at the start)."""
         lines = _read_lines(os.path.join(folder, ".gitignore"))
-        if lines:
-            self.lists.append(PatternList.parse(folder, lines))
+        if not lines:
+            return self
+        return GitIgnore(None, self.lists + (PatternList.parse(folder, lines),))
 
     def ignored(self, path: str, is_dir: bool) -> bool:
         """Deeper `.gitignore` files override shallower ones; within one file, the last match wins."""
@@ -246,12 +269,12 @@ def discover(
 
 
 def _walk(top: str, excluded: Excluded | None, respect_gitignore: bool) -> Iterator[Target | Skipped]:
-    gitignore = GitIgnore(top) if respect_gitignore else None
-    stack = [top]
+    top_scope = GitIgnore(top) if respect_gitignore else None
+    stack = [(top, top_scope)]
     while stack:
-        folder = stack.pop()
+        folder, gitignore = stack.pop()
         if gitignore is not None:
-            gitignore.enter(folder)
+            gitignore = gitignore.enter(folder)
         try:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
@@ -259,8 +282,10 @@ def _walk(top: str, excluded: Excluded | None, respect_gitignore: bool) -> Itera
             yield Skipped(folder, exc.strerror or str(exc))
             continue
         subfolders = []
+        absolute = os.path.abspath(folder)
         for entry in entries:
             path = os.path.join(folder, entry.name)
+            full = os.path.join(absolute, entry.name)
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
                 is_link = entry.is_symlink()
@@ -270,13 +295,13 @@ def _walk(top: str, excluded: Excluded | None, respect_gitignore: bool) -> Itera
             if is_dir or (is_link and os.path.isdir(path)):
                 if is_link or entry.name in SKIPPED_DIRS:
                     continue
-                if gitignore is not None and gitignore.ignored(path, True):
+                if gitignore is not None and gitignore.ignored(full, True):
                     continue
                 if excluded is not None and excluded(path, True):
                     continue
-                subfolders.append(path)
+                subfolders.append((path, gitignore))
             elif entry.name.endswith(YAML_SUFFIXES):
-                if gitignore is not None and gitignore.ignored(path, False):
+                if gitignore is not None and gitignore.ignored(full, False):
                     continue
                 if excluded is not None and excluded(path, False):
                     continue

@@ -30,11 +30,6 @@ from .config import DEFAULT_STAGE_TYPES, Config
 from .diagnostics import Severity
 from .rules import ALL_RULES, find_rule
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
 CONFIG_FILES = (".barrier-lint.toml", "pyproject.toml")
 TABLE = ("tool", "barrier-lint")
 SEVERITY_VALUES = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "off": None}
@@ -99,6 +94,11 @@ def _read_has_table(pyproject: pathlib.Path) -> bool:
 
 
 def _read_toml(path: pathlib.Path) -> dict:
+    # Imported here: a run with no configuration file never pays for the TOML parser.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
     try:
         with open(path, "rb") as handle:
             return tomllib.load(handle)

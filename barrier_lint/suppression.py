@@ -85,14 +85,19 @@ def apply_suppressions(text: str, diagnostics: list[Diagnostic], config: Config)
 
 
 def _filter(diagnostics: list[Diagnostic], suppressions: list[Suppression]) -> list[Diagnostic]:
+    # The comments that cover each line, plus the file-wide ones: each finding meets only those (a file
+    # with 200,000 comments must not compare every finding with every comment).
+    by_line: dict[int | None, list[Suppression]] = {}
+    for s in suppressions:
+        by_line.setdefault(s.line, []).append(s)
+    whole_file = by_line.get(None, [])
     kept = []
     for d in diagnostics:
         hit = False
-        for s in suppressions:
-            if s.covers(d):
-                names = s.names(d)
-                s.used.update(names)
-                hit = hit or bool(names)
+        for s in (*whole_file, *by_line.get(d.span.start_line, ())):
+            names = s.names(d)
+            s.used.update(names)
+            hit = hit or bool(names)
         if not hit:
             kept.append(d)
     return kept

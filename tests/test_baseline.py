@@ -236,7 +236,13 @@ def test_writes_are_atomic(project, monkeypatch):
     def dump_fails(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("barrier_lint.baseline.json.dumps", dump_fails)
+    import json as real_json
+
+    class FailingJson:  # the baseline's json alone: the result cache writes JSON too, and must not be broken
+        def __getattr__(self, name):
+            return dump_fails if name == "dumps" else getattr(real_json, name)
+
+    monkeypatch.setattr("barrier_lint.baseline.json", FailingJson())
     status, _, err = run_main(["--write-baseline", "baseline.json", "pipelines"], monkeypatch, project)
     assert (status, err) == (2, "barrier-lint: cannot write baseline baseline.json: No space left on device\n")
     assert (project / "baseline.json").read_bytes() == before

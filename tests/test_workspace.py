@@ -20,10 +20,11 @@ def _name(path: str) -> str:
     return path[2:] if path.startswith("./") else path
 
 
-def workspace_output(folder, monkeypatch, *paths: str) -> str:
-    """Lint `paths` (default: the whole folder) inside a copy of `folder`, as the command line does."""
+def workspace_output(folder, monkeypatch, *paths: str, **options) -> str:
+    """Lint `paths` (default: the whole folder) inside a copy of `folder`, as the command line does
+    (`options`: lint_paths's, such as jobs and cache)."""
     monkeypatch.chdir(folder)
-    run = lint_paths(list(paths) or ["."], Configs(None, None, frozenset()), None)
+    run = lint_paths(list(paths) or ["."], Configs(None, None, frozenset()), None, **options)
     lines = []
     for result in sorted(run.results, key=lambda r: _name(r.path)):
         for d in result.diagnostics:

@@ -9,6 +9,7 @@ through a symbolic link that leaves the root, and never more than `MAX_RESOLVE_B
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 from collections.abc import Callable, Iterable, Iterator
@@ -66,8 +67,14 @@ def _git_files(root: str) -> list[str] | None:
     return [os.path.join(root, n) for n in names if n and n.lower().endswith((".yaml", ".yml"))]
 
 
+@functools.lru_cache(maxsize=64)
+def _real_root(root: str) -> str:
+    """A root's real path, resolved once per run rather than once per file listed."""
+    return os.path.realpath(root)
+
+
 def _inside(path: str, root: str) -> bool:
     """Whether `path`, its links followed, is still under `root`."""
     real = os.path.realpath(path)
-    real_root = os.path.realpath(root)
+    real_root = _real_root(root)
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)

@@ -27,6 +27,7 @@ class WorkspaceResolver:
         self.index = index
         self.stable = dict(stable or {})
         self.reads: set[str] = set()  # the files resolutions have read since the caller last reset it
+        self.pipeline_lookups = 0  # how many times a pipeline was looked up (any file may define one)
 
     @property
     def node_keys(self) -> dict:
@@ -110,6 +111,7 @@ class WorkspaceResolver:
 
     def find_pipeline(self, identifier: str, scope: Scope) -> PipelineEntry | None:
         """The pipeline with this identifier in this org and project (ids a side does not give match any)."""
+        self.pipeline_lookups += 1
         self.index.flush()
         for entry in self.index.pipelines.get(identifier, ()):
             if all(want is None or have is None or want == have for want, have in

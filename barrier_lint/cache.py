@@ -1,0 +1,238 @@
+"""The result cache (as ruff has): a file's findings are reused while nothing they depend on has changed.
+
+A result is keyed by
+- the barrier-lint version and this cache's format,
+- the file's bytes (a hash), its name as reported and the working directory (messages name other files
+  relative to it), whether it was named explicitly, and the effective configuration;
+- when templates resolve: the names of every file of the workspace and the bytes of its template files
+  (a file that appears, or a template that changes, could change what any use resolves to), and, stored
+  with the result, the hash of every other file the analysis read (`Workspace.depends`); a result whose
+  analysis looked pipelines up (chained pipelines, input sets) also records the hash of every file of the
+  workspace, since a pipeline's identity can change in any file.
+
+The cache is one JSON file per workspace root, in `.barrier-lint-cache/` there (or, when that folder
+cannot be written, `$XDG_CACHE_HOME/barrier-lint/`, `~/.cache` by default), written atomically
+(a temporary file, then a rename). A cache that cannot be read, is corrupt or was written by another
+version is ignored and rewritten: never an error. It holds data only (JSON, never pickle): a cache
+folder committed to a repository cannot run code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+from . import __version__
+from .diagnostics import Diagnostic, Related, Severity
+from .model import Origin, Span
+
+try:  # the BLAKE2 module alone: hashlib would also load OpenSSL, a cost at every start
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b
+
+CACHE_DIR = ".barrier-lint-cache"
+FORMAT = 1
+FILE_NAME = f"results-{FORMAT}.json"
+TEMPLATE_MARKER = re.compile(rb"^template\s*:", re.M)
+
+
+def digest(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    return blake2b(data, digest_size=16).hexdigest()
+
+
+def canonical(value) -> object:
+    """A JSON-able form of a configuration that is the same in every process (sets sorted)."""
+    import dataclasses
+    import enum
+
+    if dataclasses.is_dataclass(value):
+        return {f.name: canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (set, frozenset)):
+        return sorted((canonical(v) for v in value), key=repr)
+    if isinstance(value, (list, tuple)):
+        return [canonical(v) for v in value]
+    if isinstance(value, dict):
+        return sorted(([canonical(k), canonical(v)] for k, v in value.items()), key=repr)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+class Fingerprint:
+    """What a workspace's files are now, from one read of each: their hashes, and the parts of the key that
+    every result of the workspace shares."""
+
+    def __init__(self, paths) -> None:
+        from .discovery import NotReadable, read_file
+        from .workspace import display_name
+        from .workspace.files import MAX_RESOLVE_BYTES
+
+        self.hashes: dict[str, str] = {}
+        templates = []
+        for path in paths:
+            try:  # the same bounded, non-blocking read as everywhere: a FIFO here must not hang the run
+                data = read_file(path, MAX_RESOLVE_BYTES)
+            except (OSError, NotReadable):
+                continue
+            name = display_name(path)
+            self.hashes[name] = digest(data)
+            if TEMPLATE_MARKER.search(data):
+                templates.append((name, self.hashes[name]))
+        names = sorted(self.hashes)
+        self.shared = digest(json.dumps([names, sorted(templates)]))
+        self.everything = digest(json.dumps(sorted(self.hashes.items())))
+
+
+class ResultCache:
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self.entries: dict[str, dict] = {}
+        self.changed = False
+        if path is None:
+            return
+        try:
+            with open(path, encoding="utf-8") as handle:
+                data = json.load(handle)
+            if isinstance(data, dict) and data.get("format") == FORMAT and data.get("version") == __version__:
+                entries = data.get("entries")
+                if isinstance(entries, dict):
+                    self.entries = entries
+        except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+            pass  # no cache yet, or one we cannot use: start afresh
+
+    @classmethod
+    def for_root(cls, root: str) -> ResultCache:
+        return cls(cache_file(root))
+
+    def get(self, file: str, key: str, fingerprint: Fingerprint | None) -> tuple[list[Diagnostic], bool] | None:
+        """The findings stored for `file` under `key`, and whether it holds Harness YAML; None for a miss."""
+        entry = self.entries.get(file)
+        if not isinstance(entry, dict) or entry.get("key") != key:
+            return None
+        try:
+            depends = entry.get("depends") or {}
+            if depends:
+                if fingerprint is None or any(fingerprint.hashes.get(n) != h for n, h in depends.items()):
+                    return None
+            wide = entry.get("everything")
+            if wide is not None and (fingerprint is None or fingerprint.everything != wide):
+                return None
+            return [_diagnostic(d) for d in entry["diagnostics"]], bool(entry["harness"])
+        except (KeyError, TypeError, ValueError, IndexError):
+            return None  # an entry of another shape: a miss
+
+    def put(
+        self, file: str, key: str, diagnostics: list[Diagnostic], harness: bool, depends: set[str], wide: bool,
+        fingerprint: Fingerprint | None,
+    ) -> None:
+        if self.path is None:
+            return
+        hashes = {}
+        if depends:
+            if fingerprint is None:
+                return
+            for name in sorted(depends):
+                if name not in fingerprint.hashes:
+                    return  # a file we cannot see again: do not cache what depends on it
+                hashes[name] = fingerprint.hashes[name]
+        if wide and fingerprint is None:
+            return
+        try:
+            encoded = [_encode(d) for d in diagnostics]
+            json.dumps(encoded)
+        except (TypeError, ValueError):
+            return  # a finding whose data is not JSON: not cached
+        self.entries[file] = {
+            "key": key, "depends": hashes, "everything": fingerprint.everything if wide else None,
+            "diagnostics": encoded, "harness": harness,
+        }
+        self.changed = True
+
+    def save(self) -> None:
+        if self.path is None or not self.changed:
+            return
+        import tempfile
+
+        folder = os.path.dirname(self.path)
+        try:
+            os.makedirs(folder, exist_ok=True)
+            _mark(folder)
+            fd, temporary = tempfile.mkstemp(prefix=".results-", suffix=".tmp", dir=folder)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    json.dump({"format": FORMAT, "version": __version__, "entries": self.entries}, handle,
+                              separators=(",", ":"))
+                os.replace(temporary, self.path)
+            except BaseException:
+                try:
+                    os.unlink(temporary)
+                except OSError:
+                    pass
+                raise
+        except OSError:
+            pass  # a cache we cannot write costs the next run time, nothing else
+
+
+def workspace_root(path: str) -> str:
+    """`barrier_lint.workspace.workspace_root`, without importing the workspace: a file that does not need
+    it is cached without it."""
+    from .discovery import find_git_root
+
+    path = os.path.abspath(path)
+    return find_git_root(path) or (path if os.path.isdir(path) else os.path.dirname(path))
+
+
+def cache_file(root: str) -> str | None:
+    """Where the cache of workspace `root` lives: `.barrier-lint-cache/` in it when it can be written there,
+    else under `$XDG_CACHE_HOME/barrier-lint/`; None when neither can."""
+    local = os.path.join(root, CACHE_DIR)
+    if os.path.isdir(local) and os.access(local, os.W_OK) or not os.path.exists(local) and os.access(root, os.W_OK):
+        return os.path.join(local, FILE_NAME)
+    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(home, "barrier-lint", digest(os.path.abspath(root)))
+    return os.path.join(folder, FILE_NAME)
+
+
+def _mark(folder: str) -> None:
+    """A `.gitignore` and a CACHEDIR.TAG in the cache folder, as ruff writes: git and backups skip it."""
+    for name, text in ((".gitignore", "# Automatically created by barrier-lint.\n*\n"),
+                       ("CACHEDIR.TAG", "Signature: 8a477f597d28d172789f06886806bc55\n# barrier-lint's result cache\n")):
+        path = os.path.join(folder, name)
+        if not os.path.exists(path):
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(text)
+
+
+def _span(span: Span) -> list:
+    origin = span.origin
+    return [span.start_line, span.start_col, span.end_line, span.end_col,
+            None if origin is None else [origin.file, _span(origin.via), origin.label]]
+
+
+def _unspan(data: list) -> Span:
+    origin = data[4]
+    return Span(int(data[0]), int(data[1]), int(data[2]), int(data[3]),
+                None if origin is None else Origin(str(origin[0]), _unspan(origin[1]), str(origin[2])))
+
+
+def _encode(d: Diagnostic) -> dict:
+    return {
+        "code": d.code, "rule": d.rule, "severity": d.severity.value, "message": d.message, "span": _span(d.span),
+        "related": [[_span(r.span), r.message] for r in d.related], "document": d.document, "barrier": d.barrier,
+        "tree_path": d.tree_path, "data": d.data,
+    }
+
+
+def _diagnostic(data: dict) -> Diagnostic:
+    return Diagnostic(
+        code=str(data["code"]), rule=str(data["rule"]), severity=Severity(data["severity"]),
+        message=str(data["message"]), span=_unspan(data["span"]),
+        related=tuple(Related(_unspan(s), str(m)) for s, m in data["related"]), document=int(data["document"]),
+        barrier=data["barrier"], tree_path=str(data["tree_path"]), data=dict(data["data"]),
+    )

@@ -1,0 +1,217 @@
+"""How each path of issue 13's table grows: run by hand, `python bench/bench_scale.py [CASE ...]`.
+
+Every case builds its input at a size n, then 2n, 4n, ...; it prints the time at each size and the growth
+from the size before (target: at most x2.2 per doubling, linear being x2). Times are process CPU time
+(`time.process_time`), the best of a few runs: on a machine loaded by other work, CPU time is the
+honest figure, wall time is not.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+
+from generate import pipeline  # noqa: E402
+
+from barrier_lint import lint  # noqa: E402
+
+TARGET = 2.2
+
+
+def _head(declared) -> list[str]:
+    lines = ["pipeline:", "  name: Scale", "  identifier: scale", "  flowControl:", "    barriers:"]
+    for ref in declared:
+        lines += [f"      - name: {ref}", f"        identifier: {ref}"]
+    return lines
+
+
+def _stage(sid: str, refs, indent: str = "    ") -> list[str]:
+    lines = [
+        f"{indent}- stage:",
+        f"{indent}    name: {sid}",
+        f"{indent}    identifier: {sid}",
+        f"{indent}    type: Custom",
+        f"{indent}    spec:",
+        f"{indent}      execution:",
+        f"{indent}        steps:",
+    ]
+    for i, ref in enumerate(refs):
+        lines += [
+            f"{indent}          - step:",
+            f"{indent}              type: Barrier",
+            f"{indent}              name: g{i}",
+            f"{indent}              identifier: g{i}",
+            f"{indent}              spec:",
+            f"{indent}                barrierRef: {ref}",
+            f"{indent}              timeout: 10m",
+        ]
+    return lines
+
+
+def crossed(n: int) -> str:
+    """Two parallel stages reaching n barriers in opposite orders: one cycle through all of them."""
+    refs = [f"b{i}" for i in range(n)]
+    lines = _head(refs) + ["  stages:", "    - parallel:"]
+    lines += _stage("a", refs, "        ") + _stage("b", list(reversed(refs)), "        ")
+    return "\n".join(lines) + "\n"
+
+
+def typos(n: int) -> str:
+    """n declarations and 2n references to misspelt barriers (BL101 suggests the closest)."""
+    declared = [f"deploy_region_{i:05d}" for i in range(n)]
+    refs = [f"deploy_regoin_{i:05d}" for i in range(n)] + [f"dep1oy_region_{i:05d}x" for i in range(n)]
+    lines = _head(declared) + ["  stages:", "    - parallel:"]
+    lines += _stage("a", refs[:n], "        ") + _stage("b", refs[n:], "        ")
+    return "\n".join(lines) + "\n"
+
+
+def suppressed(n: int) -> str:
+    """About n suppression comments: Barrier steps whose every line carries one (on the barrierRef line
+    one that is used, on the others one that suppresses nothing: BL901)."""
+    refs = [f"b{i}" for i in range(n // 7 + 1)]
+    lines = _head([]) + ["  stages:"] + _stage("a", refs)
+    out = []
+    for line in lines:
+        if "barrierRef:" in line:
+            line += "  # barrier-lint: disable=BL101"
+        elif line.startswith("              "):
+            line += "  # barrier-lint: disable=BL202"
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def parallel_stages(n: int) -> str:
+    """n stages in one parallel block, each with two Barrier steps of a few shared barriers."""
+    refs = [f"b{i}" for i in range(8)]
+    lines = _head(refs) + ["  stages:", "    - parallel:"]
+    for s in range(n):
+        lines += _stage(f"s{s}", [refs[s % 8], refs[(s + 1) % 8]], "        ")
+    return "\n".join(lines) + "\n"
+
+
+def lines_pipeline(n: int) -> str:
+    return pipeline(n)
+
+
+def tree_with_gitignores(root: str, n: int) -> str:
+    """n folders, each with its own `.gitignore` and two YAML files (one of them ignored)."""
+    top = os.path.join(root, f"walk{n}")
+    os.makedirs(os.path.join(top, ".git"))
+    for i in range(n):
+        folder = os.path.join(top, f"d{i // 50}", f"f{i}")
+        os.makedirs(folder)
+        with open(os.path.join(folder, ".gitignore"), "w") as handle:
+            handle.write("ignored.yaml\n*.tmp.yaml\n")
+        for name in ("kept.yaml", "ignored.yaml"):
+            with open(os.path.join(folder, name), "w") as handle:
+                handle.write("a: 1\n")
+    return top
+
+
+def tree_with_configs(root: str, n: int) -> str:
+    """n folders of two files each, a configuration file in every tenth folder."""
+    top = os.path.join(root, f"conf{n}")
+    for i in range(n):
+        folder = os.path.join(top, f"d{i // 10}", f"f{i}")
+        os.makedirs(folder)
+        if i % 10 == 0:
+            with open(os.path.join(folder, ".barrier-lint.toml"), "w") as handle:
+                handle.write('ignore = ["BL105"]\n')
+        for name in ("a.yaml", "b.yaml"):
+            with open(os.path.join(folder, name), "w") as handle:
+                handle.write("a: 1\n")
+    return top
+
+
+def best(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.process_time()
+        fn()
+        times.append(time.process_time() - start)
+    return min(times)
+
+
+def run_text_case(make, n: int, repeat: int):
+    from barrier_lint.parse import collector_paused
+
+    text = make(n)
+    with collector_paused():  # as the command runs: the collector's passes over a growing heap are not ours
+        return best(lambda: lint(text), repeat)
+
+
+def run_walk(n: int, repeat: int, tmp: str):
+    from barrier_lint.discovery import discover
+
+    top = tree_with_gitignores(tmp, n)
+    return best(lambda: list(discover([top])), repeat)
+
+
+def run_configs(n: int, repeat: int, tmp: str):
+    from barrier_lint.cli import Configs
+    from barrier_lint.discovery import Target, discover
+
+    top = tree_with_configs(tmp, n)
+
+    def go():
+        configs = Configs(None, None, frozenset())
+        for target in discover([top], configs.excluded):
+            if isinstance(target, Target):
+                configs.for_file(target.path)
+
+    return best(go, repeat)
+
+
+# name -> (what it measures, sizes, runner(n, repeat, tmp))
+CASES = {
+    "walk": ("directory walk, one .gitignore per folder (folders)", (500, 1000, 2000, 4000),
+             lambda n, r, tmp: run_walk(n, r, tmp)),
+    "config": ("configuration lookup for every file of a walk (folders)", (500, 1000, 2000, 4000),
+               lambda n, r, tmp: run_configs(n, r, tmp)),
+    "crossed": ("BL205, n barriers crossed between two parallel stages", (100, 200, 400, 800),
+                lambda n, r, tmp: run_text_case(crossed, n, r)),
+    "typos": ("BL101, n declarations and 2n misspelt references", (200, 400, 800, 1600),
+              lambda n, r, tmp: run_text_case(typos, n, r)),
+    "suppression": ("suppression filter, n comments", (2000, 4000, 8000, 16000),
+                    lambda n, r, tmp: run_text_case(suppressed, n, r)),
+    "suppression-200k": ("200,000 suppression comments (n comments)", (25_000, 50_000, 100_000, 200_000),
+                         lambda n, r, tmp: run_text_case(suppressed, n, 1)),
+    "parallel": ("n stages in one parallel block", (125, 250, 500, 1000),
+                 lambda n, r, tmp: run_text_case(parallel_stages, n, 1)),
+    "lines": ("one pipeline of n lines (parse, model, rules)", (125_000, 250_000, 500_000),
+              lambda n, r, tmp: run_text_case(lines_pipeline, n, 1)),
+}
+
+
+def main(argv: list[str]) -> int:
+    chosen = argv or list(CASES)
+    worst = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in chosen:
+            what, sizes, runner = CASES[name]
+            print(f"{name}: {what}")
+            previous = None
+            growths = []
+            for n in sizes:
+                seconds = runner(n, 3, tmp)
+                growth = seconds / previous if previous else None
+                if growth is not None:
+                    growths.append(growth)
+                print(f"  n={n:>9,}  {seconds:8.3f} s" + (f"  x{growth:.2f}" if growth is not None else ""), flush=True)
+                previous = max(seconds, 1e-4)
+            worst[name] = max(growths) if growths else None
+    print("\nworst growth per doubling (target x%.1f):" % TARGET)
+    for name, growth in worst.items():
+        mark = "ok" if growth is not None and growth <= TARGET else "OVER"
+        print(f"  {name:<18} x{growth:.2f}  {mark}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
