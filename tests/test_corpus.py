@@ -35,7 +35,8 @@ def test_every_real_file_reads_without_bl000(path):
 def test_harness_cycle_verdicts_match(path):
     codes = {code for code, _, _ in codes_at(path)}
     if path.stem.endswith("ShouldDetectCycle"):
-        assert codes & {"BL203", "BL204"}
+        # A sequential reuse inside one stage or step group is Harness's cycle too, reported once as BL201.
+        assert codes & {"BL201", "BL203", "BL204"}
     else:
         assert path.stem.endswith(("ShouldNotDetectCycle", "ShouldNoDetectCycle"))
         assert not codes & {"BL203", "BL204"}
@@ -88,7 +89,7 @@ PINNED = {
     ],
     "harness-core__barriers.yaml": [("BL105", 10, 21), ("BL202", 68, 35), ("BL203", 112, 35)],
     "harness-core-ui__PipelineWithFlowControl.yaml": [("BL203", 154, 49)],
-    "devhub__barriers__rollback_cycle_antipattern_snippet.yaml": [("BL201", 18, 37), ("BL204", 18, 37), ("BL107", 30, 21)],
+    "devhub__barriers__rollback_cycle_antipattern_snippet.yaml": [("BL204", 18, 37), ("BL107", 30, 21)],
     "rssnyder__multi_service_inline_parallel_barrier.yaml": [],
     "devhub__synchronize-deployments-using-barriers__matrix_example.yaml": [],
     "harness-services__BarrierCycleValidatorTest__30_testDagPipelineWithBarrierRefUsedAsAncestor_ShouldDetectCycle.yaml": [
