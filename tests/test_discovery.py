@@ -187,17 +187,28 @@ def test_unreadable_file_in_a_walk_is_a_warning_but_named_is_an_error(repo, monk
 def test_exclude_prunes_walks_and_named_files(repo, monkeypatch):
     (repo / ".barrier-lint.toml").write_text('exclude = ["pipelines/release.yaml", "drafts/"]\n')
     status, out, _ = run_main(["--show-files", "."], monkeypatch, repo)
-    assert (status, out) == (0, "./a.yaml  v0 pipeline\n")
-    # pre-commit names files one by one: exclude still applies
-    status, out, _ = run_main(["-q", "pipelines/release.yaml", "a.yaml"], monkeypatch, repo)
+    assert (status, out) == (0, "a.yaml  v0 pipeline\n")
+    # A file named on the command line is linted even when excluded (ruff's convention)...
+    status, out, _ = run_main(["-q", "--output-format", "concise", "pipelines/release.yaml", "a.yaml"], monkeypatch, repo)
+    assert (status, [line.split(" ")[:3] for line in out.splitlines()]) == (1, [
+        ["pipelines/release.yaml:7:35:", "warning", "BL105"],
+        ["pipelines/release.yaml:24:88:", "error", "BL203"],
+        ["pipelines/release.yaml:25:90:", "error", "BL101"],
+    ])
+    # ...unless --force-exclude, which the pre-commit hook passes because pre-commit names files one by one.
+    status, out, err = run_main(["-q", "--force-exclude", "pipelines/release.yaml", "a.yaml"], monkeypatch, repo)
     assert (status, out) == (0, "")
+    status, out, err = run_main(["--force-exclude", "pipelines/release.yaml"], monkeypatch, repo)
+    assert (status, out, err) == (0, "no problems (0 files checked)\n", "barrier-lint: warning: no Harness YAML files found under pipelines/release.yaml\n")
+    status, out, _ = run_main(["--show-files", "--force-exclude", "pipelines/release.yaml", "pipelines/drafts", "a.yaml"], monkeypatch, repo)
+    assert (status, out) == (0, "a.yaml  v0 pipeline\n")
 
 
 def test_show_files(repo, monkeypatch):
     status, out, err = run_main(["--show-files", ".", "missing.yaml"], monkeypatch, repo)
     assert status == 2
     assert out.splitlines() == [
-        "./a.yaml  v0 pipeline", "./pipelines/release.yaml  v0 pipeline", "./pipelines/drafts/keep.gen.yaml  v0 pipeline"
+        "a.yaml  v0 pipeline", "pipelines/release.yaml  v0 pipeline", "pipelines/drafts/keep.gen.yaml  v0 pipeline"
     ]
     assert err == "barrier-lint: cannot read missing.yaml: no such file or directory\n"
     status, out, _ = run_main(["--show-files", "--no-respect-gitignore", "pipelines"], monkeypatch, repo)
@@ -222,14 +233,14 @@ def test_show_files_says_what_each_file_is_read_as(tmp_path, monkeypatch):
         (tmp_path / name).write_text(text)
     status, out, _ = run_main(["--show-files", "."], monkeypatch, tmp_path)
     assert (status, out.splitlines()) == (0, [
-        "./broken.yaml  not readable as YAML",
-        "./compose.yaml  not Harness YAML (skipped)",
-        "./inputs.yaml  input set (its pipeline is not found)",
-        "./mixed.yaml  v0 pipeline, v1 pipeline",
-        "./mixed_up.yaml  Harness YAML in neither syntax",
-        "./secrets.yaml  v0 template of type SecretManager",
-        "./stage.yaml  v0 template of type Stage",
-        "./.harness/templates/deploy_gate/v2.yaml  v1 template of type stage (deploy_gate@v2, from its path)",
+        "broken.yaml  not readable as YAML",
+        "compose.yaml  not Harness YAML (skipped)",
+        "inputs.yaml  input set (its pipeline is not found)",
+        "mixed.yaml  v0 pipeline, v1 pipeline",
+        "mixed_up.yaml  Harness YAML in neither syntax",
+        "secrets.yaml  v0 template of type SecretManager",
+        "stage.yaml  v0 template of type Stage",
+        ".harness/templates/deploy_gate/v2.yaml  v1 template of type stage (deploy_gate@v2, from its path)",
     ])
     status, out, _ = run_main(["."], monkeypatch, tmp_path)
     assert out.splitlines()[-1] == "3 errors, 1 warning, 1 info in 3 files (8 files checked: 7 analysed, 1 skipped as not Harness YAML)"
