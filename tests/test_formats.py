@@ -5,6 +5,7 @@ commands field by field."""
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 import re
 import subprocess
@@ -256,13 +257,17 @@ def sarif_multitool() -> str | None:
     return tool_path(CACHE / "sarif" / "node_modules" / ".bin" / "sarif-multitool", name="sarif-multitool")
 
 
-def validate_sarif(path: pathlib.Path) -> list[str]:
-    """Microsoft's SARIF Multitool: the SARIF 2.1.0 schema plus the rules code-scanning services apply.
-    Returns the error-level results (the tool exits 0 either way)."""
+def validate_sarif(path: pathlib.Path, rule_kinds: str | None = None) -> list[str]:
+    """Microsoft's SARIF Multitool: the SARIF 2.1.0 schema plus the rules code-scanning services apply
+    (`rule_kinds` such as "Sarif;Gh;Ado" adds GitHub's and Azure DevOps' ingestion rules). Returns the
+    error-level results (the tool exits 0 either way)."""
     tool = sarif_multitool()
     require_tool(tool is not None, "the SARIF Multitool (.ci/setup-integrations.sh)")
     report = path.with_suffix(".validation.sarif")
-    result = subprocess.run([tool, "validate", str(path), "-o", str(report)], capture_output=True, text=True, timeout=300)
+    report.unlink(missing_ok=True)
+    # The npm launcher runs the tool through a shell: the `;` list must reach it quoted.
+    kinds = ["--rule-kind", f'"{rule_kinds}"'] if rule_kinds else []
+    result = subprocess.run([tool, "validate", str(path), "-o", str(report), *kinds], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Analysis completed successfully" in result.stdout, result.stdout
     validation = json.loads(report.read_text(encoding="utf-8-sig"))
@@ -351,3 +356,44 @@ def test_sarif_with_paths_outside_the_root_and_no_findings_still_validates(relea
     assert result.returncode == 1
     assert validate_sarif(release / "sub" / "abs.sarif") == []
     assert validate_sarif(release / "empty.sarif") == []
+
+
+AZURE_PIPELINES = {
+    "TF_BUILD": "True",
+    "SYSTEM_COLLECTIONURI": "https://dev.azure.com/contoso/",
+    "SYSTEM_TEAMPROJECT": "Payments",
+    "SYSTEM_DEFINITIONID": "42",
+    "BUILD_DEFINITIONNAME": "release-ci",
+    "SYSTEM_PHASEID": "3f1c2b5e-8a7d-4c1e-9b2a-5d6e7f8a9b0c",
+    "SYSTEM_PHASENAME": "Job",
+    "BUILD_SOURCEBRANCH": "refs/heads/main",
+    "BUILD_BUILDID": "1234",
+}
+
+
+def test_sarif_passes_github_and_azure_devops_rules(release):
+    """GitHub's rules anywhere; Azure DevOps' (GHAzDO) rules in an Azure Pipelines job, whose predefined
+    variables give the build properties those rules require of `automationDetails`."""
+    clean = {k: v for k, v in os.environ.items() if k not in AZURE_PIPELINES}
+    result = run_cli(["-q", "--output-format", "sarif", "-o", "gh.sarif", "release.yaml", "clean.yaml"], release, env=clean)
+    assert result.returncode == 1, result.stderr
+    run = json.loads((release / "gh.sarif").read_text())["runs"][0]
+    assert run["automationDetails"] == {"id": "barrier-lint/"}
+    assert run["tool"]["driver"]["fullName"].startswith("barrier-lint ")
+    assert validate_sarif(release / "gh.sarif", "Sarif;Gh") == []
+    result = run_cli(["-q", "--output-format", "sarif", "-o", "ado.sarif", "release.yaml", "clean.yaml"], release, env={**clean, **AZURE_PIPELINES})
+    assert result.returncode == 1, result.stderr
+    run = json.loads((release / "ado.sarif").read_text())["runs"][0]
+    assert run["automationDetails"]["id"] == "azuredevops/pipeline/build/contoso/Payments/42/3f1c2b5e-8a7d-4c1e-9b2a-5d6e7f8a9b0c/refs%2Fheads%2Fmain/1234"
+    assert validate_sarif(release / "ado.sarif", "Sarif;Gh;Ado") == []
+
+
+def test_azure_devops_rules_do_catch_a_run_without_automation_details(release):
+    result = run_cli(["-q", "--output-format", "sarif", "-o", "ado.sarif", "release.yaml"], release, env=AZURE_PIPELINES)
+    assert result.returncode == 1
+    data = json.loads((release / "ado.sarif").read_text())
+    del data["runs"][0]["automationDetails"]
+    del data["runs"][0]["tool"]["driver"]["fullName"]
+    (release / "old.sarif").write_text(json.dumps(data))
+    problems = validate_sarif(release / "old.sarif", "Sarif;Gh;Ado")
+    assert sorted(p.split(":")[0] for p in problems) == ["error GHAzDO1014", "error GHAzDO1018"], problems

@@ -97,3 +97,26 @@ def test_approval_stage_is_a_warning_and_ci_stage_an_error():
 def test_runtime_input_modifiers_from_the_schema_count_as_runtime_input():
     text = HEAD.replace(", {name: Unused, identifier: unused}", "") + stage("a", ref="<+input>.executionInput()") + stage("b")
     assert findings(text) == [("BL103", 5, 128)]
+
+
+def test_looping_max_concurrency_names_the_line_of_its_related_location():
+    from barrier_lint import lint
+
+    text = HEAD.replace(", {name: Unused, identifier: unused}", "") + """\
+    - stage:
+        identifier: a
+        type: Custom
+        strategy: {repeat: {times: 3, maxConcurrency: 1}}
+        spec:
+          execution:
+            steps:
+              - step:
+                  type: Barrier
+                  identifier: w
+                  spec:
+                    barrierRef: x
+"""
+    (finding,) = [d for d in lint(text) if d.code == "BL207"]
+    (note,) = finding.related
+    assert note.span.start_line + 1 == 16
+    assert "contains a Barrier step (line 16)" in finding.message

@@ -98,7 +98,8 @@ def automation_details(environ) -> dict:
     return {
         "id": prefix + "/".join(urllib.parse.quote(part, safe="") for part in parts),
         "properties": {
-            prefix + "buildDefinitionId": int(definition) if definition.lstrip("-").isdigit() else definition,
+            # A string holding the integer: the Multitool's GHAzDO1019 reads the bag's values as strings.
+            prefix + "buildDefinitionId": definition,
             prefix + "buildDefinitionName": environ.get("BUILD_DEFINITIONNAME", ""),
             prefix + "phaseId": phase,
             prefix + "phaseName": environ.get("SYSTEM_PHASENAME", ""),
