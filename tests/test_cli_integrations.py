@@ -332,3 +332,39 @@ def test_a_closed_pipe_is_not_a_crash(tmp_path):
     result = subprocess.run(["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert result.stdout.splitlines() == ["p000.yaml:7:35: BL105 [warning] barrier 'spare' is declared but no Barrier step uses it", "status=1"]
     assert "internal error" not in result.stderr
+
+
+def test_action_install_step_works_on_an_externally_managed_python(tmp_path):
+    """`setup-python: "false"` on a runner whose system Python is externally managed (PEP 668): pip refuses to
+    install into it, so the Action installs into a virtual environment of its own and puts it on GITHUB_PATH."""
+    steps, _ = _action_steps()
+    step = next(s for s in steps if s.get("name") == "Install barrier-lint")
+    system = tmp_path / "system-bin"
+    system.mkdir()
+    for name in ("python", "python3"):  # the runner's python: refuses `pip install` as Debian's does
+        (system / name).write_text(
+            "#!/bin/bash\n"
+            'if [ "$1 $2 $3" = "-m pip install" ]; then echo "error: externally-managed-environment" >&2; exit 1; fi\n'
+            f'exec "{sys.executable}" "$@"\n'
+        )
+        (system / name).chmod(0o755)
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir()
+    github_path = tmp_path / "github-path"
+    action = tmp_path / "action"  # a copy: building the package in place would leave build/ in the checkout
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            check=True, capture_output=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        if (ROOT / name).is_file() and not name.startswith(("editors/", "bench/", "tests/")):
+            (action / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, action / name)
+    env = {
+        **os.environ, "PATH": f"{system}{os.pathsep}/usr/bin{os.pathsep}/bin", "RUNNER_TEMP": str(runner_temp),
+        "GITHUB_PATH": str(github_path), "GITHUB_ACTION_PATH": str(action), "BARRIER_LINT_VERSION": "",
+    }
+    result = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith(f"barrier-lint {cli.__version__}")
+    venv_bin = runner_temp / "barrier-lint-venv" / "bin"
+    assert github_path.read_text().splitlines() == [str(venv_bin)]
+    assert (venv_bin / "barrier-lint").exists()
