@@ -79,6 +79,8 @@ def _report(value: str) -> tuple[str, str]:
         raise argparse.ArgumentTypeError(f"'{value}' is not FORMAT:FILE (e.g. sarif:barrier-lint.sarif)")
     if fmt not in FORMATS:
         raise argparse.ArgumentTypeError(f"unknown format '{fmt}'{_did_you_mean(fmt, FORMATS)}; formats: {', '.join(FORMATS)}")
+    if path == "-":
+        raise argparse.ArgumentTypeError("a report goes to a file; standard output takes --output-format")
     return fmt, path
 
 
@@ -257,12 +259,12 @@ def _main(argv: list[str]) -> int:
 
     color = use_color(args.color, sys.stdout, os.environ)
     threshold = FAIL_ON[args.fail_on]
-    for fmt, path in outputs:
+    for index, (fmt, path) in enumerate(outputs):
         options = RenderOptions(
             color=color and path is None, quiet=args.quiet, files_checked=run.checked, files_skipped=run.skipped,
             fail_on=threshold,
         )
-        if args.statistics and (fmt, path) == outputs[0]:
+        if args.statistics and index == 0:  # the main output; --report files keep their full reports
             render = functools.partial(_render_statistics, fmt)
         else:
             render = FORMATS[fmt]
@@ -488,8 +490,7 @@ def statistics(results: list[FileResult], out: TextIO, as_json: bool = False) ->
         json.dump(rows, out, indent=2)
         out.write("\n")
         return
-    for row in rows:
-        out.write(f"{row['count']:>5}  {row['code']}  {row['name']}\n")
+    out.writelines(f"{row['count']:>5}  {row['code']}  {row['name']}\n" for row in rows)
     if not counts:
         out.write("no problems\n")
 

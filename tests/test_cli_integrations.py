@@ -262,6 +262,7 @@ def test_output_without_format_writes_the_default_format(release):
         (["--output", "a", "-o", "b"], "-o given twice (also as --output)"),
         (["--report", "sarif"], "'sarif' is not FORMAT:FILE"),
         (["--report", "sarf:x.sarif"], "unknown format 'sarf'; did you mean 'sarif'?"),
+        (["--report", "json:-"], "a report goes to a file; standard output takes --output-format"),
     ],
 )
 def test_ambiguous_outputs_are_usage_errors(release, options, message):

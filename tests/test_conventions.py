@@ -43,6 +43,9 @@ def test_statistics_honour_json(release):
         {"code": "BL203", "name": "sequential-barrier-participants", "count": 1},
     ]
     assert json.loads(run_cli(["--statistics", "--output-format", "json", "clean.yaml"], release).stdout) == []
+    # A --report still gets the full report.
+    run_cli(["--statistics", "--report", "json:all.json", "release.yaml"], release)
+    assert [f["code"] for f in json.loads((release / "all.json").read_text())] == ["BL105", "BL203", "BL101"]
 
 
 # --------------------------------------------------------------------------- runs that check nothing (6)
@@ -105,15 +108,15 @@ def test_force_color_colours_a_pipe(release):
 
 
 def test_repeated_select_adds_up(release, monkeypatch):
-    status, out, _ = run_main(["-q", "--output-format", "concise", "--select", "BL105", "--select", "BL101", "release.yaml"], monkeypatch, release)
+    _, out, _ = run_main(["-q", "--output-format", "concise", "--select", "BL105", "--select", "BL101", "release.yaml"], monkeypatch, release)
     assert [line.split(" ")[2] for line in out.splitlines()] == ["BL105", "BL101"]
 
 
 def test_extend_select_and_extend_ignore(release, monkeypatch):
     (release / ".barrier-lint.toml").write_text('select = ["BL105"]\nignore = ["BL101"]\n')
-    status, out, _ = run_main(["-q", "--output-format", "concise", "--extend-select", "BL101,BL203", "release.yaml"], monkeypatch, release)
+    _, out, _ = run_main(["-q", "--output-format", "concise", "--extend-select", "BL101,BL203", "release.yaml"], monkeypatch, release)
     assert [line.split(" ")[2] for line in out.splitlines()] == ["BL105", "BL203", "BL101"]
-    status, out, _ = run_main(["-q", "--output-format", "concise", "--extend-ignore", "BL105", "release.yaml"], monkeypatch, release)
+    _, out, _ = run_main(["-q", "--output-format", "concise", "--extend-ignore", "BL105", "release.yaml"], monkeypatch, release)
     assert out == ""
 
 
@@ -189,12 +192,12 @@ def test_baseline_says_what_it_hid_and_what_is_stale(release, monkeypatch):
     # Fix the BL101 (the step now has new findings of its own): its entry is stale. A run over another file
     # says nothing about this one's entries.
     (release / "release.yaml").write_text(RELEASE.replace("barrierRef: redy", "barrierRef: ready"))
-    status, out, err = run_main(["-q", "--baseline", "bl.json", "release.yaml", "clean.yaml"], monkeypatch, release)
+    _, _, err = run_main(["-q", "--baseline", "bl.json", "release.yaml", "clean.yaml"], monkeypatch, release)
     assert err.splitlines()[0] == "barrier-lint: bl.json hid 2 known findings"
     assert err.splitlines()[1] == (
         "barrier-lint: warning: 1 entry of bl.json no longer match a finding (fixed, or changed): run --write-baseline again to drop them"
     )
-    status, out, err = run_main(["-q", "--baseline", "bl.json", "clean.yaml"], monkeypatch, release)
+    _, _, err = run_main(["-q", "--baseline", "bl.json", "clean.yaml"], monkeypatch, release)
     assert err == "barrier-lint: bl.json hid 0 known findings\n"
 
 
@@ -202,7 +205,7 @@ def test_named_but_excluded_file_is_linted_unless_force_exclude(release, monkeyp
     (release / ".barrier-lint.toml").write_text('exclude = ["release.yaml"]\n')
     assert run_main(["-q", "release.yaml"], monkeypatch, release)[0] == 1
     assert run_main(["-q", "."], monkeypatch, release)[0] == 0
-    status, out, err = run_main(["--force-exclude", "release.yaml"], monkeypatch, release)
+    status, _, err = run_main(["--force-exclude", "release.yaml"], monkeypatch, release)
     assert (status, err) == (0, "barrier-lint: warning: no Harness YAML files found under release.yaml\n")
 
 

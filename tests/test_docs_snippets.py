@@ -15,13 +15,12 @@ import sys
 import pytest
 from ruamel.yaml import YAML
 
-from .conftest import ROOT
+from .conftest import ROOT, require_tool
 from .test_cli_integrations import CLEAN, RELEASE
 from .test_precommit import git, hook_repo, pre_commit, user_repo  # noqa: F401  (fixtures)
-from .conftest import require_tool
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.M | re.S)
+BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 PRE_COMMIT_URL = "https://github.com/barrier-lint/barrier-lint"
 
 

@@ -15,7 +15,8 @@ from xml.etree import ElementTree as ET
 from .common import FileResult, RenderOptions, cli_position, cli_span, file_of
 
 
-def as_element(results: list[FileResult], options: RenderOptions = RenderOptions()) -> ET.Element:
+def as_element(results: list[FileResult], options: RenderOptions | None = None) -> ET.Element:
+    options = options or RenderOptions()
     suites = ET.Element("testsuites", name="barrier-lint")
     total = failures = 0
     for result in results:
