@@ -68,7 +68,7 @@ def test_upper_case_extensions_are_found(tmp_path):
     (tmp_path / "RELEASE.YAML").write_text(RELEASE)
     (tmp_path / "Other.Yml").write_text(RELEASE)
     result = run_cli(["--show-files", "."], tmp_path)
-    assert result.stdout.splitlines() == ["Other.Yml", "RELEASE.YAML"]
+    assert [line.split("  ")[0] for line in result.stdout.splitlines()] == ["Other.Yml", "RELEASE.YAML"]
     assert run_cli(["-q", "."], tmp_path).returncode == 1
 
 
