@@ -157,7 +157,7 @@ def test_the_pre_commit_snippet_works_as_written(hook_repo, user_repo):  # noqa:
 
     result = pre_commit_run("run", "--all-files", "--color", "never")
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "pipelines/bad.yaml:25:90: BL101 [error] barrier 'redy'" in result.stdout
+    assert "pipelines/bad.yaml:25:90: BL101 [error] barrier 'redy'" in result.stdout, result.stdout[-3000:]
     assert "chart/templates" not in result.stdout
     frozen = pre_commit_run("autoupdate", "--bleeding-edge", "--freeze")
     assert frozen.returncode == 0, frozen.stdout + frozen.stderr
