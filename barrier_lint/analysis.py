@@ -407,12 +407,24 @@ class Facts:
         return out
 
     @cached_property
+    def same_scope_pairs(self) -> dict[BarrierPosition, list[BarrierPosition]]:
+        """Later position -> earlier positions (document order) with its reference in the same nearest stage
+        or step group (BL201), without the normal-flow/rollback pairs that BL204 reports."""
+        out: dict[BarrierPosition, list[BarrierPosition]] = {}
+        for positions in self.by_ref.values():
+            for i, q in enumerate(positions):
+                same = [p for p in positions[:i] if p.scope is q.scope and not rollback_pair(p, q)]
+                if same:
+                    out[q] = same
+        return out
+
+    @cached_property
     def rollback_pairs(self) -> dict[BarrierPosition, list[BarrierPosition]]:
         """Rollback position -> normal-flow positions of the same stage with its reference (BL204)."""
         out: dict[BarrierPosition, list[BarrierPosition]] = {}
         for q, earlier in self.ordering.earlier_same_ref.items():
             if q.rollback:
-                normal = [p for p in earlier if not p.rollback and p.stage is q.stage]
+                normal = [p for p in earlier if rollback_pair(p, q)]
                 if normal:
                     out[q] = normal
         return out
@@ -420,10 +432,15 @@ class Facts:
     @cached_property
     def sequential_pairs(self) -> dict[BarrierPosition, list[BarrierPosition]]:
         """Later position -> earlier positions with its reference that must finish first (BL203), without
-        the normal-flow/rollback pairs of one stage that BL204 reports."""
+        the pairs BL201 (same scope) and BL204 (normal flow and rollback) report: one mistake, one finding."""
         out: dict[BarrierPosition, list[BarrierPosition]] = {}
         for q, earlier in self.ordering.earlier_same_ref.items():
-            rest = [p for p in earlier if not (q.rollback and not p.rollback and p.stage is q.stage)]
+            rest = [p for p in earlier if p.scope is not q.scope and not rollback_pair(p, q)]
             if rest:
                 out[q] = rest
         return out
+
+
+def rollback_pair(p: BarrierPosition, q: BarrierPosition) -> bool:
+    """Whether one of two positions is in the normal flow and the other in the rollback steps of one stage."""
+    return p.stage is q.stage and p.rollback != q.rollback

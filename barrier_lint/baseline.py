@@ -112,3 +112,17 @@ def filter_baseline(path: str, results: list[FileResult], known: frozenset[str])
         dropped += len(result.diagnostics) - len(kept)
         out.append(FileResult(result.path, kept, result.text))
     return out, dropped
+
+
+def stale_entries(path: str, results: list[FileResult]) -> int:
+    """How many entries of the baseline at `path` match no finding of `results`, counting only entries of
+    the files in `results` (a run over part of the repository says nothing about the other files)."""
+    base = os.path.dirname(os.path.abspath(path))
+    try:
+        with open(path, encoding="utf-8") as handle:
+            entries = json.load(handle)["findings"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0  # read_baseline reports what is wrong with the file
+    files = {_path_key(result.path, base) for result in results}
+    current = {fingerprint for prints in fingerprints(results, base) for fingerprint in prints}
+    return sum(1 for entry in entries if isinstance(entry, dict) and entry.get("file") in files and entry.get("fingerprint") not in current)

@@ -6,6 +6,7 @@ It must not import the language server (or pygls): start-up time matters in pre-
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import pathlib
 import sys
@@ -43,55 +44,81 @@ EPILOG = """\
 exit status: 0 nothing at or above --fail-on, 1 findings at or above --fail-on (default: error),
 2 usage, configuration or I/O error, 3 internal error (a bug: please report it).
 
-output: --format and --output go in pairs (--format sarif --output out.sarif); a --format without --output
-goes to standard output, and standard output shows the default format (text, or github under GitHub
-Actions) when every --format has an --output.
+output: --output-format FORMAT goes to standard output, or to --output-file FILE (in any order; - is
+standard output); --report FORMAT:FILE writes one more report, and can be repeated
+(--output-format github --report sarif:out.sarif --report junit:junit.xml).
 
 more:
   barrier-lint rule BL203       explain a rule (code or name)
   barrier-lint rule --all       list every rule
+  barrier-lint ./rule           lint a folder named rule (or: barrier-lint -- rule)
   barrier-lint --show-config F  the configuration that applies to F
-  docs/integrations.md          CI, pre-commit, baselines, suppression comments"""
+  documentation                 https://github.com/barrier-lint/barrier-lint/blob/main/docs/integrations.md
+                                (CI, pre-commit, baselines, suppression comments)"""
 
 
-class _FormatAction(argparse.Action):
-    """Each --format starts an output; the --output after it says where it goes."""
+class _Once(argparse.Action):
+    """An option that takes one value: giving it twice is a usage error, not a silent override, because the
+    old `--format`/`--output` pairs meant something else when repeated."""
 
     def __call__(self, parser, namespace, value, option_string=None):
-        outputs = list(getattr(namespace, self.dest) or [])
-        outputs.append([value, None])
-        setattr(namespace, self.dest, outputs)
+        given = getattr(namespace, "_given", {})
+        namespace._given = given
+        if self.dest in given:
+            hint = "; write more reports with --report FORMAT:FILE" if self.dest in ("output_format", "output_file") else ""
+            parser.error(f"{option_string} given twice (also as {given[self.dest]}){hint}")
+        given[self.dest] = option_string
+        setattr(namespace, self.dest, value)
 
 
-class _OutputAction(argparse.Action):
-    def __call__(self, parser, namespace, value, option_string=None):
-        outputs = list(getattr(namespace, self.dest) or [])
-        if outputs and outputs[-1][1] is None:
-            outputs[-1][1] = value
-        else:  # an --output with no --format of its own: the default format
-            outputs.append([None, value])
-        setattr(namespace, self.dest, outputs)
+def _report(value: str) -> tuple[str, str]:
+    fmt, sep, path = value.partition(":")
+    if not sep or not path:
+        raise argparse.ArgumentTypeError(f"'{value}' is not FORMAT:FILE (e.g. sarif:barrier-lint.sarif)")
+    if fmt not in FORMATS:
+        raise argparse.ArgumentTypeError(f"unknown format '{fmt}'{_did_you_mean(fmt, FORMATS)}; formats: {', '.join(FORMATS)}")
+    if path == "-":
+        raise argparse.ArgumentTypeError("a report goes to a file; standard output takes --output-format")
+    return fmt, path
+
+
+def _did_you_mean(word: str, known) -> str:
+    import difflib
+
+    found = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
+    return f"; did you mean '{found[0]}'?" if found else ""
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line, as ruff prints them, instead of the whole usage block."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n(see `{self.prog} --help`)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="barrier-lint",
         description=DESCRIPTION,
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,  # `--form json` is not `--format json`: options are spelt out
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to lint (default: .)")
     parser.add_argument(
-        "--format", dest="outputs", action=_FormatAction, choices=list(FORMATS), metavar="FORMAT",
-        help=f"output format: {', '.join(FORMATS)} (default: text; github when GITHUB_ACTIONS=true); repeatable",
+        "--output-format", "--format", dest="output_format", action=_Once, choices=list(FORMATS), metavar="FORMAT",
+        help=f"output format: {', '.join(FORMATS)} (default: text; github when GITHUB_ACTIONS=true)",
     )
-    parser.add_argument("--output", dest="outputs", action=_OutputAction, metavar="FILE", help="write the preceding --format to FILE instead of standard output")
-    parser.add_argument("--select", metavar="RULES", help="only these rules: comma-separated codes, names or code prefixes (BL2); replaces the configured selection")
-    parser.add_argument("--ignore", metavar="RULES", help="skip these rules: comma-separated codes, names or code prefixes; adds to the configured ones")
+    parser.add_argument("-o", "--output-file", "--output", dest="output_file", action=_Once, metavar="FILE", help="write the output to FILE instead of standard output (- is standard output)")
+    parser.add_argument("--report", action="append", type=_report, default=[], metavar="FORMAT:FILE", help="also write a report in FORMAT to FILE (repeatable)")
+    parser.add_argument("--select", action="append", default=[], metavar="RULES", help="only these rules: comma-separated codes, names or code prefixes (BL2); replaces the configured selection (repeatable: they add up)")
+    parser.add_argument("--extend-select", action="append", default=[], metavar="RULES", help="add these rules to the selection (configured or --select)")
+    parser.add_argument("--ignore", "--extend-ignore", dest="ignore", action="append", default=[], metavar="RULES", help="skip these rules: comma-separated codes, names or code prefixes; adds to the configured ones (repeatable)")
     parser.add_argument("--config", metavar="PATH", help="use this configuration file for every file (no search for others)")
     parser.add_argument("--show-config", nargs="?", const=".", metavar="PATH", help="print the configuration that applies to PATH (default: .) and exit")
     parser.add_argument("--show-files", action="store_true", help="list the files that would be linted and exit")
     parser.add_argument("--harness-only", action="store_true", help="skip named files that do not look like Harness YAML, as directory walks do (for hooks that pass every YAML file)")
+    parser.add_argument("--force-exclude", action="store_true", help="apply the configuration's exclude to files named on the command line too (for hooks that pass file names)")
     parser.add_argument(
         "--no-resolve", dest="resolve", action="store_false",
         help="read each file on its own: do not resolve templates against the repository (see docs/workspace.md)",
@@ -99,12 +126,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_false", help="also lint files that .gitignore excludes")
     parser.add_argument("--fail-on", choices=list(FAIL_ON), default="error", help="the lowest severity that makes the exit status 1 (default: error)")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings (errors reading files still exit 2)")
-    parser.add_argument("--statistics", action="store_true", help="print how many findings each rule has instead of the findings")
+    parser.add_argument("--statistics", action="store_true", help="print how many findings each rule has instead of the findings (as JSON with --output-format json)")
     parser.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE (see --write-baseline)")
     parser.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE and exit 0")
-    parser.add_argument("--stdin-filename", metavar="NAME", help="the name to report for - (standard input)")
+    parser.add_argument("--stdin-filename", metavar="NAME", help="read standard input (as -) and report it as NAME")
     parser.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary line")
-    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour output (default: auto, on a terminal only)")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour output (default: auto: on a terminal, unless NO_COLOR is set or TERM=dumb; FORCE_COLOR forces it)")
     parser.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N", help="lint files in N processes (default: the usable cores; 1: in this process only)")
     parser.add_argument("--no-cache", dest="cache", action="store_false", help="neither read nor write the result cache (.barrier-lint-cache/ in the workspace root)")
     parser.add_argument("--version", action="version", version=f"barrier-lint {__version__}")
@@ -128,15 +155,14 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _selectors(value: str | None, parser: argparse.ArgumentParser, option: str) -> frozenset[str]:
-    from .settings import is_rule_selector
+def _selectors(values: list[str], parser: argparse.ArgumentParser, option: str) -> frozenset[str]:
+    """The rules of every occurrence of an option (they add up, as in ruff)."""
+    from .settings import is_rule_selector, unknown_rule_message
 
-    if not value:
-        return frozenset()
-    items = frozenset(v.strip() for v in value.split(",") if v.strip())
-    for item in items:
+    items = frozenset(v.strip() for value in values for v in value.split(",") if v.strip())
+    for item in sorted(items):
         if not is_rule_selector(item):
-            parser.error(f"{option}: unknown rule '{item}' (see `barrier-lint rule --all`)")
+            parser.error(f"{option}: {unknown_rule_message(item)}")
     return items
 
 
@@ -183,37 +209,46 @@ def _main(argv: list[str]) -> int:
         return rule_command(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
-    select = _selectors(args.select, parser, "--select") or None
+    select = _selectors(args.select, parser, "--select") if args.select else None
+    if select is not None and not select:
+        parser.error("--select: no rule given (an empty selection would check nothing)")
+    extend_select = _selectors(args.extend_select, parser, "--extend-select")
     ignore = _selectors(args.ignore, parser, "--ignore")
     try:
         explicit = load_config(pathlib.Path(args.config)) if args.config else None
     except ConfigError as exc:
         raise _Usage(str(exc)) from None
-    configs = Configs(explicit, select, ignore)
+    configs = Configs(explicit, select, ignore, extend_select)
 
     if args.show_config is not None:
         return show_config(args.show_config, configs, sys.stdout)
 
     default_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    outputs = [(fmt or default_format, path) for fmt, path in (args.outputs or [])]
-    if all(path is not None for _, path in outputs):
-        outputs.insert(0, (default_format, None))
-    if sum(path is None for _, path in outputs) > 1:
-        parser.error("only one --format can go to standard output; give the others an --output FILE")
+    main_path = None if args.output_file in (None, "-") else args.output_file
+    outputs = [(args.output_format or default_format, main_path), *args.report]
 
     paths = args.paths or ["."]
+    if args.stdin_filename is not None and "-" not in paths:
+        if args.paths:
+            parser.error("--stdin-filename names standard input: add - to the paths (or drop the paths)")
+        paths = ["-"]  # ruff: --stdin-filename alone reads standard input
     if args.show_files:
-        return show_files(paths, configs, args.respect_gitignore, sys.stdout, args.resolve)
+        return show_files(paths, configs, args.respect_gitignore, sys.stdout, args.resolve, args.force_exclude)
 
     keep_text = any(fmt in QUOTING_FORMATS for fmt, _ in outputs)
     try:
         run = lint_paths(
             paths, configs, args.stdin_filename, keep_text=keep_text, respect_gitignore=args.respect_gitignore,
             harness_only=args.harness_only, resolve=args.resolve, jobs=args.jobs or usable_cores(), cache=args.cache,
+            force_exclude=args.force_exclude,
         )
     except ConfigError as exc:
         raise _Usage(str(exc)) from None
     results = run.results
+    if run.checked == run.skipped and not run.errors and not args.harness_only:
+        # ruff: "No Python files found under the given path(s)". Still exit 0: nothing failed. Not with
+        # --harness-only: a hook that passes every YAML file asked for the others to be skipped quietly.
+        run.warnings.append("no Harness YAML files found under " + ", ".join(paths))
     for message in run.warnings:
         print(f"barrier-lint: warning: {escape(message)}", file=sys.stderr)
 
@@ -232,33 +267,43 @@ def _main(argv: list[str]) -> int:
         print(f"barrier-lint: recorded {count} finding{'s' if count != 1 else ''} in {args.write_baseline}", file=sys.stderr)
         return _io_status(run.errors) or EXIT_OK
     if args.baseline:
-        from .baseline import BaselineError, filter_baseline, read_baseline
+        from .baseline import BaselineError, filter_baseline, read_baseline, stale_entries
 
         try:
             known = read_baseline(args.baseline)
+            stale = stale_entries(args.baseline, results)
         except BaselineError as exc:
             raise _Usage(str(exc)) from None
-        results, _ = filter_baseline(args.baseline, results, known)
+        results, hidden = filter_baseline(args.baseline, results, known)
+        print(f"barrier-lint: {args.baseline} hid {hidden} known finding{'s' if hidden != 1 else ''}", file=sys.stderr)
+        if stale:
+            print(
+                f"barrier-lint: warning: {stale} entr{'ies' if stale != 1 else 'y'} of {args.baseline} no longer match a "
+                "finding (fixed, or changed): run --write-baseline again to drop them",
+                file=sys.stderr,
+            )
 
-    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-    for fmt, path in outputs:
+    color = use_color(args.color, sys.stdout, os.environ)
+    threshold = FAIL_ON[args.fail_on]
+    for index, (fmt, path) in enumerate(outputs):
         options = RenderOptions(
-            color=color and path is None, quiet=args.quiet, files_checked=run.checked, files_skipped=run.skipped
+            color=color and path is None, quiet=args.quiet, files_checked=run.checked, files_skipped=run.skipped,
+            fail_on=threshold,
         )
+        if args.statistics and index == 0:  # the main output; --report files keep their full reports
+            render = functools.partial(_render_statistics, fmt)
+        else:
+            render = FORMATS[fmt]
         if path is None:
-            if args.statistics:
-                statistics(results, sys.stdout)
-            else:
-                FORMATS[fmt](results, sys.stdout, options)
+            render(results, sys.stdout, options)
             continue
         try:
-            write_atomically(path, lambda handle, fmt=fmt, options=options: FORMATS[fmt](results, handle, options))
+            write_atomically(path, lambda handle, render=render, options=options: render(results, handle, options))
         except OSError as exc:
             raise _Usage(f"cannot write {path}: {exc.strerror or exc}") from None
 
     if run.errors:
         return _io_status(run.errors)
-    threshold = FAIL_ON[args.fail_on]
     if args.exit_zero or threshold is None:
         return EXIT_OK
     failing = any(d.severity.rank >= threshold.rank for r in results for d in r.diagnostics)
@@ -294,10 +339,14 @@ class Configs:
     """Which configuration applies to which file: `--config` for all, or the nearest configuration file;
     then the command line's --select/--ignore on top."""
 
-    def __init__(self, explicit: Config | None, select: frozenset[str] | None, ignore: frozenset[str]) -> None:
+    def __init__(
+        self, explicit: Config | None, select: frozenset[str] | None, ignore: frozenset[str],
+        extend_select: frozenset[str] = frozenset(),
+    ) -> None:
         self.explicit = explicit
         self.select = select
         self.ignore = ignore
+        self.extend_select = extend_select
         self._found: dict[str, pathlib.Path | None] = {}
         self._folder_config: dict[str, Config] = {}
 
@@ -320,7 +369,7 @@ class Configs:
         return config
 
     def for_file(self, path: str) -> Config:
-        return self.base(path).for_file(path).with_overrides(self.select, self.ignore)
+        return self.base(path).for_file(path).with_overrides(self.select, self.ignore, self.extend_select)
 
     def excluded(self, path: str, is_dir: bool) -> bool:
         # A folder is excluded by the configuration that governs the folder it sits in.
@@ -379,14 +428,14 @@ class Workspaces:
 def lint_paths(
     paths: list[str], configs: Configs, stdin_filename: str | None, *, keep_text: bool = False,
     respect_gitignore: bool = True, harness_only: bool = False, resolve: bool = True, jobs: int = 1,
-    cache: bool = False,
+    cache: bool = False, force_exclude: bool = False,
 ) -> LintRun:
     # The cyclic garbage collector stays paused for the whole run: a workspace holds every file's node tree,
     # and the collector's passes over them would cost more than the run itself (the model builds no cycles
     # to speak of, and the process ends with the run).
     with collector_paused():
         return _lint_paths(
-            paths, configs, stdin_filename, keep_text, respect_gitignore, harness_only, resolve, jobs, cache
+            paths, configs, stdin_filename, keep_text, respect_gitignore, harness_only, resolve, jobs, cache, force_exclude
         )
 
 
@@ -407,7 +456,7 @@ POOL_THRESHOLD = 8
 
 def _lint_paths(
     paths: list[str], configs: Configs, stdin_filename: str | None, keep_text: bool, respect_gitignore: bool,
-    harness_only: bool, resolve: bool, jobs: int = 1, use_cache: bool = False,
+    harness_only: bool, resolve: bool, jobs: int = 1, use_cache: bool = False, force_exclude: bool = False,
 ) -> LintRun:
     global _current_file
     from .discovery import NotReadable, Skipped, read_bounded, read_file
@@ -417,20 +466,20 @@ def _lint_paths(
     caches: dict[str, object] = {}
     slots: list[FileResult | _Task] = []
     # Each path given names its workspace: its repository, else the folder given (a file's own folder).
-    for given, target in ((p, t) for p in paths for t in _targets([p], configs, respect_gitignore)):
+    for given, target in ((p, t) for p in paths for t in _targets([p], configs, respect_gitignore, force_exclude)):
         if isinstance(target, OSError):
             run.errors.append(f"cannot read {target.filename}: {target.strerror}")
             continue
         if isinstance(target, Skipped):
-            run.warnings.append(f"skipped {target.path}: {target.reason}")
+            run.warnings.append(f"skipped {display_path(target.path)}: {target.reason}")
             continue
         if target == "-":
-            display, explicit = stdin_filename or "-", True
+            display, explicit = display_path(stdin_filename) if stdin_filename else "-", True
             source = stdin_filename or os.path.join(os.getcwd(), "-")
             config = configs.for_file(source)
             given = source
         else:
-            display, explicit = target.path, target.explicit and not harness_only
+            display, explicit = display_path(target.path), target.explicit and not harness_only
             source = target.path
             config = configs.for_file(target.path)
             run.inputs.append(target.path)
@@ -438,7 +487,7 @@ def _lint_paths(
             if target == "-":
                 data = read_bounded(sys.stdin.buffer.read, MAX_FILE_BYTES, "-")
             else:
-                data = read_file(target.path, MAX_FILE_BYTES)
+                data = read_file(display, MAX_FILE_BYTES)  # the same file, named as every message names it
         except NotReadable as exc:
             # Never a hang: a FIFO, /dev/zero or a huge file is a finding when named, skipped in a walk.
             if explicit:
@@ -624,14 +673,40 @@ def _lint_task(task: _Task, workspaces: Workspaces):
     return diagnostics, depends, wide, workspace is None, harness
 
 
-def _targets(paths: list[str], configs: Configs, respect_gitignore: bool):
+def display_path(path: str) -> str:
+    """The one way every format writes a file: relative to the working directory (the root SARIF calls
+    %SRCROOT%), normalised, with `/`; absolute when the file is outside it, so no path climbs out with `..`."""
+    if path == "-":
+        return path
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute)
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return absolute.replace(os.sep, "/")
+    return relative.replace(os.sep, "/")
+
+
+def use_color(choice: str, stream: TextIO, environ) -> bool:
+    """`--color always|never` decide; `auto` follows no-color.org (a non-empty NO_COLOR turns colour off),
+    force-color.org (a non-empty FORCE_COLOR turns it on) and TERM=dumb, in that order, then the terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR"):
+        return True
+    if environ.get("TERM") == "dumb":
+        return False
+    return stream.isatty()
+
+
+def _targets(paths: list[str], configs: Configs, respect_gitignore: bool, force_exclude: bool = False):
     from .discovery import discover
 
     for path in paths:
         if path == "-":
             yield "-"
         else:
-            yield from discover([path], configs.excluded, respect_gitignore=respect_gitignore)
+            yield from discover([path], configs.excluded, respect_gitignore=respect_gitignore, force_exclude=force_exclude)
 
 
 def lint_bytes(data: bytes, config: Config, explicit: bool) -> list[Diagnostic]:
@@ -658,25 +733,40 @@ def _lint_data(
     return text, diagnostics, workspace.read(name).is_harness
 
 
-def statistics(results: list[FileResult], out: TextIO) -> None:
-    """How many findings each rule has, most first (ruff's --statistics)."""
+def statistics(results: list[FileResult], out: TextIO, as_json: bool = False) -> None:
+    """How many findings each rule has, most first (ruff's --statistics; JSON objects with
+    `code`, `name`, `count` for the json formats)."""
     from collections import Counter
 
     counts = Counter(d.code for r in results for d in r.diagnostics)
+    rows = []
     for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         rule = find_rule(code)
-        out.write(f"{count:>5}  {code}  {rule.name if rule else ''}\n")
+        rows.append({"code": code, "name": rule.name if rule else "", "count": count})
+    if as_json:
+        import json
+
+        json.dump(rows, out, indent=2)
+        out.write("\n")
+        return
+    out.writelines(f"{row['count']:>5}  {row['code']}  {row['name']}\n" for row in rows)
     if not counts:
         out.write("no problems\n")
 
 
-def show_files(paths: list[str], configs: Configs, respect_gitignore: bool, out: TextIO, resolve: bool = True) -> int:
+def _render_statistics(fmt: str, results: list[FileResult], out: TextIO, options: RenderOptions) -> None:
+    statistics(results, out, as_json=fmt == "json")
+
+
+def show_files(
+    paths: list[str], configs: Configs, respect_gitignore: bool, out: TextIO, resolve: bool = True, force_exclude: bool = False,
+) -> int:
     """The files a run would lint, each with what it is read as and what it resolves in its workspace."""
     from .discovery import Skipped
 
     status = EXIT_OK
     workspaces = Workspaces(configs, resolve)
-    for given, target in ((p, t) for p in paths for t in _targets([p], configs, respect_gitignore)):
+    for given, target in ((p, t) for p in paths for t in _targets([p], configs, respect_gitignore, force_exclude)):
         if isinstance(target, OSError):
             print(f"barrier-lint: cannot read {escape(target.filename)}: {target.strerror}", file=sys.stderr)
             status = EXIT_USAGE
@@ -685,7 +775,7 @@ def show_files(paths: list[str], configs: Configs, respect_gitignore: bool, out:
         elif target == "-":
             out.write("-\n")
         else:
-            out.write(f"{escape(target.path)}  {_describe(target.path, workspaces.for_path(given))}\n")
+            out.write(f"{escape(display_path(target.path))}  {_describe(target.path, workspaces.for_path(given))}\n")
     return status
 
 
@@ -743,7 +833,7 @@ def show_config(path: str, configs: Configs, out: TextIO) -> int:
 
 def rule_command(argv: list[str], out: TextIO | None = None) -> int:
     out = out or sys.stdout
-    parser = argparse.ArgumentParser(prog="barrier-lint rule", description="Explain a rule, or list them all.")
+    parser = _Parser(prog="barrier-lint rule", description="Explain a rule, or list them all.", allow_abbrev=False)
     parser.add_argument("rule", nargs="?", help="a rule code (BL203) or name (sequential-barrier-participants)")
     parser.add_argument("--all", action="store_true", help="list every rule with its code, name and default severity")
     args = parser.parse_args(argv)
@@ -753,7 +843,12 @@ def rule_command(argv: list[str], out: TextIO | None = None) -> int:
         return EXIT_OK
     rule = find_rule(args.rule)
     if rule is None:
-        print(f"barrier-lint: unknown rule '{args.rule}' (see `barrier-lint rule --all`)", file=sys.stderr)
+        from .settings import unknown_rule_message
+
+        hint = ""
+        if os.path.isdir("rule"):
+            hint = "; to lint the folder named rule, write `barrier-lint ./rule` or `barrier-lint -- rule`"
+        print(f"barrier-lint: {unknown_rule_message(args.rule)}{hint}", file=sys.stderr)
         return EXIT_USAGE
     out.write(f"# {rule.name} ({rule.code})\n\nDefault severity: {rule.severity.value}\n\n{rule.documentation()}\n")
     return EXIT_OK

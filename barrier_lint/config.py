@@ -11,6 +11,11 @@ from .diagnostics import Severity
 DEFAULT_STAGE_TYPES = frozenset({"Deployment", "Custom"})
 # Stage types that cannot hold a Barrier step at all (BL302 reports an error for them, whatever is allowed).
 FORBIDDEN_STAGE_TYPES = frozenset({"CI", "SecurityTests", "Pipeline"})
+# Every stage type Harness's pipeline schema knows (the `type` of each *StageNode); `stage-types` must name these.
+HARNESS_STAGE_TYPES = frozenset(
+    {"Approval", "CI", "CompositeLoadTest", "Custom", "DRTest", "Deployment", "Dynamic", "FeatureFlag", "IACM",
+     "IDP", "Pipeline", "SecurityTests"}
+)
 
 
 @dataclass(frozen=True)
@@ -63,11 +68,18 @@ class Config:
 
         return PatternList.parse(self.root or os.getcwd(), patterns)
 
-    def with_overrides(self, select: frozenset[str] | None = None, ignore: frozenset[str] = frozenset()) -> Config:
-        """Command-line `--select` replaces the configured selection; `--ignore` adds to the configured one."""
-        return dataclasses.replace(
-            self, select=select if select is not None else self.select, ignore=self.ignore | ignore
-        )
+    def with_overrides(
+        self, select: frozenset[str] | None = None, ignore: frozenset[str] = frozenset(),
+        extend_select: frozenset[str] = frozenset(),
+    ) -> Config:
+        """Command-line `--select` replaces the configured selection, `--extend-select` adds to it (and wins
+        over a configured `ignore` of the same rule, as the more recent choice); `--ignore` adds to the
+        configured ignores."""
+        selected = select if select is not None else self.select
+        if extend_select and selected is not None:
+            selected = selected | extend_select
+        configured_ignore = self.ignore - extend_select
+        return dataclasses.replace(self, select=selected, ignore=configured_ignore | ignore)
 
 
 def _matches(selectors: frozenset[str], code: str, name: str) -> bool:

@@ -247,22 +247,24 @@ Excluded = Callable[[str, bool], bool]  # (path, is_dir) -> skip it
 
 
 def discover(
-    paths: list[str], excluded: Excluded | None = None, *, respect_gitignore: bool = True
+    paths: list[str], excluded: Excluded | None = None, *, respect_gitignore: bool = True, force_exclude: bool = False
 ) -> Iterator[Target | Skipped | OSError]:
-    """Files in command-line order; directories walked in sorted order.
+    """Files in command-line order; directories walked in sorted order; `.yaml`/`.yml` in any case.
 
-    - A named file is always linted (unless `excluded` says so: configuration `exclude` applies to every
-      file, so a pre-commit hook that passes file names explicitly honours it too); `.gitignore` only
-      prunes directory walks.
+    - A path named on the command line is always linted, as in ruff: `exclude` (and `.gitignore`) prune
+      directory walks only, unless `force_exclude` (ruff's `--force-exclude`, which the pre-commit hook
+      passes) applies `exclude` to named paths too.
     - Symlinked files inside a walk are linted; symlinked folders are not entered (no loops, no files
       outside the tree).
     - Missing named paths come back as the OSError to report; unreadable folders as `Skipped`.
     """
     for path in paths:
         if os.path.isdir(path):
+            if force_exclude and excluded is not None and excluded(path, True):
+                continue
             yield from _walk(path, excluded, respect_gitignore)
         elif os.path.lexists(path):  # a symlink loop or a dangling link is named: reading it says why it fails
-            if excluded is None or not excluded(path, False):
+            if not (force_exclude and excluded is not None and excluded(path, False)):
                 yield Target(path, explicit=True)
         else:
             yield FileNotFoundError(2, "no such file or directory", path)
@@ -300,7 +302,7 @@ def _walk(top: str, excluded: Excluded | None, respect_gitignore: bool) -> Itera
                 if excluded is not None and excluded(path, True):
                     continue
                 subfolders.append((path, gitignore))
-            elif entry.name.endswith(YAML_SUFFIXES):
+            elif entry.name.lower().endswith(YAML_SUFFIXES):
                 if gitignore is not None and gitignore.ignored(full, False):
                     continue
                 if excluded is not None and excluded(path, False):

@@ -565,8 +565,8 @@ _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 def duration_seconds(value: str) -> int | None:
-    """Seconds in a Harness duration (`10m`, `1h 30m`, `1d2h`), or None when it is not one."""
-    value = value.strip()
+    """Seconds in a Harness duration (`10m`, `1h 30m`, `1d2h`), or None when it is not one. The value is
+    matched as written: `"10m "` is not a duration (rules.md, BL303)."""
     if not _DURATION.fullmatch(value):
         return None
     return sum(int(n) * _UNIT_SECONDS[unit] for n, unit in _DURATION_PART.findall(value))

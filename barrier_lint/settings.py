@@ -26,7 +26,7 @@ import os
 import pathlib
 import sys
 
-from .config import DEFAULT_STAGE_TYPES, Config
+from .config import DEFAULT_STAGE_TYPES, FORBIDDEN_STAGE_TYPES, HARNESS_STAGE_TYPES, Config
 from .diagnostics import Severity
 from .rules import ALL_RULES, find_rule
 
@@ -153,6 +153,8 @@ def _from_table(data: dict, source: str, prefix: str, root: str | None) -> Confi
             raise error(key, "unknown key" + (f" (did you mean '{hint}'?)" if hint else f"; known keys: {', '.join(KEYS)}"))
 
     select = _selectors(data["select"], "select", error) if "select" in data else None
+    if select is not None and not select:
+        raise error("select", "selects no rule, so nothing would be checked: remove it to check every rule, or list the rules")
     ignore = _selectors(data.get("ignore", []), "ignore", error)
 
     severity: dict[str, Severity | None] = {}
@@ -181,6 +183,16 @@ def _from_table(data: dict, source: str, prefix: str, root: str | None) -> Confi
         stage_types = frozenset(_strings(data["stage-types"], "stage-types", error))
         if not stage_types:
             raise error("stage-types", "must name at least one stage type (e.g. Deployment)")
+        for stage_type in sorted(stage_types):
+            if stage_type in FORBIDDEN_STAGE_TYPES:
+                raise error("stage-types", f"a {stage_type} stage cannot hold a Barrier step (Harness rejects it)")
+            if stage_type not in HARNESS_STAGE_TYPES:
+                hint = _closest(stage_type, sorted(HARNESS_STAGE_TYPES), normalise=False)
+                raise error(
+                    "stage-types",
+                    f"'{stage_type}' is not a Harness stage type"
+                    + (f" (did you mean '{hint}'?)" if hint else f"; known: {', '.join(sorted(HARNESS_STAGE_TYPES))}"),
+                )
 
     stable = data.get("stable-templates", {})
     if not isinstance(stable, dict):
@@ -219,8 +231,15 @@ def _selectors(value, key: str, error) -> frozenset[str]:
     items = _strings(value, key, error)
     for item in items:
         if not is_rule_selector(item):
-            raise error(key, f"unknown rule '{item}' (see `barrier-lint rule --all`)")
+            raise error(key, unknown_rule_message(item))
     return frozenset(items)
+
+
+def unknown_rule_message(item: str) -> str:
+    """`unknown rule 'BL2O3' (did you mean 'BL203'?)`, matching codes and names."""
+    known = [rule.code for rule in ALL_RULES] + [rule.name for rule in ALL_RULES]
+    hint = _closest(item.upper() if item[:2].lower() == "bl" else item, known, normalise=False)
+    return f"unknown rule '{item}'" + (f" (did you mean '{hint}'?)" if hint else " (see `barrier-lint rule --all`)")
 
 
 def is_rule_selector(item: str) -> bool:
@@ -230,10 +249,10 @@ def is_rule_selector(item: str) -> bool:
     )
 
 
-def _closest(key: str, known) -> str | None:
+def _closest(key: str, known, normalise: bool = True) -> str | None:
     import difflib
 
-    found = difflib.get_close_matches(key.replace("_", "-"), known, n=1, cutoff=0.6)
+    found = difflib.get_close_matches(key.replace("_", "-") if normalise else key, known, n=1, cutoff=0.6)
     return found[0] if found else None
 
 

@@ -29,6 +29,10 @@ _V1_BARRIER_KEY = re.compile(r"^(?P<indent>[ \t]*(?:-[ \t]+)?)barrier\s*:\s*(?:#
 _VALUE_REST = re.compile(r"""[^\s"',}\]#]*""")
 # The start of a step-list entry: nothing, or a dash, or a word being typed.
 _SNIPPET_PREFIX = re.compile(r"^(?P<indent>[ \t]*)(?P<typed>-?[ \t]*[A-Za-z]*)$")
+# `type:` and the part of its value typed so far.
+_TYPE_PREFIX = re.compile(r"^(?P<indent>[ \t]*)(?:-[ \t]+)?type[ \t]*:[ \t]*(?P<partial>[A-Za-z]*)$")
+# The keys that hold a list of steps, per syntax.
+_STEP_LISTS = {V0: ("steps", "rollbackSteps"), V1: ("steps", "rollback")}
 
 
 @dataclass
@@ -186,10 +190,67 @@ def complete(
             )
             for index, d in enumerate(barriers)
         ]
+    if not harness:
+        return []
+    typed = _TYPE_PREFIX.match(prefix) if syntax is V0 else None  # v1 steps are keyed by their kind
+    if typed is not None and in_step(positions.lines, line, len(typed.group("indent"))):
+        start = typed.start("partial")
+        end = col + len(re.match(r"[A-Za-z]*", text[col:]).group())  # type: ignore[union-attr]
+        return [
+            types.CompletionItem(
+                label="Barrier",
+                kind=types.CompletionItemKind.EnumMember,
+                detail="a step that waits at a barrier",
+                text_edit=types.TextEdit(range=positions.range(Span(line, start, line, end)), new_text="Barrier"),
+            )
+        ]
     snippet = _SNIPPET_PREFIX.match(prefix)
-    if snippet is not None and harness:
+    if snippet is not None and step_entry_can_start(positions.lines, line, snippet.start("typed"), syntax):
         return [barrier_step_snippet(positions, line, col, snippet, barriers, syntax)]
     return []
+
+
+def _logical_lines_above(lines: list[str], line: int):
+    """(line number, indent, content) of the lines above `line`, nearest first, without blank and comment lines."""
+    for number in range(line - 1, -1, -1):
+        text = lines[number]
+        content = text.strip()
+        if content and not content.startswith("#"):
+            yield number, len(text) - len(text.lstrip(" ")), content
+
+
+def _key(content: str) -> str:
+    """`steps` for `steps:`, `- step:` and `- step: {...}`."""
+    return content.removeprefix("-").strip().split(":", 1)[0].strip() if ":" in content else ""
+
+
+def step_entry_can_start(lines: list[str], line: int, column: int, syntax: Syntax = V0) -> bool:
+    """Whether an entry of a step list can start at `column` of `line`: in a list of steps (v0 `steps:` or
+    `rollbackSteps:` of a stage, a step group, or a `parallel` block of steps; v1 `steps:` or `rollback:`).
+    Not at pipeline keys, in `flowControl.barriers`, in a list of stages, or inside another step. Read from
+    the text, because the document rarely parses while an entry is being typed. Every snippet that inserts a
+    step entry asks here."""
+    lists = _STEP_LISTS[syntax]
+    for number, indent, content in _logical_lines_above(lines, line):
+        if indent > column or (indent == column and content.startswith("-")):
+            continue  # inside an earlier entry of the same list, or that entry itself
+        key = _key(content)
+        if indent == column:  # a list written at its key's indentation, else a sibling key of a mapping
+            return content.endswith(":") and key in lists
+        if key in lists:
+            return True
+        if syntax is V0 and key == "parallel" and content.startswith("-"):
+            return step_entry_can_start(lines, number, indent, syntax)  # parallel steps, not parallel stages
+        return False
+    return False
+
+
+def in_step(lines: list[str], line: int, column: int) -> bool:
+    """Whether a key at `column` of `line` is a key of a v0 step's mapping (`- step:` or `step:` above it)."""
+    for _, indent, content in _logical_lines_above(lines, line):
+        if indent < column or (indent == column and content.startswith("-")):
+            return _key(content) == "step"
+    return False
 
 
 def barrier_step_snippet(
@@ -220,8 +281,8 @@ def barrier_step_snippet(
         label="Barrier step",
         kind=types.CompletionItemKind.Snippet,
         detail="a step that waits at a barrier",
-        # Clients filter on the text of the replaced range, dash included.
-        filter_text=re.match(r"-?[ \t]*", match.group("typed")).group() + "Barrier",  # type: ignore[union-attr]
+        # Clients filter on the text of the replaced range, dash included: `- step`, `- st` and `Bar` find it.
+        filter_text=re.match(r"-?[ \t]*", match.group("typed")).group() + "step Barrier",  # type: ignore[union-attr]
         insert_text_format=types.InsertTextFormat.Snippet,
         insert_text_mode=types.InsertTextMode.AsIs,
         text_edit=types.TextEdit(range=positions.range(Span(line, start, line, col)), new_text=new_text),

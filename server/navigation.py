@@ -150,6 +150,10 @@ def _symbol(positions: Positions, name: str, detail: str | None, kind: types.Sym
     select = selection.span if selection is not None else key
     if not (whole.contains(select.start_line, select.start_col) and whole.contains(select.end_line, select.end_col)):
         select = key
+    if select.start_line != whole.start_line:
+        # Editors pin the selection range's first line as the symbol's header (VS Code's sticky scroll): an
+        # `identifier:` line below the `- stage:` line would be pinned instead of the stage's own line.
+        select = key
     return types.DocumentSymbol(
         name=name or "(unnamed)", detail=detail, kind=kind, range=positions.range(whole),
         selection_range=positions.range(select), children=[],
@@ -211,6 +215,15 @@ def _stage_symbol(positions: Positions, stage: Stage) -> types.DocumentSymbol:
                    stage.key, stage.span, stage.identifier)
 
 
+def _places(users: list[BarrierPosition]) -> str:
+    """`stage api, rollback of stage api, stage web (2 steps)`: each place once, the rollback flow apart."""
+    counts: dict[str, int] = {}
+    for p in users:
+        place = f"rollback of {p.where}" if p.rollback else p.where
+        counts[place] = counts.get(place, 0) + 1
+    return ", ".join(place + (f" ({n} steps)" if n > 1 else "") for place, n in counts.items())
+
+
 def code_lenses(positions: Positions, analysis: Analysis) -> list[types.CodeLens]:
     lenses = []
     for document in analysis.pipelines():
@@ -223,8 +236,7 @@ def code_lenses(positions: Positions, analysis: Analysis) -> list[types.CodeLens
                 continue
             users = facts.by_ref.get(ident.value, [])
             if users:
-                places = ", ".join(p.where for p in users)
-                title = f"{len(users)} participant{'s' if len(users) != 1 else ''}: {places}"
+                title = f"{len(users)} participant{'s' if len(users) != 1 else ''}: {_places(users)}"
             else:
                 title = "unused"
             lenses.append(types.CodeLens(range=positions.range(ident.span), command=types.Command(title=title, command="")))

@@ -45,6 +45,7 @@ class BarrierLintServer(LanguageServer):
         self.settings = Settings()
         self.pull_configuration = False
         self.pulled: set[str] = set()  # workspace folders whose settings have been asked for
+        self.lens_titles: dict[str, list[str]] = {}  # per document: the code lenses the client was last told of
 
     # -- plumbing ---------------------------------------------------------------------------------------
 
@@ -118,6 +119,22 @@ class BarrierLintServer(LanguageServer):
                 diagnostics=[to_lsp_diagnostic(d, positions, uri) for d in analysis.diagnostics],
             )
         )
+        self.refresh_code_lenses(uri, positions, analysis)
+
+    def refresh_code_lenses(self, uri: str, positions: Positions, analysis: Analysis) -> None:
+        """Ask the client to fetch code lenses again when their titles changed (a quick fix, an edit
+        elsewhere in the file): without it, VS Code shows the old participant count until its own timer
+        asks again."""
+        capabilities = self.client_capabilities.workspace
+        if capabilities is None or capabilities.code_lens is None or not capabilities.code_lens.refresh_support:
+            return
+        titles = [lens.command.title for lens in navigation.code_lenses(positions, analysis) if lens.command]
+        if self.lens_titles.get(uri) == titles:
+            return
+        first = uri not in self.lens_titles
+        self.lens_titles[uri] = titles
+        if not first:  # the client asks for the lenses of a document it has just opened anyway
+            self.workspace_code_lens_refresh(None)
 
     def lint_later(self, uri: str) -> None:
         document = self.documents.get(uri)
@@ -283,6 +300,7 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
         if document is not None:
             document.cancel_pending()
         server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        server.lens_titles.pop(uri, None)
 
     # -- requests -------------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from .conftest import FIXTURES, ROOT
 BAD = FIXTURES / "err" / "bl203_sequential_stages.yaml"
 GOOD = FIXTURES / "ok" / "parallel_stages.yaml"
 WARN_ONLY = FIXTURES / "err" / "bl202_single_participant.yaml"
+REL_BAD = "tests/fixtures/err/bl203_sequential_stages.yaml"  # every format writes paths relative to the cwd
 
 
 def run(*args, stdin: bytes | None = None, cwd=ROOT):
@@ -32,7 +33,7 @@ def test_text_output_and_exit_code_one_on_errors():
     result = run(BAD.relative_to(ROOT))
     assert result.returncode == 1
     lines = result.stdout.decode().splitlines()
-    assert lines[0].startswith("tests/fixtures/err/bl203_sequential_stages.yaml:23:88: BL203 barrier 'ready' is also used at line 15")
+    assert lines[0].startswith("tests/fixtures/err/bl203_sequential_stages.yaml:23:88: BL203 [error] barrier 'ready' is also used at line 15")
     assert lines[-1] == "1 error in 1 file (1 file checked)"
 
 
@@ -57,7 +58,7 @@ def test_json_output_is_the_documented_contract():
     result = run("--format", "json", BAD)
     [finding] = json.loads(result.stdout)
     assert finding == {
-        "file": str(BAD),
+        "file": REL_BAD,
         "line": 23,
         "column": 88,
         "end_line": 23,
@@ -66,7 +67,7 @@ def test_json_output_is_the_documented_contract():
         "rule": "sequential-barrier-participants",
         "severity": "error",
         "message": finding["message"],
-        "related": [{"file": str(BAD), "line": 15, "column": 88, "message": "earlier participant of 'ready' (stage build)"}],
+        "related": [{"file": REL_BAD, "line": 15, "column": 88, "message": "earlier participant of 'ready' (stage build)"}],
     }
     assert finding["message"].startswith("barrier 'ready' is also used at line 15 (stage build)")
     assert result.returncode == 1
@@ -75,12 +76,12 @@ def test_json_output_is_the_documented_contract():
 def test_stdin_with_a_file_name():
     result = run("-", "--stdin-filename", "pipelines/release.yaml", stdin=BAD.read_bytes())
     assert result.returncode == 1
-    assert result.stdout.decode().startswith("pipelines/release.yaml:23:88: BL203 ")
+    assert result.stdout.decode().startswith("pipelines/release.yaml:23:88: BL203 [error] ")
 
 
 def test_stdin_without_a_name_is_dash():
     result = run("-", "-q", stdin=b"pipeline:\n  identifier: [\n")
-    assert result.stdout.decode() == "-:3:1: BL000 YAML syntax error: did not find expected node content\n"
+    assert result.stdout.decode() == "-:3:1: BL000 [error] YAML syntax error: did not find expected node content\n"
 
 
 def test_directory_walk_finds_yaml_and_skips_what_is_not_harness(tmp_path):
@@ -92,7 +93,7 @@ def test_directory_walk_finds_yaml_and_skips_what_is_not_harness(tmp_path):
     (tmp_path / ".git" / "bad.yaml").write_bytes(BAD.read_bytes())
     result = run(".", "-q", cwd=tmp_path)
     assert result.stdout.decode().splitlines() == [
-        line for line in result.stdout.decode().splitlines() if line.startswith(os.path.join(".", ".harness", "release.yaml") + ":23:88: BL203")
+        line for line in result.stdout.decode().splitlines() if line.startswith(".harness/release.yaml:23:88: BL203")
     ]
     assert result.stdout.decode().count("\n") == 1
     assert result.returncode == 1
@@ -102,7 +103,7 @@ def test_named_file_that_is_broken_gets_bl000_even_if_not_harness(tmp_path):
     path = tmp_path / "compose.yml"
     path.write_text("services:\n  web: [\n")
     result = run("-q", path)
-    assert result.stdout.decode() == f"{path}:3:1: BL000 YAML syntax error: did not find expected node content\n"
+    assert result.stdout.decode() == f"{path}:3:1: BL000 [error] YAML syntax error: did not find expected node content\n"
     assert result.returncode == 1
 
 
@@ -111,7 +112,7 @@ def test_binary_file_gets_a_finding_not_a_traceback(tmp_path):
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     result = run("-q", path)
     assert result.returncode == 1
-    assert result.stdout.decode().startswith(f"{path}:1:1: BL000 the file is not valid UTF-8 (byte 0x89 at offset 0)")
+    assert result.stdout.decode().startswith(f"{path}:1:1: BL000 [error] the file is not valid UTF-8 (byte 0x89 at offset 0)")
     assert b"Traceback" not in result.stderr
 
 

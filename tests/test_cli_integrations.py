@@ -5,6 +5,7 @@ tests/test_*integration-facing modules (formats, baseline, suppression, discover
 from __future__ import annotations
 
 import io
+import json
 import os
 import pathlib
 import re
@@ -133,9 +134,9 @@ def test_text_format_keeps_its_shape(release, monkeypatch):
     status, out, _ = run_main(["release.yaml"], monkeypatch, release)
     assert status == 1
     assert out.splitlines() == [
-        "release.yaml:7:35: BL105 barrier 'spare' is declared but no Barrier step uses it",
-        f"release.yaml:24:88: BL203 {BL203_MESSAGE}",
-        "release.yaml:25:90: BL101 barrier 'redy' (stage deploy) is not declared; did you mean 'ready'?",
+        "release.yaml:7:35: BL105 [warning] barrier 'spare' is declared but no Barrier step uses it",
+        f"release.yaml:24:88: BL203 [error] {BL203_MESSAGE}",
+        "release.yaml:25:90: BL101 [error] barrier 'redy' (stage deploy) is not declared; did you mean 'ready'?",
         "2 errors, 1 warning in 1 file (1 file checked)",
     ]
 
@@ -161,7 +162,7 @@ def test_fail_on_threshold(release, monkeypatch, options, status):
 def test_info_findings_fail_only_at_info(tmp_path, monkeypatch):
     (tmp_path / "p.yaml").write_text(CLEAN.replace("  stages:", "  stages: # barrier-lint: disable=BL202"))
     status, out, _ = run_main(["-q", "p.yaml"], monkeypatch, tmp_path)
-    assert (status, out) == (0, "p.yaml:7:11: BL901 unused suppression: BL202 (single-participant) is not reported on this line\n")
+    assert (status, out) == (0, "p.yaml:7:11: BL901 [info] unused suppression: BL202 (single-participant) is not reported on this line\n")
     assert run_main(["-q", "--fail-on", "warning", "p.yaml"], monkeypatch, tmp_path)[0] == 0
     assert run_main(["-q", "--fail-on", "info", "p.yaml"], monkeypatch, tmp_path)[0] == 1
 
@@ -215,10 +216,9 @@ def test_cli_does_not_import_the_language_server(release):
 # --------------------------------------------------------------------------------------- several outputs
 
 
-def test_format_output_pairs_in_one_run(release):
+def test_reports_and_the_main_output_in_one_run(release):
     result = run_cli(
-        ["--format", "sarif", "--output", "out/r.sarif", "--format", "junit", "--output", "r.xml",
-         "--format", "concise", "release.yaml"],
+        ["--report", "sarif:out/r.sarif", "--output-format", "concise", "--report", "junit:r.xml", "release.yaml"],
         release,
     )
     assert result.returncode == 1
@@ -227,22 +227,50 @@ def test_format_output_pairs_in_one_run(release):
     assert (release / "r.xml").read_text().startswith('<?xml version="1.0" encoding="UTF-8"?>')
 
 
-def test_stdout_keeps_the_default_format_when_every_format_goes_to_a_file(release):
-    result = run_cli(["--format", "json", "--output", "r.json", "release.yaml"], release)
-    assert result.stdout.endswith("2 errors, 1 warning in 1 file (1 file checked)\n")
-    assert '"code": "BL203"' in (release / "r.json").read_text()
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--output-format", "json", "--output-file", "r.json"],
+        ["--output-file", "r.json", "--output-format", "json"],  # any order (ruff)
+        ["-o", "r.json", "--output-format", "json"],
+        ["--output", "r.json", "--format", "json"],  # the old spellings: aliases, in any order
+    ],
+)
+def test_output_file_gets_the_output_format_in_any_order(release, options):
+    result = run_cli([*options, "release.yaml"], release)
+    assert (result.returncode, result.stdout) == (1, "")  # ruff: with --output-file, nothing on standard output
+    assert [f["code"] for f in json.loads((release / "r.json").read_text())] == ["BL105", "BL203", "BL101"]
+
+
+def test_output_file_dash_is_standard_output(release):
+    result = run_cli(["--output-file", "-", "--output-format", "json", "release.yaml"], release)
+    assert [f["code"] for f in json.loads(result.stdout)] == ["BL105", "BL203", "BL101"]
+    assert not (release / "-").exists()
 
 
 def test_output_without_format_writes_the_default_format(release):
-    result = run_cli(["-q", "--output", "r.txt", "release.yaml"], release)
-    assert (release / "r.txt").read_text().splitlines()[0] == "release.yaml:7:35: BL105 barrier 'spare' is declared but no Barrier step uses it"
-    assert result.stdout == (release / "r.txt").read_text()
+    result = run_cli(["-q", "--output-file", "r.txt", "release.yaml"], release)
+    assert (release / "r.txt").read_text().splitlines()[0] == "release.yaml:7:35: BL105 [warning] barrier 'spare' is declared but no Barrier step uses it"
+    assert result.stdout == ""
 
 
-def test_two_formats_on_stdout_is_a_usage_error(release):
-    result = run_cli(["--format", "json", "--format", "text", "release.yaml"], release)
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--format", "json", "--format", "text"], "--format given twice (also as --format); write more reports with --report FORMAT:FILE"),
+        (["--output-format", "json", "--format", "sarif", "--output", "x"], "--format given twice (also as --output-format)"),
+        (["--output", "a", "-o", "b"], "-o given twice (also as --output)"),
+        (["--report", "sarif"], "'sarif' is not FORMAT:FILE"),
+        (["--report", "sarf:x.sarif"], "unknown format 'sarf'; did you mean 'sarif'?"),
+        (["--report", "json:-"], "a report goes to a file; standard output takes --output-format"),
+    ],
+)
+def test_ambiguous_outputs_are_usage_errors(release, options, message):
+    """The old --format/--output pairs meant something else when repeated: refuse rather than guess."""
+    result = run_cli([*options, "release.yaml"], release)
     assert result.returncode == 2
-    assert "only one --format can go to standard output" in result.stderr
+    assert message in result.stderr.splitlines()[0], result.stderr
+    assert len(result.stderr.splitlines()) == 2  # one line and a pointer to --help, not the usage block
 
 
 def test_github_format_is_the_default_under_github_actions(release):
@@ -251,13 +279,13 @@ def test_github_format_is_the_default_under_github_actions(release):
         "::warning file=release.yaml,line=7,col=35,endLine=7,endColumn=40,title=BL105 unused-barrier::"
         "barrier 'spare' is declared but no Barrier step uses it"
     )
-    explicit = run_cli(["-q", "--format", "text", "release.yaml"], release, env={"GITHUB_ACTIONS": "true"})
-    assert explicit.stdout.startswith("release.yaml:7:35: BL105 ")
+    explicit = run_cli(["-q", "--output-format", "text", "release.yaml"], release, env={"GITHUB_ACTIONS": "true"})
+    assert explicit.stdout.startswith("release.yaml:7:35: BL105 [warning] ")
 
 
 def test_unwritable_output_is_exit_2(release):
     (release / "taken").write_text("a file, not a folder")
-    result = run_cli(["--format", "json", "--output", "taken/r.json", "release.yaml"], release)
+    result = run_cli(["--output-format", "json", "--output-file", "taken/r.json", "release.yaml"], release)
     assert result.returncode == 2
     assert "barrier-lint: cannot write taken/r.json" in result.stderr
 
@@ -303,5 +331,41 @@ def test_a_closed_pipe_is_not_a_crash(tmp_path):
         (tmp_path / f"p{i:03}.yaml").write_text(RELEASE)
     command = f'"{sys.executable}" -m barrier_lint . | head -n 1; echo "status=${{PIPESTATUS[0]}}"'
     result = subprocess.run(["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert result.stdout.splitlines() == ["./p000.yaml:7:35: BL105 barrier 'spare' is declared but no Barrier step uses it", "status=1"]
+    assert result.stdout.splitlines() == ["p000.yaml:7:35: BL105 [warning] barrier 'spare' is declared but no Barrier step uses it", "status=1"]
     assert "internal error" not in result.stderr
+
+
+def test_action_install_step_works_on_an_externally_managed_python(tmp_path):
+    """`setup-python: "false"` on a runner whose system Python is externally managed (PEP 668): pip refuses to
+    install into it, so the Action installs into a virtual environment of its own and puts it on GITHUB_PATH."""
+    steps, _ = _action_steps()
+    step = next(s for s in steps if s.get("name") == "Install barrier-lint")
+    system = tmp_path / "system-bin"
+    system.mkdir()
+    for name in ("python", "python3"):  # the runner's python: refuses `pip install` as Debian's does
+        (system / name).write_text(
+            "#!/bin/bash\n"
+            'if [ "$1 $2 $3" = "-m pip install" ]; then echo "error: externally-managed-environment" >&2; exit 1; fi\n'
+            f'exec "{sys.executable}" "$@"\n'
+        )
+        (system / name).chmod(0o755)
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir()
+    github_path = tmp_path / "github-path"
+    action = tmp_path / "action"  # a copy: building the package in place would leave build/ in the checkout
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            check=True, capture_output=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        if (ROOT / name).is_file() and not name.startswith(("editors/", "bench/", "tests/")):
+            (action / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, action / name)
+    env = {
+        **os.environ, "PATH": f"{system}{os.pathsep}/usr/bin{os.pathsep}/bin", "RUNNER_TEMP": str(runner_temp),
+        "GITHUB_PATH": str(github_path), "GITHUB_ACTION_PATH": str(action), "BARRIER_LINT_VERSION": "",
+    }
+    result = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith(f"barrier-lint {cli.__version__}")
+    venv_bin = runner_temp / "barrier-lint-venv" / "bin"
+    assert github_path.read_text().splitlines() == [str(venv_bin)]
+    assert (venv_bin / "barrier-lint").exists()

@@ -168,7 +168,7 @@ def test_unreadable_folder_is_skipped_with_a_warning(repo, monkeypatch):
     monkeypatch.setattr(os, "scandir", scandir)
     status, out, err = run_main(["-q", "."], monkeypatch, repo)
     assert (status, out) == (0, "")
-    assert err == "barrier-lint: warning: skipped ./pipelines: Permission denied\n"
+    assert err == "barrier-lint: warning: skipped pipelines: Permission denied\n"
 
 
 def test_unreadable_file_in_a_walk_is_a_warning_but_named_is_an_error(repo, monkeypatch):
@@ -181,7 +181,7 @@ def test_unreadable_file_in_a_walk_is_a_warning_but_named_is_an_error(repo, monk
 
     monkeypatch.setattr(os, "open", fake_open)
     status, out, err = run_main(["-q", "."], monkeypatch, repo)
-    assert (status, out, err) == (0, "", "barrier-lint: warning: cannot read ./pipelines/release.yaml: Permission denied\n")
+    assert (status, out, err) == (0, "", "barrier-lint: warning: cannot read pipelines/release.yaml: Permission denied\n")
     status, _, err = run_main(["-q", "pipelines/release.yaml"], monkeypatch, repo)
     assert (status, err) == (2, "barrier-lint: cannot read pipelines/release.yaml: Permission denied\n")
 
@@ -189,17 +189,28 @@ def test_unreadable_file_in_a_walk_is_a_warning_but_named_is_an_error(repo, monk
 def test_exclude_prunes_walks_and_named_files(repo, monkeypatch):
     (repo / ".barrier-lint.toml").write_text('exclude = ["pipelines/release.yaml", "drafts/"]\n')
     status, out, _ = run_main(["--show-files", "."], monkeypatch, repo)
-    assert (status, out) == (0, "./a.yaml  v0 pipeline\n")
-    # pre-commit names files one by one: exclude still applies
-    status, out, _ = run_main(["-q", "pipelines/release.yaml", "a.yaml"], monkeypatch, repo)
+    assert (status, out) == (0, "a.yaml  v0 pipeline\n")
+    # A file named on the command line is linted even when excluded (ruff's convention)...
+    status, out, _ = run_main(["-q", "--output-format", "concise", "pipelines/release.yaml", "a.yaml"], monkeypatch, repo)
+    assert (status, [line.split(" ")[:3] for line in out.splitlines()]) == (1, [
+        ["pipelines/release.yaml:7:35:", "warning", "BL105"],
+        ["pipelines/release.yaml:24:88:", "error", "BL203"],
+        ["pipelines/release.yaml:25:90:", "error", "BL101"],
+    ])
+    # ...unless --force-exclude, which the pre-commit hook passes because pre-commit names files one by one.
+    status, out, err = run_main(["-q", "--force-exclude", "pipelines/release.yaml", "a.yaml"], monkeypatch, repo)
     assert (status, out) == (0, "")
+    status, out, err = run_main(["--force-exclude", "pipelines/release.yaml"], monkeypatch, repo)
+    assert (status, out, err) == (0, "no problems (0 files checked)\n", "barrier-lint: warning: no Harness YAML files found under pipelines/release.yaml\n")
+    status, out, _ = run_main(["--show-files", "--force-exclude", "pipelines/release.yaml", "pipelines/drafts", "a.yaml"], monkeypatch, repo)
+    assert (status, out) == (0, "a.yaml  v0 pipeline\n")
 
 
 def test_show_files(repo, monkeypatch):
     status, out, err = run_main(["--show-files", ".", "missing.yaml"], monkeypatch, repo)
     assert status == 2
     assert out.splitlines() == [
-        "./a.yaml  v0 pipeline", "./pipelines/release.yaml  v0 pipeline", "./pipelines/drafts/keep.gen.yaml  v0 pipeline"
+        "a.yaml  v0 pipeline", "pipelines/release.yaml  v0 pipeline", "pipelines/drafts/keep.gen.yaml  v0 pipeline"
     ]
     assert err == "barrier-lint: cannot read missing.yaml: no such file or directory\n"
     status, out, _ = run_main(["--show-files", "--no-respect-gitignore", "pipelines"], monkeypatch, repo)
@@ -224,14 +235,14 @@ def test_show_files_says_what_each_file_is_read_as(tmp_path, monkeypatch):
         (tmp_path / name).write_text(text)
     status, out, _ = run_main(["--show-files", "."], monkeypatch, tmp_path)
     assert (status, out.splitlines()) == (0, [
-        "./broken.yaml  not readable as YAML",
-        "./compose.yaml  not Harness YAML (skipped)",
-        "./inputs.yaml  input set (its pipeline is not found)",
-        "./mixed.yaml  v0 pipeline, v1 pipeline",
-        "./mixed_up.yaml  Harness YAML in neither syntax",
-        "./secrets.yaml  v0 template of type SecretManager",
-        "./stage.yaml  v0 template of type Stage",
-        "./.harness/templates/deploy_gate/v2.yaml  v1 template of type stage (deploy_gate@v2, from its path)",
+        "broken.yaml  not readable as YAML",
+        "compose.yaml  not Harness YAML (skipped)",
+        "inputs.yaml  input set (its pipeline is not found)",
+        "mixed.yaml  v0 pipeline, v1 pipeline",
+        "mixed_up.yaml  Harness YAML in neither syntax",
+        "secrets.yaml  v0 template of type SecretManager",
+        "stage.yaml  v0 template of type Stage",
+        ".harness/templates/deploy_gate/v2.yaml  v1 template of type stage (deploy_gate@v2, from its path)",
     ])
     status, out, _ = run_main(["."], monkeypatch, tmp_path)
     assert out.splitlines()[-1] == "3 errors, 1 warning, 1 info in 3 files (8 files checked: 7 analysed, 1 skipped as not Harness YAML)"
@@ -250,16 +261,16 @@ def test_only_regular_files_are_read(tmp_path, monkeypatch):
     status, out, err = run_main(["-q", "."], monkeypatch, tmp_path)
     assert (status, out) == (0, "")
     assert err.splitlines() == [
-        "barrier-lint: warning: skipped ./p.yaml: ./p.yaml is a named pipe, not a regular file; barrier-lint reads only regular files",
-        "barrier-lint: warning: skipped ./zero.yaml: ./zero.yaml is a character device, not a regular file; barrier-lint reads only regular files",
+        "barrier-lint: warning: skipped p.yaml: p.yaml is a named pipe, not a regular file; barrier-lint reads only regular files",
+        "barrier-lint: warning: skipped zero.yaml: zero.yaml is a character device, not a regular file; barrier-lint reads only regular files",
     ]
     # Named, each is a finding of its own (a hook or a script gave that name for a reason).
     status, out, err = run_main(["p.yaml", "/dev/zero", "zero.yaml"], monkeypatch, tmp_path)
     assert (status, err) == (1, "")
     assert out.splitlines() == [
-        "p.yaml:1:1: BL000 p.yaml is a named pipe, not a regular file; barrier-lint reads only regular files",
-        "/dev/zero:1:1: BL000 /dev/zero is a character device, not a regular file; barrier-lint reads only regular files",
-        "zero.yaml:1:1: BL000 zero.yaml is a character device, not a regular file; barrier-lint reads only regular files",
+        "p.yaml:1:1: BL000 [error] p.yaml is a named pipe, not a regular file; barrier-lint reads only regular files",
+        "/dev/zero:1:1: BL000 [error] /dev/zero is a character device, not a regular file; barrier-lint reads only regular files",
+        "zero.yaml:1:1: BL000 [error] zero.yaml is a character device, not a regular file; barrier-lint reads only regular files",
         "3 errors in 3 files (3 files checked)",
     ]
 
@@ -268,10 +279,10 @@ def test_reads_stop_past_the_limit(tmp_path, monkeypatch):
     monkeypatch.setattr(cli, "MAX_FILE_BYTES", 1000)
     (tmp_path / "big.yaml").write_text("pipeline:\n  name: " + "x" * 2000 + "\n")
     status, out, _ = run_main(["-q", "big.yaml"], monkeypatch, tmp_path)
-    assert (status, out) == (1, "big.yaml:1:1: BL000 the file is larger than 0 MiB; barrier-lint does not read files this large\n")
+    assert (status, out) == (1, "big.yaml:1:1: BL000 [error] the file is larger than 0 MiB; barrier-lint does not read files this large\n")
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"\0" * 5000)))
     status, out, _ = run_main(["-q", "-"], monkeypatch, tmp_path)
-    assert (status, out) == (1, "-:1:1: BL000 the file is larger than 0 MiB; barrier-lint does not read files this large\n")
+    assert (status, out) == (1, "-:1:1: BL000 [error] the file is larger than 0 MiB; barrier-lint does not read files this large\n")
 
 
 def test_symlink_loop_named_says_why(tmp_path, monkeypatch):
@@ -279,7 +290,9 @@ def test_symlink_loop_named_says_why(tmp_path, monkeypatch):
     status, _, err = run_main(["-q", "loop.yaml"], monkeypatch, tmp_path)
     assert (status, err) == (2, "barrier-lint: cannot read loop.yaml: Too many levels of symbolic links\n")
     status, _, err = run_main(["-q", "."], monkeypatch, tmp_path)
-    assert (status, err) == (0, "barrier-lint: warning: skipped ./loop.yaml: broken symbolic link\n")
+    assert (status, err) == (
+        0, "barrier-lint: warning: skipped loop.yaml: broken symbolic link\nbarrier-lint: warning: no Harness YAML files found under .\n"
+    )
 
 
 @pytest.mark.timeout(60)
@@ -287,7 +300,10 @@ def test_recursive_alias_in_any_yaml_ends(tmp_path, monkeypatch):
     # Before: `barrier-lint d/` looped forever on a Helm values file with a recursive alias.
     (tmp_path / "d").mkdir()
     (tmp_path / "d" / "values.yaml").write_text("a: &x\n  b: *x\n")
-    assert run_main(["d"], monkeypatch, tmp_path) == (0, "no problems (1 file checked: 0 analysed, 1 skipped as not Harness YAML)\n", "")
+    assert run_main(["d"], monkeypatch, tmp_path) == (
+        0, "no problems (1 file checked: 0 analysed, 1 skipped as not Harness YAML)\n",
+        "barrier-lint: warning: no Harness YAML files found under d\n",
+    )
     assert run_main(["-q", "--harness-only", "d/values.yaml"], monkeypatch, tmp_path) == (0, "", "")
     status, out, _ = run_main(["-q", "d/values.yaml"], monkeypatch, tmp_path)
-    assert (status, out) == (1, "d/values.yaml:1:4: BL000 the node anchored here contains an alias to itself (a recursive alias): it never ends once expanded, and Harness cannot read it\n")
+    assert (status, out) == (1, "d/values.yaml:1:4: BL000 [error] the node anchored here contains an alias to itself (a recursive alias): it never ends once expanded, and Harness cannot read it\n")

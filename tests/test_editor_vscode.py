@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import re
 import shutil
 import signal
 import subprocess
@@ -112,6 +113,13 @@ def test_vscode_extension_in_code_server(tmp_path):
         kill_all(leftovers)
     print(output)
     print(f"e2e run took {time.monotonic() - started:.1f}s")
+    # Issue 9's target is first diagnostics within 1 s of opening a file. Printed, not asserted: on a shared
+    # 2-core machine the first session also starts the extension host and Python under load.
+    first = [line.split("FIRST DIAGNOSTICS ", 1)[1] for line in output.splitlines() if "FIRST DIAGNOSTICS" in line]
+    print(f"first diagnostics: {', '.join(first) or 'not measured'}")
+    traces = sorted((tmp_path / "work" / "user-data" / "logs").glob("*/exthost*/barrier-lint.barrier-lint/*.log"))
+    initialize = [m for p in traces for m in re.findall(r"Received response 'initialize - \(0\)' in (\d+ms)", p.read_text())]
+    print(f"server initialize as the extension saw it, per session: {', '.join(initialize) or 'not traced'}")
 
     if driver.returncode != 0 or "E2E PASSED" not in output:
         # What CI keeps for a look: the page at the failure and the extension's own log.
@@ -144,3 +152,51 @@ def test_bundled_server_uses_the_c_parser_only_when_the_interpreter_has_it():
                                   timeout=60)
     assert with_site.stdout.split() == [str(has_clib), str(libs / "ruamel" / "yaml" / "__init__.py")], with_site
     assert without_site.stdout.split() == ["False", str(libs / "ruamel" / "yaml" / "__init__.py")], without_site
+
+
+def _initialize_seconds(libs: pathlib.Path) -> float:  # run from libs' parent: not the checkout's own packages
+    """Wall time from starting the bundled server to its `initialize` answer, bytecode writing off."""
+    sys.path.insert(0, str(VSCODE / "scripts"))
+    try:
+        import smoke_server
+    finally:
+        sys.path.pop(0)
+    env = {**os.environ, "PYTHONPATH": str(libs), "PYTHONDONTWRITEBYTECODE": "1"}
+    started = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-S", "-m", "barrier_lint_server"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, env=env, cwd=libs.parent)
+    try:
+        smoke_server.send(proc, {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                                 "params": {"processId": None, "rootUri": None, "capabilities": {}}})
+        while smoke_server.receive(proc).get("id") != 1:
+            pass
+        return time.monotonic() - started
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_bundled_server_starts_from_shipped_bytecode(tmp_path):
+    """Issue 9: the .vsix ships bytecode (unchecked-hash, so install-time modification times do not matter),
+    so a server started with PYTHONDONTWRITEBYTECODE compiles nothing. Copies the bundle the way an install
+    does (new modification times) and reads `python -v`: each heavy module must come from its .pyc."""
+    libs = VSCODE / "bundled" / "libs"
+    require_tool(libs.is_dir(), "editors/vscode/bundled/libs (cd editors/vscode && npm ci && npm run package)")
+    tag = sys.implementation.cache_tag
+    shipped = libs / "lsprotocol" / "__pycache__" / f"types.{tag}.pyc"
+    assert shipped.is_file(), f"no {tag} bytecode in the bundle (scripts/bundle-python.sh compiles it)"
+    installed = tmp_path / "libs"
+    shutil.copytree(libs, installed, copy_function=shutil.copyfile)  # fresh mtimes, as unpacking a .vsix gives
+    env = {**os.environ, "PYTHONPATH": str(installed), "PYTHONDONTWRITEBYTECODE": "1"}
+    probe = subprocess.run([sys.executable, "-S", "-v", "-c", "import barrier_lint_server.server"],
+                           env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert probe.returncode == 0, probe.stderr[-2000:]
+    for module in ("lsprotocol/types", "pygls/lsp/server", "barrier_lint/linter", "barrier_lint_server/server"):
+        source = installed / f"{module}.py"
+        cached = source.parent / "__pycache__" / f"{source.stem}.{tag}.pyc"
+        assert f"# code object from '{cached}'" in probe.stderr, f"{module} was compiled, not read from {cached.name}"
+    # The number the issue is about (printed, not asserted: this machine's load varies).
+    without = tmp_path / "no-bytecode"
+    shutil.copytree(libs, without, copy_function=shutil.copyfile, ignore=shutil.ignore_patterns("__pycache__"))
+    print(f"bundled server initialize with PYTHONDONTWRITEBYTECODE=1: {_initialize_seconds(installed):.2f}s "
+          f"with the shipped bytecode, {_initialize_seconds(without):.2f}s without")

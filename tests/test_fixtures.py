@@ -54,3 +54,19 @@ def test_every_err_fixture_is_named_after_a_rule_it_triggers():
     for path in ERR:
         code = path.name.split("_", 1)[0].upper()
         assert f" {code} " in path.with_suffix(".out").read_text(), path.name
+
+
+PAIR_RULES = {"BL201", "BL203", "BL204"}
+
+
+@pytest.mark.parametrize("path", ERR, ids=lambda p: p.name)
+def test_one_mistake_one_finding(path):
+    """rules.md: BL201, BL203 and BL204 each report a pair of positions, and no pair is reported twice."""
+    seen = {}
+    for d in lint(path.read_text(encoding="utf-8")):
+        if d.code not in PAIR_RULES:
+            continue
+        for related in d.related:
+            pair = (d.span, related.span)
+            assert pair not in seen, f"{d.code} and {seen[pair]} both report the pair at {pair}"
+            seen[pair] = d.code

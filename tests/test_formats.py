@@ -5,6 +5,7 @@ commands field by field."""
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 import re
 import subprocess
@@ -41,12 +42,12 @@ def test_every_format_is_registered():
 def test_full_quotes_the_line_with_a_caret_under_the_range(release, monkeypatch):
     out = render("full", monkeypatch, release)
     assert out.split("\n\n")[0:2] == [
-        "release.yaml:7:35: BL105 barrier 'spare' is declared but no Barrier step uses it\n"
+        "release.yaml:7:35: BL105 [warning] barrier 'spare' is declared but no Barrier step uses it\n"
         "  |\n"
         "7 |       - {name: Spare, identifier: spare}\n"
         "  |                                   ^^^^^ BL105\n"
         "  |",
-        f"release.yaml:24:88: BL203 {BL203_MESSAGE}\n"
+        f"release.yaml:24:88: BL203 [error] {BL203_MESSAGE}\n"
         "   |\n"
         "24 |               - step: {type: Barrier, name: Wait, identifier: wait, spec: {barrierRef: ready}, timeout: 10m}\n"
         "   |                                                                                        ^^^^^ BL203\n"
@@ -154,31 +155,41 @@ def test_github_maps_info_to_notice(tmp_path, monkeypatch):
 def test_junit_reads_back_with_junitparser(release, monkeypatch):
     junitparser = pytest.importorskip("junitparser")
     path = release / "report.xml"
-    status, _, _ = run_main(["--format", "junit", "--output", str(path), "release.yaml", "clean.yaml"], monkeypatch, release)
+    status, _, _ = run_main(["--output-format", "junit", "--output-file", str(path), "release.yaml", "clean.yaml"], monkeypatch, release)
     assert status == 1
     xml = junitparser.JUnitXml.fromfile(str(path))
     suites = list(xml)
     assert [s.name for s in suites] == ["release.yaml", "clean.yaml"]
-    assert (xml.tests, xml.failures, xml.errors) == (4, 3, 0)
+    # The BL105 warning is below the default --fail-on (error): it does not fail the build, so it passes.
+    assert (xml.tests, xml.failures, xml.errors) == (4, 2, 0)
     release_suite, clean_suite = suites
-    assert (release_suite.tests, release_suite.failures) == (3, 3)
+    assert (release_suite.tests, release_suite.failures) == (3, 2)
     cases = list(release_suite)
-    assert [c.name for c in cases] == [
-        "BL105 unused-barrier at line 7, column 35",
-        "BL203 sequential-barrier-participants at line 24, column 88",
-        "BL101 undeclared-barrier at line 25, column 90",
+    # Names are the rule, never the line: a test keeps its history when lines move. The place is in attributes.
+    assert [c.name for c in cases] == ["BL105 unused-barrier", "BL203 sequential-barrier-participants", "BL101 undeclared-barrier"]
+    assert [(c._elem.get("file"), c._elem.get("line"), c._elem.get("column")) for c in cases] == [
+        ("release.yaml", "7", "35"), ("release.yaml", "24", "88"), ("release.yaml", "25", "90"),
     ]
     assert all(c.classname == "release.yaml" for c in cases)
+    assert [c.is_passed for c in cases] == [True, False, False]
+    assert cases[0].system_out == "release.yaml:7:35: BL105 [warning] barrier 'spare' is declared but no Barrier step uses it"
     failure = cases[1].result[0]
     assert isinstance(failure, junitparser.Failure)
     assert failure.message == BL203_MESSAGE
     assert failure.type == "BL203 error"
     assert failure.text.splitlines() == [
-        f"release.yaml:24:88: BL203 {BL203_MESSAGE}",
+        f"release.yaml:24:88: BL203 [error] {BL203_MESSAGE}",
         "release.yaml:16:88: earlier participant of 'ready' (stage build)",
     ]
     (clean_case,) = list(clean_suite)
     assert (clean_case.name, clean_case.is_passed) == ("no findings", True)
+
+
+def test_junit_failures_follow_fail_on(release, monkeypatch):
+    junitparser = pytest.importorskip("junitparser")
+    for fail_on, failures in (("warning", 3), ("never", 0)):
+        run_main(["--fail-on", fail_on, "--output-format", "junit", "-o", "r.xml", "release.yaml"], monkeypatch, release)
+        assert junitparser.JUnitXml.fromfile(str(release / "r.xml")).failures == failures, fail_on
 
 
 def test_junit_escapes_markup(tmp_path, monkeypatch):
@@ -246,13 +257,17 @@ def sarif_multitool() -> str | None:
     return tool_path(CACHE / "sarif" / "node_modules" / ".bin" / "sarif-multitool", name="sarif-multitool")
 
 
-def validate_sarif(path: pathlib.Path) -> list[str]:
-    """Microsoft's SARIF Multitool: the SARIF 2.1.0 schema plus the rules code-scanning services apply.
-    Returns the error-level results (the tool exits 0 either way)."""
+def validate_sarif(path: pathlib.Path, rule_kinds: str | None = None) -> list[str]:
+    """Microsoft's SARIF Multitool: the SARIF 2.1.0 schema plus the rules code-scanning services apply
+    (`rule_kinds` such as "Sarif;Gh;Ado" adds GitHub's and Azure DevOps' ingestion rules). Returns the
+    error-level results (the tool exits 0 either way)."""
     tool = sarif_multitool()
     require_tool(tool is not None, "the SARIF Multitool (.ci/setup-integrations.sh)")
     report = path.with_suffix(".validation.sarif")
-    result = subprocess.run([tool, "validate", str(path), "-o", str(report)], capture_output=True, text=True, timeout=300)
+    report.unlink(missing_ok=True)
+    # The npm launcher runs the tool through a shell: the `;` list must reach it quoted.
+    kinds = ["--rule-kind", f'"{rule_kinds}"'] if rule_kinds else []
+    result = subprocess.run([tool, "validate", str(path), "-o", str(report), *kinds], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Analysis completed successfully" in result.stdout, result.stdout
     validation = json.loads(report.read_text(encoding="utf-8-sig"))
@@ -324,15 +339,22 @@ def test_sarif_rule_metadata_comes_from_the_rule_registry(release):
     assert [driver["rules"][r["ruleIndex"]]["id"] for r in results] == [r["ruleId"] for r in results]
 
 
-def test_sarif_with_absolute_paths_and_no_findings_still_validates(release):
-    result = run_cli(["--format", "sarif", "--output", "abs.sarif", str(release / "release.yaml")], release)
-    data = json.loads((release / "abs.sarif").read_text())
+def test_sarif_with_paths_outside_the_root_and_no_findings_still_validates(release):
+    """A path that climbs out of the working directory (%SRCROOT%) becomes an absolute file: URI, never
+    `%SRCROOT%` + `../`; an absolute path inside the working directory is written relative to it."""
+    (release / "sub").mkdir()
+    result = run_cli(["--output-format", "sarif", "--output-file", "abs.sarif", "../release.yaml"], release / "sub")
+    data = json.loads((release / "sub" / "abs.sarif").read_text())
     uri = data["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert uri == {"uri": (release / "release.yaml").as_uri()}
-    run_cli(["--format", "sarif", "--output", "empty.sarif", "clean.yaml"], release)
+    inside = run_cli(["--output-format", "sarif", "-o", "in.sarif", str(release / "sub" / ".." / "release.yaml")], release)
+    assert inside.returncode == 1
+    data = json.loads((release / "in.sarif").read_text())
+    assert data["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "release.yaml", "uriBaseId": "%SRCROOT%"}
+    run_cli(["--output-format", "sarif", "--output-file", "empty.sarif", "clean.yaml"], release)
     assert json.loads((release / "empty.sarif").read_text())["runs"][0]["results"] == []
     assert result.returncode == 1
-    assert validate_sarif(release / "abs.sarif") == []
+    assert validate_sarif(release / "sub" / "abs.sarif") == []
     assert validate_sarif(release / "empty.sarif") == []
 
 
@@ -402,3 +424,44 @@ def test_a_file_name_that_is_not_utf8_is_shown_not_crashed_on(tmp_path, monkeypa
         handle.write(RELEASE)
     out = render(fmt, monkeypatch, tmp_path, "d")  # Before: UnicodeEncodeError, exit 3.
     assert "caf\\xe9.yaml" in out.replace("\\\\", "\\") or "caf%E9.yaml" in out
+
+
+AZURE_PIPELINES = {
+    "TF_BUILD": "True",
+    "SYSTEM_COLLECTIONURI": "https://dev.azure.com/contoso/",
+    "SYSTEM_TEAMPROJECT": "Payments",
+    "SYSTEM_DEFINITIONID": "42",
+    "BUILD_DEFINITIONNAME": "release-ci",
+    "SYSTEM_PHASEID": "3f1c2b5e-8a7d-4c1e-9b2a-5d6e7f8a9b0c",
+    "SYSTEM_PHASENAME": "Job",
+    "BUILD_SOURCEBRANCH": "refs/heads/main",
+    "BUILD_BUILDID": "1234",
+}
+
+
+def test_sarif_passes_github_and_azure_devops_rules(release):
+    """GitHub's rules anywhere; Azure DevOps' (GHAzDO) rules in an Azure Pipelines job, whose predefined
+    variables give the build properties those rules require of `automationDetails`."""
+    clean = {k: v for k, v in os.environ.items() if k not in AZURE_PIPELINES}
+    result = run_cli(["-q", "--output-format", "sarif", "-o", "gh.sarif", "release.yaml", "clean.yaml"], release, env=clean)
+    assert result.returncode == 1, result.stderr
+    run = json.loads((release / "gh.sarif").read_text())["runs"][0]
+    assert run["automationDetails"] == {"id": "barrier-lint/"}
+    assert run["tool"]["driver"]["fullName"].startswith("barrier-lint ")
+    assert validate_sarif(release / "gh.sarif", "Sarif;Gh") == []
+    result = run_cli(["-q", "--output-format", "sarif", "-o", "ado.sarif", "release.yaml", "clean.yaml"], release, env={**clean, **AZURE_PIPELINES})
+    assert result.returncode == 1, result.stderr
+    run = json.loads((release / "ado.sarif").read_text())["runs"][0]
+    assert run["automationDetails"]["id"] == "azuredevops/pipeline/build/contoso/Payments/42/3f1c2b5e-8a7d-4c1e-9b2a-5d6e7f8a9b0c/refs%2Fheads%2Fmain/1234"
+    assert validate_sarif(release / "ado.sarif", "Sarif;Gh;Ado") == []
+
+
+def test_azure_devops_rules_do_catch_a_run_without_automation_details(release):
+    result = run_cli(["-q", "--output-format", "sarif", "-o", "ado.sarif", "release.yaml"], release, env=AZURE_PIPELINES)
+    assert result.returncode == 1
+    data = json.loads((release / "ado.sarif").read_text())
+    del data["runs"][0]["automationDetails"]
+    del data["runs"][0]["tool"]["driver"]["fullName"]
+    (release / "old.sarif").write_text(json.dumps(data))
+    problems = validate_sarif(release / "old.sarif", "Sarif;Gh;Ado")
+    assert sorted(p.split(":")[0] for p in problems) == ["error GHAzDO1014", "error GHAzDO1018"], problems

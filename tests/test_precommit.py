@@ -83,7 +83,7 @@ def test_hook_definition():
     assert hook["entry"] == "barrier-lint"
     assert hook["language"] == "python"
     assert hook["types"] == ["yaml"]
-    assert hook["args"] == ["--harness-only"]
+    assert hook["args"] == ["--harness-only", "--force-exclude"]
 
 
 def test_pre_commit_fails_on_a_bad_pipeline_and_passes_without_it(hook_repo, user_repo):
@@ -91,8 +91,8 @@ def test_pre_commit_fails_on_a_bad_pipeline_and_passes_without_it(hook_repo, use
     failed = try_repo(hook_repo, user_repo)
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "barrier-lint" in failed.stdout and "Failed" in failed.stdout
-    assert "pipelines/bad.yaml:25:90: BL101 barrier 'redy' (stage deploy) is not declared; did you mean 'ready'?" in failed.stdout
-    assert "pipelines/bad.yaml:24:88: BL203 barrier 'ready' is also used at line 16" in failed.stdout
+    assert "pipelines/bad.yaml:25:90: BL101 [error] barrier 'redy' (stage deploy) is not declared; did you mean 'ready'?" in failed.stdout
+    assert "pipelines/bad.yaml:24:88: BL203 [error] barrier 'ready' is also used at line 16" in failed.stdout
     assert "good.yaml" not in failed.stdout
     assert "configmap.yaml" not in failed.stdout  # the Helm template is not Harness YAML: not ours
 

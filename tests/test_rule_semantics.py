@@ -52,12 +52,37 @@ def test_status_all_does_not_skip_but_failure_and_conditions_do():
     assert [f for f in findings(text)] == [("BL206", 7, 163), ("BL206", 8, 200)]
 
 
-def test_sequential_reuse_in_one_stage_is_both_a_scope_duplicate_and_a_deadlock():
-    text = HEAD.replace(", {name: Unused, identifier: unused}", "") + (
-        "    - stage: {identifier: a, type: Custom, spec: {execution: {steps: ["
-        "{step: {type: Barrier, identifier: w1, spec: {barrierRef: x}}}, {step: {type: Barrier, identifier: w2, spec: {barrierRef: x}}}]}}}\n"
-    )
-    assert findings(text) == [("BL201", 5, 193), ("BL203", 5, 193)]
+def _steps(ident, *steps, rollback=()):
+    def entry(i, ref):
+        return "{step: {type: Barrier, identifier: " + f"{ident}{i}" + ", spec: {barrierRef: " + ref + "}}}"
+
+    body = "steps: [" + ", ".join(entry(i, r) for i, r in enumerate(steps)) + "]"
+    if rollback:
+        body += ", rollbackSteps: [" + ", ".join(entry(10 + i, r) for i, r in enumerate(rollback)) + "]"
+    return "    - stage: {identifier: " + ident + ", type: Custom, spec: {execution: {" + body + "}}}\n"
+
+
+def test_sequential_reuse_in_one_stage_is_one_scope_duplicate_only():
+    # rules.md: BL203 leaves the pairs of one stage or step group to BL201 (one mistake, one finding).
+    text = HEAD.replace(", {name: Unused, identifier: unused}", "") + _steps("a", "x", "x")
+    assert findings(text) == [("BL201", 5, 193)]
+
+
+def test_rollback_reuse_is_one_rollback_cycle_only():
+    # rules.md: BL201 leaves the normal-flow/rollback pair of one stage to BL204.
+    text = HEAD.replace(", {name: Unused, identifier: unused}", "") + _steps("a", "x", rollback=["x"]) + _steps("b", "x")
+    assert findings(text) == [("BL204", 5, 211), ("BL203", 6, 129)]
+
+
+def test_two_mistakes_on_one_step_are_two_findings():
+    # Each finding is about a pair: the second step of stage b repeats the barrier of its own stage (BL201) and
+    # also comes after stage a's use (BL203, a different pair). The second rollback step repeats the first
+    # (BL201), comes after stage a (BL203) and pairs with the normal flow (BL204): three pairs, three findings.
+    text = HEAD.replace(", {name: Unused, identifier: unused}", "") + _steps("a", "x") + _steps("b", "x", "x", rollback=["x", "x"])
+    assert findings(text) == [
+        ("BL203", 6, 129), ("BL201", 6, 193), ("BL203", 6, 193), ("BL203", 6, 275), ("BL204", 6, 275),
+        ("BL201", 6, 340), ("BL203", 6, 340), ("BL204", 6, 340),
+    ]
 
 
 def test_approval_stage_is_a_warning_and_ci_stage_an_error():
@@ -72,3 +97,26 @@ def test_approval_stage_is_a_warning_and_ci_stage_an_error():
 def test_runtime_input_modifiers_from_the_schema_count_as_runtime_input():
     text = HEAD.replace(", {name: Unused, identifier: unused}", "") + stage("a", ref="<+input>.executionInput()") + stage("b")
     assert findings(text) == [("BL103", 5, 128)]
+
+
+def test_looping_max_concurrency_names_the_line_of_its_related_location():
+    from barrier_lint import lint
+
+    text = HEAD.replace(", {name: Unused, identifier: unused}", "") + """\
+    - stage:
+        identifier: a
+        type: Custom
+        strategy: {repeat: {times: 3, maxConcurrency: 1}}
+        spec:
+          execution:
+            steps:
+              - step:
+                  type: Barrier
+                  identifier: w
+                  spec:
+                    barrierRef: x
+"""
+    (finding,) = [d for d in lint(text) if d.code == "BL207"]
+    (note,) = finding.related
+    assert note.span.start_line + 1 == 16
+    assert "contains a Barrier step (line 16)" in finding.message

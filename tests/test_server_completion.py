@@ -153,3 +153,57 @@ async def test_no_completion_outside_barrier_refs_or_in_other_yaml(client):
     assert await complete(session, URI, 1, 14) == []  # `identifier: release`
     await session.open("file:///work/compose.yaml", "services:\n  \n")
     assert await complete(session, "file:///work/compose.yaml", 1, 2) == []
+
+
+SNIPPET_CASES = [
+    # (text of the line, where it goes, cursor column, snippet offered)
+    ("                  - ", 25, 20, True),  # after `- ` in the steps list
+    ("                  - st", 25, 22, True),
+    ("                  - step", 25, 24, True),
+    ("                  ", 25, 18, True),
+    ("                      ", 25, 22, False),  # a key of the step above, not a new entry
+    ("  ", 9, 2, False),  # a pipeline key
+    ("      - ", 8, 8, False),  # inside flowControl.barriers
+    ("            ", 25, 12, False),  # a stage key
+]
+
+
+async def test_barrier_step_snippet_only_where_a_step_entry_can_start(client):
+    session = client.session
+    for line_text, line, col, offered in SNIPPET_CASES:
+        lines = list(LINES)
+        lines.insert(line, line_text)
+        await session.open(URI, "\n".join(lines))
+        items = await complete(session, URI, line, col)
+        snippets = [i for i in items if i.kind == types.CompletionItemKind.Snippet]
+        assert bool(snippets) is offered, (line_text, line)
+        if snippets:
+            typed = line_text.strip()
+            assert snippets[0].filter_text.startswith(typed), (snippets[0].filter_text, typed)
+
+
+async def test_no_barrier_step_snippet_inside_another_steps_spec(client):
+    session = client.session
+    spec = (
+        "                  - step:\n                      type: K8sRollingDeploy\n                      identifier: roll\n"
+        "                      spec:\n                        skipDryRun: false\n                        \n"
+    )
+    text = RELEASE.replace("                      timeout: 30m\n", "                      timeout: 30m\n" + spec, 1)
+    await session.open(URI, text)
+    assert [i for i in await complete(session, URI, 30, 24) if i.kind == types.CompletionItemKind.Snippet] == []
+    # In a parallel block of steps it is offered; in a parallel block of stages it is not.
+    parallel = "                  - parallel:\n                      - \n"
+    await session.open(URI, RELEASE.replace("                      timeout: 30m\n", "                      timeout: 30m\n" + parallel, 1))
+    assert [i.label for i in await complete(session, URI, 26, 24) if i.kind == types.CompletionItemKind.Snippet] == ["Barrier step"]
+    await session.open(URI, RELEASE.replace("    - parallel:\n", "    - parallel:\n        - \n", 1))
+    assert [i for i in await complete(session, URI, 11, 10) if i.kind == types.CompletionItemKind.Snippet] == []
+
+
+async def test_type_in_a_step_offers_barrier(client):
+    session = client.session
+    await session.open(URI, with_line(19, "                      type: Ba"))
+    items = await complete(session, URI, 19, 30)
+    assert [(i.label, i.text_edit.range, i.text_edit.new_text) for i in items] == [("Barrier", rng(19, 28, 19, 30), "Barrier")]
+    # A stage's type is not a step's.
+    await session.open(URI, with_line(14, "            type: "))
+    assert await complete(session, URI, 14, 18) == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
@@ -192,9 +194,13 @@ async def test_document_symbols_outline_barriers_stages_and_steps(client):
     ]
     (release,) = symbols
     barriers, api, web = release.children
-    assert barriers.children[0].selection_range == rng(6, 20, 6, 37)
     assert barriers.children[0].detail == "Services Deployed"
-    assert api.selection_range == rng(12, 24, 12, 34)
+    # The selection range starts on the symbol's first line (the `- stage:` key, not `identifier:` below it):
+    # VS Code's sticky scroll pins the selection range's line as the symbol's header.
+    assert api.selection_range == rng(11, 10, 11, 15)
+    assert barriers.children[0].selection_range.start == pos(5, 8)
+    for symbol in [release, barriers, *barriers.children, api, *api.children]:
+        assert symbol.selection_range.start.line == symbol.range.start.line, symbol.name
     assert api.detail == "stage, Deployment"
     line = LINES[WEB]
     start = line.index("deploy_web")
@@ -210,3 +216,32 @@ async def test_code_lens_counts_participants(client):
         (rng(6, 20, 6, 37), "2 participants: stage deploy_api, stage deploy_web"),
         (rng(8, 20, 8, 28), "unused"),
     ]
+
+
+ROLLBACK = fixture_text("rollback.yaml")
+ROLLBACK_URI = "file:///work/rollback.yaml"
+
+
+async def test_code_lens_names_each_place_once_and_the_rollback_flow_apart(client):
+    session = client.session
+    await session.open(ROLLBACK_URI, ROLLBACK)
+    lenses = await session.client.text_document_code_lens_async(types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=ROLLBACK_URI)))
+    assert [lens.command.title for lens in lenses] == ["3 participants: stage api, rollback of stage api, stage web"]
+    doubled = ROLLBACK.replace("identifier: sync, spec: {barrierRef: deployed}}\n                        rollbackSteps",
+                               "identifier: sync, spec: {barrierRef: deployed}}\n                        -   step: {type: Barrier, identifier: sync2, spec: {barrierRef: deployed}}\n                        rollbackSteps")
+    await session.open(ROLLBACK_URI + "2", doubled)
+    lenses = await session.client.text_document_code_lens_async(types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=ROLLBACK_URI + "2")))
+    assert [lens.command.title for lens in lenses] == ["4 participants: stage api (2 steps), rollback of stage api, stage web"]
+
+
+async def test_code_lenses_are_refreshed_when_they_change(client):
+    """After an edit that changes a lens (a quick fix here), the server asks the client to fetch code lenses
+    again (workspace/codeLens/refresh), when the client supports it: VS Code does, the Neovim set does not."""
+    session = client.session
+    await session.open(ROLLBACK_URI, ROLLBACK)
+    version = session.change(ROLLBACK_URI, ROLLBACK.replace("identifier: web", "identifier: web2"))
+    await session.diagnostics(ROLLBACK_URI, version)  # a lens title changed: stage web2
+    version = session.change(ROLLBACK_URI, ROLLBACK.replace("identifier: web", "identifier: web2") + "\n")
+    await session.diagnostics(ROLLBACK_URI, version)  # no lens changed
+    await asyncio.sleep(0.2)
+    assert session.recorder.code_lens_refreshes == (1 if session.kind == "visual-studio-code" else 0)

@@ -90,6 +90,23 @@ async def test_the_barrier_snippet_is_written_in_v1_form(client):
     )
 
 
+async def test_the_v1_snippet_only_where_a_step_entry_can_start(client):
+    """The placement v0 uses (completion.step_entry_can_start), with v1's lists: `steps:` and `rollback:`."""
+    session = client.session
+    cases = [
+        (14, "              - ", 16, True),  # beside `- id: wait` in deploy_api's steps
+        (4, "    - ", 6, False),  # in pipeline.barriers
+        (15, "          - ", 12, False),  # in the parallel block's list of stages
+        (14, "                ", 16, False),  # a key of the step above
+    ]
+    for line, line_text, col, offered in cases:
+        lines = list(LINES)
+        lines.insert(line, line_text)
+        await session.open(URI, "\n".join(lines))
+        snippets = [i for i in await complete(session, URI, line, col) if i.kind == types.CompletionItemKind.Snippet]
+        assert bool(snippets) is offered, line_text
+
+
 async def test_hover_on_a_v1_reference(client):
     session = client.session
     await session.open(URI, FIXED)

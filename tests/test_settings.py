@@ -140,13 +140,13 @@ def test_config_for_rereads_a_changed_file(tmp_path):
         ({"colour": True}, "colour", "unknown key; known keys: select, ignore, severity, exclude, per-file-ignores, stage-types, stable-templates, template-paths"),
         ({"select": "BL1"}, "select", "must be a list of strings"),
         ({"select": ["BL1", 3]}, "select", "3 is not a non-empty string"),
-        ({"ignore": ["BL999"]}, "ignore", "unknown rule 'BL999' (see `barrier-lint rule --all`)"),
+        ({"ignore": ["BL999"]}, "ignore", "unknown rule 'BL999' (did you mean 'BL901'?)"),
         ({"severity": {"BL105": "fatal"}}, "severity.BL105", "'fatal' is not one of error, warning, info, off"),
         ({"severity": {"no-such-rule": "off"}}, "severity.no-such-rule", "unknown rule (a code like BL105 or a name like unused-barrier)"),
         ({"severity": "error"}, "severity", "must be a table of rule = severity (error, warning, info or off)"),
         ({"exclude": [""]}, "exclude", "'' is not a non-empty string"),
         ({"per-file-ignores": ["x"]}, "per-file-ignores", 'must be a table of "pattern" = [rules]'),
-        ({"per-file-ignores": {"a/**": ["BL0000"]}}, "per-file-ignores.a/**", "unknown rule 'BL0000' (see `barrier-lint rule --all`)"),
+        ({"per-file-ignores": {"a/**": ["BL0000"]}}, "per-file-ignores.a/**", "unknown rule 'BL0000' (did you mean 'BL000'?)"),
         ({"stage-types": []}, "stage-types", "must name at least one stage type (e.g. Deployment)"),
     ],
 )
@@ -201,16 +201,16 @@ def test_cli_applies_the_configuration_per_file(project, monkeypatch):
     status, out, _ = run_main(["-q", "--format", "concise", "."], monkeypatch, project)
     assert status == 1
     assert [line.split(" ", 3)[:3] for line in out.splitlines()] == [
-        ["./examples/release.yaml:24:88:", "error", "BL203"],
-        ["./pipelines/release.yaml:24:88:", "error", "BL203"],
-        ["./pipelines/release.yaml:25:90:", "error", "BL101"],
+        ["examples/release.yaml:24:88:", "error", "BL203"],
+        ["pipelines/release.yaml:24:88:", "error", "BL203"],
+        ["pipelines/release.yaml:25:90:", "error", "BL101"],
     ]
 
 
 def test_cli_config_option_replaces_the_search(project, monkeypatch):
     write(project / "ci.toml", "select = ['BL105']\n")
     status, out, _ = run_main(["-q", "--config", "ci.toml", "pipelines"], monkeypatch, project)
-    assert (status, out) == (0, "pipelines/release.yaml:7:35: BL105 barrier 'spare' is declared but no Barrier step uses it\n")
+    assert (status, out) == (0, "pipelines/release.yaml:7:35: BL105 [warning] barrier 'spare' is declared but no Barrier step uses it\n")
 
 
 def test_cli_select_replaces_and_ignore_adds(project, monkeypatch):

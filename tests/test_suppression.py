@@ -186,7 +186,7 @@ def test_suppressed_findings_do_not_fail_the_cli(tmp_path, monkeypatch):
     text = RELEASE + "# barrier-lint: disable-file=BL101, BL203\n"
     (tmp_path / "p.yaml").write_text(text)
     status, out, _ = run_main(["p.yaml"], monkeypatch, tmp_path)
-    assert (status, out.splitlines()[0]) == (0, "p.yaml:7:35: BL105 barrier 'spare' is declared but no Barrier step uses it")
+    assert (status, out.splitlines()[0]) == (0, "p.yaml:7:35: BL105 [warning] barrier 'spare' is declared but no Barrier step uses it")
 
 
 def test_yaml_that_is_not_harness_is_left_alone():

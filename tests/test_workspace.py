@@ -104,11 +104,11 @@ def test_show_files_says_what_each_file_is_and_resolves(copy_of, monkeypatch):
     folder = copy_of(WORKSPACES / "chained_pipelines")
     _, out, _ = run_cli(["--show-files", "."], folder, monkeypatch)
     assert out.splitlines() == [
-        "./child.yaml  v0 pipeline",
-        "./orphan.yaml  v0 pipeline (parent.X references unchecked: no pipeline of the workspace chains it)",
-        "./parent_parallel.yaml  v0 pipeline (child pipeline deploy_child from child.yaml)",
-        "./parent_sequential.yaml  v0 pipeline (child pipeline deploy_child from child.yaml)",
-        "./parent_undeclared.yaml  v0 pipeline (child pipeline deploy_child from child.yaml)",
+        "child.yaml  v0 pipeline",
+        "orphan.yaml  v0 pipeline (parent.X references unchecked: no pipeline of the workspace chains it)",
+        "parent_parallel.yaml  v0 pipeline (child pipeline deploy_child from child.yaml)",
+        "parent_sequential.yaml  v0 pipeline (child pipeline deploy_child from child.yaml)",
+        "parent_undeclared.yaml  v0 pipeline (child pipeline deploy_child from child.yaml)",
     ]
     folder = copy_of(WORKSPACES / "versions_and_scopes")
     _, out, _ = run_cli(["--show-files", ".harness/pipeline.yaml", "org"], folder, monkeypatch)

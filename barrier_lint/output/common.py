@@ -29,6 +29,9 @@ class RenderOptions:
     # Stable fingerprints of the findings (baseline.fingerprints), in the order of `results`; formats that
     # publish one (sarif, gitlab) compute them when absent.
     fingerprints: tuple[tuple[str, ...], ...] | None = None
+    # The lowest severity that fails the run (--fail-on; None: nothing fails), for formats that say which
+    # findings fail it (junit).
+    fail_on: Severity | None = Severity.ERROR
 
 
 Renderer = Callable[[list[FileResult], TextIO, RenderOptions], None]

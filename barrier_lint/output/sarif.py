@@ -4,7 +4,9 @@ One run: the tool with every rule's metadata (code as `id`, name, summary, docum
 level), and a result per finding with its range (1-based, end column exclusive, in code points as
 `columnKind` says), related locations, the snippet of its line, and the baseline fingerprint as a partial
 fingerprint so services can follow a finding across moved lines. Relative paths are relative to
-`%SRCROOT%`, the working directory.
+`%SRCROOT%`, the working directory; the CLI never hands a path with `..` (a file outside the working
+directory comes as an absolute path and becomes a `file:` URI), so no URI leaves `%SRCROOT%`. The run has
+`automationDetails.id` and the driver a `fullName`, which Azure DevOps' SARIF rules require.
 """
 
 from __future__ import annotations
@@ -61,8 +63,11 @@ def artifact_uri(path: str) -> tuple[str, str | None]:
         return "stdin", "%SRCROOT%"
     if os.path.isabs(path):
         return pathlib.Path(path).as_uri(), None
+    normal = os.path.normpath(path)
+    if normal == os.pardir or normal.startswith(os.pardir + os.sep):  # would leave %SRCROOT%
+        return pathlib.Path(os.path.abspath(path)).as_uri(), None
     # The file name's own bytes, percent-encoded (a name that is not UTF-8 is still the right URI).
-    return urllib.parse.quote(os.fsencode(pathlib.PurePath(path).as_posix())), "%SRCROOT%"
+    return urllib.parse.quote(os.fsencode(pathlib.PurePath(normal).as_posix())), "%SRCROOT%"
 
 
 def _location(path: str, span, lines: list[str] | None) -> dict:
@@ -75,6 +80,32 @@ def _location(path: str, span, lines: list[str] | None) -> dict:
     if lines is not None and line == end_line and 1 <= line <= len(lines):
         region["snippet"] = {"text": lines[line - 1][col - 1 : end_col - 1]}
     return {"physicalLocation": {"artifactLocation": artifact, "region": region}}
+
+
+def automation_details(environ) -> dict:
+    """`run.automationDetails`: GitHub reads its `id` as the run's category ("barrier-lint/"); in an Azure
+    Pipelines job (TF_BUILD=True) it is the id and the four build properties that GitHub Advanced Security
+    for Azure DevOps needs to attach the run to its pipeline (the Multitool's GHAzDO rules), taken from
+    the job's predefined variables."""
+    if environ.get("TF_BUILD", "").lower() != "true":
+        return {"id": "barrier-lint/"}
+    collection = environ.get("SYSTEM_COLLECTIONURI", "").rstrip("/")
+    org = urllib.parse.urlsplit(collection).path.strip("/").split("/")[-1] or urllib.parse.urlsplit(collection).hostname or ""
+    org = org.split(".")[0] if org.endswith(".visualstudio.com") else org
+    definition = environ.get("SYSTEM_DEFINITIONID", "") or "-1"
+    phase = environ.get("SYSTEM_PHASEID", "")
+    parts = [org, environ.get("SYSTEM_TEAMPROJECT", ""), definition, phase, environ.get("BUILD_SOURCEBRANCH", ""), environ.get("BUILD_BUILDID", "")]
+    prefix = "azuredevops/pipeline/build/"
+    return {
+        "id": prefix + "/".join(urllib.parse.quote(part, safe="") for part in parts),
+        "properties": {
+            # A string holding the integer: the Multitool's GHAzDO1019 reads the bag's values as strings.
+            prefix + "buildDefinitionId": definition,
+            prefix + "buildDefinitionName": environ.get("BUILD_DEFINITIONNAME", ""),
+            prefix + "phaseId": phase,
+            prefix + "phaseName": environ.get("SYSTEM_PHASENAME", ""),
+        },
+    }
 
 
 def as_sarif(results: list[FileResult], options: RenderOptions) -> dict:
@@ -111,12 +142,14 @@ def as_sarif(results: list[FileResult], options: RenderOptions) -> dict:
                 "tool": {
                     "driver": {
                         "name": "barrier-lint",
+                        "fullName": f"barrier-lint {__version__}",
                         "version": __version__,
                         "semanticVersion": __version__,
                         "informationUri": INFORMATION_URI,
                         "rules": rule_descriptors(),
                     }
                 },
+                "automationDetails": automation_details(os.environ),
                 "originalUriBaseIds": {"%SRCROOT%": {"uri": cwd}},
                 "columnKind": "unicodeCodePoints",
                 "results": sarif_results,

@@ -1,4 +1,5 @@
-"""`path:line:col: CODE message`, one finding a line, then a summary line."""
+"""`path:line:col: CODE [severity] message`, one finding a line, then a summary line. The severity is
+written out so a build log without colour still shows which lines fail the build."""
 
 from __future__ import annotations
 
@@ -22,11 +23,12 @@ def render(results: list[FileResult], out: TextIO, options: RenderOptions) -> No
 def diagnostic_line(path: str, d: Diagnostic, options: RenderOptions) -> str:
     line, col, _, _ = cli_position(d)
     where = f"{escape(path)}:{line}:{col}:"
-    code = d.code
+    code, severity = d.code, f"[{d.severity.value}]"
     if options.color:
         where = f"{_BOLD}{where}{_RESET}"
         code = f"{_COLORS[d.severity]}{code}{_RESET}"
-    return f"{where} {code} {escape(d.message)}"
+        severity = f"{_COLORS[d.severity]}{severity}{_RESET}"
+    return f"{where} {code} {severity} {escape(d.message)}"
 
 
 def summary(results: list[FileResult], files_checked: int, files_skipped: int = 0) -> str:

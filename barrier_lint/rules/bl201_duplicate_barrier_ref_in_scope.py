@@ -9,7 +9,10 @@ class DuplicateBarrierRefInScope(Rule):
     ## What it does
     Reports two Barrier steps with the same literal reference whose nearest enclosing stage or step
     group is the same (a stage's `steps` and `rollbackSteps` count as one stage). Each later step is
-    reported. v1: the scope is the stage or the step `group`; a `parallel` is not a scope.
+    reported. v1: the scope is the stage or the step `group`; a `parallel` is not a scope. A
+    normal-flow/rollback pair of one stage is left to `rollback-barrier-cycle` (BL204), and
+    `sequential-barrier-participants` (BL203) does not report pairs of one scope: one mistake, one
+    finding.
 
     ## Why is this bad?
     Harness documents that every Barrier step in one stage or step group must use a different
@@ -36,16 +39,9 @@ class DuplicateBarrierRefInScope(Rule):
     severity = Severity.ERROR
 
     def check(self, facts, config):
-        first = {}
-        for position in facts.pipeline.positions:
+        for position, same in facts.same_scope_pairs.items():
             ref = position.literal
-            if ref is None:
-                continue
-            key = (id(position.scope), ref)
-            if key not in first:
-                first[key] = position
-                continue
-            earlier = first[key]
+            earlier = same[0]
             scope = position.scope
             where = f"{'step group' if position.groups else 'stage'} {scope.label}" if scope is not None else "this template"
             yield at_position(

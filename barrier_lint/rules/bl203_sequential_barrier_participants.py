@@ -11,7 +11,9 @@ class SequentialBarrierParticipants(Rule):
     starts: steps one after the other, stages one after the other, different `parallel` blocks in
     sequence, or DAG stages where one depends (transitively) on the other. This is Harness's own
     "barrier deadlock" relation. Each later step is reported, with the earlier ones as related
-    locations. Normal-flow/rollback pairs of one stage are left to `rollback-barrier-cycle` (BL204).
+    locations. Pairs in one stage or step group are left to `duplicate-barrier-ref-in-scope` (BL201),
+    and normal-flow/rollback pairs of one stage to `rollback-barrier-cycle` (BL204): one mistake, one
+    finding.
 
     v1: the children of a `parallel` mapping are concurrent, a `group`'s run one after the other, and
     `needs` orders stages as `dependsOn` does. Harness's own check ignores `needs` and judges a v1 DAG by

@@ -48,12 +48,13 @@ class LoopingMaxConcurrency(Rule):
             first = inside[0]
             limit = strategy.max_concurrency.value if strategy.max_concurrency is not None else "set"
             key = pipeline.syntax.max_concurrency
+            notes = tuple(related(p, "Barrier step inside the loop") for p in inside)
             yield Finding(
                 strategy.max_concurrency_key,
                 f"{kind} {owner.label} loops with {key} {limit} and contains a Barrier step (line "
-                f"{line_of(first.span)}); only the first batch of iterations can reach the barrier, and it "
+                f"{line_of(notes[0].span)}); only the first batch of iterations can reach the barrier, and it "
                 f"waits for iterations that cannot start: remove {key}",
-                related=tuple(related(p, "Barrier step inside the loop") for p in inside),
+                related=notes,  # the message names the line of the first of these
                 barrier=first.literal,
                 tree_path=owner.subject,
             )

@@ -9,7 +9,8 @@ class InvalidTimeout(Rule):
     """
     ## What it does
     Reports a Barrier step `timeout` that is neither a duration (one or more `<number><unit>` with units
-    `s m h d w`, optionally one space between parts: `10m`, `1h 30m`, `1d2h`) nor an expression.
+    `s m h d w`, optionally one space between parts: `10m`, `1h 30m`, `1d2h`) nor an expression. The
+    value is matched exactly as written: `"10m "`, with a space Harness does not trim, is invalid.
 
     ## Why is this bad?
     Harness rejects the pipeline. A bare number is the usual mistake: older documentation describes the
@@ -33,7 +34,7 @@ class InvalidTimeout(Rule):
     def check(self, facts, config):
         for position in facts.pipeline.positions:
             timeout = position.timeout
-            if timeout is None or not timeout.value.strip() or is_expression(timeout.value):
+            if timeout is None or not timeout.value or is_expression(timeout.value):
                 continue
             if duration_seconds(timeout.value) is not None:
                 continue

@@ -41,10 +41,16 @@ class Recorder:
 
     published: list[types.PublishDiagnosticsParams] = field(default_factory=list)
     logs: list[types.LogMessageParams] = field(default_factory=list)
+    code_lens_refreshes: int = 0
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def install(self, client: LanguageClient) -> None:
         features = client.protocol.fm.features
+
+        def refresh(params):  # answered as VS Code answers it
+            self.code_lens_refreshes += 1
+
+        features[types.WORKSPACE_CODE_LENS_REFRESH] = refresh
         for method, sink in (
             (types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, self.published),
             (types.WINDOW_LOG_MESSAGE, self.logs),

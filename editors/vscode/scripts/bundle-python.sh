@@ -34,6 +34,14 @@ wheels=(build/wheel/*.whl)
 rm -rf bundled/libs/bin
 find bundled/libs -name __pycache__ -type d -prune -exec rm -rf {} +
 
+# Bytecode for the building interpreter's version, shipped in the .vsix: without it every start compiles
+# lsprotocol.types and the rest again when bytecode writing is off (PYTHONDONTWRITEBYTECODE, common in
+# managed environments), and `initialize` takes seconds. unchecked-hash: valid whatever the installed
+# files' modification times (a .vsix does not keep them); the files never change once installed. Other
+# Python versions compile on their first start and keep their own bytecode beside it (the extension lets
+# its server write bytecode into its own folder).
+"$PYTHON" -m compileall -q -j 0 --invalidation-mode unchecked-hash bundled/libs
+
 # Only pure Python may be bundled: one .vsix serves every platform and interpreter.
 if compiled=$(find bundled/libs \( -name '*.so' -o -name '*.pyd' -o -name '*.dylib' \) | grep .); then
   echo "compiled modules in bundled/libs (not portable):" >&2; echo "$compiled" >&2; exit 1

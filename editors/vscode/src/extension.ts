@@ -147,6 +147,10 @@ async function resolveServer(context: vscode.ExtensionContext): Promise<ServerOp
     // Bundled pure-Python packages first; the interpreter's own site-packages stay visible, so a
     // compiled ruamel.yaml.clib installed there is still used.
     env.PYTHONPATH = [libs, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter);
+    // The .vsix ships bytecode for one Python version; another version compiles once and may keep its
+    // bytecode in the extension's own folder, even where PYTHONDONTWRITEBYTECODE is set for projects:
+    // otherwise every start recompiles lsprotocol and `initialize` takes seconds.
+    delete env.PYTHONDONTWRITEBYTECODE;
   } else {
     log.warn(`no bundled server at ${libs}; expecting barrier_lint_server importable from ${python[0]}`);
   }
