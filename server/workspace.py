@@ -496,9 +496,13 @@ class Index:
     def republish_dependents(self, uri: str) -> None:
         """Re-publish, soon, the open documents that the change of `uri` may have made stale: those whose
         last analysis read it, and those with template uses left unresolved (the file may resolve them)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # called outside the server's loop (a unit test): nobody to publish to
+            return
         self.changed.append(uri)
         if self.cascade is None or self.cascade.done():
-            self.cascade = asyncio.get_running_loop().create_task(self._republish())
+            self.cascade = loop.create_task(self._republish())
 
     async def _republish(self) -> None:
         await asyncio.sleep(0)  # after the handler that made the change
