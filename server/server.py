@@ -369,8 +369,8 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
         positions = Positions(split_lines(text), server.workspace.position_codec)
         line, col = positions.to_server(params.position)
         barriers = completion.declared_barriers(analysis, document.last_good, text, line)
-        if not barriers:  # a template: what the pipelines using it declare
-            barriers = server.index.barriers_for(uri, analysis or document.last_good, line)
+        # What other files let it name: a template's users' barriers, a chained child's `parent.X`, ...
+        barriers += server.index.barriers_for(uri, analysis or document.last_good, line)
         harness = bool(analysis.pipelines()) or document.last_good is not None
         syntax = completion.syntax_at(analysis, document.last_good, text, line)
         items = completion.complete(positions, line, col, barriers, harness, syntax)
@@ -386,6 +386,23 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
         use = ws.use_at(analysis.parsed, *files.positions.to_server(params.position))
         return (files, analysis, use) if use is not None else None
 
+    def across_files(params):
+        """Definition of what names another file: a Pipeline stage's `spec.pipeline` (the child's file), a
+        child's `parent.X` (the parents' declarations of X). None when the cursor is on neither."""
+        found = server.current(params.text_document.uri)
+        if found is None:
+            return None
+        analysis = found[1]
+        files = server.files(params.text_document.uri, analysis)
+        line, col = files.positions.to_server(params.position)
+        chain = ws.chain_at(analysis.parsed, line, col)
+        if chain is not None:
+            return ws.template_definition(files, chain)
+        position = ws.parent_ref_at(analysis.parsed, line, col)
+        if position is not None:
+            return server.index.parent_definition(files, analysis, position)
+        return None
+
     @feature(types.TEXT_DOCUMENT_HOVER)
     def hover(params: types.HoverParams):
         use = template_use(params)
@@ -399,6 +416,9 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
         use = template_use(params)
         if use is not None:
             return ws.template_definition(use[0], use[2])
+        elsewhere = across_files(params)
+        if elsewhere is not None:
+            return elsewhere
         found = at_cursor(params)
         if found is None:
             return []

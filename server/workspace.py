@@ -28,7 +28,7 @@ from pygls.uris import from_fs_path
 
 from barrier_lint.config import Config
 from barrier_lint.discovery import find_git_root
-from barrier_lint.model import BarrierPosition, Span, TemplateUse
+from barrier_lint.model import BarrierPosition, ChainUse, Span, TemplateUse, parent_barrier
 from barrier_lint.parse import ParsedFile, strip_bom
 from barrier_lint.workspace import Workspace
 from barrier_lint.workspace.files import Excluded, read_harness_text, workspace_files
@@ -102,12 +102,24 @@ class Root:
         again only where they may have changed."""
         files = self.workspace.index.files
         stale = list(files) if self.all_unread else [f for f in self.unread if f in files]
+        if not self.loaded and self.path is not None:
+            stale = []  # the loader reads every file when it is done: answer from what is known meanwhile
         for other in stale:
             if files[other].pipelines or files[other].templates:
                 self.workspace.read(other)
-        self.unread.clear()
-        self.all_unread = False
+        if stale:
+            self.unread.clear()
+            self.all_unread = False
         return sorted(f for f in self.workspace.dependents(name) if f in files and files[f].pipelines)
+
+    def parents_of(self, name: str) -> list[str]:
+        """The pipelines that chain pipeline file `name` through a Pipeline stage (`Workspace.parents_of`,
+        from the reads the root keeps current)."""
+        return [
+            user for user in self.users_of(name)
+            if any(d.pipeline is not None and any(c.file == name for c in d.pipeline.chain_uses)
+                   for d in self.workspace.read(user).documents)
+        ]
 
     def put_from_disk(self, name: str) -> bool:
         """The file as it is on disk (after a close, or a change the watcher reports); removed when it is
@@ -250,6 +262,25 @@ def use_at(parsed: ParsedFile, line: int, col: int) -> TemplateUse | None:
     return None
 
 
+def chain_at(parsed: ParsedFile, line: int, col: int) -> ChainUse | None:
+    """The Pipeline stage whose `spec.pipeline` value (written in this file) is under the cursor."""
+    for document in parsed.documents:
+        for use in document.pipeline.chain_uses if document.pipeline is not None else ():
+            if use.ref is not None and use.ref.span.origin is None and use.ref.span.contains(line, col):
+                return use
+    return None
+
+
+def parent_ref_at(parsed: ParsedFile, line: int, col: int) -> BarrierPosition | None:
+    """The Barrier step whose `barrierRef: parent.X` (written in this file) is under the cursor."""
+    for document in parsed.documents:
+        for position in document.pipeline.positions if document.pipeline is not None else ():
+            ref = position.ref
+            if position.joins_parent and ref is not None and ref.span.origin is None and ref.span.contains(line, col):
+                return position
+    return None
+
+
 def brought_by(parsed: ParsedFile, use: TemplateUse) -> list[BarrierPosition]:
     """The Barrier steps a template use brings into the analysed file."""
     found = []
@@ -263,8 +294,8 @@ def brought_by(parsed: ParsedFile, use: TemplateUse) -> list[BarrierPosition]:
     return found
 
 
-def template_definition(files: Files, use: TemplateUse) -> list:
-    """The template a use resolved to: its file, at the identifier it says it is."""
+def template_definition(files: Files, use: TemplateUse | ChainUse) -> list:
+    """The template (or child pipeline) a use resolved to: its file, at the identifier it says it is."""
     if use.file is None:
         return []
     found = files.location(_in(use.file, use.at or Span(0, 0, 0, 0)))
@@ -448,23 +479,65 @@ class Index:
             return [relative(root, f) for f in root.users_of(file) if f != name]
 
     def barriers_for(self, uri: str, analysis, line: int) -> list:
-        """The barriers a `barrierRef` in a template may name: those the pipelines using it declare."""
+        """The barriers a `barrierRef` at `line` may name besides the document's own declarations: in a
+        template, those the pipelines using it declare; in a chained child pipeline, `parent.X` for each
+        barrier X its parents declare; in an input set, its pipeline's."""
+        from barrier_lint.model import DocumentKind
+
         from .completion import Declared
 
-        document = analysis.document_at(line) if analysis is not None else None
-        if document is None or document.kind.is_pipeline:
+        if analysis is None:
+            return []
+        document = next((d for d in analysis.parsed.documents if d.span.start_line <= line <= d.span.end_line), None)
+        if document is None:
             return []
         root, name = self.root_of(uri), name_of(uri)
-        found: dict[str, tuple[str, list[str]]] = {}  # identifier -> (its name, the pipelines declaring it)
+        found: dict[str, tuple[str, list[str]]] = {}  # identifier -> (its name, the files declaring it)
         with root.lock:
-            for user in root.users_of(name):
+            if document.kind is DocumentKind.INPUT_SET:
+                pipelines, prefix = self._pipelines_run_by(root, name, document.index), ""
+            elif document.kind.is_pipeline:
+                pipelines, prefix = root.parents_of(name), "parent."
+            elif document.kind.is_analysed:
+                pipelines, prefix = root.users_of(name), ""
+            else:
+                pipelines, prefix = [], ""
+            for user in pipelines:
                 for other in root.workspace.read(user).documents:
                     if other.pipeline is None or not other.kind.is_pipeline:
                         continue
                     for identifier, declaration in other.pipeline.declared.items():
                         label = declaration.name.value if declaration.name is not None else identifier
-                        found.setdefault(identifier, (label, []))[1].append(relative(root, user))
+                        found.setdefault(prefix + identifier, (label, []))[1].append(relative(root, user))
         return [Declared(i, f"{label} (declared in {', '.join(users)})", []) for i, (label, users) in found.items()]
+
+    @staticmethod
+    def _pipelines_run_by(root: Root, name: str, number: int) -> list[str]:
+        indexed = root.workspace.index.files.get(name)
+        entries = [e for e in indexed.input_sets if e.number == number] if indexed is not None else []
+        runs = [root.workspace.run_of(e) for e in entries]
+        return [run[0].file for run in runs if run is not None]
+
+    def parent_definition(self, files: Files, analysis, position: BarrierPosition) -> list:
+        """Where the barrier X of a `parent.X` is declared: in this pipeline when the step is a child's
+        brought in here (the value written in this parent's `spec.inputs`), else in each pipeline that
+        chains this one."""
+        assert position.ref is not None
+        barrier = parent_barrier(position.ref.value)
+        root = files.root
+        with root.lock:
+            parents = [files.name] if position.span.origin is not None else root.parents_of(files.name)
+            found = []
+            for parent in parents:
+                parsed = analysis.parsed if parent == files.name else root.workspace.read(parent)
+                for document in parsed.documents:
+                    declared = document.pipeline.declared.get(barrier or "") if document.pipeline is not None else None
+                    if declared is not None and declared.identifier is not None:
+                        location = files.location(declared.identifier.span if parent == files.name
+                                                  else _in(parent, declared.identifier.span))
+                        if location is not None and location not in found:
+                            found.append(location)
+            return found
 
     # -- staying current --------------------------------------------------------------------------------
 
@@ -528,7 +601,8 @@ class Index:
                 continue
             analysis = document.analysis
             unresolved = analysis is not None and any(
-                d.pipeline is not None and d.pipeline.unresolved_templates for d in analysis.parsed.documents
+                d.pipeline is not None and (d.pipeline.unresolved_templates or d.pipeline.unresolved_chains)
+                for d in analysis.parsed.documents
             )
             if name_of(other) in reading or unresolved:
                 out.append(other)

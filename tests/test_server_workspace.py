@@ -321,3 +321,98 @@ async def test_completion_in_a_template_offers_the_barriers_of_the_pipelines_usi
         ("other_ready", "Services Deployed (declared in .harness/other.yaml)"),
         ("services_deployed", "Services Deployed (declared in .harness/release.yaml)"),
     ]
+
+
+# -- chained pipelines and input sets (issue 11, "The language server") -----------------------------------
+
+
+@pytest.fixture
+def cases(tmp_path):
+    def copy(name: str):
+        target = tmp_path / name
+        shutil.copytree(ROOT / "tests" / "workspaces" / name, target)
+        return target
+
+    return copy
+
+
+async def test_definition_on_parent_x_opens_each_parents_declaration(bare, cases):
+    repo = cases("chained_pipelines")
+    await indexed(bare, repo)
+    child = uri(repo, "child.yaml")
+    await bare.session.open(child, (repo / "child.yaml").read_text())
+    result = await bare.text_document_definition_async(
+        types.DefinitionParams(text_document=types.TextDocumentIdentifier(uri=child), position=pos(18, 40))
+    )
+    # parent_undeclared.yaml chains it too, and declares no release_gate.
+    assert list(result) == [
+        types.Location(uri=uri(repo, "parent_parallel.yaml"), range=rng(8, 20, 8, 32)),
+        types.Location(uri=uri(repo, "parent_sequential.yaml"), range=rng(8, 20, 8, 32)),
+    ]
+
+
+async def test_definition_on_a_pipeline_stage_opens_the_child_and_parent_x_in_its_inputs_the_parent(bare, cases):
+    repo = cases("chained_pipelines")
+    await indexed(bare, repo)
+    parent = uri(repo, "parent_parallel.yaml")
+    await bare.session.open(parent, (repo / "parent_parallel.yaml").read_text())
+    document = types.TextDocumentIdentifier(uri=parent)
+    result = await bare.text_document_definition_async(types.DefinitionParams(text_document=document, position=pos(32, 26)))
+    assert list(result) == [types.Location(uri=uri(repo, "child.yaml"), range=rng(2, 14, 2, 26))]
+    # `parent.rollout_done` written in this parent's spec.inputs: the parent is this file, which does not
+    # declare rollout_done (BL101 says so): nowhere to go.
+    result = await bare.text_document_definition_async(types.DefinitionParams(text_document=document, position=pos(46, 50)))
+    assert list(result) == []
+
+
+async def test_completion_in_a_chained_child_offers_the_parents_barriers(bare, cases):
+    repo = cases("chained_pipelines")
+    await indexed(bare, repo)
+    child = uri(repo, "child.yaml")
+    await bare.session.open(child, (repo / "child.yaml").read_text())
+    result = await bare.text_document_completion_async(
+        types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=child), position=pos(18, 32))
+    )
+    assert [(i.label, i.detail, i.text_edit.range) for i in result.items] == [
+        ("parent.release_gate", "Release gate (declared in parent_parallel.yaml, parent_sequential.yaml)", rng(18, 32, 18, 51)),
+    ]
+
+
+async def test_editing_a_child_republishes_its_open_parents(bare, cases):
+    repo = cases("chained_pipelines")
+    await indexed(bare, repo)
+    session = bare.session
+    parent, child = uri(repo, "parent_sequential.yaml"), uri(repo, "child.yaml")
+    before = await session.open(parent, (repo / "parent_sequential.yaml").read_text())
+    assert [(d.code, d.range) for d in before.diagnostics] == [("BL203", rng(31, 20, 31, 32))]
+    await session.open(child, (repo / "child.yaml").read_text())
+    count = len(session.recorder.published)
+    session.change(child, "parent.other", rng(18, 32, 18, 51))
+    again = await published_after(session, count, parent)
+    assert [(d.code, d.range) for d in again.diagnostics] == [
+        ("BL202", rng(22, 32, 22, 44)),  # release_gate is left with one participant
+        ("BL101", rng(31, 20, 31, 32)),  # parent.other: no barrier 'other' here
+    ]
+
+
+async def test_input_sets_complete_their_pipelines_barriers_and_follow_its_edits(bare, cases):
+    repo = cases("input_sets")
+    await indexed(bare, repo)
+    session = bare.session
+    typo, pipeline = uri(repo, "typo.yaml"), uri(repo, "pipeline.yaml")
+    first = await session.open(typo, (repo / "typo.yaml").read_text())
+    assert [(d.code, d.range) for d in first.diagnostics] == [("BL101", rng(30, 38, 30, 44))]
+    result = await bare.text_document_completion_async(
+        types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=typo), position=pos(30, 38))
+    )
+    assert [(i.label, i.detail) for i in result.items] == [
+        ("deployed", "Deployed (declared in pipeline.yaml)"),
+        ("verified", "Verified (declared in pipeline.yaml)"),
+    ]
+    # The pipeline renames its barrier: the input set's run is checked again.
+    text = (repo / "pipeline.yaml").read_text()
+    await session.open(pipeline, text)
+    count = len(session.recorder.published)
+    session.change(pipeline, "deploy", rng(8, 20, 8, 28))
+    again = await published_after(session, count, typo)
+    assert [(d.code, d.range) for d in again.diagnostics] == [("BL101", rng(19, 38, 19, 46))]
