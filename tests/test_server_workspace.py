@@ -416,3 +416,39 @@ async def test_input_sets_complete_their_pipelines_barriers_and_follow_its_edits
     session.change(pipeline, "deploy", rng(8, 20, 8, 28))
     again = await published_after(session, count, typo)
     assert [(d.code, d.range) for d in again.diagnostics] == [("BL101", rng(19, 38, 19, 46))]
+
+
+# -- configuration ------------------------------------------------------------------------------------------
+
+
+def two_versions(repo) -> str:
+    """The template in versions v1 and v2, and a release that names none: which is stable is configuration."""
+    template = repo / TEMPLATE
+    (template.parent / "deploy_gate_v1.yaml").write_text(template.read_text().replace("versionLabel: v2", "versionLabel: v1"))
+    text = (repo / RELEASE).read_text().replace("          versionLabel: v2\n", "")
+    (repo / RELEASE).write_text(text)
+    return text
+
+
+async def test_stable_templates_from_the_folders_editor_settings(bare, repo):
+    text = two_versions(repo)
+    bare.set_configuration({"stable-templates": {"deploy_gate": "v2"}}, section="barrierLint", scope_uri=repo.as_uri())
+    await indexed(bare, repo)
+    published = await bare.session.open(uri(repo, RELEASE), text)
+    assert [(d.code, d.range) for d in published.diagnostics] == [("BL203", rng(19, 23, 19, 34))]
+
+
+async def test_without_a_stable_version_the_uses_are_not_resolved(bare, repo):
+    text = two_versions(repo)
+    await indexed(bare, repo)
+    published = await bare.session.open(uri(repo, RELEASE), text)
+    assert [(d.code, d.range) for d in published.diagnostics] == [("BL108", FIRST_USE), ("BL108", rng(19, 23, 19, 34))]
+
+
+async def test_excluded_files_are_not_indexed(bare, repo):
+    (repo / ".barrier-lint.toml").write_text('exclude = [".harness/templates/"]\n')
+    await indexed(bare, repo)
+    [reports] = bare.progress_reports.values()
+    assert reports[-1] == types.WorkDoneProgressEnd(message="1 Harness file")
+    published = await bare.session.open(uri(repo, RELEASE), (repo / RELEASE).read_text())
+    assert [(d.code, d.range) for d in published.diagnostics] == [("BL108", FIRST_USE), ("BL108", SECOND_USE)]
