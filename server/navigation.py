@@ -23,16 +23,19 @@ class Refused(Exception):
 # ------------------------------------------------------------------------------------------------ words
 
 
-def line_of(position: BarrierPosition) -> int:
-    """The 1-based line of a Barrier step's barrierRef (of its type when it has none)."""
-    return (position.ref or position.type).span.start_line + 1
+def line_of(position: BarrierPosition) -> str:
+    """`line 12`: the 1-based line of a Barrier step's barrierRef (of its type when it has none); for a step
+    written in another file, `line 18 of template deploy_gate@v2`."""
+    span = (position.ref or position.type).span
+    elsewhere = f" of {span.origin.label}" if span.origin is not None else ""
+    return f"line {span.start_line + 1}{elsewhere}"
 
 
 def participant_line(position: BarrierPosition) -> str:
     """`stage deploy_api, step group canary, step wait (line 12)`, at the line of its barrierRef."""
     parts = [position.where] if position.stage is not None or position.groups else []
     parts.append(f"step {position.label}")
-    text = ", ".join(parts) + f" (line {line_of(position)})"
+    text = ", ".join(parts) + f" ({line_of(position)})"
     if position.rollback:
         text += ", in rollback steps"
     if position.multiplicity > 1:
@@ -53,7 +56,7 @@ def concurrency_summary(facts: Facts, identifier: str) -> str:
             order = facts.ordering.order(p, q)
             if order != 0:
                 first, second = (p, q) if order < 0 else (q, p)
-                sequential.append(f"line {line_of(first)} must finish before line {line_of(second)} starts")
+                sequential.append(f"{line_of(first)} must finish before {line_of(second)} starts")
     if not sequential:
         return "The participants run concurrently, so they can meet."
     return "The participants do not all run concurrently: " + "; ".join(sequential) + "."

@@ -385,7 +385,8 @@ class Index:
         return lambda text, config: lint_in(root, name, text, config)
 
     def is_open(self, name: str) -> bool:
-        return any(name_of(uri) == name for uri in self.server.documents)
+        # Called from the loader thread: copy the keys in one step (the loop may open a document meanwhile).
+        return any(name_of(uri) == name for uri in tuple(self.server.documents))
 
     def options(self, folder: str) -> Options:
         from barrier_lint.settings import config_for

@@ -79,6 +79,14 @@ async def indexed(client: LanguageClient, repo) -> None:
     await asyncio.wait_for(ended(), WAIT)
 
 
+async def open_indexed(client: LanguageClient, repo, name: str) -> str:
+    """Index `repo`, then open its file `name` as it is on disk; returns its URI."""
+    await indexed(client, repo)
+    opened = uri(repo, name)
+    await client.session.open(opened, (repo / name).read_text())  # type: ignore[attr-defined]
+    return opened
+
+
 def uri(repo, name: str) -> str:
     return (repo / name).as_uri()
 
@@ -197,9 +205,7 @@ async def test_a_template_changed_on_disk_republishes_through_watched_files(bare
 
 
 async def test_definition_on_a_template_ref_opens_the_template_at_its_identifier(bare, repo):
-    await indexed(bare, repo)
-    release = uri(repo, RELEASE)
-    await bare.session.open(release, (repo / RELEASE).read_text())
+    release = await open_indexed(bare, repo, RELEASE)
     result = await bare.text_document_definition_async(
         types.DefinitionParams(text_document=types.TextDocumentIdentifier(uri=release), position=pos(20, 25))
     )
@@ -207,9 +213,7 @@ async def test_definition_on_a_template_ref_opens_the_template_at_its_identifier
 
 
 async def test_hover_on_a_template_use_says_what_it_resolved_to(bare, repo):
-    await indexed(bare, repo)
-    release = uri(repo, RELEASE)
-    await bare.session.open(release, (repo / RELEASE).read_text())
+    release = await open_indexed(bare, repo, RELEASE)
     hover = await bare.text_document_hover_async(
         types.HoverParams(text_document=types.TextDocumentIdentifier(uri=release), position=pos(14, 30))
     )
@@ -246,9 +250,7 @@ async def test_template_nodes_are_not_found_at_their_lines_in_the_pipeline(bare,
 
 
 async def test_references_include_positions_reached_through_templates(bare, repo):
-    await indexed(bare, repo)
-    release = uri(repo, RELEASE)
-    await bare.session.open(release, (repo / RELEASE).read_text())
+    release = await open_indexed(bare, repo, RELEASE)
     result = await bare.text_document_references_async(
         types.ReferenceParams(
             text_document=types.TextDocumentIdentifier(uri=release),
@@ -263,9 +265,7 @@ async def test_references_include_positions_reached_through_templates(bare, repo
 
 
 async def test_rename_rewrites_a_template_only_this_pipeline_uses(bare, repo):
-    await indexed(bare, repo)
-    release = uri(repo, RELEASE)
-    await bare.session.open(release, (repo / RELEASE).read_text())
+    release = await open_indexed(bare, repo, RELEASE)
     edit = await bare.text_document_rename_async(
         types.RenameParams(text_document=types.TextDocumentIdentifier(uri=release), position=pos(8, 25), new_name="ready")
     )
@@ -338,9 +338,7 @@ def cases(tmp_path):
 
 async def test_definition_on_parent_x_opens_each_parents_declaration(bare, cases):
     repo = cases("chained_pipelines")
-    await indexed(bare, repo)
-    child = uri(repo, "child.yaml")
-    await bare.session.open(child, (repo / "child.yaml").read_text())
+    child = await open_indexed(bare, repo, "child.yaml")
     result = await bare.text_document_definition_async(
         types.DefinitionParams(text_document=types.TextDocumentIdentifier(uri=child), position=pos(18, 40))
     )
@@ -351,25 +349,22 @@ async def test_definition_on_parent_x_opens_each_parents_declaration(bare, cases
     ]
 
 
-async def test_definition_on_a_pipeline_stage_opens_the_child_and_parent_x_in_its_inputs_the_parent(bare, cases):
+async def test_definition_on_a_pipeline_stage_opens_the_child_and_on_parent_x_in_its_inputs_this_file(bare, cases):
     repo = cases("chained_pipelines")
-    await indexed(bare, repo)
-    parent = uri(repo, "parent_parallel.yaml")
-    await bare.session.open(parent, (repo / "parent_parallel.yaml").read_text())
+    path = repo / "parent_parallel.yaml"
+    path.write_text(path.read_text().replace("parent.rollout_done", "parent.release_gate"))
+    parent = await open_indexed(bare, repo, "parent_parallel.yaml")
     document = types.TextDocumentIdentifier(uri=parent)
     result = await bare.text_document_definition_async(types.DefinitionParams(text_document=document, position=pos(32, 26)))
     assert list(result) == [types.Location(uri=uri(repo, "child.yaml"), range=rng(2, 14, 2, 26))]
-    # `parent.rollout_done` written in this parent's spec.inputs: the parent is this file, which does not
-    # declare rollout_done (BL101 says so): nowhere to go.
+    # A `parent.X` written in this parent's spec.inputs: the parent is this file.
     result = await bare.text_document_definition_async(types.DefinitionParams(text_document=document, position=pos(46, 50)))
-    assert list(result) == []
+    assert list(result) == [types.Location(uri=parent, range=rng(8, 20, 8, 32))]
 
 
 async def test_completion_in_a_chained_child_offers_the_parents_barriers(bare, cases):
     repo = cases("chained_pipelines")
-    await indexed(bare, repo)
-    child = uri(repo, "child.yaml")
-    await bare.session.open(child, (repo / "child.yaml").read_text())
+    child = await open_indexed(bare, repo, "child.yaml")
     result = await bare.text_document_completion_async(
         types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=child), position=pos(18, 32))
     )
@@ -452,3 +447,21 @@ async def test_excluded_files_are_not_indexed(bare, repo):
     assert reports[-1] == types.WorkDoneProgressEnd(message="1 Harness file")
     published = await bare.session.open(uri(repo, RELEASE), (repo / RELEASE).read_text())
     assert [(d.code, d.range) for d in published.diagnostics] == [("BL108", FIRST_USE), ("BL108", SECOND_USE)]
+
+
+async def test_hover_on_a_barrier_names_the_template_of_each_participant_it_brings(bare, repo):
+    release = await open_indexed(bare, repo, RELEASE)
+    hover = await bare.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=release), position=pos(8, 25))
+    )
+    # Line 18 is the template's, not the pipeline's (whose line 18 is a stage's name).
+    assert hover.contents.value == (
+        "**Barrier Services Deployed** (`services_deployed`)\n"
+        "\n"
+        "Participants (2):\n"
+        "- stage deploy_api, step wait (line 18 of template deploy_gate@v2)\n"
+        "- stage deploy_web, step wait (line 18 of template deploy_gate@v2)\n"
+        "\n"
+        "The participants do not all run concurrently: line 18 of template deploy_gate@v2 must finish before "
+        "line 18 of template deploy_gate@v2 starts."
+    )
