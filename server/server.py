@@ -376,25 +376,28 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
         items = completion.complete(positions, line, col, barriers, harness, syntax)
         return types.CompletionList(is_incomplete=False, items=items)
 
-    def template_use(params):
-        """The template use whose templateRef is under the request's position, with its document's files."""
+    def cursor(params):
+        """The document's analysis, its workspace's `Files`, and the request's position in code points."""
         found = server.current(params.text_document.uri)
         if found is None:
             return None
         analysis = found[1]
         files = server.files(params.text_document.uri, analysis)
-        use = ws.use_at(analysis.parsed, *files.positions.to_server(params.position))
-        return (files, analysis, use) if use is not None else None
+        return (files, analysis, *files.positions.to_server(params.position))
+
+    def template_use(params):
+        """The template use whose templateRef is under the request's position, with its document's files."""
+        at = cursor(params)
+        use = ws.use_at(at[1].parsed, *at[2:]) if at is not None else None
+        return (at[0], at[1], use) if use is not None else None  # type: ignore[index]
 
     def across_files(params):
         """Definition of what names another file: a Pipeline stage's `spec.pipeline` (the child's file), a
         child's `parent.X` (the parents' declarations of X). None when the cursor is on neither."""
-        found = server.current(params.text_document.uri)
-        if found is None:
+        at = cursor(params)
+        if at is None:
             return None
-        analysis = found[1]
-        files = server.files(params.text_document.uri, analysis)
-        line, col = files.positions.to_server(params.position)
+        files, analysis, line, col = at
         chain = ws.chain_at(analysis.parsed, line, col)
         if chain is not None:
             return ws.template_definition(files, chain)
@@ -420,9 +423,7 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
         if elsewhere is not None:
             return elsewhere
         found = at_cursor(params)
-        if found is None:
-            return []
-        return navigation.definition(server.files(params.text_document.uri, server.current(params.text_document.uri)[1]), found[1])
+        return navigation.definition(cursor(params)[0], found[1]) if found is not None else []  # type: ignore[index]
 
     @feature(types.TEXT_DOCUMENT_REFERENCES, empty=lambda: [])
     def references(params: types.ReferenceParams):
@@ -430,8 +431,7 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
         if found is None:
             return []
         include = params.context.include_declaration if params.context is not None else True
-        files = server.files(params.text_document.uri, server.current(params.text_document.uri)[1])
-        return navigation.references(files, found[1], include)
+        return navigation.references(cursor(params)[0], found[1], include)  # type: ignore[index]
 
     @feature(types.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT, empty=lambda: [])
     def highlight(params: types.DocumentHighlightParams):
@@ -444,9 +444,9 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
         if found is None or navigation.prepare_rename(*found) is None:
             raise navigation.Refused("no barrier identifier here to rename")
         uri = params.text_document.uri
-        files = server.files(uri, server.current(uri)[1])  # type: ignore[index]
         edit, message = navigation.rename(
-            files, found[1], params.new_name, lambda file: server.index.shared_with(uri, file), server.index.annotations
+            cursor(params)[0], found[1], params.new_name,  # type: ignore[index]
+            lambda file: server.index.shared_with(uri, file), server.index.annotations,
         )
         if message is not None:
             server.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
