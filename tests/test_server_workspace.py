@@ -465,3 +465,18 @@ async def test_hover_on_a_barrier_names_the_template_of_each_participant_it_brin
         "The participants do not all run concurrently: line 18 of template deploy_gate@v2 must finish before "
         "line 18 of template deploy_gate@v2 starts."
     )
+
+
+async def test_a_workspace_folder_added_later_is_indexed_and_its_open_documents_resolve(bare, repo):
+    session = await start(bare, bare.kind)  # no workspace folder: only the open documents
+    release = uri(repo, RELEASE)
+    alone = await session.open(release, (repo / RELEASE).read_text())
+    assert [(d.code, d.range) for d in alone.diagnostics] == [("BL108", FIRST_USE), ("BL108", SECOND_USE)]
+    count = len(session.recorder.published)
+    bare.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(added=[types.WorkspaceFolder(uri=repo.as_uri(), name="repo")], removed=[])
+        )
+    )
+    resolved = await published_after(session, count, release, lambda p: [d.code for d in p.diagnostics] == ["BL203"])
+    assert summary(resolved) == blocked(repo)
