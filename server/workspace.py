@@ -3,7 +3,7 @@ and kept current, so an open document is analysed against the repository (templa
 "Across files") and a change to one file re-publishes the open files that depend on it.
 
 - One `Root` per workspace folder (or, for a document outside every folder, per git repository holding
-  it; a document in neither is analysed with the other open documents only). Its `Workspace` is loaded
+  it; a document in neither is read on its own, as the command line's `--no-resolve` reads it). Its `Workspace` is loaded
   from disk in a worker thread (`load`); requests are answered from the partial index meanwhile, and every
   open document of the root is analysed again when loading ends.
 - Workspace names are absolute file paths (`name_of`); URIs are converted here, at the edge. A document
@@ -352,7 +352,14 @@ def relative(root: Root, name: str) -> str:
 
 
 def lint_in(root: Root, name: str, text: str, config: Config):
-    """Put the document's text and analyse it against its root: (model, findings, generation)."""
+    """Put the document's text and analyse it against its root: (model, findings, generation). A document
+    outside every folder and repository is read on its own, as `--no-resolve` reads it."""
+    if root.path is None:
+        from barrier_lint.linter import lint_parsed
+        from barrier_lint.parse import parse
+
+        parsed = parse(text)
+        return parsed, lint_parsed(parsed, config), root.generation
     with root.lock:
         root.put(name, text)
         parsed = root.workspace.read(name)
