@@ -86,10 +86,12 @@ def pipeline(target_lines: int, barriers_per_block: int = 2) -> str:
     return "\n".join(head + declarations + ["  stages:"] + blocks) + "\n"
 
 
-def template_repository(folder, pipelines: int = 2000, templates: int = 500) -> None:
+def template_repository(folder, pipelines: int = 2000, templates: int = 500, hot: int = 0) -> None:
     """A `.harness/` repository under `folder`: `templates` templates nested up to three deep (stage
     templates holding a step-group template holding a Barrier step template) and `pipelines` pipelines, each
-    running two uses of a stage template in parallel with the barrier filled in through templateInputs."""
+    running two uses of a stage template in parallel with the barrier filled in through templateInputs.
+    The first `hot` pipelines use `stage_0` (so `group_0` and `wait_0`) in their first stage: a template
+    that many pipelines share, as the server benchmark edits."""
     import pathlib
 
     root = pathlib.Path(folder) / ".harness"
@@ -131,7 +133,7 @@ def template_repository(folder, pipelines: int = 2000, templates: int = 500) -> 
         for lane in ("api", "web"):
             uses.append(
                 f"        - stage:\n            name: Deploy {lane}\n            identifier: deploy_{lane}\n"
-                f'            template:\n              templateRef: stage_{(p + len(uses)) % stages}\n'
+                f'            template:\n              templateRef: stage_{0 if p < hot and not uses else (p + len(uses)) % stages}\n'
                 '              versionLabel: "1"\n              templateInputs:\n                type: Deployment\n'
                 "                spec:\n                  execution:\n                    steps:\n"
                 "                      - stepGroup:\n                          identifier: gate\n"

@@ -59,13 +59,19 @@ def unknown_keys(settings) -> list[str]:
     return sorted(k for k in settings if _ALIASES.get(k, k) not in KEYS and k not in SERVER_KEYS and k != SECTION)
 
 
-def merge(base: Config, editor: dict, source: str) -> Config:
-    """`base` (from a configuration file) with the editor's settings on top. Raises ConfigError."""
+def merge(base: Config, editor: dict, source: str, root: str | None = None) -> Config:
+    """`base` (from a configuration file) with the editor's settings on top. Raises ConfigError.
+
+    `stable-templates` entries replace the file's entry for the same templateRef; `template-paths`
+    replaces the file's, relative to `root` (the workspace folder); `exclude` is not merged here: its
+    patterns are relative to the folder (see `editor_excludes`)."""
     if not editor:
         return base
-    override = config_from_dict(editor, source)
+    override = config_from_dict(editor, source, root=root)
     return dataclasses.replace(
         base,
+        stable_templates=tuple({**dict(base.stable_templates), **dict(override.stable_templates)}.items()),
+        template_paths=override.template_paths if "template-paths" in editor else base.template_paths,
         select=override.select if "select" in editor else base.select,
         ignore=base.ignore | override.ignore,
         severity={**base.severity, **override.severity},
@@ -108,8 +114,19 @@ class Settings:
                 problems.append(f"configuration file ignored: {exc}")
             except OSError as exc:
                 problems.append(f"configuration file unreadable: {exc}")
+        folder = uri_to_path(self.folder_of(uri)) if self.folder_of(uri) else None
         try:
-            return merge(base, editor_table(self.editor_settings(uri)), "editor settings (barrierLint)"), problems
+            editor = editor_table(self.editor_settings(uri))
+            return merge(base, editor, "editor settings (barrierLint)", str(folder) if folder else None), problems
         except ConfigError as exc:
             problems.append(f"editor settings ignored: {exc}")
             return base, problems
+
+
+def editor_excludes(settings: Settings, folder: str) -> Config:
+    """The editor's `exclude` patterns for a workspace folder (a path), relative to it."""
+    editor = editor_table(settings.editor_settings(pathlib.Path(folder).as_uri() + "/"))
+    try:
+        return config_from_dict({"exclude": editor.get("exclude", [])}, "editor settings (barrierLint)", root=folder)
+    except ConfigError:
+        return Config()

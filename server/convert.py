@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
@@ -181,7 +182,11 @@ def inner_span(text: Text, lines: list[str] | None = None) -> Span:
     return span
 
 
-def to_lsp_diagnostic(diagnostic: Diagnostic, positions: Positions, uri: str) -> types.Diagnostic:
+def to_lsp_diagnostic(
+    diagnostic: Diagnostic, positions: Positions, uri: str, locate: Callable[[Span], types.Location | None] | None = None
+) -> types.Diagnostic:
+    """`locate` places related locations written in other files (spans with an origin); without it, or
+    when it cannot, they are left out."""
     rule = find_rule(diagnostic.code)
     return types.Diagnostic(
         range=positions.range(diagnostic.span),
@@ -191,14 +196,19 @@ def to_lsp_diagnostic(diagnostic: Diagnostic, positions: Positions, uri: str) ->
         code_description=types.CodeDescription(href=rule.url()) if rule is not None else None,
         source=SOURCE,
         related_information=[
-            types.DiagnosticRelatedInformation(
-                location=types.Location(uri=uri, range=positions.range(related.span)), message=related.message
-            )
+            types.DiagnosticRelatedInformation(location=location, message=related.message)
             for related in diagnostic.related
+            if (location := _related_location(related.span, positions, uri, locate)) is not None
         ]
         or None,
         tags=[types.DiagnosticTag.Unnecessary] if diagnostic.code in _UNNECESSARY else None,
     )
+
+
+def _related_location(span: Span, positions: Positions, uri: str, locate) -> types.Location | None:
+    if span.origin is None:
+        return types.Location(uri=uri, range=positions.range(span))
+    return locate(span) if locate is not None else None
 
 
 __all__ = ["Positions", "SOURCE", "apply_change", "inner_span", "line_ending", "split_lines", "to_lsp_diagnostic"]

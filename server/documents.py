@@ -8,6 +8,7 @@ then fall back to the last version that had a pipeline in it.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from barrier_lint.config import Config
@@ -20,6 +21,8 @@ from .convert import split_lines
 
 # Larger documents are not analysed: parsing them would keep the server from answering for seconds.
 MAX_CHARS = 4_000_000
+# Analyses a document's text against its workspace: (model, findings, the workspace's generation).
+Resolve = Callable[[str, Config], "tuple[ParsedFile, list[Diagnostic], int]"]
 
 
 @dataclass
@@ -30,6 +33,7 @@ class Analysis:
     parsed: ParsedFile
     diagnostics: list[Diagnostic]
     too_large: bool = False
+    generation: int = -1  # the state of the workspace it was analysed against (`workspace.Root.generation`)
 
     @property
     def bom(self) -> bool:
@@ -47,10 +51,14 @@ class Analysis:
         return documents[0] if documents else None
 
 
-def analyse(text: str, version: int | None, config: Config) -> Analysis:
+def analyse(text: str, version: int | None, config: Config, against: Resolve | None = None) -> Analysis:
+    """The analysis of one version of a document: on its own, or `against` its workspace."""
     lines = split_lines(strip_bom(text))
     if len(text) > MAX_CHARS:
         return Analysis(version, text, lines, ParsedFile(text), [], too_large=True)
+    if against is not None:
+        parsed, diagnostics, generation = against(text, config)
+        return Analysis(version, text, lines, parsed, diagnostics, generation=generation)
     parsed = parse(text)
     return Analysis(version, text, lines, parsed, lint_parsed(parsed, config))
 
@@ -93,15 +101,18 @@ class Target:
 
 
 def target_at(analysis: Analysis, line: int, col: int) -> Target | None:
+    """The barrier identifier written in this file under the cursor (nodes spliced in from other files,
+    whose spans have an origin, are never under it)."""
     for document in analysis.pipelines():
         pipeline = document.pipeline
         assert pipeline is not None
         for declaration in pipeline.declarations:
             ident = declaration.identifier
-            if ident is not None and ident.value and ident.span.contains(line, col):
+            if ident is not None and ident.value and ident.span.origin is None and ident.span.contains(line, col):
                 return Target(document, ident.value, ident, declaration=declaration)
         for position in pipeline.positions:
-            if position.ref is not None and position.literal is not None and position.ref.span.contains(line, col):
+            ref = position.ref
+            if ref is not None and position.literal is not None and ref.span.origin is None and ref.span.contains(line, col):
                 return Target(document, position.literal, position.ref, position=position)
     return None
 
@@ -113,7 +124,8 @@ class Occurrences:
 
 
 def occurrences(pipeline: Pipeline, identifier: str) -> Occurrences:
-    """Every declaration of `identifier` and every literal reference to it in one pipeline document."""
+    """Every declaration of `identifier` and every literal reference to it in one pipeline document,
+    those reached through templates included (their spans have an origin: they are in another file)."""
     return Occurrences(
         [d.identifier for d in pipeline.declarations if d.identifier is not None and d.identifier.value == identifier],
         [p.ref for p in pipeline.positions if p.ref is not None and p.literal == identifier],

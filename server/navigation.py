@@ -3,6 +3,8 @@ and code lenses. Everything here reads the model; the rules are not consulted.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from lsprotocol import types
 
 from barrier_lint.analysis import Facts
@@ -11,6 +13,7 @@ from barrier_lint.rules.bl107_invalid_barrier_declaration import IDENTIFIER, RES
 
 from .convert import Positions, inner_span
 from .documents import Analysis, Target, occurrences
+from .workspace import Files, uri_of
 
 
 class Refused(Exception):
@@ -20,16 +23,19 @@ class Refused(Exception):
 # ------------------------------------------------------------------------------------------------ words
 
 
-def line_of(position: BarrierPosition) -> int:
-    """The 1-based line of a Barrier step's barrierRef (of its type when it has none)."""
-    return (position.ref or position.type).span.start_line + 1
+def line_of(position: BarrierPosition) -> str:
+    """`line 12`: the 1-based line of a Barrier step's barrierRef (of its type when it has none); for a step
+    written in another file, `line 18 of template deploy_gate@v2`."""
+    span = (position.ref or position.type).span
+    elsewhere = f" of {span.origin.label}" if span.origin is not None else ""
+    return f"line {span.start_line + 1}{elsewhere}"
 
 
 def participant_line(position: BarrierPosition) -> str:
     """`stage deploy_api, step group canary, step wait (line 12)`, at the line of its barrierRef."""
     parts = [position.where] if position.stage is not None or position.groups else []
     parts.append(f"step {position.label}")
-    text = ", ".join(parts) + f" (line {line_of(position)})"
+    text = ", ".join(parts) + f" ({line_of(position)})"
     if position.rollback:
         text += ", in rollback steps"
     if position.multiplicity > 1:
@@ -50,7 +56,7 @@ def concurrency_summary(facts: Facts, identifier: str) -> str:
             order = facts.ordering.order(p, q)
             if order != 0:
                 first, second = (p, q) if order < 0 else (q, p)
-                sequential.append(f"line {line_of(first)} must finish before line {line_of(second)} starts")
+                sequential.append(f"{line_of(first)} must finish before {line_of(second)} starts")
     if not sequential:
         return "The participants run concurrently, so they can meet."
     return "The participants do not all run concurrently: " + "; ".join(sequential) + "."
@@ -83,27 +89,36 @@ def hover(positions: Positions, target: Target) -> types.Hover:
 # ------------------------------------------------------------------------------------------- locations
 
 
-def definition(uri: str, positions: Positions, target: Target) -> list[types.Location]:
+def definition(files: Files, target: Target) -> list[types.Location]:
     declaration = target.pipeline.declared.get(target.identifier)
     if declaration is None or declaration.identifier is None:
         return []
-    return [types.Location(uri=uri, range=positions.range(declaration.identifier.span))]
+    found = files.location(declaration.identifier.span)
+    return [found] if found is not None else []
 
 
-def references(uri: str, positions: Positions, target: Target, include_declaration: bool) -> list[types.Location]:
+def references(files: Files, target: Target, include_declaration: bool) -> list[types.Location]:
+    """Every occurrence, those in templates the pipeline uses included (each once, in its own file)."""
     found = occurrences(target.pipeline, target.identifier)
     texts = (found.declarations if include_declaration else []) + found.references
-    return [types.Location(uri=uri, range=positions.range(text.span)) for text in texts]
+    out: list[types.Location] = []
+    for text in texts:
+        location = files.location(text.span)
+        if location is not None and location not in out:
+            out.append(location)
+    return out
 
 
 def highlights(positions: Positions, target: Target) -> list[types.DocumentHighlight]:
+    """Occurrences in this document only (a highlight has no file)."""
     found = occurrences(target.pipeline, target.identifier)
+    here = [t for t in found.declarations if t.span.origin is None], [t for t in found.references if t.span.origin is None]
     return [
         types.DocumentHighlight(range=positions.range(t.span), kind=types.DocumentHighlightKind.Write)
-        for t in found.declarations
+        for t in here[0]
     ] + [
         types.DocumentHighlight(range=positions.range(t.span), kind=types.DocumentHighlightKind.Read)
-        for t in found.references
+        for t in here[1]
     ]
 
 
@@ -122,7 +137,16 @@ def prepare_rename(positions: Positions, target: Target) -> types.PrepareRenameP
     )
 
 
-def rename(uri: str, positions: Positions, target: Target, new_name: str) -> types.WorkspaceEdit:
+def rename(
+    files: Files, target: Target, new_name: str, shared_with: Callable[[str], list[str]], annotations: bool
+) -> tuple[types.WorkspaceEdit, str | None]:
+    """The edit renaming a barrier everywhere the pipeline reaches it, templates included, and a message
+    for the user when part of it was left out.
+
+    A template file that other pipelines use too (`shared_with(file)` names them) is never rewritten
+    silently: its edits carry a change annotation that needs the user's confirmation and names those
+    pipelines, when the client supports annotations; otherwise they are left out, and the message says so.
+    """
     if not is_valid_identifier(new_name):
         reason = "is a reserved word in Harness" if new_name in RESERVED else (
             "is not a valid barrier identifier (letters, digits and underscores, not starting with a digit, "
@@ -132,11 +156,45 @@ def rename(uri: str, positions: Positions, target: Target, new_name: str) -> typ
     if new_name != target.identifier and new_name in target.pipeline.declared:
         raise Refused(f"a barrier '{new_name}' is already declared; renaming would merge two barriers")
     found = occurrences(target.pipeline, target.identifier)
-    # A scalar written once and used through aliases (`identifier: &g gate` ... `barrierRef: *g`) is one
-    # occurrence per alias in the model, and one edit in the file.
-    spans = dict.fromkeys(inner_span(text, positions.lines) for text in found.declarations + found.references)
-    edits = [types.TextEdit(range=positions.range(span), new_text=new_name) for span in spans]
-    return types.WorkspaceEdit(changes={uri: edits})
+    by_file: dict[str, list[types.TextEdit]] = {}
+    for text in found.declarations + found.references:
+        file, _ = files.where(text.span)
+        positions = files.of(file)
+        if positions is None:
+            continue
+        # (A scalar used through aliases is one occurrence per alias in the model, and one edit in the file.)
+        _, plain = files.where(inner_span(text, positions.lines))
+        edit = types.TextEdit(range=positions.range(plain), new_text=new_name)
+        if edit not in by_file.setdefault(file, []):
+            by_file[file].append(edit)
+    shared = {file: shared_with(file) for file in by_file if file != files.name}
+    shared = {file: users for file, users in shared.items() if users}
+    if not shared:
+        return types.WorkspaceEdit(changes={uri_of(f): edits for f, edits in by_file.items()}), None
+    if not annotations:
+        kept = {uri_of(f): edits for f, edits in by_file.items() if f not in shared}
+        left = "; ".join(f"{files.display(f)} (also used by {', '.join(users)})" for f, users in shared.items())
+        return types.WorkspaceEdit(changes=kept), (
+            f"Renamed '{target.identifier}' in this pipeline only: not in the shared template(s) {left}. "
+            "Rename it there by hand if every pipeline using them should change."
+        )
+    changes: list[types.TextDocumentEdit] = []
+    notes: dict[str, types.ChangeAnnotation] = {}
+    for file, edits in by_file.items():
+        if file in shared:
+            note = f"shared:{files.display(file)}"
+            notes[note] = types.ChangeAnnotation(
+                label=f"Also rewrites template {files.display(file)}, used by {', '.join(shared[file])}",
+                needs_confirmation=True,
+                description="Renaming the barrier in a shared template changes it for every pipeline that uses it.",
+            )
+            edits = [types.AnnotatedTextEdit(range=e.range, new_text=e.new_text, annotation_id=note) for e in edits]
+        changes.append(
+            types.TextDocumentEdit(
+                text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri_of(file), version=None), edits=edits
+            )
+        )
+    return types.WorkspaceEdit(document_changes=changes, change_annotations=notes), None
 
 
 # ---------------------------------------------------------------------------------------------- outline
@@ -184,6 +242,8 @@ def _pipeline_symbol(positions: Positions, document: Document) -> types.Document
                            pipeline.barriers_key, last, None)
         for declaration in pipeline.declarations:
             ident = declaration.identifier
+            if declaration.span.origin is not None:
+                continue  # declared in a pipeline template: its file's outline shows it
             label = declaration.name if declaration.name is not declaration.identifier else None  # v1: one string
             barriers.children.append(_symbol(
                 positions, ident.value if ident is not None and ident.value else "(no identifier)",
@@ -191,15 +251,16 @@ def _pipeline_symbol(positions: Positions, document: Document) -> types.Document
                 declaration.span, declaration.span, ident))
         root.children.append(barriers)
     nodes: dict[int, types.DocumentSymbol] = {}
-    for stage in pipeline.stages:
+    # What templates bring in is written in their files: it has no range in this one (`Span.origin`).
+    for stage in (s for s in pipeline.stages if s.key.origin is None):
         nodes[id(stage)] = node = _stage_symbol(positions, stage)
         root.children.append(node)
-    for group in pipeline.step_groups:  # outer groups come before the groups inside them
+    for group in (g for g in pipeline.step_groups if g.key.origin is None):  # outer groups first
         nodes[id(group)] = node = _symbol(positions, _label(group.identifier, group.name, "step group"), "step group",
                                           types.SymbolKind.Namespace, group.key, group.span, group.identifier)
         parent = group.parent if group.parent is not None else group.stage
         (nodes[id(parent)].children if parent is not None and id(parent) in nodes else root.children).append(node)
-    for position in pipeline.positions:
+    for position in (p for p in pipeline.positions if p.span.origin is None):
         scope: Stage | StepGroup | None = position.scope
         key = position.syntax.reference_key
         ref = position.ref.value if position.ref is not None else f"(no {key})"
@@ -232,7 +293,7 @@ def code_lenses(positions: Positions, analysis: Analysis) -> list[types.CodeLens
         facts = Facts(document)
         for declaration in document.pipeline.declarations:  # type: ignore[union-attr]
             ident = declaration.identifier
-            if ident is None or not ident.value:
+            if ident is None or not ident.value or ident.span.origin is not None:
                 continue
             users = facts.by_ref.get(ident.value, [])
             if users:

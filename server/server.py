@@ -23,6 +23,7 @@ from pygls.lsp.server import LanguageServer
 from barrier_lint import __version__
 
 from . import actions, completion, navigation
+from . import workspace as ws
 from .configuration import SECTION, Settings, editor_table, unknown_keys
 from .convert import Positions, split_lines, to_lsp_diagnostic
 from .documents import Analysis, OpenDocument, Target, analyse, target_at
@@ -44,7 +45,9 @@ class BarrierLintServer(LanguageServer):
         self.documents: dict[str, OpenDocument] = {}
         self.settings = Settings()
         self.pull_configuration = False
-        self.pulled: set[str] = set()  # workspace folders whose settings have been asked for
+        # workspace folders whose settings have been asked for, and the request (awaited by every user)
+        self.pulled: dict[str, asyncio.Future] = {}
+        self.index = ws.Index(self)  # every workspace folder's files (templates, ...), kept current
         self.lens_titles: dict[str, list[str]] = {}  # per document: the code lenses the client was last told of
 
     # -- plumbing ---------------------------------------------------------------------------------------
@@ -76,6 +79,10 @@ class BarrierLintServer(LanguageServer):
     def positions(self, analysis: Analysis) -> Positions:
         return Positions(analysis.lines, self.workspace.position_codec, bom=analysis.bom)
 
+    def files(self, uri: str, analysis: Analysis) -> ws.Files:
+        """Locations in the document's workspace, the document's own from this analysis."""
+        return ws.Files(self.index.root_of(uri), ws.name_of(uri), self.positions(analysis))
+
     @property
     def debounce(self) -> float:
         return (DEFAULT_DEBOUNCE_MS if self.debounce_ms is None else self.debounce_ms) / 1000
@@ -91,14 +98,19 @@ class BarrierLintServer(LanguageServer):
         text_document = self.workspace.get_text_document(uri)
         text, version = text_document.source, text_document.version
         analysis = document.analysis
-        if analysis is None or analysis.version != version or analysis.text != text:
-            analysis = analyse(text, version, document.config)
+        root = self.index.root_of(uri)
+        if analysis is None or analysis.version != version or analysis.text != text or analysis.generation != root.generation:
+            analysis = analyse(text, version, document.config, self.index.against(uri))
             if analysis.too_large and (document.analysis is None or not document.analysis.too_large):
                 self.log(f"{uri} is too large to analyse ({len(text)} characters)", types.MessageType.Info)
             document.remember(analysis)
         return document, analysis
 
-    def lint(self, uri: str) -> None:
+    def lint(self, uri: str, cascade: bool = True) -> None:
+        """Publish the document's diagnostics; with `cascade`, then those of the open documents that
+        depend on it (a pipeline using the template being edited), which its change made stale."""
+        if cascade:
+            self.index.republish_dependents(uri)
         try:
             found = self.current(uri)
         except Exception:
@@ -112,11 +124,12 @@ class BarrierLintServer(LanguageServer):
             return
         analysis = found[1]
         positions = self.positions(analysis)
+        files = self.files(uri, analysis)
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(
                 uri=uri,
                 version=analysis.version,
-                diagnostics=[to_lsp_diagnostic(d, positions, uri) for d in analysis.diagnostics],
+                diagnostics=[to_lsp_diagnostic(d, positions, uri, files.location) for d in analysis.diagnostics],
             )
         )
         self.refresh_code_lenses(uri, positions, analysis)
@@ -162,21 +175,7 @@ class BarrierLintServer(LanguageServer):
         document = self.documents.get(uri)
         if document is None:
             return
-        folder = self.settings.folder_of(uri)
-        if self.pull_configuration and folder not in self.pulled:
-            self.pulled.add(folder)
-            try:
-                result = await asyncio.wait_for(
-                    self.workspace_configuration_async(
-                        types.ConfigurationParams(items=[types.ConfigurationItem(scope_uri=folder or None, section=SECTION)])
-                    ),
-                    timeout=5,
-                )
-                pulled = result[0] if result else None
-                scope = f"workspace/configuration for {folder or 'the workspace'}"
-                self.settings.by_folder[folder] = {**self.settings.global_settings, **self.take_settings(pulled, scope)}
-            except Exception as exc:
-                self.log(f"could not read workspace/configuration: {exc!r}")
+        await self.pull_settings(self.settings.folder_of(uri))
         if uri not in self.documents:  # closed while waiting
             return
         config, problems = self.settings.config_for(uri)
@@ -185,12 +184,42 @@ class BarrierLintServer(LanguageServer):
         document.config = config
         document.analysis = None  # analysed again with the new configuration
 
+    async def pull_settings(self, folder: str) -> None:
+        """Ask the client for a workspace folder's settings (once; "" for the documents in none)."""
+        if not self.pull_configuration:
+            return
+        if folder not in self.pulled:
+            self.pulled[folder] = asyncio.ensure_future(self._pull(folder))
+        await asyncio.shield(self.pulled[folder])
+
+    async def _pull(self, folder: str) -> None:
+        try:
+            result = await asyncio.wait_for(
+                self.workspace_configuration_async(
+                    types.ConfigurationParams(items=[types.ConfigurationItem(scope_uri=folder or None, section=SECTION)])
+                ),
+                timeout=5,
+            )
+            pulled = result[0] if result else None
+            scope = f"workspace/configuration for {folder or 'the workspace'}"
+            self.settings.by_folder[folder] = {**self.settings.global_settings, **self.take_settings(pulled, scope)}
+        except Exception as exc:
+            self.log(f"could not read workspace/configuration: {exc!r}")
+
     async def reconfigure(self) -> None:
         self.pulled.clear()
         self.settings.by_folder.clear()
         for uri in list(self.documents):
             await self.refresh_config(uri)
             self.lint(uri)
+        await self.index_folders(rebuild=True)
+
+    async def index_folders(self, rebuild: bool = False) -> None:
+        """Index every workspace folder in the background, with its settings pulled first."""
+        folders = [f for f in self.settings.folders if ws.uri_to_path(f) is not None]
+        for folder in folders:
+            await self.pull_settings(folder)
+        self.index.set_folders([str(ws.uri_to_path(f)) for f in folders], rebuild)
 
 
 def guarded(server: BarrierLintServer, empty: Callable[[], Any]):
@@ -256,8 +285,41 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
                 server.debounce_ms = max(0, int(inner["debounceMs"]))
             server.settings.global_settings = server.take_settings(options, "initializationOptions")
         server.settings.folders = [f.uri for f in params.workspace_folders or []]
+        if not server.settings.folders and params.root_uri:
+            server.settings.folders = [params.root_uri]
         workspace = params.capabilities.workspace
         server.pull_configuration = bool(workspace is not None and workspace.configuration)
+        window = params.capabilities.window
+        server.index.progress = bool(window is not None and window.work_done_progress)
+        edits = workspace.workspace_edit if workspace is not None else None
+        server.index.annotations = bool(
+            edits is not None and edits.document_changes and edits.change_annotation_support is not None
+        )
+
+    @feature(types.INITIALIZED)
+    async def initialized(params: types.InitializedParams) -> None:
+        capabilities = server.client_capabilities.workspace
+        watched = capabilities.did_change_watched_files if capabilities is not None else None
+        if watched is not None and watched.dynamic_registration:
+            registration = types.Registration(
+                id="barrier-lint-watched-files",
+                method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                register_options=types.DidChangeWatchedFilesRegistrationOptions(
+                    watchers=[types.FileSystemWatcher(glob_pattern="**/*.{yaml,yml}")]
+                ),
+            )
+            try:
+                await asyncio.wait_for(
+                    server.client_register_capability_async(types.RegistrationParams(registrations=[registration])), 5
+                )
+            except Exception as exc:
+                server.log(f"could not watch files: {exc!r}", types.MessageType.Info)
+        await server.index_folders()
+
+    @feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(params: types.DidChangeWatchedFilesParams) -> None:
+        deleted = {c.uri for c in params.changes if c.type == types.FileChangeType.Deleted}
+        server.index.files_changed([c.uri for c in params.changes], deleted)
 
     @feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(params: types.DidChangeConfigurationParams) -> None:
@@ -278,6 +340,7 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
     async def did_open(params: types.DidOpenTextDocumentParams) -> None:
         uri = params.text_document.uri
         server.documents[uri] = OpenDocument(uri)
+        server.index.opened(uri)
         await server.refresh_config(uri)
         server.lint(uri)
 
@@ -299,6 +362,7 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
         document = server.documents.pop(uri, None)
         if document is not None:
             document.cancel_pending()
+            server.index.closed(uri)
         server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
         server.lens_titles.pop(uri, None)
 
@@ -323,20 +387,61 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
         positions = Positions(split_lines(text), server.workspace.position_codec)
         line, col = positions.to_server(params.position)
         barriers = completion.declared_barriers(analysis, document.last_good, text, line)
+        # What other files let it name: a template's users' barriers, a chained child's `parent.X`, ...
+        barriers += server.index.barriers_for(uri, analysis or document.last_good, line)
         harness = bool(analysis.pipelines()) or document.last_good is not None
         syntax = completion.syntax_at(analysis, document.last_good, text, line)
         items = completion.complete(positions, line, col, barriers, harness, syntax)
         return types.CompletionList(is_incomplete=False, items=items)
 
+    def cursor(params):
+        """The document's analysis, its workspace's `Files`, and the request's position in code points."""
+        found = server.current(params.text_document.uri)
+        if found is None:
+            return None
+        analysis = found[1]
+        files = server.files(params.text_document.uri, analysis)
+        return (files, analysis, *files.positions.to_server(params.position))
+
+    def template_use(params):
+        """The template use whose templateRef is under the request's position, with its document's files."""
+        at = cursor(params)
+        use = ws.use_at(at[1].parsed, *at[2:]) if at is not None else None
+        return (at[0], at[1], use) if use is not None else None  # type: ignore[index]
+
+    def across_files(params):
+        """Definition of what names another file: a Pipeline stage's `spec.pipeline` (the child's file), a
+        child's `parent.X` (the parents' declarations of X). None when the cursor is on neither."""
+        at = cursor(params)
+        if at is None:
+            return None
+        files, analysis, line, col = at
+        chain = ws.chain_at(analysis.parsed, line, col)
+        if chain is not None:
+            return ws.template_definition(files, chain)
+        position = ws.parent_ref_at(analysis.parsed, line, col)
+        if position is not None:
+            return server.index.parent_definition(files, analysis, position)
+        return None
+
     @feature(types.TEXT_DOCUMENT_HOVER)
     def hover(params: types.HoverParams):
+        use = template_use(params)
+        if use is not None:
+            return ws.template_hover(*use)
         found = at_cursor(params)
         return navigation.hover(*found) if found is not None else None
 
     @feature(types.TEXT_DOCUMENT_DEFINITION, empty=lambda: [])
     def definition(params: types.DefinitionParams):
+        use = template_use(params)
+        if use is not None:
+            return ws.template_definition(use[0], use[2])
+        elsewhere = across_files(params)
+        if elsewhere is not None:
+            return elsewhere
         found = at_cursor(params)
-        return navigation.definition(params.text_document.uri, *found) if found is not None else []
+        return navigation.definition(cursor(params)[0], found[1]) if found is not None else []  # type: ignore[index]
 
     @feature(types.TEXT_DOCUMENT_REFERENCES, empty=lambda: [])
     def references(params: types.ReferenceParams):
@@ -344,7 +449,7 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
         if found is None:
             return []
         include = params.context.include_declaration if params.context is not None else True
-        return navigation.references(params.text_document.uri, *found, include)
+        return navigation.references(cursor(params)[0], found[1], include)  # type: ignore[index]
 
     @feature(types.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT, empty=lambda: [])
     def highlight(params: types.DocumentHighlightParams):
@@ -356,7 +461,14 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
         found = at_cursor(params)
         if found is None or navigation.prepare_rename(*found) is None:
             raise navigation.Refused("no barrier identifier here to rename")
-        return navigation.rename(params.text_document.uri, *found, params.new_name)
+        uri = params.text_document.uri
+        edit, message = navigation.rename(
+            cursor(params)[0], found[1], params.new_name,  # type: ignore[index]
+            lambda file: server.index.shared_with(uri, file), server.index.annotations,
+        )
+        if message is not None:
+            server.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
+        return edit
 
     @feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
     def prepare_rename(params: types.PrepareRenameParams):

@@ -42,9 +42,14 @@ class Recorder:
     published: list[types.PublishDiagnosticsParams] = field(default_factory=list)
     logs: list[types.LogMessageParams] = field(default_factory=list)
     code_lens_refreshes: int = 0
+    registrations: list[types.Registration] = field(default_factory=list)  # client/registerCapability
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def install(self, client: LanguageClient) -> None:
+        @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+        def register(params: types.RegistrationParams) -> None:
+            self.registrations.extend(params.registrations)
+
         features = client.protocol.fm.features
 
         def refresh(params):  # answered as VS Code answers it
