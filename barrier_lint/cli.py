@@ -26,7 +26,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 ISSUES_URL = "https://github.com/barrier-lint/barrier-lint/issues"
 FAIL_ON = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "never": None}
 # Formats that quote the source, so the CLI keeps the text of files with findings for them.
-QUOTING_FORMATS = frozenset({"full", "sarif"})
+QUOTING_FORMATS = frozenset({"full", "sarif", "markdown"})
 
 DESCRIPTION = """\
 Find barrier mistakes in Harness pipeline YAML: undeclared or misspelt barriers, expressions in

@@ -452,3 +452,40 @@ def graph_of(parsed: ParsedFile, diagnostics: Sequence[Diagnostic] = (), documen
         if document is None or candidate.index == document:
             return build_graph(candidate, diagnostics)
     return None
+
+
+def focus(graph: dict, finding: int) -> dict:
+    """The part of `graph` that finding number `finding` is about: its nodes (every node of a cluster it
+    is on), the barriers they meet at, the clusters around them and the edges between what is kept. The
+    result has the same shape, with that one finding."""
+    chosen = graph["findings"][finding]
+    parent = {c["id"]: c["parent"] for c in graph["clusters"]}
+    inside: dict[str, set[str]] = {}
+    for node in graph["nodes"]:
+        where = node["cluster"]
+        while where is not None:
+            inside.setdefault(where, set()).add(node["id"])
+            where = parent[where]
+    nodes = {i for i in chosen["nodes"] if i.startswith("n")}
+    for cluster in (i for i in chosen["nodes"] if i.startswith("c")):
+        nodes |= inside.get(cluster, set())
+    # A crossed order is a cycle: the other branches' deadlock edges into its nodes belong to the picture.
+    nodes |= {e["from"] for e in graph["edges"] if e["kind"] == "deadlock" and e["to"] in nodes}
+    barriers = {n["identifier"]: n["id"] for n in graph["nodes"] if n["kind"] == "barrier"}
+    for node in graph["nodes"]:
+        if node["id"] in nodes and node["kind"] == "step" and node["literal"] and node["ref"] in barriers:
+            nodes.add(barriers[node["ref"]])
+    clusters = {i for i in chosen["nodes"] if i.startswith("c")}
+    for node in graph["nodes"]:
+        where = node["cluster"] if node["id"] in nodes else None
+        while where is not None:
+            clusters.add(where)
+            where = parent[where]
+    kept = nodes | clusters
+    return {
+        **graph,
+        "clusters": [c for c in graph["clusters"] if c["id"] in clusters],
+        "nodes": [n for n in graph["nodes"] if n["id"] in nodes],
+        "edges": [e for e in graph["edges"] if e["from"] in kept and e["to"] in kept],
+        "findings": [chosen],
+    }

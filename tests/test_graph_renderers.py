@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from barrier_lint.graph import graph_of
+from barrier_lint.graph import focus, graph_of
 from barrier_lint.graph_render import RED, to_dot, to_mermaid
 from barrier_lint.linter import lint_parsed
 from barrier_lint.parse import parse
@@ -78,7 +78,10 @@ def test_mermaid_renders_in_the_real_library_with_every_node_and_the_red_deadloc
     require_tool((GRAPH_TOOLS / "node_modules" / "mermaid" / "dist" / "mermaid.min.js").exists()
                  and (GRAPH_TOOLS / "node_modules" / "playwright-core").exists(),
                  f"mermaid and playwright-core under {GRAPH_TOOLS} (.ci/setup-graph.sh)")
+    # The whole graphs, and each error's part of them as the markdown format draws it.
     drawn = graphs()
+    drawn += [(f"{name} finding {i}", focus(graph, i)) for name, graph in drawn
+              for i, f in enumerate(graph["findings"]) if f["severity"] == "error" and f["nodes"]]
     files = []
     for index, (name, graph) in enumerate(drawn):
         path = tmp_path / f"{index}.mmd"
