@@ -142,7 +142,7 @@ class _Builder:
         return node
 
     def _edge(self, source: str, target: str, kind: str, label: str | None = None, **extra) -> dict:
-        edge = {"id": f"e{len(self.edges)}", "from": source, "to": target, "kind": kind, "label": label, **extra}
+        edge = {"id": f"e{len(self.edges)}", "source": source, "target": target, "kind": kind, "label": label, **extra}
         self.edges.append(edge)
         return edge
 
@@ -296,7 +296,7 @@ class _Builder:
         else:
             label = f"{len(stages)} stages: {first.label} … {stages[-1].label}"
         node = self._node(
-            "stages", label, parent, first.span, format_path(first.path) if len(stages) == 1 else "",
+            "stages", label, parent, first.span, format_path(first.path),
             stages=[s.label for s in stages],
             conditional=len(stages) == 1 and bool(first.when and first.when.can_skip),
         )
@@ -347,7 +347,7 @@ class _Builder:
 
     def _findings(self) -> list[dict]:
         findings = []
-        participant_edges = {(e["from"], e["to"]): e for e in self.edges if e["kind"] == "participant"}
+        participant_edges = {(e["source"], e["target"]): e for e in self.edges if e["kind"] == "participant"}
         at = {(d.code, d.tree_path, d.span): i for i, d in enumerate(self.diagnostics)}
         for index, d in enumerate(self.diagnostics):
             items = self._items_for(d)
@@ -470,7 +470,7 @@ def focus(graph: dict, finding: int) -> dict:
     for cluster in (i for i in chosen["nodes"] if i.startswith("c")):
         nodes |= inside.get(cluster, set())
     # A crossed order is a cycle: the other branches' deadlock edges into its nodes belong to the picture.
-    nodes |= {e["from"] for e in graph["edges"] if e["kind"] == "deadlock" and e["to"] in nodes}
+    nodes |= {e["source"] for e in graph["edges"] if e["kind"] == "deadlock" and e["target"] in nodes}
     barriers = {n["identifier"]: n["id"] for n in graph["nodes"] if n["kind"] == "barrier"}
     for node in graph["nodes"]:
         if node["id"] in nodes and node["kind"] == "step" and node["literal"] and node["ref"] in barriers:
@@ -486,6 +486,6 @@ def focus(graph: dict, finding: int) -> dict:
         **graph,
         "clusters": [c for c in graph["clusters"] if c["id"] in clusters],
         "nodes": [n for n in graph["nodes"] if n["id"] in nodes],
-        "edges": [e for e in graph["edges"] if e["from"] in kept and e["to"] in kept],
+        "edges": [e for e in graph["edges"] if e["source"] in kept and e["target"] in kept],
         "findings": [chosen],
     }

@@ -123,7 +123,7 @@ def to_mermaid(graph: dict) -> str:
             styles.append(f"  linkStyle {index} stroke:#2f6fdd")
         else:
             arrow = "-->"
-        out.append(f"  {edge['from']} {arrow}{label} {edge['to']}")
+        out.append(f"  {edge['source']} {arrow}{label} {edge['target']}")
     out.extend(styles)
     for severity in ("error", "warning", "info"):
         out.append(f"  classDef {severity} fill:{FILL[severity]},stroke:{STROKE[severity]},stroke-width:2px,color:#000")
@@ -196,10 +196,10 @@ def to_dot(graph: dict) -> str:
         attrs: dict[str, str] = {"id": edge["id"]}
         if edge.get("label"):
             attrs["label"] = edge["label"]
-        if edge["from"].startswith("c"):
-            attrs["ltail"] = f"cluster_{edge['from']}"
-        if edge["to"].startswith("c"):
-            attrs["lhead"] = f"cluster_{edge['to']}"
+        if edge["source"].startswith("c"):
+            attrs["ltail"] = f"cluster_{edge['source']}"
+        if edge["target"].startswith("c"):
+            attrs["lhead"] = f"cluster_{edge['target']}"
         kind = edge["kind"]
         if kind == "deadlock":
             attrs.update(color=RED, fontcolor=RED, penwidth="3", constraint="false")
@@ -208,6 +208,6 @@ def to_dot(graph: dict) -> str:
             attrs["color"] = RED if edge.get("deadlock") else ("#b26a00" if edge.get("dashed") else "#2e7d32")
         elif kind == "dependsOn":
             attrs.update(color="#2f6fdd", fontcolor="#2f6fdd")
-        out.append(f"  {edge['from']} -> {edge['to']} [{', '.join(f'{k}={_dot_text(v)}' for k, v in attrs.items())}];")
+        out.append(f"  {edge['source']} -> {edge['target']} [{', '.join(f'{k}={_dot_text(v)}' for k, v in attrs.items())}];")
     out.append("}")
     return "\n".join(out) + "\n"

@@ -29,7 +29,7 @@ def shape(g: dict) -> dict:
     return {
         "clusters": [(c["id"], c["kind"], c["label"], c["parent"]) for c in g["clusters"]],
         "nodes": [(n["id"], n["kind"], n["label"], n["cluster"]) for n in g["nodes"]],
-        "edges": [(e["from"], e["to"], e["kind"], e["label"]) for e in g["edges"]],
+        "edges": [(e["source"], e["target"], e["kind"], e["label"]) for e in g["edges"]],
         "findings": [(f["code"], f["nodes"], f["edges"]) for f in g["findings"]],
     }
 
@@ -117,7 +117,7 @@ def test_dag_stages_follow_depends_on_not_the_file_order():
         barriers=("x", "y"),
     )
     g = graph(text)
-    assert [(e["from"], e["to"], e["kind"]) for e in g["edges"] if e["kind"] != "participant"] == [
+    assert [(e["source"], e["target"], e["kind"]) for e in g["edges"] if e["kind"] != "participant"] == [
         ("c0", "c2", "dependsOn"), ("c1", "c2", "dependsOn")]
     assert [c["depends_on"] for c in g["clusters"]] == [[], [], ["a", "b"]]
     assert [f["code"] for f in g["findings"]] == ["BL202"]  # y has one participant; a and b meet at x
@@ -162,7 +162,7 @@ def test_single_participant_is_dashed_and_conditional_participant_marked():
     ))
     g = graph(text)
     assert [(f["code"], f["nodes"]) for f in g["findings"]] == [("BL206", ["n0"]), ("BL202", ["n1"])]
-    participant = {(e["from"], e["to"]): e for e in g["edges"] if e["kind"] == "participant"}
+    participant = {(e["source"], e["target"]): e for e in g["edges"] if e["kind"] == "participant"}
     assert participant[("n1", "n4")].get("dashed") is True
     assert participant[("n0", "n3")].get("dashed") is None
     assert [n["conditional"] for n in g["nodes"] if n["kind"] == "step"] == [True, False, False]

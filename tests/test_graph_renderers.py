@@ -102,5 +102,5 @@ def test_mermaid_renders_in_the_real_library_with_every_node_and_the_red_deadloc
         clusters = set(re.findall(r'<g class="cluster[^"]*" id="graph\d+-(c\d+)"', svg))
         assert clusters == {c["id"] for c in graph["clusters"]}, name
         for edge in deadlocks(graph):
-            paths = re.findall(rf'<path [^>]*data-id="L_{edge["from"]}_{edge["to"]}_\d+"[^>]*>', svg)
+            paths = re.findall(rf'<path [^>]*data-id="L_{edge["source"]}_{edge["target"]}_\d+"[^>]*>', svg)
             assert any(f"stroke:{RED};stroke-width:3px" in p for p in paths), (name, edge)

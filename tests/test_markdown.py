@@ -81,7 +81,7 @@ def test_a_crossed_order_diagram_holds_the_whole_cycle():
     graph = graph_of(parsed, lint_parsed(parsed))
     part = focus(graph, 0)
     assert [n["label"] for n in part["nodes"]] == ["a1", "a2", "b1", "b2", "x", "y"]
-    assert [(e["from"], e["to"]) for e in part["edges"] if e["kind"] == "deadlock"] == [("n0", "n1"), ("n2", "n3")]
+    assert [(e["source"], e["target"]) for e in part["edges"] if e["kind"] == "deadlock"] == [("n0", "n1"), ("n2", "n3")]
 
 
 def test_action_appends_the_markdown_summary_to_the_job_summary(release):
