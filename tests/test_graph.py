@@ -4,6 +4,7 @@ forms drawn from it. Renderers are checked against the real Graphviz and Mermaid
 from __future__ import annotations
 
 import json
+import pathlib
 import subprocess
 import sys
 
@@ -262,7 +263,7 @@ def test_graph_command_writes_each_format(tmp_path):
     assert (result.returncode, result.stdout) == (0, b"")
     written = json.loads(out.read_text())
     assert (written["file"], written["findings"][0]["code"]) == (example, "BL203")
-    dot = run_cli("graph", "-", "--output-format", "dot", "--stdin-filename", "x.yaml", stdin=open(example, "rb").read())
+    dot = run_cli("graph", "-", "--output-format", "dot", "--stdin-filename", "x.yaml", stdin=pathlib.Path(example).read_bytes())
     assert dot.stdout.decode().startswith("// barrier-lint synchronization graph (version 1) of database_release\ndigraph")
 
 

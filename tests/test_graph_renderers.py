@@ -15,8 +15,6 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 
-import pytest
-
 from barrier_lint.graph import focus, graph_of
 from barrier_lint.graph_render import RED, to_dot, to_mermaid
 from barrier_lint.linter import lint_parsed

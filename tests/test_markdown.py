@@ -13,7 +13,15 @@ from barrier_lint.linter import lint_parsed
 from barrier_lint.output.markdown import cell
 from barrier_lint.parse import parse
 
-from .test_cli_integrations import RELEASE, _action_steps, release, run_main  # noqa: F401 (release: a fixture)
+import pytest
+
+from .test_cli_integrations import RELEASE, _action_steps, run_main
+
+
+@pytest.fixture
+def release(tmp_path):
+    (tmp_path / "release.yaml").write_text(RELEASE)
+    return tmp_path
 
 BL203_BLOCK = """\
 #### ❌ BL203 sequential-barrier-participants, line 24 column 88
@@ -49,7 +57,7 @@ def test_markdown_lists_every_finding_and_draws_each_error(release, monkeypatch)
     )
     assert BL203_BLOCK in out
     # The warning has no diagram; each error has one.
-    assert [m for m in re.findall(r"^#### .*$", out, re.M)] == [
+    assert [m for m in re.findall(r"^#### .*$", out, re.MULTILINE)] == [
         "#### ❌ BL203 sequential-barrier-participants, line 24 column 88",
         "#### ❌ BL101 undeclared-barrier, line 25 column 90",
     ]

@@ -63,9 +63,9 @@ async def test_sync_graph_answers_the_graph_its_text_forms_and_ranges(client):
     # The barrierRef value of step b, line 19, after `🚀é` (2 UTF-16 units or 4 UTF-8 bytes for the rocket).
     line = TEXT.splitlines()[19]
     start = session.columns(line, line.index("ready}"))
-    r = getattr(result.ranges, "n1")
+    r = result.ranges.n1
     assert (r.start.line, r.start.character, r.end.line, r.end.character) == (19, start, 19, start + 5)
-    c = getattr(result.ranges, "c1")  # the `stage` key of deploy
+    c = result.ranges.c1  # the `stage` key of deploy
     assert (c.start.line, c.start.character, c.end.line, c.end.character) == (13, 6, 13, 11)
 
 
