@@ -8,12 +8,12 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from barrier_lint.graph import focus, graph_of
 from barrier_lint.linter import lint_parsed
 from barrier_lint.output.markdown import cell
 from barrier_lint.parse import parse
-
-import pytest
 
 from .test_cli_integrations import RELEASE, _action_steps, run_main
 
