@@ -31,7 +31,7 @@ VSIX = VSCODE / "barrier-lint.vsix"
 SCREENSHOT = ROOT / "test-output" / "vscode.png"
 MARKER = "BARRIER_LINT_E2E_RUN"
 # What the .vsix is built from: a .vsix older than any of these would test old code.
-VSIX_SOURCES = [VSCODE / "src", VSCODE / "package.json", VSCODE / "package-lock.json", VSCODE / "requirements.txt",
+VSIX_SOURCES = [VSCODE / "src", VSCODE / "media", VSCODE / "package.json", VSCODE / "package-lock.json", VSCODE / "requirements.txt",
                 VSCODE / "scripts", ROOT / "barrier_lint", ROOT / "server", ROOT / "pyproject.toml"]
 
 

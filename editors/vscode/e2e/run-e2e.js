@@ -556,7 +556,12 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  console.error(`E2E FAILED: ${err && err.stack ? err.stack : err}`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(`E2E FAILED: ${err && err.stack ? err.stack : err}`);
+    process.exit(1);
+  });
+}
+
+// The workbench helpers, for the other end-to-end scripts (run-graph-e2e.js).
+module.exports = { parseArgs, log, poll, assertEqual, CodeServer, writeProfile, openFile, goTo, waitForStatus, runCommand };
