@@ -4,8 +4,10 @@ tool that holds the JSON (the VS Code view, a script) can draw exactly what the 
 - `mermaid`: a Mermaid flowchart (GitHub and GitLab render it in markdown). Clusters are subgraphs and
   keep their JSON ids (`c0`, ...), nodes keep theirs (`n0`, ...), and links are written in the order of
   the JSON's `edges`, so `linkStyle i` is edge `e<i>`.
-- `dot`: Graphviz. Clusters are `cluster_c0` subgraphs; an edge to or from a cluster goes to an invisible
-  anchor node inside it, clipped at the cluster's border (`compound=true`, `lhead`/`ltail`).
+- `dot`: Graphviz. Clusters are `cluster_c0` subgraphs holding two invisible anchors, `c0_in` above
+  everything inside and `c0_out` below it; an edge into a cluster goes to its `_in`, one out of it leaves
+  from its `_out`, clipped at the cluster's border (`compound=true`, `lhead`/`ltail`), so what follows a
+  cluster is drawn below it. Edges keep their JSON ids (`id="e3"`).
 - `json`: the graph itself.
 
 Styles: a finding's nodes are filled by severity (error red, warning amber, info blue); deadlock edges are
@@ -153,13 +155,21 @@ def _dot_text(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+def _dot_head(item: str) -> str:
+    return f"{item}_in" if item.startswith("c") else item
+
+
+def _dot_tail(item: str) -> str:
+    return f"{item}_out" if item.startswith("c") else item
+
+
 def to_dot(graph: dict) -> str:
     clusters, nodes = _children(graph)
     pipeline = graph["pipeline"].get("identifier") or graph["pipeline"].get("name") or "pipeline"
     out = [
         f"// barrier-lint synchronization graph (version {graph['version']}) of {pipeline}",
         f"digraph {_dot_text(pipeline)} {{",
-        "  compound=true; rankdir=TB; newrank=true;",
+        '  compound=true; rankdir=TB; newrank=true; fontname="Helvetica"; fontsize=12;',
         '  node [shape=box, style="rounded,filled", fillcolor=white, fontname="Helvetica", fontsize=11];',
         '  edge [fontname="Helvetica", fontsize=10, color="#555555"];',
     ]
@@ -185,8 +195,12 @@ def to_dot(graph: dict) -> str:
             style = "dashed" if cluster["kind"] in ("parallel", "rollback") else "rounded"
             color = STROKE[cluster["severity"]] if cluster.get("severity") else "#888888"
             out.append(f"{indent}  label={_dot_text(label)}; style={_dot_text(style)}; color={_dot_text(color)};")
-            out.append(f"{indent}  {cluster['id']} [shape=point, style=invis, width=0, height=0, label=\"\"];")
+            for anchor in ("in", "out"):
+                out.append(f"{indent}  {cluster['id']}_{anchor} [shape=point, style=invis, width=0, height=0, label=\"\"];")
             emit(cluster["id"], indent + "  ")
+            for child in [*clusters.get(cluster["id"], []), *nodes.get(cluster["id"], [])]:
+                out.append(f"{indent}  {cluster['id']}_in -> {_dot_head(child['id'])} [style=invis];")
+                out.append(f"{indent}  {_dot_tail(child['id'])} -> {cluster['id']}_out [style=invis];")
             out.append(f"{indent}}}")
         for node in nodes.get(parent, []):
             out.append(node_line(node, indent))
@@ -202,12 +216,12 @@ def to_dot(graph: dict) -> str:
             attrs["lhead"] = f"cluster_{edge['target']}"
         kind = edge["kind"]
         if kind == "deadlock":
-            attrs.update(color=RED, fontcolor=RED, penwidth="3", constraint="false")
+            attrs.update(color=RED, fontcolor=RED, penwidth="3")
         elif kind == "participant":
             attrs.update(arrowhead="none", style="dashed" if edge.get("dashed") else "solid")
             attrs["color"] = RED if edge.get("deadlock") else ("#b26a00" if edge.get("dashed") else "#2e7d32")
         elif kind == "dependsOn":
             attrs.update(color="#2f6fdd", fontcolor="#2f6fdd")
-        out.append(f"  {edge['source']} -> {edge['target']} [{', '.join(f'{k}={_dot_text(v)}' for k, v in attrs.items())}];")
+        out.append(f"  {_dot_tail(edge['source'])} -> {_dot_head(edge['target'])} [{', '.join(f'{k}={_dot_text(v)}' for k, v in attrs.items())}];")
     out.append("}")
     return "\n".join(out) + "\n"

@@ -4,10 +4,11 @@
 // Used by tests/test_graph_renderers.py, bench/bench_graph.py and for the images in docs/images.
 //
 //   node tests/graph/render_mermaid.js --modules <dir holding node_modules/{mermaid,playwright-core}> \
-//       [--chromium /usr/bin/chromium] [--png out.png] [--width 1200] in.mmd [more.mmd ...]
+//       [--chromium /usr/bin/chromium] [--png out.png] [--svg out.svg] [--scale 2] [--width 1200] in.mmd [more.mmd ...]
 //
 // Prints one JSON line per input: {file, ok, ms, svg | error}: `ms` is the time mermaid.render took in
-// the page (parse + layout + SVG), `svg` the drawing. With --png, also a screenshot of the first drawing.
+// the page (parse + layout + SVG), `svg` the drawing. With --png / --svg, the first drawing is also saved
+// as a screenshot (at --scale device pixels per CSS pixel) / as its SVG.
 'use strict';
 
 const fs = require('fs');
@@ -37,7 +38,9 @@ async function main() {
       '--disable-component-update', '--disable-sync'],
   });
   try {
-    const page = await browser.newPage({ viewport: { width: Number(args.width), height: 800 } });
+    const page = await browser.newPage({
+      viewport: { width: Number(args.width), height: 800 }, deviceScaleFactor: Number(args.scale || 1),
+    });
     // No network at all: every request but the page itself fails, so the drawing is offline for sure.
     await page.route('**/*', (route) => route.abort());
     await page.setContent('<!doctype html><html><body style="margin:0;background:#fff"><div id="out"></div></body></html>');
@@ -62,6 +65,9 @@ async function main() {
       if (args.png && index === 0 && result.ok) {
         const svg = page.locator('#out svg');
         await svg.screenshot({ path: args.png });
+      }
+      if (args.svg && index === 0 && result.ok) {
+        fs.writeFileSync(args.svg, result.svg);
       }
       console.log(JSON.stringify({ file, ...result }));
     }
