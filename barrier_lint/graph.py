@@ -319,8 +319,9 @@ class _Builder:
 
     def _rendezvous(self) -> None:
         """One node per barrier, joined to its participants: the declared ones first, in declaration order,
-        then references that no declaration names."""
+        then references that no declaration names. A barrier without participants stays at the top."""
         self.barrier_node: dict[str, dict] = {}
+        joined: dict[str, list[str | None]] = {}  # barrier -> the clusters of its participants
         for declaration in self.pipeline.declarations:
             ident = declaration.identifier.value if declaration.identifier is not None else None
             if not ident or ident in self.barrier_node:
@@ -342,6 +343,22 @@ class _Builder:
                     participants=self.facts.participants(ref),
                 )
             self._edge(step["id"], self.barrier_node[ref]["id"], "participant")
+            joined.setdefault(ref, []).append(step["cluster"])
+        # Each rendezvous is drawn in the innermost cluster that holds all its participants (the parallel
+        # block whose stages meet there), so it sits beside them and its links stay local.
+        parent = {c["id"]: c["parent"] for c in self.clusters}
+
+        def outward(cluster: str | None) -> list[str]:
+            chain = []
+            while cluster is not None:
+                chain.append(cluster)
+                cluster = parent[cluster]
+            return chain
+
+        for ref, clusters in joined.items():
+            chains = [outward(c) for c in clusters]
+            common = [c for c in chains[0] if all(c in chain for chain in chains[1:])]
+            self.barrier_node[ref]["cluster"] = common[0] if common else None
 
     # -- findings ---------------------------------------------------------------------------------------
 

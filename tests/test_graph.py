@@ -72,13 +72,14 @@ def test_sequential_reuse_is_drawn_red_with_the_ordering_edge_between_the_two_st
 
 
 def test_crossed_order_draws_each_branch_edge_of_the_cycle():
+    # The barriers are drawn in the innermost cluster holding all their participants: the parallel block.
     g = graph(pipeline(parallel(stage("a", [step("a1", "x"), step("a2", "y")]),
                                 stage("b", [step("b1", "y"), step("b2", "x")]))))
     assert shape(g) == {
         "clusters": [("c0", "parallel", "parallel", None), ("c1", "stage", "stage a", "c0"),
                      ("c2", "stage", "stage b", "c0")],
         "nodes": [("n0", "step", "a1", "c1"), ("n1", "step", "a2", "c1"), ("n2", "step", "b1", "c2"),
-                  ("n3", "step", "b2", "c2"), ("n4", "barrier", "x", None), ("n5", "barrier", "y", None)],
+                  ("n3", "step", "b2", "c2"), ("n4", "barrier", "x", "c0"), ("n5", "barrier", "y", "c0")],
         "edges": [("n0", "n1", "sequence", None), ("n2", "n3", "sequence", None),
                   ("n0", "n4", "participant", None), ("n1", "n5", "participant", None),
                   ("n2", "n5", "participant", None), ("n3", "n4", "participant", None),
@@ -101,7 +102,7 @@ def test_rollback_steps_are_their_own_cluster_after_the_normal_flow():
                      ("c2", "parallel", "parallel", None), ("c3", "stage", "stage t", "c2"),
                      ("c4", "stage", "stage u", "c2")],
         "nodes": [("n0", "step", "n", "c0"), ("n1", "step", "r", "c1"), ("n2", "step", "t1", "c3"),
-                  ("n3", "step", "u1", "c4"), ("n4", "barrier", "x", None), ("n5", "barrier", "y", None)],
+                  ("n3", "step", "u1", "c4"), ("n4", "barrier", "x", "c0"), ("n5", "barrier", "y", "c2")],
         "edges": [("n0", "c1", "sequence", "on failure"), ("c0", "c2", "sequence", None),
                   ("n0", "n4", "participant", None), ("n1", "n4", "participant", None),
                   ("n2", "n5", "participant", None), ("n3", "n5", "participant", None),

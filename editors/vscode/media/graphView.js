@@ -13,6 +13,7 @@
   window.mermaid.initialize({
     startOnLoad: false,
     securityLevel: 'strict',
+    look: 'classic', // mermaid 12's 'neo' look (shadows) costs about a third more time to draw
     theme: dark ? 'dark' : 'default',
     maxEdges: 100000,
     maxTextSize: 10000000,
