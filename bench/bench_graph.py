@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import pathlib
+import resource
 import subprocess
 import sys
 import tempfile
@@ -26,6 +26,7 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
+from bench_lint import best_of  # noqa: E402
 from generate import pipeline  # noqa: E402
 
 from barrier_lint.graph import graph_of  # noqa: E402
@@ -49,15 +50,6 @@ def in_process(text: str) -> tuple[dict, str]:
     parsed = parse(text)
     graph = graph_of(parsed, lint_parsed(parsed))
     return graph, to_mermaid(graph)
-
-
-def best(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def command_times(path: pathlib.Path, out: pathlib.Path, repeat: int = 3) -> tuple[float, float]:
@@ -86,7 +78,7 @@ def main() -> None:
         path = work / f"case{index}.yaml"
         path.write_text(text)
         graph, mermaid = in_process(text)
-        inner = best(lambda: in_process(text), 5)
+        inner = best_of(lambda: in_process(text), 5)
         command, cpu = command_times(path, work / "out.mmd")
         drawing = work / f"case{index}.mmd"
         drawing.write_text(mermaid)

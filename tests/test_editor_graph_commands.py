@@ -4,7 +4,6 @@ bindings. Each draws the buffer as it is (an unsaved fix included), writes the f
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -13,7 +12,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from .conftest import ROOT, require_tool
-from .test_editor_configs import emacs_has_eglot_and_yaml_mode, run_editor
+from .test_editor_configs import PIPELINE, emacs_has_eglot_and_yaml_mode, project, run_editor  # noqa: F401 (project: a fixture)
 
 try:
     import tomllib
@@ -21,25 +20,18 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 EDITORS = ROOT / "editors"
-PIPELINE = EDITORS / "vscode" / "e2e" / "workspace" / "release.yaml"
 HEADER = "%% barrier-lint synchronization graph (version 1) of release"
 
 
 @pytest.fixture
-def project(tmp_path):
-    """A folder with the pipeline; PATH starts with `barrier-lint` running this interpreter's package."""
-    folder = tmp_path / "project"
-    folder.mkdir()
-    shutil.copyfile(PIPELINE, folder / "release.yaml")
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    for name, module in (("barrier-lint", "barrier_lint"), ("barrier-lint-server", "barrier_lint_server")):
-        (bin_dir / name).write_text(f'#!/bin/sh\nexec "{sys.executable}" -m {module} "$@"\n')
-        (bin_dir / name).chmod(0o755)
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-           "BARRIER_LINT_CHECK_OUT": str(tmp_path / "result.json"), "BARRIER_LINT_VIEWED": str(tmp_path / "viewed.svg"),
-           "BARRIER_LINT_CHECK_FILE": str(folder / "release.yaml")}
-    return folder, env, tmp_path
+def graph_project(project):
+    """test_editor_configs' project, with `barrier-lint` (this interpreter's package) first on PATH too."""
+    folder, env, out = project
+    tmp = out.parent
+    (tmp / "bin" / "barrier-lint").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m barrier_lint "$@"\n')
+    (tmp / "bin" / "barrier-lint").chmod(0o755)
+    env = {**env, "BARRIER_LINT_VIEWED": str(tmp / "viewed.svg"), "BARRIER_LINT_CHECK_FILE": str(folder / "release.yaml")}
+    return folder, env, tmp
 
 
 def assert_svg(path):
@@ -53,10 +45,10 @@ def assert_fixed_graph(text):
     assert "not declared" not in text  # the unsaved fix of the misspelt barrierRef is what was drawn
 
 
-def test_neovim_graph_command(project):
+def test_neovim_graph_command(graph_project):
     require_tool(shutil.which("nvim") is not None, "Neovim (apt-get install neovim; .ci/setup-editors.sh)")
     require_tool(shutil.which("dot") is not None, "Graphviz dot (apt-get install graphviz; .ci/setup-graph.sh)")
-    folder, env, tmp = project
+    folder, env, tmp = graph_project
     result = run_editor(["nvim", "--headless", "--clean", "--cmd", f"luafile {EDITORS / 'neovim' / 'barrier-lint-graph.lua'}",
                          "-c", f"luafile {EDITORS / 'neovim' / 'test' / 'graph.lua'}", "release.yaml"],
                         folder, env, tmp / "result.json")
@@ -69,10 +61,10 @@ def test_neovim_graph_command(project):
     assert result["modified"] is True  # the buffer itself was left as it was: edited, not saved
 
 
-def test_emacs_graph_command(project):
+def test_emacs_graph_command(graph_project):
     require_tool(emacs_has_eglot_and_yaml_mode(), "Emacs with eglot and yaml-mode (.ci/setup-editors.sh)")
     require_tool(shutil.which("dot") is not None, "Graphviz dot (apt-get install graphviz; .ci/setup-graph.sh)")
-    folder, env, tmp = project
+    folder, env, tmp = graph_project
     result = run_editor(["emacs", "--batch", "-l", str(EDITORS / "emacs" / "barrier-lint.el"),
                          "-l", str(EDITORS / "emacs" / "test" / "graph.el")], folder, env, tmp / "result.json")
     # Batch Emacs shows no images, so the default is Mermaid, opened in the other window.
@@ -83,12 +75,12 @@ def test_emacs_graph_command(project):
     assert result["modified"] is True
 
 
-def test_helix_graph_key_bindings(project):
+def test_helix_graph_key_bindings(graph_project):
     require_tool(shutil.which("dot") is not None, "Graphviz dot (apt-get install graphviz; .ci/setup-graph.sh)")
     keys = tomllib.loads((EDITORS / "helix" / "config.toml").read_text())["keys"]["normal"]["space"]
     assert keys["G"][:2] == ["save_selection", "select_all"] and keys["G"][3] == "jump_backward"
     assert keys["M"][-1] == ":open /tmp/barrier-lint-graph.mmd"
-    folder, env, tmp = project
+    folder, env, tmp = graph_project
     # What `:pipe-to` does with the selection (the whole buffer): run the command with it on stdin.
     opener = tmp / "bin" / "xdg-open"
     opener.write_text('#!/bin/sh\ncp "$1" "$BARRIER_LINT_VIEWED"\n')

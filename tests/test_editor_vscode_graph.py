@@ -11,10 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import subprocess
 import sys
-import time
 import uuid
 
 import pytest
@@ -28,9 +25,8 @@ from .test_editor_vscode import (
     TOOLS,
     VSCODE,
     VSIX,
-    kill_all,
+    drive,
     newer_than_vsix,
-    processes_with_marker,
 )
 
 SCREENSHOT = ROOT / "test-output" / "vscode-sync-graph.png"
@@ -61,27 +57,8 @@ def test_sync_graph_view_in_code_server(tmp_path):
         "--chromium", str(CHROMIUM), "--screenshot", str(tmp_path / "graph.png"), "--work", str(tmp_path / "work"),
         "--big", str(big), "--timeout", "60000",
     ]
-    started = time.monotonic()
-    driver = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                              start_new_session=True)
-    try:
-        output, _ = driver.communicate(timeout=240)
-    except subprocess.TimeoutExpired:
-        os.killpg(driver.pid, signal.SIGTERM)
-        try:
-            output, _ = driver.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(driver.pid, signal.SIGKILL)
-            output, _ = driver.communicate()
-        output += "\n(driver timed out)"
-    finally:
-        deadline = time.monotonic() + 10
-        while (leftovers := processes_with_marker(run_id)) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        kill_all(leftovers)
-    print(output)
-    print(f"graph e2e run took {time.monotonic() - started:.1f}s")
-    if driver.returncode != 0 or "E2E PASSED" not in output:
+    returncode, output, leftovers = drive(command, env, run_id, timeout=240)
+    if returncode != 0 or "E2E PASSED" not in output:
         SCREENSHOT.parent.mkdir(exist_ok=True)
         if (tmp_path / "graph.png").exists():
             shutil.copyfile(tmp_path / "graph.png", SCREENSHOT)

@@ -21,7 +21,7 @@
 const fs = require('fs');
 const path = require('path');
 const {
-  parseArgs, log, poll, assertEqual, CodeServer, writeProfile, openFile, goTo, waitForStatus, runCommand,
+  parseArgs, log, poll, assertEqual, prepareRun, openFile, goTo, waitForStatus, runCommand,
 } = require('./run-e2e.js');
 
 const FILE = 'pipeline.yaml';
@@ -64,31 +64,12 @@ async function drawn(frame, after, timeout) {
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   args.workspace = args.workspace === path.join(__dirname, 'workspace') ? path.join(__dirname, 'graph-workspace') : args.workspace;
-  const { chromium } = require(path.join(args.playwright, 'node_modules', 'playwright-core'));
-  fs.mkdirSync(args.work, { recursive: true });
-  const dirs = writeProfile(args.work, args.workspace);
+  const run = prepareRun(args);
+  const { dirs, server } = run;
   if (args.big) fs.copyFileSync(args.big, path.join(dirs.workspace, BIG)); // a large pipeline, for the drawing time
-  const server = new CodeServer(args['code-server'], dirs, path.join(args.work, 'code-server.log'));
-  let browser;
   let page;
-  const cleanup = async () => {
-    if (browser) await browser.close().catch(() => {});
-    browser = undefined;
-    await server.stop();
-  };
-  for (const signal of ['SIGINT', 'SIGTERM']) {
-    process.on(signal, () => {
-      cleanup().finally(() => process.exit(130));
-    });
-  }
   try {
-    log(`installed: ${server.installExtension(path.resolve(args.vsix)).replace(/\n/g, ', ')}`);
-    browser = await chromium.launch({
-      executablePath: args.chromium,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await run.launch();
     const url = await server.start();
     const origin = new URL(url).host;
     page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
@@ -205,7 +186,7 @@ async function main() {
     }
     throw err;
   } finally {
-    await cleanup();
+    await run.cleanup();
   }
 }
 
