@@ -784,28 +784,42 @@ def graph_command(argv: list[str], out: TextIO | None = None) -> int:
     parser.add_argument("--document", type=int, metavar="N", help="draw document N (1-based) of a multi-document file (default: the first pipeline)")
     parser.add_argument("--stdin-filename", metavar="NAME", help="the name of - (standard input), for finding its configuration")
     parser.add_argument("--config", metavar="PATH", help="use this configuration file (which findings are drawn)")
+    parser.add_argument("--no-resolve", dest="resolve", action="store_false",
+                        help="draw the file on its own: do not resolve templates and child pipelines against the repository")
     args = parser.parse_args(argv)
     try:
         explicit = load_config(pathlib.Path(args.config)) if args.config else None
         configs = Configs(explicit, None, frozenset())
         if args.path == "-":
             data, display = sys.stdin.buffer.read(), args.stdin_filename or "-"
-            config = configs.for_file(args.stdin_filename or os.path.join(os.getcwd(), "-"))
+            source = args.stdin_filename or os.path.join(os.getcwd(), "-")
         else:
-            display = args.path
-            config = configs.for_file(args.path)
+            display = source = args.path
             with open(args.path, "rb") as handle:
                 data = handle.read()
+        config = configs.for_file(source)
+        text, problem = decode(data)
+        if problem is not None:
+            raise _Usage(f"cannot draw {display}: {problem.message}")
+        with collector_paused():
+            # The model the linter analysed: resolved against the file's workspace (templates, child
+            # pipelines), else the file alone; its findings are the ones drawn.
+            workspace = Workspaces(configs, args.resolve).for_path(source)
+            if workspace is None:
+                parsed = parse(text)
+                diagnostics = lint_parsed(parsed, config, assume_harness=True)
+            else:
+                from .workspace import display_name
+
+                name = display_name(source)
+                workspace.put(name, text)
+                diagnostics = workspace.lint(name, config, assume_harness=True)
+                parsed = workspace.read(name)
+            graph = graph_of(parsed, diagnostics, None if args.document is None else args.document - 1)
     except ConfigError as exc:
         raise _Usage(str(exc)) from None
     except OSError as exc:
         raise _Usage(f"cannot read {args.path}: {exc.strerror or exc}") from None
-    text, problem = decode(data)
-    if problem is not None:
-        raise _Usage(f"cannot draw {display}: {problem.message}")
-    parsed = parse(text)
-    graph = graph_of(parsed, lint_parsed(parsed, config, assume_harness=True),
-                     None if args.document is None else args.document - 1)
     if graph is None:
         which = f"document {args.document} of {display}" if args.document else display
         raise _Usage(f"nothing to draw: {which} holds no Harness pipeline, stage, step group or step")

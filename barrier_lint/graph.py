@@ -365,7 +365,11 @@ class _Builder:
     def _findings(self) -> list[dict]:
         findings = []
         participant_edges = {(e["source"], e["target"]): e for e in self.edges if e["kind"] == "participant"}
-        at = {(d.code, d.tree_path, d.span): i for i, d in enumerate(self.diagnostics)}
+        # A pair or cycle finding is on its later step: found by the step's path, which holds wherever the
+        # finding is reported (a step spliced in from a template is reported at the template's use).
+        at: dict[tuple[str, str], int] = {}
+        for i, d in enumerate(self.diagnostics):
+            at.setdefault((d.code, d.tree_path), i)
         for index, d in enumerate(self.diagnostics):
             items = self._items_for(d)
             for item in items:
@@ -386,7 +390,7 @@ class _Builder:
                             edge["finding"] = index
 
         def deadlock(code: str, p: BarrierPosition, q: BarrierPosition, label: str) -> None:
-            index = at.get((code, format_path(q.path), self._reported_span(q)))
+            index = at.get((code, format_path(q.path)))
             source, target = self.step_node.get(id(p)), self.step_node.get(id(q))
             if index is None or source is None or target is None:
                 return
@@ -413,9 +417,6 @@ class _Builder:
             for p, q in cycle:
                 deadlock("BL205", p, q, f"{p.literal} then {q.literal}")
         return findings
-
-    def _reported_span(self, position: BarrierPosition) -> Span:
-        return (position.ref or position.type).span
 
     def _items_for(self, d: Diagnostic) -> list[dict]:
         """The nodes and clusters a finding is about: its own element, and those of its related places."""

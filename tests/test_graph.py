@@ -284,3 +284,27 @@ def test_graph_command_draws_the_document_asked_for(tmp_path):
     result = run_cli("graph", str(two), "--document", "2", "--format", "json")
     g = json.loads(result.stdout)
     assert (g["document"], g["clusters"][0]["label"]) == (1, "stage b")
+
+
+def test_graph_command_draws_the_model_resolved_against_the_repository():
+    """examples/harness-repo: the Barrier steps come from a template used in two sequential stages."""
+    repo = ROOT / "examples" / "harness-repo"
+    result = run_cli("graph", ".harness/pipelines/storefront_release.yaml", "--format", "json", cwd=repo)
+    g = json.loads(result.stdout)
+    assert [(n["label"], n["origin"], n["span"].get("file")) for n in g["nodes"]] == [
+        ("wait_for_peers", "template canary_gate@v2", ".harness/templates/canary_gate/v2.yaml"),
+        ("wait_for_peers", "template canary_gate@v2", ".harness/templates/canary_gate/v2.yaml"),
+        ("canaries_healthy", None, None),
+    ]
+    # The finding is reported at the second use's templateRef; its deadlock edge joins the template's steps.
+    assert [(f["code"], f["span"]["line"], f["edges"]) for f in g["findings"]] == [("BL203", 25, ["e3"])]
+    assert (g["edges"][3]["source"], g["edges"][3]["target"], g["edges"][3]["kind"]) == ("n0", "n1", "deadlock")
+    # A child pipeline's steps are drawn inside its Pipeline stage, labelled with it.
+    train = run_cli("graph", ".harness/pipelines/storefront_train.yaml", cwd=repo).stdout.decode()
+    assert '    subgraph c2["stage migrate<br/>from child pipeline storefront_migrations"]\n' in train
+    assert "  n0 ==>|\"finishes before\"| n1\n" in train
+    # --no-resolve: the file alone, whose stages show no Barrier step.
+    alone = json.loads(run_cli("graph", ".harness/pipelines/storefront_release.yaml", "--no-resolve", "--format", "json",
+                               cwd=repo).stdout)
+    assert [(n["kind"], n["label"]) for n in alone["nodes"]] == [
+        ("stages", "stage cart"), ("stages", "stage checkout"), ("barrier", "canaries_healthy")]
