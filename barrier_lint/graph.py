@@ -80,7 +80,7 @@ class _Builder:
         elements: list = [*pipeline.stages, *pipeline.step_groups, *pipeline.positions]
         for element in elements:
             node = root
-            start = (element.span.start_line, element.span.start_col) if element.span.origin is None else (1 << 61, 0)
+            start = (element.span.start_line, element.span.start_col)  # as analysis.Ordering compares them
             trail = [root]
             for name, index in element.path:
                 node = node.children.setdefault(("key", name), _Trie())
