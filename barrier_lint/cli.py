@@ -772,7 +772,8 @@ drawn from (docs/graph.md). Exit status 0 when drawn, even with findings; 2 when
 
 def graph_command(argv: list[str], out: TextIO | None = None) -> int:
     from .graph import graph_of
-    from .graph_render import FORMATS as GRAPH_FORMATS, render
+    from .graph_render import FORMATS as GRAPH_FORMATS
+    from .graph_render import render
     from .settings import ConfigError, load_config
 
     parser = argparse.ArgumentParser(prog="barrier-lint graph", description=GRAPH_DESCRIPTION,

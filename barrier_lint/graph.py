@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .analysis import Facts, branch_sort_key, in_dag
+from .analysis import ROLLBACK_LISTS, Facts, branch_sort_key, in_dag
 from .diagnostics import Diagnostic
 from .model import BarrierPosition, Document, Span, Stage, StepGroup, format_path
 from .parse import ParsedFile
@@ -204,10 +204,10 @@ class _Builder:
             return self._sequence(items, parent)
         # Branches under different keys run one after the other (the same order the ordering rules use).
         keyed = sorted(trie.children.items(), key=lambda kv: branch_sort_key(kv[0][1], kv[1].first))
-        if any(name == "rollbackSteps" and child.barriers for (_, name), child in keyed):
+        if any(name in ROLLBACK_LISTS and child.barriers for (_, name), child in keyed):
             items: list = []
             for (_, name), child in keyed:
-                if name == "rollbackSteps" and child.barriers:
+                if name in ROLLBACK_LISTS and child.barriers:
                     items.append(("rollback", child))
                 else:
                     items.append(child)

@@ -78,7 +78,7 @@ def main() -> None:
         path = work / f"case{index}.yaml"
         path.write_text(text)
         graph, mermaid = in_process(text)
-        inner = best_of(lambda: in_process(text), 5)
+        inner = best_of(lambda text=text: in_process(text), 5)
         command, cpu = command_times(path, work / "out.mmd")
         drawing = work / f"case{index}.mmd"
         drawing.write_text(mermaid)

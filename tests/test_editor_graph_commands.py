@@ -4,6 +4,7 @@ bindings. Each draws the buffer as it is (an unsaved fix included), writes the f
 
 from __future__ import annotations
 
+import pathlib
 import shutil
 import subprocess
 import sys
@@ -24,7 +25,7 @@ HEADER = "%% barrier-lint synchronization graph (version 1) of release"
 
 
 @pytest.fixture
-def graph_project(project):
+def graph_project(project):  # noqa: F811 (test_editor_configs' fixture)
     """test_editor_configs' project, with `barrier-lint` (this interpreter's package) first on PATH too."""
     folder, env, out = project
     tmp = out.parent
@@ -69,7 +70,7 @@ def test_emacs_graph_command(graph_project):
                          "-l", str(EDITORS / "emacs" / "test" / "graph.el")], folder, env, tmp / "result.json")
     # Batch Emacs shows no images, so the default is Mermaid, opened in the other window.
     assert result["mermaid"].endswith(".mmd") and result["mermaid_buffer"] == result["mermaid"]
-    assert_fixed_graph(open(result["mermaid"], encoding="utf-8").read())
+    assert_fixed_graph(pathlib.Path(result["mermaid"]).read_text(encoding="utf-8"))
     assert result["svg"].endswith(".svg")
     assert_svg(result["svg"])
     assert result["modified"] is True
@@ -93,4 +94,4 @@ def test_helix_graph_key_bindings(graph_project):
                               capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
     assert_svg(tmp / "viewed.svg")
-    assert_fixed_graph(open("/tmp/barrier-lint-graph.mmd", encoding="utf-8").read())
+    assert_fixed_graph(pathlib.Path("/tmp/barrier-lint-graph.mmd").read_text(encoding="utf-8"))
