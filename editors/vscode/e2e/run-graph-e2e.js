@@ -12,7 +12,7 @@
 //      vendored mermaid (no request leaves the machine, no Content Security Policy violation);
 //   2. the pointer on a finding highlights its nodes and edges;
 //   3. a click on a node selects its barrierRef value in the editor;
-//   4. typing redraws (the deadlock edges go when the crossed order is fixed, and come back on undo);
+//   4. typing redraws (the deadlock edges go when the crossed order is undone, and come back on undo);
 //   5. switching to another pipeline draws that one.
 // It prints the time the view took to draw (the first drawing, a redraw, and with --big FILE a large
 // pipeline), and saves a screenshot of the editor with the graph beside it.
@@ -131,8 +131,10 @@ async function main() {
     await waitForStatus(page, `Ln ${CLICKED.line}, Col ${CLICKED.column + CLICKED.length} (${CLICKED.length} selected)`);
     log(`click OK: line ${CLICKED.line} selected`);
 
-    // 4. Typing over the selection fixes the crossed order; the drawing follows, and undo brings it back.
-    await page.keyboard.type('config_pushed');
+    // 4. Typing another barrier over the selection undoes the crossed order (what is left is an undeclared
+    // barrier and single participants: no deadlock); the drawing follows, and undo brings it back.
+    await page.keyboard.type('caches_cold');
+    await page.keyboard.press('Escape'); // the completion list
     shown = await poll('the drawing without deadlocks', async () => {
       const now = await drawn(frame, shown.number, args.timeout);
       return now.deadlocks.length === 0 ? now : null;
