@@ -365,11 +365,11 @@ class _Builder:
     def _findings(self) -> list[dict]:
         findings = []
         participant_edges = {(e["source"], e["target"]): e for e in self.edges if e["kind"] == "participant"}
-        # A pair or cycle finding is on its later step: found by the step's path, which holds wherever the
-        # finding is reported (a step spliced in from a template is reported at the template's use).
-        at: dict[tuple[str, str], int] = {}
+        # A pair or cycle finding is on its later step: at its barrierRef, or at the use of the template the
+        # step is spliced in from.
+        at: dict[tuple[str, Span], int] = {}
         for i, d in enumerate(self.diagnostics):
-            at.setdefault((d.code, d.tree_path), i)
+            at.setdefault((d.code, d.span), i)
         for index, d in enumerate(self.diagnostics):
             items = self._items_for(d)
             for item in items:
@@ -390,7 +390,7 @@ class _Builder:
                             edge["finding"] = index
 
         def deadlock(code: str, p: BarrierPosition, q: BarrierPosition, label: str) -> None:
-            index = at.get((code, format_path(q.path)))
+            index = next((at[(code, span)] for span in _reported_spans(q) if (code, span) in at), None)
             source, target = self.step_node.get(id(p)), self.step_node.get(id(q))
             if index is None or source is None or target is None:
                 return
@@ -421,9 +421,9 @@ class _Builder:
     def _items_for(self, d: Diagnostic) -> list[dict]:
         """The nodes and clusters a finding is about: its own element, and those of its related places."""
         found: list[dict] = []
-        own = self.by_path.get(d.tree_path) if d.tree_path else None
-        if own is not None:
-            found.append(own[1])
+        own = self._node_at(d.span) or self._innermost(d.span)
+        if own is not None and not (own.get("kind") == "barrier" and d.code not in _DECLARATION_CODES):
+            found.append(own)
         elif d.barrier is not None and d.barrier in self.barrier_node and d.code in _DECLARATION_CODES:
             found.append(self.barrier_node[d.barrier])
         for related in d.related:
@@ -433,14 +433,40 @@ class _Builder:
         return found
 
     def _node_at(self, span: Span) -> dict | None:
+        """The step whose barrierRef (else type) is at `span`, or whose template use is."""
         if not hasattr(self, "_by_ref_span"):
-            self._by_ref_span = {
-                (p.ref or p.type).span: self.step_node[id(p)] for p in self.pipeline.positions if id(p) in self.step_node
-            }
+            self._by_ref_span = {}
+            for p in self.pipeline.positions:
+                if id(p) in self.step_node:
+                    for reported in _reported_spans(p):
+                        self._by_ref_span.setdefault(reported, self.step_node[id(p)])
         return self._by_ref_span.get(span)
+
+    def _innermost(self, span: Span) -> dict | None:
+        """The smallest node or cluster written in this file whose range holds the start of `span`."""
+        if span.origin is not None:
+            return None
+        best, size = None, None
+        for item in [*self.nodes, *self.clusters]:
+            where = item["span"]
+            if where is None or "file" in where:
+                continue
+            start, end = (where["line"] - 1, where["column"] - 1), (where["end_line"] - 1, where["end_column"] - 1)
+            if start <= (span.start_line, span.start_col) < end:
+                extent = (end[0] - start[0], end[1] - start[1])
+                if size is None or extent < size:
+                    best, size = item, extent
+        return best
 
 
 _DECLARATION_CODES = frozenset({"BL101", "BL104", "BL105", "BL107"})
+
+
+def _reported_spans(position: BarrierPosition) -> list[Span]:
+    """Where a finding on the position is reported: its barrierRef (else its type), and when that is
+    written in another file, the use in this file it is reached through."""
+    span = (position.ref or position.type).span
+    return [span, span.origin.via] if span.origin is not None else [span]
 
 
 def _rank(severity: str) -> int:
