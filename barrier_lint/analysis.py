@@ -73,9 +73,20 @@ def _dag_ancestors(pipeline: Pipeline) -> dict[str, set[str]]:
     return ancestors
 
 
+def in_dag(stage: Stage | None) -> bool:
+    """Whether the stage runs as a DAG node: ordered by its `dependsOn` alone, not by where it is written."""
+    return stage is not None and stage.depends_on is not None and stage.identifier is not None
+
+
+def branch_sort_key(key: str, start: tuple[int, int]) -> tuple:
+    """How branches under different mapping keys (a stage's provisioner steps, its execution steps, its
+    rollback steps) follow each other: one after the other, rollback steps last, otherwise in document
+    order (`start` is where the branch's first element is written)."""
+    return (key in ROLLBACK_LISTS, start)
+
+
 def _dag_stage(position: BarrierPosition) -> Stage | None:
-    stage = position.stage
-    return stage if stage is not None and stage.depends_on is not None and stage.identifier is not None else None
+    return position.stage if in_dag(position.stage) else None
 
 
 def order(p: BarrierPosition, q: BarrierPosition, ancestors: dict[str, set[str]]) -> int:
@@ -167,7 +178,7 @@ class Ordering:
                 pos = n.positions[0]
                 return (pos.span.start_line, pos.span.start_col)
 
-            children.sort(key=lambda item: (item[0][1] in ROLLBACK_LISTS, first(item[1])))
+            children.sort(key=lambda item: branch_sort_key(item[0][1], first(item[1])))
         return [child for _, child in children]
 
     def _after(self, earlier: _Summary, previous: _Summary, later: _Summary) -> None:

@@ -27,7 +27,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 ISSUES_URL = "https://github.com/barrier-lint/barrier-lint/issues"
 FAIL_ON = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "never": None}
 # Formats that quote the source, so the CLI keeps the text of files with findings for them.
-QUOTING_FORMATS = frozenset({"full", "sarif"})
+QUOTING_FORMATS = frozenset({"full", "sarif", "markdown"})
 
 DESCRIPTION = """\
 Find barrier mistakes in Harness pipeline YAML: undeclared or misspelt barriers, expressions in
@@ -52,6 +52,7 @@ more:
   barrier-lint rule BL203       explain a rule (code or name)
   barrier-lint rule --all       list every rule
   barrier-lint ./rule           lint a folder named rule (or: barrier-lint -- rule)
+  barrier-lint graph F          draw which stages and steps wait for each other at which barrier
   barrier-lint --show-config F  the configuration that applies to F
   documentation                 https://github.com/barrier-lint/barrier-lint/blob/main/docs/integrations.md
                                 (CI, pre-commit, baselines, suppression comments)"""
@@ -207,6 +208,8 @@ def _main(argv: list[str]) -> int:
 
     if argv[:1] == ["rule"]:
         return rule_command(argv[1:])
+    if argv[:1] == ["graph"]:
+        return graph_command(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     select = _selectors(args.select, parser, "--select") if args.select else None
@@ -851,6 +854,84 @@ def rule_command(argv: list[str], out: TextIO | None = None) -> int:
         print(f"barrier-lint: {unknown_rule_message(args.rule)}{hint}", file=sys.stderr)
         return EXIT_USAGE
     out.write(f"# {rule.name} ({rule.code})\n\nDefault severity: {rule.severity.value}\n\n{rule.documentation()}\n")
+    return EXIT_OK
+
+
+GRAPH_DESCRIPTION = """\
+Draw the barrier synchronization graph of a pipeline: stages and step groups in their real order
+(sequences one after another, parallel blocks side by side, dependsOn edges), each Barrier step joined to
+its barrier, and the findings drawn on it (deadlocks in red with the ordering edge that causes them, a
+single participant dashed, a conditional participant marked). The json form is the one the others are
+drawn from (docs/graph.md). Exit status 0 when drawn, even with findings; 2 when there is nothing to draw."""
+
+
+def graph_command(argv: list[str], out: TextIO | None = None) -> int:
+    from .graph import graph_of
+    from .graph_render import FORMATS as GRAPH_FORMATS
+    from .graph_render import render
+    from .settings import ConfigError, load_config
+
+    parser = argparse.ArgumentParser(prog="barrier-lint graph", description=GRAPH_DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("path", metavar="PATH", help="the pipeline file, or - for standard input")
+    parser.add_argument("--format", "--output-format", dest="format", choices=GRAPH_FORMATS, default="mermaid",
+                        help="mermaid (default), dot (Graphviz) or json")
+    parser.add_argument("--output-file", "-o", metavar="FILE", help="write the graph to FILE instead of standard output")
+    parser.add_argument("--document", type=int, metavar="N", help="draw document N (1-based) of a multi-document file (default: the first pipeline)")
+    parser.add_argument("--stdin-filename", metavar="NAME", help="the name of - (standard input), for finding its configuration")
+    parser.add_argument("--config", metavar="PATH", help="use this configuration file (which findings are drawn)")
+    parser.add_argument("--no-resolve", dest="resolve", action="store_false",
+                        help="draw the file on its own: do not resolve templates and child pipelines against the repository")
+    args = parser.parse_args(argv)
+    try:
+        explicit = load_config(pathlib.Path(args.config)) if args.config else None
+        configs = Configs(explicit, None, frozenset())
+        if args.path == "-":
+            data, display = sys.stdin.buffer.read(), args.stdin_filename or "-"
+            source = args.stdin_filename or os.path.join(os.getcwd(), "-")
+        else:
+            display = source = args.path
+            with open(args.path, "rb") as handle:
+                data = handle.read()
+        config = configs.for_file(source)
+        text, problem = decode(data)
+        if problem is not None:
+            raise _Usage(f"cannot draw {display}: {problem.message}")
+        with collector_paused():
+            # The model the linter analysed: resolved against the file's workspace (templates, child
+            # pipelines), else the file alone; its findings are the ones drawn.
+            workspace = Workspaces(configs, args.resolve).for_path(source)
+            if workspace is None:
+                parsed = parse(text)
+                diagnostics = lint_parsed(parsed, config, assume_harness=True)
+            else:
+                from .workspace import display_name
+
+                name = display_name(source)
+                workspace.put(name, text)
+                diagnostics = workspace.lint(name, config, assume_harness=True)
+                parsed = workspace.read(name)
+            graph = graph_of(parsed, diagnostics, None if args.document is None else args.document - 1)
+    except ConfigError as exc:
+        raise _Usage(str(exc)) from None
+    except OSError as exc:
+        raise _Usage(f"cannot read {args.path}: {exc.strerror or exc}") from None
+    if graph is None:
+        which = f"document {args.document} of {display}" if args.document else display
+        raise _Usage(f"nothing to draw: {which} holds no Harness pipeline, stage, step group or step")
+    graph["file"] = display
+    drawing = render(graph, args.format)
+    if args.output_file:
+        try:
+            folder = os.path.dirname(args.output_file)
+            if folder:
+                os.makedirs(folder, exist_ok=True)
+            with open(args.output_file, "w", encoding="utf-8") as handle:
+                handle.write(drawing)
+        except OSError as exc:
+            raise _Usage(f"cannot write {args.output_file}: {exc.strerror or exc}") from None
+    else:
+        (out or sys.stdout).write(drawing)
     return EXIT_OK
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 
-def pipeline(target_lines: int, barriers_per_block: int = 2) -> str:
+def pipeline(target_lines: int, barriers_per_block: int = 2, barrier_every: int = 1) -> str:
     """A realistic release pipeline of about `target_lines` lines: blocks of parallel Deployment stages,
-    each with a rolling deploy, a step group and Barrier steps shared across the block."""
+    each with a rolling deploy, a step group and Barrier steps shared across the block (only in every
+    `barrier_every`-th block; the others have none)."""
     head = [
         "pipeline:",
         "  name: Generated Release",
@@ -19,7 +20,7 @@ def pipeline(target_lines: int, barriers_per_block: int = 2) -> str:
     declarations: list[str] = []
     block = 0
     while len(head) + len(declarations) + len(blocks) < target_lines:
-        refs = [f"block{block}_gate{i}" for i in range(barriers_per_block)]
+        refs = [f"block{block}_gate{i}" for i in range(barriers_per_block if block % barrier_every == 0 else 0)]
         for ref in refs:
             declarations += [f"      - name: {ref}", f"        identifier: {ref}"]
         blocks.append("    - parallel:")

@@ -22,7 +22,7 @@ from pygls.lsp.server import LanguageServer
 
 from barrier_lint import __version__
 
-from . import actions, completion, navigation
+from . import actions, completion, graph, navigation
 from . import workspace as ws
 from .configuration import SECTION, Settings, editor_table, unknown_keys
 from .convert import Positions, split_lines, to_lsp_diagnostic
@@ -496,5 +496,11 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
     @feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False), empty=lambda: [])
     def code_lens(params: types.CodeLensParams):
         return whole_document(params, navigation.code_lenses)
+
+    @feature(graph.METHOD)
+    def sync_graph(params):
+        uri, at = graph.requested(params)
+        found = server.current(uri)
+        return graph.sync_graph(uri, found[1], server.positions(found[1]), at) if found is not None else None
 
     return server

@@ -33,7 +33,7 @@ def render(fmt: str, monkeypatch, cwd: pathlib.Path, *paths: str) -> str:
 
 
 def test_every_format_is_registered():
-    assert list(FORMATS) == ["text", "full", "concise", "json", "json-lines", "sarif", "github", "junit", "gitlab"]
+    assert list(FORMATS) == ["text", "full", "concise", "json", "json-lines", "sarif", "github", "junit", "gitlab", "markdown"]
 
 
 # --------------------------------------------------------------------------------------- text family

@@ -19,6 +19,7 @@ _MODULES = {
     "github": "github",
     "junit": "junit",
     "gitlab": "gitlab",
+    "markdown": "markdown",
 }
 
 

@@ -469,32 +469,50 @@ async function openWorkbench(browser, url, dirs, timeout) {
   return page;
 }
 
-async function main() {
-  const args = parseArgs(process.argv.slice(2));
+/**
+ * What a run needs: a fresh profile with a copy of the workspace, code-server with the .vsix installed, and
+ * `launch()` for headless Chromium; `cleanup()` (also on SIGINT/SIGTERM) stops code-server and Chromium.
+ */
+function prepareRun(args) {
   const { chromium } = require(path.join(args.playwright, 'node_modules', 'playwright-core'));
   fs.mkdirSync(args.work, { recursive: true });
   const dirs = writeProfile(args.work, args.workspace);
   const server = new CodeServer(args['code-server'], dirs, path.join(args.work, 'code-server.log'));
-  let browser;
-  let page;
-  const cleanup = async () => {
-    if (browser) await browser.close().catch(() => {});
-    browser = undefined;
-    await server.stop();
+  const run = {
+    dirs,
+    server,
+    browser: undefined,
+    async launch() {
+      log(`installed: ${server.installExtension(path.resolve(args.vsix)).replace(/\n/g, ', ')}`);
+      run.browser = await chromium.launch({
+        executablePath: args.chromium,
+        headless: true,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+          '--disable-component-update', '--disable-sync'],
+      });
+      return run.browser;
+    },
+    async cleanup() {
+      if (run.browser) await run.browser.close().catch(() => {});
+      run.browser = undefined;
+      await server.stop();
+    },
   };
   for (const signal of ['SIGINT', 'SIGTERM']) {
     process.on(signal, () => {
-      cleanup().finally(() => process.exit(130));
+      run.cleanup().finally(() => process.exit(130));
     });
   }
+  return run;
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const run = prepareRun(args);
+  const { dirs, server } = run;
+  let page;
   try {
-    log(`installed: ${server.installExtension(path.resolve(args.vsix)).replace(/\n/g, ', ')}`);
-    browser = await chromium.launch({
-      executablePath: args.chromium,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await run.launch();
 
     // Session 1: default settings, so the bundled server runs under python3 from PATH.
     page = await openWorkbench(browser, await server.start(), dirs, args.timeout);
@@ -558,11 +576,16 @@ async function main() {
     }
     throw err;
   } finally {
-    await cleanup();
+    await run.cleanup();
   }
 }
 
-main().catch((err) => {
-  console.error(`E2E FAILED: ${err && err.stack ? err.stack : err}`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(`E2E FAILED: ${err && err.stack ? err.stack : err}`);
+    process.exit(1);
+  });
+}
+
+// The workbench helpers, for the other end-to-end scripts (run-graph-e2e.js).
+module.exports = { parseArgs, log, poll, assertEqual, prepareRun, openFile, goTo, waitForStatus, runCommand };

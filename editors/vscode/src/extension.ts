@@ -13,6 +13,7 @@ import {
   ServerOptions,
   State,
 } from 'vscode-languageclient/node';
+import { registerGraphView } from './graphView';
 
 const SECTION = 'barrierLint';
 const MIN_PYTHON = '3.10';
@@ -47,6 +48,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
   );
+  registerGraphView(context, () => client, log);
   await start(context);
 }
 
