@@ -4,6 +4,7 @@ their related locations, each in its own file). Regenerate with --update-golden 
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -371,3 +372,13 @@ def test_a_fifo_in_the_workspace_is_never_opened_for_resolution(tmp_path, monkey
     worker.start()
     assert done.wait(60), "the workspace blocked on a FIFO"
     assert result["out"].startswith(".harness/release.yaml:21:24: BL203 ")
+
+
+def test_a_workspace_outside_git_is_walked_for_a_bounded_number_of_files(tmp_path, monkeypatch):
+    from barrier_lint.workspace import files
+
+    for i in range(12):
+        (tmp_path / f"p{i:02}.yaml").write_text(f"pipeline:\n  identifier: p{i}\n")
+    monkeypatch.setattr(files, "MAX_WALKED_FILES", 5)
+    listed = list(files.workspace_files(str(tmp_path), None))
+    assert [os.path.basename(p) for p in listed] == ["p00.yaml", "p01.yaml", "p02.yaml", "p03.yaml", "p04.yaml"]

@@ -10,6 +10,7 @@ through a symbolic link that leaves the root, and never more than `MAX_RESOLVE_B
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import subprocess
 from collections.abc import Callable, Iterable, Iterator
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from ..discovery import NotReadable, Target, discover, find_git_root, read_file
 from ..parse import decode, looks_like_harness
 
+MAX_WALKED_FILES = 20_000  # YAML files read from a workspace that is not a git work tree, at the most
 MAX_RESOLVE_BYTES = 8 * 1024 * 1024  # a larger file is not read for resolution (it is still linted if named)
 Excluded = Callable[[str, bool], bool]
 
@@ -30,7 +32,9 @@ def workspace_files(root: str, excluded: Excluded | None, extra_folders: Iterabl
     """Absolute paths of the workspace's YAML files: the repository's, then those of `extra_folders`."""
     listed = _git_files(root) if os.path.exists(os.path.join(root, ".git")) else None
     if listed is None:
-        listed = (t.path for t in discover([root], excluded) if isinstance(t, Target))
+        # Outside a repository the folder is walked, but never without end: a file named alone in /tmp or a
+        # home folder must not read everything below it.
+        listed = itertools.islice((t.path for t in discover([root], excluded) if isinstance(t, Target)), MAX_WALKED_FILES)
     else:
         listed = (p for p in listed if excluded is None or not excluded(p, False))
     yield from (p for p in listed if _inside(p, root))
