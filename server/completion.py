@@ -169,7 +169,8 @@ def _reference_prefix(lines: list[str], line: int, prefix: str, syntax: Syntax) 
 
 
 def complete(
-    positions: Positions, line: int, col: int, barriers: list[Declared], harness: bool, syntax: Syntax = V0
+    positions: Positions, line: int, col: int, barriers: list[Declared], harness: bool, syntax: Syntax = V0,
+    ending: str = "\n",
 ) -> list[types.CompletionItem]:
     text = positions.lines[line] if line < len(positions.lines) else ""
     prefix = text[:col]
@@ -206,7 +207,7 @@ def complete(
         ]
     snippet = _SNIPPET_PREFIX.match(prefix)
     if snippet is not None and step_entry_can_start(positions.lines, line, snippet.start("typed"), syntax):
-        return [barrier_step_snippet(positions, line, col, snippet, barriers, syntax)]
+        return [barrier_step_snippet(positions, line, col, snippet, barriers, syntax, ending)]
     return []
 
 
@@ -254,7 +255,8 @@ def in_step(lines: list[str], line: int, column: int) -> bool:
 
 
 def barrier_step_snippet(
-    positions: Positions, line: int, col: int, match: re.Match, barriers: list[Declared], syntax: Syntax = V0
+    positions: Positions, line: int, col: int, match: re.Match, barriers: list[Declared], syntax: Syntax = V0,
+    ending: str = "\n",
 ) -> types.CompletionItem:
     """`- step: type: Barrier ...` (v1: `- id: ... barrier: {name: }`) indented where the user is typing,
     with a choice of declared barriers."""
@@ -276,7 +278,7 @@ def barrier_step_snippet(
             f"      barrierRef: {choice}",
             "    timeout: ${4:10m}",
         ]
-    new_text = body[0] + "".join("\n" + pad + part for part in body[1:])
+    new_text = body[0] + "".join(ending + pad + part for part in body[1:])  # the document's own line break
     return types.CompletionItem(
         label="Barrier step",
         kind=types.CompletionItemKind.Snippet,

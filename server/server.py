@@ -25,7 +25,7 @@ from barrier_lint import __version__
 from . import actions, completion, graph, navigation
 from . import workspace as ws
 from .configuration import SECTION, Settings, editor_table, unknown_keys
-from .convert import Positions, split_lines, to_lsp_diagnostic
+from .convert import line_ending, Positions, split_lines, to_lsp_diagnostic
 from .documents import Analysis, OpenDocument, Target, analyse, target_at
 from .transport import Protocol, serve_stdio, serve_tcp
 
@@ -391,7 +391,7 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
         barriers += server.index.barriers_for(uri, analysis or document.last_good, line)
         harness = bool(analysis.pipelines()) or document.last_good is not None
         syntax = completion.syntax_at(analysis, document.last_good, text, line)
-        items = completion.complete(positions, line, col, barriers, harness, syntax)
+        items = completion.complete(positions, line, col, barriers, harness, syntax, line_ending(text))
         return types.CompletionList(is_incomplete=False, items=items)
 
     def cursor(params):

@@ -168,6 +168,16 @@ SNIPPET_CASES = [
 ]
 
 
+async def test_barrier_step_snippet_uses_the_documents_own_line_break(client):
+    # Before: the snippet's lines were joined with \n, so accepting it in a CRLF file mixed line endings.
+    session = client.session
+    text = RELEASE.replace("                      timeout: 30m\n", "                      timeout: 30m\n                  - \n", 1)
+    await session.open(URI, text.replace("\n", "\r\n"))
+    (snippet,) = [i for i in await complete(session, URI, 25, 20) if i.kind == types.CompletionItemKind.Snippet]
+    assert snippet.text_edit.new_text.startswith("- step:\r\n                      type: Barrier\r\n")
+    assert "\n" not in snippet.text_edit.new_text.replace("\r\n", "")
+
+
 async def test_barrier_step_snippet_only_where_a_step_entry_can_start(client):
     session = client.session
     for line_text, line, col, offered in SNIPPET_CASES:
