@@ -133,5 +133,5 @@ def test_standard_input_from_dev_zero_is_bounded():
     with open("/dev/zero", "rb") as zero:
         result, elapsed, peak = run_bounded(["-"], 60, stdin=zero)
     assert result.returncode == 1
-    assert result.stdout.decode() == "-:1:1: BL000 the file is larger than 64 MiB; barrier-lint does not read files this large\n"
+    assert result.stdout.decode() == "-:1:1: BL000 [error] the file is larger than 64 MiB; barrier-lint does not read files this large\n"
     assert peak < 200
