@@ -157,24 +157,14 @@ class ResultCache:
     def save(self) -> None:
         if self.path is None or not self.changed:
             return
-        import tempfile
+        from .output.common import write_atomically  # the one atomic write (a temporary file, then a rename)
 
         folder = os.path.dirname(self.path)
+        entries = {"format": FORMAT, "version": __version__, "entries": self.entries}
         try:
             os.makedirs(folder, exist_ok=True)
             _mark(folder)
-            fd, temporary = tempfile.mkstemp(prefix=".results-", suffix=".tmp", dir=folder)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    json.dump({"format": FORMAT, "version": __version__, "entries": self.entries}, handle,
-                              separators=(",", ":"))
-                os.replace(temporary, self.path)
-            except BaseException:
-                try:
-                    os.unlink(temporary)
-                except OSError:
-                    pass
-                raise
+            write_atomically(self.path, lambda handle: json.dump(entries, handle, separators=(",", ":")))
         except OSError:
             pass  # a cache we cannot write costs the next run time, nothing else
 
