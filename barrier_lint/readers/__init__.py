@@ -24,7 +24,8 @@ from .v0 import TEMPLATE_KINDS, Builder
 from .v1 import TEMPLATE_BODIES, Reader
 
 # `.harness/templates/<id>/<version>.yaml`, also under `.harness/orgs/<org>/[projects/<p>/]`.
-_V1_TEMPLATE_PATH = re.compile(r"(?:^|/)\.harness/(?:[^/]+/)*?templates/(?P<id>[^/]+)/(?P<version>[^/]+)\.ya?ml$")
+# Where a v1 template file lives: its path is its identity (harness-barriers.md section 8).
+V1_TEMPLATE_PATH = re.compile(r"(?:^|/)\.harness/(?:[^/]+/)*?templates/(?P<id>[^/]+)/(?P<version>[^/]+)\.ya?ml$")
 
 
 def read_document(
@@ -134,7 +135,7 @@ def _unrecognised(doc: Document, tree: Tree, key: Node, why: str) -> None:
 
 
 def _template_identity(path: str, where) -> tuple[Text, Text] | None:
-    match = _V1_TEMPLATE_PATH.search(path.replace("\\", "/"))
+    match = V1_TEMPLATE_PATH.search(path.replace("\\", "/"))
     if match is None:
         return None
     return Text(match["id"], where), Text(match["version"], where)

@@ -11,12 +11,12 @@ every edit.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..parse import Composed, compose
 from ..model import Span
+from ..readers import V1_TEMPLATE_PATH
 from ..syntax import MappingNode, Node, Tree
 
 TEMPLATE_TYPES = ("Pipeline", "Stage", "StepGroup", "Step")
@@ -191,7 +191,6 @@ def _classify(indexed: IndexedFile, number: int, root: Node, tree: Tree, size: i
             return
 
 
-V1_TEMPLATE_PATH = re.compile(r"(?:^|/)\.harness/(?:[^/]+/)*?templates/(?P<id>[^/]+)/(?P<version>[^/]+)\.ya?ml$")
 V1_BODIES = {"pipeline": "Pipeline", "stage": "Stage", "step": "Step"}
 
 
