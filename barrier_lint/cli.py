@@ -255,7 +255,11 @@ def _main(argv: list[str]) -> int:
     for message in run.warnings:
         print(f"barrier-lint: warning: {escape(message)}", file=sys.stderr)
 
-    _refuse_inputs_as_outputs(run, [("--write-baseline", args.write_baseline)] + [("--output", p) for _, p in outputs])
+    _refuse_inputs_as_outputs(
+        run,
+        [("--write-baseline", args.write_baseline), ("--output-file", main_path)]
+        + [("--report", path) for _, path in args.report],
+    )
     if args.write_baseline:
         from .baseline import write_baseline
 
@@ -315,13 +319,32 @@ def _main(argv: list[str]) -> int:
 
 def _refuse_inputs_as_outputs(run: LintRun, outputs: list[tuple[str, str | None]]) -> None:
     """An output file that is one of the files linted would overwrite the user's pipeline: refuse it
-    (the same file by any name: a relative path, a symlink, a hard link)."""
+    (the same file by any name: a relative path, a symlink, a hard link). So would one that the run read
+    only to resolve a use (a template, a child pipeline): any existing YAML file that holds Harness YAML
+    is refused too, whether or not this run read it."""
     inputs = {key for key in map(_file_identity, run.inputs) if key is not None}
     for option, path in outputs:
-        if path is not None and _file_identity(path) in inputs:
+        if path is None:
+            continue
+        if _file_identity(path) in inputs:
             raise _Usage(
                 f"{option} {path} is one of the files being linted; refusing to overwrite it (choose another file)"
             )
+        if _holds_harness_yaml(path):
+            raise _Usage(f"{option} {path} holds Harness YAML; refusing to overwrite it (choose another file)")
+
+
+def _holds_harness_yaml(path: str) -> bool:
+    from .discovery import YAML_SUFFIXES, NotReadable, read_file
+    from .syntax import looks_like_harness
+
+    if not path.lower().endswith(YAML_SUFFIXES):
+        return False
+    try:
+        data = read_file(path, MAX_FILE_BYTES)
+    except (OSError, ValueError, NotReadable):
+        return False  # absent, not a regular file, too large: writing it will say what is wrong
+    return looks_like_harness(data.decode("utf-8", "replace"))
 
 
 def _file_identity(path: str) -> tuple[int, int] | None:

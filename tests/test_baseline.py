@@ -278,7 +278,32 @@ def test_an_output_that_is_an_input_is_refused(project, monkeypatch, args):
     (project / "hard.yaml").hardlink_to(pipeline)
     before = pipeline.read_bytes()
     status, out, err = run_main(args, monkeypatch, project)
-    option, path = (args[0], args[1]) if args[0] == "--write-baseline" else (args[2], args[3])
+    option, path = (args[0], args[1]) if args[0] == "--write-baseline" else ("--output-file", args[3])  # --output is its alias
     assert (status, out) == (2, "")
     assert err == f"barrier-lint: {option} {path} is one of the files being linted; refusing to overwrite it (choose another file)\n"
     assert pipeline.read_bytes() == before
+
+
+@pytest.mark.parametrize("option", ["--write-baseline", "--output-file"])
+def test_an_output_over_a_harness_file_the_run_did_not_lint_is_refused(project, monkeypatch, option):
+    # A template or a child pipeline is read only to resolve a use, or not read at all: overwriting it
+    # loses what the user wrote just the same.
+    template = project / "templates" / "stage.YML"
+    template.parent.mkdir()
+    template.write_text("template:\n  identifier: stage\n  versionLabel: v1\n  type: Stage\n")
+    before = template.read_bytes()
+    args = [option, "templates/stage.YML", "pipelines/release.yaml"]
+    if option == "--output-file":
+        args[:0] = ["--output-format", "json"]
+    status, out, err = run_main(args, monkeypatch, project)
+    assert (status, out) == (2, "")
+    assert err == f"barrier-lint: {option} templates/stage.YML holds Harness YAML; refusing to overwrite it (choose another file)\n"
+    assert template.read_bytes() == before
+
+
+def test_an_output_over_other_yaml_is_written(project, monkeypatch):
+    # Only Harness YAML is protected: a report named .yaml over an old report is rewritten as asked.
+    (project / "report.yaml").write_text("old: report\n")
+    status, _, err = run_main(["--output-format", "json", "--output-file", "report.yaml", "pipelines/release.yaml"], monkeypatch, project)
+    assert err == ""
+    assert (project / "report.yaml").read_text().startswith("[")
