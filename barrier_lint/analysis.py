@@ -602,15 +602,25 @@ class Facts:
         return out
 
     @cached_property
-    def same_scope_pairs(self) -> dict[BarrierPosition, list[BarrierPosition]]:
-        """Later position -> earlier positions (document order) with its reference in the same nearest stage
-        or step group (BL201), without the normal-flow/rollback pairs that BL204 reports."""
-        out: dict[BarrierPosition, list[BarrierPosition]] = {}
+    def same_scope_first(self) -> dict[BarrierPosition, BarrierPosition]:
+        """Later position -> the first earlier position (document order) with its reference in the same
+        nearest stage or step group (BL201), leaving out the normal-flow/rollback pairs that BL204 reports.
+
+        One pass: per reference and scope, the first position of each (stage, flow) and of the first two
+        stages met, so a scope with many uses of one reference costs no comparison per pair."""
+        out: dict[BarrierPosition, BarrierPosition] = {}
         for positions in self.by_ref.values():
+            seen: dict[int, tuple[dict, list]] = {}  # id(scope) -> ({(id(stage), rollback): first}, firsts of two stages)
             for i, q in enumerate(positions):
-                same = [p for p in positions[:i] if p.scope is q.scope and not rollback_pair(p, q)]
-                if same:
-                    out[q] = same
+                by_flow, stages = seen.setdefault(id(q.scope), ({}, []))
+                # Not a rollback pair: the same stage and flow, or another stage.
+                candidates = [by_flow.get((id(q.stage), q.rollback)), next((e for e in stages if e[1].stage is not q.stage), None)]
+                found = [e for e in candidates if e is not None]
+                if found:
+                    out[q] = min(found, key=lambda e: e[0])[1]
+                by_flow.setdefault((id(q.stage), q.rollback), (i, q))
+                if len(stages) < 2 and all(e[1].stage is not q.stage for e in stages):
+                    stages.append((i, q))
         return out
 
     @cached_property

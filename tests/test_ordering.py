@@ -337,7 +337,42 @@ def test_cycle_search_is_the_same_whatever_the_branch_order_in_the_file():
         f"rollbackSteps: [{step('r', 'y')}], steps: [{step('n', 'x')}]}}}}}}}}, "
         + stage("b", [step("b1", "y"), step("b2", "x")]) + "]}\n"
     )
-    facts, p = positions_by_id(text)
+    facts, _ = positions_by_id(text)
     [cycle] = facts.ordering.cycles()
     assert [(a.identifier.value, b.identifier.value) for a, b in cycle] == [("n", "r"), ("b1", "b2")]
     assert cycle == pairwise_cycles(facts.ordering)[0]
+
+
+def assert_same_scope_first_matches_pairwise(text) -> int:
+    found = 0
+    for document in parse(text).documents:
+        if document.pipeline is None:
+            continue
+        facts = Facts(document)
+        expected = {}
+        for positions in facts.by_ref.values():  # the definition: every earlier position compared
+            for i, q in enumerate(positions):
+                same = [p for p in positions[:i] if p.scope is q.scope and not analysis.rollback_pair(p, q)]
+                if same:
+                    expected[q] = same[0]
+        assert facts.same_scope_first == expected
+        found += len(expected)
+    return found
+
+
+def test_same_scope_first_matches_pairwise_definition():
+    found = sum(assert_same_scope_first_matches_pairwise(crossing_pipeline(random.Random(seed))) for seed in range(300))
+    for seed in range(300):
+        found += assert_same_scope_first_matches_pairwise(random_pipeline(random.Random(seed)))
+    assert found > 300
+
+
+def test_same_scope_first_skips_the_rollback_pair_but_not_a_later_same_flow_use():
+    # n in the normal flow, r1 and r2 in the rollback flow of one stage (one scope): r2's BL201 partner
+    # is r1, not the first use n (n with r1 or r2 is BL204's); r1 has none.
+    text = (
+        "pipeline:\n  stages:\n    - {stage: {identifier: s, type: Custom, spec: {execution: {"
+        f"steps: [{step('n', 'x')}], rollbackSteps: [{step('r1', 'x')}, {step('r2', 'x')}]}}}}}}}}\n"
+    )
+    facts, p = positions_by_id(text)
+    assert facts.same_scope_first == {p["r2"]: p["r1"]}
