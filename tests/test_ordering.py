@@ -164,18 +164,26 @@ def assert_sweep_matches_pairs(text):
             assert (p.literal, q.literal) == (x, y) and order(p, q, sweep.ancestors) == -1
 
 
-def random_steps(rng, depth, counter):
+def random_steps(rng, depth, counter, refs="xyzw", most=3, nested=0.2, rollback=False):
+    """1 to `most` steps of `refs`, with `parallel` blocks and step groups (with rollback steps when
+    `rollback`) nested `depth` deep."""
     items = []
-    for _ in range(rng.randint(1, 3)):
+    for _ in range(rng.randint(1, most)):
         kind = rng.random()
         counter[0] += 1
         n = counter[0]
-        if depth > 0 and kind < 0.2:
-            items.append(f"{{parallel: [{', '.join(random_steps(rng, depth - 1, counter))}]}}")
-        elif depth > 0 and kind < 0.4:
-            items.append(f"{{stepGroup: {{identifier: g{n}, steps: [{', '.join(random_steps(rng, depth - 1, counter))}]}}}}")
+
+        def inner():
+            return ", ".join(random_steps(rng, depth - 1, counter, refs, most, nested, rollback))
+
+        if depth > 0 and kind < nested:
+            items.append(f"{{parallel: [{inner()}]}}")
+        elif depth > 0 and kind < 2 * nested:
+            steps = inner()
+            extra = f", rollbackSteps: [{inner()}]" if rollback and rng.random() < 0.3 else ""
+            items.append(f"{{stepGroup: {{identifier: g{n}, steps: [{steps}]{extra}}}}}")
         else:
-            items.append(step(f"s{n}", rng.choice("xyzw")))
+            items.append(step(f"s{n}", rng.choice(refs)))
     return items
 
 
@@ -272,19 +280,7 @@ def assert_cycles_match_pairwise(text) -> int:
 
 
 def crossing_steps(rng, depth, counter, refs):
-    items = []
-    for _ in range(rng.randint(1, 4)):
-        kind = rng.random()
-        counter[0] += 1
-        n = counter[0]
-        if depth > 0 and kind < 0.15:
-            items.append(f"{{parallel: [{', '.join(crossing_steps(rng, depth - 1, counter, refs))}]}}")
-        elif depth > 0 and kind < 0.3:
-            rollback = f", rollbackSteps: [{', '.join(crossing_steps(rng, depth - 1, counter, refs))}]" * (rng.random() < 0.3)
-            items.append(f"{{stepGroup: {{identifier: g{n}, steps: [{', '.join(crossing_steps(rng, depth - 1, counter, refs))}]{rollback}}}}}")
-        else:
-            items.append(step(f"s{n}", rng.choice(refs)))
-    return items
+    return random_steps(rng, depth, counter, refs, most=4, nested=0.15, rollback=True)
 
 
 def crossing_pipeline(rng):
