@@ -175,7 +175,7 @@ CASES = {
              lambda n, r, tmp: run_walk(n, r, tmp)),
     "config": ("configuration lookup for every file of a walk (folders)", (500, 1000, 2000, 4000),
                lambda n, r, tmp: run_configs(n, r, tmp)),
-    "crossed": ("BL205, n barriers crossed between two parallel stages", (100, 200, 400, 800),
+    "crossed": ("BL205, n barriers crossed between two parallel stages", (400, 800, 1600, 3200),
                 lambda n, r, tmp: run_text_case(crossed, n, r)),
     "typos": ("BL101, n declarations and 2n misspelt references", (200, 400, 800, 1600),
               lambda n, r, tmp: run_text_case(typos, n, r)),
