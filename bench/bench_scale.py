@@ -95,6 +95,16 @@ def parallel_stages(n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def dag_stages(n: int) -> str:
+    """n stages, each `dependsOn` the one before, each with two Barrier steps of a few shared barriers."""
+    refs = [f"b{i}" for i in range(8)]
+    lines = _head(refs) + ["  stages:"]
+    for s in range(n):
+        stage = _stage(f"s{s}", [refs[s % 8], refs[(s + 1) % 8]])
+        lines += stage[:3] + [f"        dependsOn: [s{s - 1}]" if s else "        dependsOn: []"] + stage[3:]
+    return "\n".join(lines) + "\n"
+
+
 def lines_pipeline(n: int) -> str:
     return pipeline(n)
 
@@ -185,6 +195,8 @@ CASES = {
                          lambda n, r, tmp: run_text_case(suppressed, n, 1)),
     "parallel": ("n stages in one parallel block", (1250, 2500, 5000, 10_000),
                  lambda n, r, tmp: run_text_case(parallel_stages, n, 1)),
+    "dag": ("n stages in a chain of dependsOn (the DAG part of the ordering: not linear yet)", (125, 250, 500, 1000),
+            lambda n, r, tmp: run_text_case(dag_stages, n, 1)),
     "lines": ("one pipeline of n lines (parse, model, rules)", (125_000, 250_000, 500_000),
               lambda n, r, tmp: run_text_case(lines_pipeline, n, 1)),
 }
