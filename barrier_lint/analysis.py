@@ -268,8 +268,7 @@ def pairwise_cycle(positions, members, ancestors) -> list[tuple[BarrierPosition,
 class _Trie:
     children: dict = field(default_factory=dict)  # (name, index) -> _Trie
     ending: list = field(default_factory=list)  # positions whose path ends here
-    lo: int = 0  # its subtree's slots in depth-first order: [lo, hi); its children's from `mid`
-    mid: int = 0
+    mid: int = 0  # its children's slots in depth-first order: [mid, hi) (its own positions' just before)
     hi: int = 0
     groups: dict = field(default_factory=dict)  # name -> (lo, hi) of the children under that key
 
@@ -302,7 +301,6 @@ class _CycleSearch:
         self.ranges = {p: self._ranges(root, p) for p, _ in literals}
 
     def _lay_out(self, node: _Trie, at: int) -> int:
-        node.lo = at
         for p in node.ending:
             self.slot[p] = at
             at += 1
