@@ -20,6 +20,7 @@ that large pipelines do not cost a comparison per pair of positions.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -221,28 +222,209 @@ class Ordering:
 
     def cycles(self) -> list[list[tuple[BarrierPosition, BarrierPosition]]]:
         """Crossed orders: for each group of references that reach each other in a cycle, the shortest
-        cycle as its (p, q) witnesses, each saying "p's reference is passed before q's at q"."""
+        cycle as its (p, q) witnesses, each saying "p's reference is passed before q's at q".
+
+        The answer is defined over the full relation (`pairwise_cycle`: every pair of positions of the
+        group compared); `_CycleSearch` finds the same cycle and witnesses in O(n log n) from intervals of
+        the path trie. A group holding positions of two or more DAG stages (ordered by `dependsOn`, not by
+        their paths) is searched pairwise."""
         graph: dict[str, list[str]] = defaultdict(list)
         for x, y in sorted(self.edges):
             graph[x].append(y)
+        components = _strongly_connected(graph)
+        if not components:
+            return []
+        literals = [(p, p.literal) for p in self.positions]
+        search = _CycleSearch(literals, self.ancestors)
         found = []
-        for members in _strongly_connected(graph):
-            # Inside the component, every pair's own edge (not only consecutive ones) for the shortest cycle.
-            # `literal` is read once per position, and a pair of references whose witness is already found
-            # is not compared again (the first witness, in this order, is the one kept).
-            literals = [(p, p.literal) for p in self.positions]
+        for members in components:
             positions = [(p, x) for p, x in literals if x in members]
-            witnesses: dict[tuple[str, str], tuple[BarrierPosition, BarrierPosition]] = {}
-            for q, y in positions:
-                for p, x in positions:
-                    if x != y and (x, y) not in witnesses and order(p, q, self.ancestors) == -1:
-                        witnesses[(x, y)] = (p, q)  # type: ignore[index]
-            full: dict[str, list[str]] = defaultdict(list)
-            for x, y in sorted(witnesses):
-                full[x].append(y)
-            cycle = _shortest_cycle(full, members)
-            found.append([witnesses[(cycle[i], cycle[(i + 1) % len(cycle)])] for i in range(len(cycle))])
+            dag = {_dag_stage(p).identifier.value for p, _ in positions if _dag_stage(p) is not None}  # type: ignore[union-attr]
+            if len(dag) > 1:
+                found.append(pairwise_cycle(positions, members, self.ancestors))
+            else:
+                found.append(search.cycle(positions, members))
         return found
+
+
+def pairwise_cycle(positions, members, ancestors) -> list[tuple[BarrierPosition, BarrierPosition]]:
+    """The definition of BL205's witnesses, by comparing every pair of a group's positions (`positions`:
+    (position, literal) in document order): the witness of an edge x -> y is the first position q of y
+    (in document order) that some position of x must finish before, with the first such p; the cycle is
+    the shortest through the smallest member, by breadth-first search with children in sorted order."""
+    witnesses: dict[tuple[str, str], tuple[BarrierPosition, BarrierPosition]] = {}
+    for q, y in positions:
+        for p, x in positions:
+            if x != y and (x, y) not in witnesses and order(p, q, ancestors) == -1:
+                witnesses[(x, y)] = (p, q)
+    full: dict[str, list[str]] = defaultdict(list)
+    for x, y in sorted(witnesses):
+        full[x].append(y)
+    cycle = _shortest_cycle(full, members)
+    return [witnesses[(cycle[i], cycle[(i + 1) % len(cycle)])] for i in range(len(cycle))]
+
+
+@dataclass(slots=True, eq=False)
+class _Trie:
+    children: dict = field(default_factory=dict)  # (name, index) -> _Trie
+    ending: list = field(default_factory=list)  # positions whose path ends here
+    mid: int = 0  # its children's slots in depth-first order: [mid, hi) (its own positions' just before)
+    hi: int = 0
+    groups: dict = field(default_factory=dict)  # name -> (lo, hi) of the children under that key
+
+
+class _CycleSearch:
+    """`pairwise_cycle`'s answer without comparing pairs.
+
+    The positions are laid out depth-first over the trie of their paths (at each node, the positions
+    ending there first, then the children grouped by key, each key's list entries by index). Under
+    `order` (paths only, as outside DAG stages), the positions q that p must finish before are then, at
+    each node on p's path: the later entries of the same sequential list (one slot range), and the
+    positions under other keys with a greater (rollback, start) than p's (two slot ranges filtered by
+    that rank); plus every position below p's own node. A max-tree over the slots enumerates the
+    positions of such ranges above a rank and removes them, so a breadth-first search that removes each
+    reference once it is reached costs O(n log n) for n positions."""
+
+    def __init__(self, literals, ancestors) -> None:
+        self.ancestors = ancestors
+        keys = sorted({(p.rollback, p.span.start_line, p.span.start_col) for p, _ in literals})
+        rank_of = {key: i for i, key in enumerate(keys)}
+        self.rank = {p: rank_of[(p.rollback, p.span.start_line, p.span.start_col)] for p, _ in literals}
+        root = _Trie()
+        for p, _ in literals:
+            node = root
+            for segment in p.path:
+                node = node.children.get(segment) or node.children.setdefault(segment, _Trie())
+            node.ending.append(p)
+        self.slot: dict[BarrierPosition, int] = {}
+        self._lay_out(root, 0)
+        self.ranges = {p: self._ranges(root, p) for p, _ in literals}
+
+    def _lay_out(self, node: _Trie, at: int) -> int:
+        for p in node.ending:
+            self.slot[p] = at
+            at += 1
+        node.mid = at
+        for segment in sorted(node.children, key=lambda s: (s[0], s[1] is not None, s[1] or 0)):
+            start = node.groups.get(segment[0], (at, at))[0]
+            at = self._lay_out(node.children[segment], at)
+            node.groups[segment[0]] = (start, at)
+        node.hi = at
+        return at
+
+    def _ranges(self, root: _Trie, p: BarrierPosition) -> list[tuple[int, int, int]]:
+        """(lo, hi, rank): the slots in [lo, hi) whose rank is above `rank` hold positions p must finish
+        before starting."""
+        out = []
+        node, rank = root, self.rank[p]
+        for name, index in p.path:
+            child = node.children[(name, index)]
+            group_lo, group_hi = node.groups[name]
+            out += [(node.mid, group_lo, rank), (group_hi, node.hi, rank)]
+            if name != "parallel" and index is not None:
+                out.append((child.hi, group_hi, -1))
+            node = child
+        out.append((node.mid, node.hi, -1))
+        return [r for r in out if r[0] < r[1]]
+
+    def cycle(self, positions, members) -> list[tuple[BarrierPosition, BarrierPosition]]:
+        by_ref: dict[str, list[BarrierPosition]] = defaultdict(list)
+        for p, x in positions:
+            by_ref[x].append(p)
+        start = min(members)
+        into_start = self._slots(by_ref[start])
+        before_start = {x for x, ps in by_ref.items() if x != start and any(into_start.any_after(self, p) for p in ps)}
+        rest = self._slots([p for p, x in positions if x != start])
+        ref_at = {self.slot[p]: x for p, x in positions}
+        parents: dict[str, str] = {}
+        queue, head = [start], 0
+        while True:  # a strongly connected group has a cycle through each member
+            x = queue[head]
+            head += 1
+            if x in before_start:
+                break
+            reached = {ref_at[s] for p in by_ref[x] for s in rest.take_after(self, p)}
+            for y in sorted(reached):
+                parents[y] = x
+                queue.append(y)
+                rest.remove(self.slot[q] for q in by_ref[y])
+        path = [x]
+        while path[-1] != start:
+            path.append(parents[path[-1]])
+        path.reverse()
+        return [self._witness(by_ref[path[i]], by_ref[path[(i + 1) % len(path)]]) for i in range(len(path))]
+
+    def _witness(self, earlier: list[BarrierPosition], later: list[BarrierPosition]):
+        slots = self._slots(later)
+        index = {p: i for i, p in enumerate(later)}
+        slot_to = {self.slot[q]: q for q in later}
+        q = min((slot_to[s] for p in earlier for s in slots.take_after(self, p)), key=index.__getitem__)
+        return next(p for p in earlier if order(p, q, self.ancestors) == -1), q
+
+    def _slots(self, positions) -> _Remaining:
+        ordered = sorted(positions, key=self.slot.__getitem__)
+        return _Remaining([self.slot[p] for p in ordered], [self.rank[p] for p in ordered])
+
+
+class _Remaining:
+    """Positions (by slot, sorted) with ranks, in a max-tree: enumerate and remove those of a slot range
+    above a rank in O((k + 1) log n)."""
+
+    def __init__(self, slots: list[int], ranks: list[int]) -> None:
+        self.slots = slots
+        size = 1
+        while size < len(slots):
+            size *= 2
+        self.size = size
+        tree = [-1] * (2 * size)
+        tree[size : size + len(ranks)] = ranks
+        for i in range(size - 1, 0, -1):
+            tree[i] = max(tree[2 * i], tree[2 * i + 1])
+        self.tree = tree
+
+    def _bounds(self, lo: int, hi: int) -> tuple[int, int]:
+        return bisect_left(self.slots, lo), bisect_left(self.slots, hi)
+
+    def _find(self, lo: int, hi: int, above: int, first: bool) -> list[int]:
+        tree, size, out = self.tree, self.size, []
+        stack = [(1, 0, size)]
+        while stack:
+            node, nlo, nhi = stack.pop()
+            if nhi <= lo or nlo >= hi or tree[node] <= above:
+                continue
+            if node >= size:
+                out.append(node - size)
+                if first:
+                    break
+                continue
+            half = (nlo + nhi) // 2
+            stack += [(2 * node + 1, half, nhi), (2 * node, nlo, half)]
+        return out
+
+    def any_after(self, search: _CycleSearch, p: BarrierPosition) -> bool:
+        return any(self._find(*self._bounds(lo, hi), rank, True) for lo, hi, rank in search.ranges[p])
+
+    def take_after(self, search: _CycleSearch, p: BarrierPosition) -> list[int]:
+        """The slots of the remaining positions that p must finish before; they are removed."""
+        out = []
+        for lo, hi, rank in search.ranges[p]:
+            found = self._find(*self._bounds(lo, hi), rank, False)
+            self._clear(found)
+            out += [self.slots[i] for i in found]
+        return out
+
+    def remove(self, slots) -> None:
+        self._clear([i for i in (bisect_left(self.slots, s) for s in slots) if self.tree[self.size + i] >= 0])
+
+    def _clear(self, indices: list[int]) -> None:
+        tree = self.tree
+        for i in indices:
+            node = self.size + i
+            tree[node] = -1
+            node //= 2
+            while node and tree[node] != max(tree[2 * node], tree[2 * node + 1]):
+                tree[node] = max(tree[2 * node], tree[2 * node + 1])
+                node //= 2
 
 
 _MIXED = object()
@@ -418,15 +600,25 @@ class Facts:
         return out
 
     @cached_property
-    def same_scope_pairs(self) -> dict[BarrierPosition, list[BarrierPosition]]:
-        """Later position -> earlier positions (document order) with its reference in the same nearest stage
-        or step group (BL201), without the normal-flow/rollback pairs that BL204 reports."""
-        out: dict[BarrierPosition, list[BarrierPosition]] = {}
+    def same_scope_first(self) -> dict[BarrierPosition, BarrierPosition]:
+        """Later position -> the first earlier position (document order) with its reference in the same
+        nearest stage or step group (BL201), leaving out the normal-flow/rollback pairs that BL204 reports.
+
+        One pass: per reference and scope, the first position of each (stage, flow) and of the first two
+        stages met, so a scope with many uses of one reference costs no comparison per pair."""
+        out: dict[BarrierPosition, BarrierPosition] = {}
         for positions in self.by_ref.values():
+            seen: dict[int, tuple[dict, list]] = {}  # id(scope) -> ({(id(stage), rollback): first}, firsts of two stages)
             for i, q in enumerate(positions):
-                same = [p for p in positions[:i] if p.scope is q.scope and not rollback_pair(p, q)]
-                if same:
-                    out[q] = same
+                by_flow, stages = seen.setdefault(id(q.scope), ({}, []))
+                # Not a rollback pair: the same stage and flow, or another stage.
+                candidates = [by_flow.get((id(q.stage), q.rollback)), next((e for e in stages if e[1].stage is not q.stage), None)]
+                found = [e for e in candidates if e is not None]
+                if found:
+                    out[q] = min(found, key=lambda e: e[0])[1]
+                by_flow.setdefault((id(q.stage), q.rollback), (i, q))
+                if len(stages) < 2 and all(e[1].stage is not q.stage for e in stages):
+                    stages.append((i, q))
         return out
 
     @cached_property

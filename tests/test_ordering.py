@@ -4,13 +4,17 @@ rules use agreeing with the pairwise definition on generated and real pipelines.
 from __future__ import annotations
 
 import random
+from unittest import mock
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
-from barrier_lint.analysis import Facts, order
+from barrier_lint import analysis
+from barrier_lint.analysis import Facts, order, pairwise_cycle
 from barrier_lint.parse import parse
 
 from .conftest import CORPUS, FIXTURES
+from .fuzz_strategies import harness_pipelines
 
 
 def positions_by_id(text):
@@ -160,18 +164,26 @@ def assert_sweep_matches_pairs(text):
             assert (p.literal, q.literal) == (x, y) and order(p, q, sweep.ancestors) == -1
 
 
-def random_steps(rng, depth, counter):
+def random_steps(rng, depth, counter, refs="xyzw", most=3, nested=0.2, rollback=False):
+    """1 to `most` steps of `refs`, with `parallel` blocks and step groups (with rollback steps when
+    `rollback`) nested `depth` deep."""
     items = []
-    for _ in range(rng.randint(1, 3)):
+    for _ in range(rng.randint(1, most)):
         kind = rng.random()
         counter[0] += 1
         n = counter[0]
-        if depth > 0 and kind < 0.2:
-            items.append(f"{{parallel: [{', '.join(random_steps(rng, depth - 1, counter))}]}}")
-        elif depth > 0 and kind < 0.4:
-            items.append(f"{{stepGroup: {{identifier: g{n}, steps: [{', '.join(random_steps(rng, depth - 1, counter))}]}}}}")
+
+        def inner():
+            return ", ".join(random_steps(rng, depth - 1, counter, refs, most, nested, rollback))
+
+        if depth > 0 and kind < nested:
+            items.append(f"{{parallel: [{inner()}]}}")
+        elif depth > 0 and kind < 2 * nested:
+            steps = inner()
+            extra = f", rollbackSteps: [{inner()}]" if rollback and rng.random() < 0.3 else ""
+            items.append(f"{{stepGroup: {{identifier: g{n}, steps: [{steps}]{extra}}}}}")
         else:
-            items.append(step(f"s{n}", rng.choice("xyzw")))
+            items.append(step(f"s{n}", rng.choice(refs)))
     return items
 
 
@@ -237,3 +249,126 @@ def test_crossed_orders_across_sequential_stages_of_parallel_branches():
     facts, p = positions_by_id(text)
     [cycle] = facts.crossed_cycles
     assert {(a.identifier.value, b.identifier.value) for a, b in cycle} == {("b1", "b2"), ("a1", "a2")}
+
+
+# BL205's witness search: the interval search (`_CycleSearch`) against the pairwise definition.
+
+
+def pairwise_cycles(ordering):
+    """`Ordering.cycles()` with every group searched by comparing each pair of its positions."""
+    with mock.patch.object(
+        analysis._CycleSearch, "cycle", lambda self, positions, members: pairwise_cycle(positions, members, self.ancestors)
+    ):
+        return ordering.cycles()
+
+
+def assert_cycles_match_pairwise(text) -> int:
+    """The same cycles and witnesses both ways, for the document's ordering and for each reference left
+    out; returns how many cycles were compared (so a generator that finds none is noticed)."""
+    compared = 0
+    for document in parse(text).documents:
+        if document.pipeline is None:
+            continue
+        facts = Facts(document)
+        literals = sorted({p.literal for p in document.pipeline.positions if p.literal is not None})
+        for exclude in [frozenset(), *(frozenset({x}) for x in literals[:2])]:
+            ordering = analysis.Ordering(document.pipeline, exclude) if exclude else facts.ordering
+            fast = ordering.cycles()
+            assert fast == pairwise_cycles(ordering)
+            compared += len(fast)
+    return compared
+
+
+def crossing_steps(rng, depth, counter, refs):
+    return random_steps(rng, depth, counter, refs, most=4, nested=0.15, rollback=True)
+
+
+def crossing_pipeline(rng):
+    """Parallel branches taking a few references in random orders (so most pipelines cross), with step
+    groups, nested `parallel`, rollback steps written before or after the steps, provisioner steps, and
+    sometimes one DAG stage (whose positions are still compared by path)."""
+    counter, refs = [0], "xyzwv"[: rng.randint(2, 5)]
+    entries = []
+    for i in range(rng.randint(1, 3)):
+        def one_stage(name, deps=""):
+            keys = [f"steps: [{', '.join(crossing_steps(rng, 2, counter, refs))}]"]
+            if rng.random() < 0.3:
+                keys.append(f"rollbackSteps: [{', '.join(crossing_steps(rng, 1, counter, refs))}]")
+            rng.shuffle(keys)
+            spec = f"execution: {{{', '.join(keys)}}}"
+            if rng.random() < 0.2:
+                spec = f"environment: {{provisioner: {{steps: [{', '.join(crossing_steps(rng, 1, counter, refs))}]}}}}, " + spec
+            return f"{{stage: {{identifier: {name}, type: Deployment, {deps}spec: {{{spec}}}}}}}"
+
+        branches = [one_stage(f"p{i}{b}", "dependsOn: [], " * (i == 0 and b == 0 and rng.random() < 0.2)) for b in range(rng.randint(1, 3))]
+        entries.append(f"{{parallel: [{', '.join(branches)}]}}" if len(branches) > 1 else branches[0])
+    return "pipeline:\n  identifier: p\n  stages:\n" + "".join(f"    - {e}\n" for e in entries)
+
+
+def test_cycle_search_matches_pairwise_on_crossing_pipelines():
+    compared = sum(assert_cycles_match_pairwise(crossing_pipeline(random.Random(seed))) for seed in range(400))
+    assert compared > 300  # most of them cross
+
+
+def test_cycle_search_matches_pairwise_on_generated_and_real_pipelines():
+    for seed in range(300):
+        assert_cycles_match_pairwise(random_pipeline(random.Random(seed)))
+    for path in FIXTURE_FILES + REAL:
+        assert_cycles_match_pairwise(path.read_text(encoding="utf-8-sig"))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(harness_pipelines())
+def test_cycle_search_matches_pairwise_on_every_construct(text):
+    # Templates, `insert`, step groups, anchors and merge keys, chained pipelines, v1, several documents.
+    assert_cycles_match_pairwise(text)
+
+
+def test_cycle_search_is_the_same_whatever_the_branch_order_in_the_file():
+    # Rollback steps written first run last: the crossed cycle is x -> y in the normal flow, y -> x through
+    # the other branch; the witness in each branch is the later step (`r` in the rollback flow).
+    text = (
+        "pipeline:\n  stages:\n    - {parallel: ["
+        "{stage: {identifier: a, type: Custom, spec: {execution: {"
+        f"rollbackSteps: [{step('r', 'y')}], steps: [{step('n', 'x')}]}}}}}}}}, "
+        + stage("b", [step("b1", "y"), step("b2", "x")]) + "]}\n"
+    )
+    facts, _ = positions_by_id(text)
+    [cycle] = facts.ordering.cycles()
+    assert [(a.identifier.value, b.identifier.value) for a, b in cycle] == [("n", "r"), ("b1", "b2")]
+    assert cycle == pairwise_cycles(facts.ordering)[0]
+
+
+def assert_same_scope_first_matches_pairwise(text) -> int:
+    found = 0
+    for document in parse(text).documents:
+        if document.pipeline is None:
+            continue
+        facts = Facts(document)
+        expected = {}
+        for positions in facts.by_ref.values():  # the definition: every earlier position compared
+            for i, q in enumerate(positions):
+                same = [p for p in positions[:i] if p.scope is q.scope and not analysis.rollback_pair(p, q)]
+                if same:
+                    expected[q] = same[0]
+        assert facts.same_scope_first == expected
+        found += len(expected)
+    return found
+
+
+def test_same_scope_first_matches_pairwise_definition():
+    found = sum(assert_same_scope_first_matches_pairwise(crossing_pipeline(random.Random(seed))) for seed in range(300))
+    for seed in range(300):
+        found += assert_same_scope_first_matches_pairwise(random_pipeline(random.Random(seed)))
+    assert found > 300
+
+
+def test_same_scope_first_skips_the_rollback_pair_but_not_a_later_same_flow_use():
+    # n in the normal flow, r1 and r2 in the rollback flow of one stage (one scope): r2's BL201 partner
+    # is r1, not the first use n (n with r1 or r2 is BL204's); r1 has none.
+    text = (
+        "pipeline:\n  stages:\n    - {stage: {identifier: s, type: Custom, spec: {execution: {"
+        f"steps: [{step('n', 'x')}], rollbackSteps: [{step('r1', 'x')}, {step('r2', 'x')}]}}}}}}}}\n"
+    )
+    facts, p = positions_by_id(text)
+    assert facts.same_scope_first == {p["r2"]: p["r1"]}

@@ -14,6 +14,12 @@ class UndeclaredBarrier(Rule):
     `name` rather than its identifier. A `parent.<identifier>` reference (a child pipeline using its
     parent's barrier) is not checked against the document's own declarations.
 
+    The closest identifier is difflib's (`get_close_matches`, cutoff 0.6) up to 100 declarations. Above
+    that, so that thousands of declarations and misspellings stay linear, it is the closest by the same
+    measure among the 24 declarations that share the most character trigrams with the value: difflib's
+    answer for a misspelling (a few edits keep most trigrams), possibly another close one for a value that
+    shares only common trigrams with every declaration.
+
     v1: declarations are the strings of `pipeline.barriers` and the reference is `barrier.name`. v1 has
     no chained barriers, so a v1 `parent.X` is checked like any other reference, and the message says
     that it cannot reach a parent pipeline's barrier.
@@ -86,18 +92,33 @@ class UndeclaredBarrier(Rule):
 
 
 class _Closest:
-    """`difflib.get_close_matches(ref, declared, n=1, cutoff=0.6)[0]` (or None), with the same answer, for
-    every reference of a document: computed once per distinct value, and each computation visits the
-    declarations by decreasing upper bound (difflib's `quick_ratio`, from character counts made once per
-    declaration) and stops when no later one can beat the best `ratio` found. A document with hundreds of
-    declarations and misspelt references computes a handful of full ratios per value, not one per pair."""
+    """The suggestion: the closest declared identifier by difflib's ratio, computed once per distinct value.
+
+    Up to `EXACT` declarations it is `difflib.get_close_matches(ref, declared, n=1, cutoff=0.6)[0]` (or
+    None), exactly: the declarations are visited by decreasing upper bound (difflib's `quick_ratio`, from
+    character counts made once per declaration) and the search stops when no later one can beat the best
+    `ratio` found.
+
+    Above `EXACT` declarations a nearest neighbour by difflib's ratio has no exact index, so the
+    suggestion is the closest among candidates: the declarations sharing the most character trigrams with
+    the value (ends padded, so short values have some), read from an index of the declarations' trigrams,
+    rarest trigram first, until `BUDGET` index entries are read; the `CANDIDATES` with the most shared
+    trigrams (ties: declaration order) are then scored exactly as above. Each value costs a bounded amount
+    of work, so a pipeline with thousands of declarations and misspellings stays linear. A misspelling
+    shares most of its trigrams with what it misspells, so that is difflib's answer in practice; a value
+    whose closest declaration shares no rare trigram with it may get another suggestion, or none.
+    """
 
     CUTOFF = 0.6
+    EXACT = 100
+    BUDGET = 256
+    CANDIDATES = 24
 
     def __init__(self, declared, declarations) -> None:
         self.declared = list(declared)
         self.declarations = declarations
         self.counts: list[frozenset[tuple[str, int]]] | None = None
+        self.index: dict[str, list[int]] | None = None
         self.found: dict[str, str | None] = {}
         self.names: dict[str, str] | None = None
         self.listed: str | None = None
@@ -118,18 +139,39 @@ class _Closest:
 
     def __call__(self, ref: str) -> str | None:
         if ref not in self.found:
-            self.found[ref] = self._compute(ref)
+            if self.counts is None:
+                self.counts = [_char_tokens(d) for d in self.declared]
+            every = len(self.declared) <= self.EXACT
+            self.found[ref] = self._closest(ref, range(len(self.declared)) if every else self._candidates(ref))
         return self.found[ref]
 
-    def _compute(self, ref: str) -> str | None:
+    def _candidates(self, ref: str) -> list[int]:
+        """The indices of the declarations sharing the most trigrams with `ref` (rarest trigrams read first)."""
+        if self.index is None:
+            self.index = {}
+            for i, candidate in enumerate(self.declared):
+                for gram in _trigrams(candidate):
+                    self.index.setdefault(gram, []).append(i)
+        postings = sorted((self.index[g] for g in _trigrams(ref) if g in self.index), key=len)
+        shared: dict[int, int] = {}
+        read = 0
+        for posting in postings:
+            if read and read + len(posting) > self.BUDGET:
+                break
+            for i in posting[: self.BUDGET]:
+                shared[i] = shared.get(i, 0) + 1
+            read += len(posting)
+        ranked = sorted(shared, key=lambda i: (-shared[i], i))
+        return sorted(ranked[: self.CANDIDATES])
+
+    def _closest(self, ref: str, indices) -> str | None:
         import difflib
 
-        if self.counts is None:
-            self.counts = [_char_tokens(d) for d in self.declared]
         mine = _char_tokens(ref)
         size = len(ref)
         bounds = []
-        for candidate, tokens in zip(self.declared, self.counts):
+        for i in indices:
+            candidate, tokens = self.declared[i], self.counts[i]  # type: ignore[index]
             total = size + len(candidate)
             if not total:
                 continue
@@ -151,6 +193,11 @@ class _Closest:
             if score >= self.CUTOFF and (best is None or (score, candidate) > best):
                 best = (score, candidate)
         return best[1] if best is not None else None
+
+
+def _trigrams(text: str) -> set[str]:
+    padded = f"\0\0{text}\0\0"
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
 def _char_tokens(text: str) -> frozenset[tuple[str, int]]:

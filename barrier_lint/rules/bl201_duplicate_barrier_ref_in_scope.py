@@ -39,9 +39,8 @@ class DuplicateBarrierRefInScope(Rule):
     severity = Severity.ERROR
 
     def check(self, facts, config):
-        for position, same in facts.same_scope_pairs.items():
+        for position, earlier in facts.same_scope_first.items():
             ref = position.literal
-            earlier = same[0]
             scope = position.scope
             where = f"{'step group' if position.groups else 'stage'} {scope.label}" if scope is not None else "this template"
             yield at_position(

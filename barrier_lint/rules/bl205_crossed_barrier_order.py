@@ -12,6 +12,13 @@ class CrossedBarrierOrder(Rule):
     each branch of the cycle the later step is reported; the message names the whole cycle. References
     already reported as sequential (BL203) or rollback (BL204) reuse are left out.
 
+    Which cycle and steps, when there are several: for each group of references that reach each other,
+    the shortest cycle through the alphabetically first one (the first a breadth-first search finds,
+    visiting each reference's successors in alphabetical order); for each edge X to Y of it, the first step of Y (document order) that some
+    step of X must finish before, and the first such step of X. The search reads the order of the steps
+    from their place in the pipeline's tree, in time n log n for n steps, and gives the answer of
+    comparing every pair of steps.
+
     ## Why is this bad?
     Stage A waits at X for stage B, while B waits at Y for A, and neither can move: the pipeline hangs
     until the timeouts. Harness's own check looks at one reference at a time and does not see this.
