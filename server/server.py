@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import functools
 import inspect
 import traceback
@@ -168,14 +169,16 @@ class BarrierLintServer(LanguageServer):
     async def settled(self, uri: str) -> None:
         """Wait (without blocking the loop) for the worker's analysis of the document, so that a request
         reads its result instead of parsing the same text again."""
-        for _ in range(3):
+        for _ in range(5):
             document = self.documents.get(uri)
-            if document is None or document.running is None:
+            running = document.running if document is not None else None
+            if running is None:
                 return
-            try:
-                await asyncio.shield(document.running)
-            except Exception:
-                return
+            if running.done():  # its callback (`_analysed`) is scheduled: let it remember the analysis
+                await asyncio.sleep(0)
+                continue
+            with contextlib.suppress(Exception):
+                await asyncio.shield(running)
 
     def lint(self, uri: str, cascade: bool = True) -> None:
         """Publish the document's diagnostics; with `cascade`, then those of the open documents that

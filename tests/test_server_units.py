@@ -129,3 +129,55 @@ def test_an_analyzer_failure_is_logged_and_withdraws_the_old_diagnostics(monkeyp
     assert [(p.uri, p.version, list(p.diagnostics)) for p in published] == [(uri, 7, [])]
     ((message,),) = [logged]
     assert message.startswith(f"analysing {uri} failed:\nTraceback") and "RecursionError" in message
+
+
+async def test_the_requests_after_an_edit_share_one_analysis_of_that_version(monkeypatch):
+    """One parse per document version: the lint in the worker thread and every request that follows the
+    edit (outline, code lens, code actions, highlight, completion, hover) read the same analysis."""
+    import asyncio
+
+    from pygls.workspace import Workspace
+
+    import barrier_lint_server.server as server_module
+    from barrier_lint_server.documents import OpenDocument, analyse
+    from tests.lsp_fixtures.harness import fixture_text
+
+    server = create_server(debounce_ms=0)
+    server.protocol._workspace = Workspace(None)
+    server.protocol.client_capabilities = types.ClientCapabilities()
+    uri = "file:///work/release.yaml"
+    text = fixture_text("release.yaml")
+    server.workspace.put_text_document(types.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=text))
+    server.documents[uri] = OpenDocument(uri)
+    published = []
+    server.text_document_publish_diagnostics = published.append  # type: ignore[method-assign]
+    analysed = []
+
+    def counting(text, version, *args):
+        analysed.append(version)
+        return analyse(text, version, *args)
+
+    monkeypatch.setattr(server_module, "analyse", counting)
+    server.lint(uri)
+    server.workspace.put_text_document(
+        types.TextDocumentItem(uri=uri, language_id="yaml", version=2, text=text.replace("services_deployd", "services_deployed"))
+    )
+    server.lint_later(uri)
+    doc = types.TextDocumentIdentifier(uri=uri)
+    at = types.Position(line=23, character=40)
+    whole = types.Range(start=types.Position(line=0, character=0), end=types.Position(line=40, character=0))
+    features = server.protocol.fm.features
+    results = await asyncio.gather(
+        features[types.TEXT_DOCUMENT_DOCUMENT_SYMBOL](types.DocumentSymbolParams(text_document=doc)),
+        features[types.TEXT_DOCUMENT_CODE_LENS](types.CodeLensParams(text_document=doc)),
+        features[types.TEXT_DOCUMENT_CODE_ACTION](
+            types.CodeActionParams(text_document=doc, range=whole, context=types.CodeActionContext(diagnostics=[]))
+        ),
+        features[types.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT](types.DocumentHighlightParams(text_document=doc, position=at)),
+    )
+    assert all(results)
+    await features[types.TEXT_DOCUMENT_COMPLETION](types.CompletionParams(text_document=doc, position=at))
+    await features[types.TEXT_DOCUMENT_HOVER](types.HoverParams(text_document=doc, position=at))
+    assert analysed == [1, 2]
+    assert [p.version for p in published] == [1, 2]
+    assert [d.code for d in published[0].diagnostics] != [d.code for d in published[1].diagnostics]
