@@ -1,7 +1,8 @@
 """The language server: protocol plumbing around the analyzer core.
 
 It keeps each open document's latest analysis (parsed once per version and shared by every feature),
-lints on open, after a short pause in typing, and on save, and answers requests from the model. No rule
+lints on open, after a short pause in typing (in a worker thread, so that requests are read and answered
+meanwhile), and on save, and answers requests from the model. No rule
 logic lives here: findings come from `barrier_lint.linter.lint_parsed`, their fixes from the findings' data.
 
 Every handler is guarded: a failure is logged to the client (`window/logMessage`) and the request gets an
