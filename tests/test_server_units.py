@@ -3,6 +3,8 @@ debounce option, position conversion at surrogate pairs, layout detection and th
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
@@ -181,3 +183,33 @@ async def test_the_requests_after_an_edit_share_one_analysis_of_that_version(mon
     assert analysed == [1, 2]
     assert [p.version for p in published] == [1, 2]
     assert [d.code for d in published[0].diagnostics] != [d.code for d in published[1].diagnostics]
+
+
+
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.lists(st.sampled_from(["a", "é", "🚀", "\r", "\n", " ", "\u2028"]), max_size=40).map("".join),
+    start=st.tuples(st.integers(0, 8), st.integers(0, 8)),
+    end=st.tuples(st.integers(0, 8), st.integers(0, 8)),
+    encoding=st.sampled_from(["utf-16", "utf-8"]),
+)
+def test_an_incremental_change_lands_where_the_whole_line_table_puts_it(text, start, end, encoding):
+    """`apply_change` finds only the lines of the range (not a table of every line): the same result as
+    splitting the whole document at \\r\\n, \\r and \\n."""
+    from barrier_lint_server.convert import apply_change
+
+    codec = PositionCodec(encoding)
+    lines = split_lines(text)
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + (2 if text.startswith("\r\n", starts[-1] + len(line)) else 1))
+    positions = Positions(lines, codec)
+
+    def offset(line: int, character: int) -> int:
+        return len(text) if line >= len(lines) else starts[line] + positions.code_points(line, character)
+
+    range_ = types.Range(start=types.Position(*start), end=types.Position(*end))
+    first, last = offset(*start), offset(*end)
+    assert apply_change(text, range_, "X", codec) == text[:first] + "X" + text[max(first, last):]
