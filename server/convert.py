@@ -144,19 +144,36 @@ def apply_change(text: str, range_: types.Range, new_text: str, codec: PositionC
     """`text` with the client's `range_` replaced by `new_text`, on the protocol's lines (pygls splits lines
     as str.splitlines does, also at U+2028, U+0085 and form feeds, and put an edit after one on the wrong
     line). A position past a line's end is its end, past the last line the document's end; an end before
-    the start is the start."""
-    breaks = list(_LINE_BREAK.finditer(text))
-    starts = [0] + [found.end() for found in breaks]
-    lines = split_lines(text)
-    positions = Positions(lines, codec)
+    the start is the start. Only the lines of the range are looked at: the cost of a keystroke does not grow
+    with the document."""
 
     def offset(position: types.Position) -> int:
-        if position.line >= len(lines):
+        start = line_start(text, position.line)
+        if start is None:
             return len(text)
-        return starts[position.line] + positions.code_points(position.line, position.character)
+        found = _LINE_BREAK.search(text, start)
+        line = text[start : found.start() if found is not None else len(text)]
+        return start + Positions([line], codec).code_points(0, position.character)
 
     start, end = offset(range_.start), offset(range_.end)
     return text[:start] + new_text + text[max(start, end):]
+
+
+# Runs of whole lines (each up to its break: \r\n, a \r not before \n, or \n), matched in C to find where a
+# line starts without splitting the document.
+_LINE_RUNS = [(n, re.compile(r"(?:[^\r\n]*(?:\r\n|\r(?!\n)|\n)){%d}" % n)) for n in (1000, 100, 10, 1)]
+
+
+def line_start(text: str, line: int) -> int | None:
+    """The offset where 0-based `line` of `text` starts (lines end at \r\n, \r or \n); None past its last line."""
+    at = 0
+    for size, run in _LINE_RUNS:
+        while line >= size:
+            found = run.match(text, at)
+            if found is None:
+                break
+            at, line = found.end(), line - size
+    return at if line == 0 else None
 
 
 def line_ending(text: str) -> str:

@@ -70,6 +70,12 @@ class OpenDocument:
     analysis: Analysis | None = None
     last_good: Analysis | None = None  # the latest analysis that held a pipeline
     pending: asyncio.Task | None = None  # a debounced lint waiting to run
+    # The analysis running in the server's worker thread (`BarrierLintServer.lint_in_worker`), and the text
+    # it analyses: requests for that text await it instead of parsing the same version again.
+    running: asyncio.Future | None = None
+    running_text: str | None = None
+    rerun: bool = False  # the text changed while it ran: analyse the latest text when it ends
+    elsewhere: list = field(default_factory=list)  # the barriers other files let completion offer, last time
 
     def remember(self, analysis: Analysis) -> None:
         self.analysis = analysis

@@ -1,7 +1,8 @@
 """The language server: protocol plumbing around the analyzer core.
 
 It keeps each open document's latest analysis (parsed once per version and shared by every feature),
-lints on open, after a short pause in typing, and on save, and answers requests from the model. No rule
+lints on open, after a short pause in typing (in a worker thread, so that requests are read and answered
+meanwhile), and on save, and answers requests from the model. No rule
 logic lives here: findings come from `barrier_lint.linter.lint_parsed`, their fixes from the findings' data.
 
 Every handler is guarded: a failure is logged to the client (`window/logMessage`) and the request gets an
@@ -11,6 +12,8 @@ empty result, so no input, however malformed, stops the server from answering.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 import functools
 import inspect
 import traceback
@@ -21,6 +24,7 @@ from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 
 from barrier_lint import __version__
+from barrier_lint.parse import strip_bom
 
 from . import actions, completion, graph, navigation
 from . import workspace as ws
@@ -49,6 +53,9 @@ class BarrierLintServer(LanguageServer):
         self.pulled: dict[str, asyncio.Future] = {}
         self.index = ws.Index(self)  # every workspace folder's files (templates, ...), kept current
         self.lens_titles: dict[str, list[str]] = {}  # per document: the code lenses the client was last told of
+        # Lints after a change run here, off the event loop, so that requests (completion, hover) are read
+        # and answered meanwhile; one thread: one analysis at a time, and the workspace is not thread-safe.
+        self.analyser = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="barrier-lint-analysis")
 
     # -- plumbing ---------------------------------------------------------------------------------------
 
@@ -89,22 +96,90 @@ class BarrierLintServer(LanguageServer):
 
     # -- analysis ---------------------------------------------------------------------------------------
 
+    def is_current(self, uri: str, analysis: Analysis | None) -> bool:
+        """Whether `analysis` is of the document's current text, version and workspace."""
+        if analysis is None:
+            return False
+        text_document = self.workspace.get_text_document(uri)
+        return (
+            analysis.version == text_document.version
+            and analysis.text == text_document.source
+            and analysis.generation == self.index.root_of(uri).generation
+        )
+
     def current(self, uri: str) -> tuple[OpenDocument, Analysis] | None:
         """The analysis of the document's current text, computed now if the latest one is stale. None for a
         document the client has not opened."""
         document = self.documents.get(uri)
         if document is None:
             return None
-        text_document = self.workspace.get_text_document(uri)
-        text, version = text_document.source, text_document.version
         analysis = document.analysis
-        root = self.index.root_of(uri)
-        if analysis is None or analysis.version != version or analysis.text != text or analysis.generation != root.generation:
-            analysis = analyse(text, version, document.config, self.index.against(uri))
-            if analysis.too_large and (document.analysis is None or not document.analysis.too_large):
-                self.log(f"{uri} is too large to analyse ({len(text)} characters)", types.MessageType.Info)
-            document.remember(analysis)
-        return document, analysis
+        if not self.is_current(uri, analysis):
+            text_document = self.workspace.get_text_document(uri)
+            analysis = analyse(text_document.source, text_document.version, document.config, self.index.against(uri))
+            self.remember(document, analysis)
+        return document, analysis  # type: ignore[return-value]
+
+    def remember(self, document: OpenDocument, analysis: Analysis) -> None:
+        if analysis.too_large and (document.analysis is None or not document.analysis.too_large):
+            self.log(f"{document.uri} is too large to analyse ({len(analysis.text)} characters)", types.MessageType.Info)
+        document.remember(analysis)
+
+    def lint_in_worker(self, uri: str) -> None:
+        """Analyse the document's current text in the worker thread, then publish it (on the loop). One
+        analysis per document at a time: a change meanwhile has the latest text analysed when it ends, and
+        an analysis of a text that is no longer current is never published."""
+        document = self.documents.get(uri)
+        if document is None:
+            return
+        if document.running is not None:
+            document.rerun = True
+            return
+        if self.is_current(uri, document.analysis):  # a request analysed this version already: publish it
+            self.lint(uri)
+            return
+        text_document = self.workspace.get_text_document(uri)
+        text, config = text_document.source, document.config
+        running = asyncio.get_running_loop().run_in_executor(
+            self.analyser, analyse, text, text_document.version, config, self.index.against(uri)
+        )
+        document.running, document.running_text, document.rerun = running, text, False
+        running.add_done_callback(functools.partial(self._analysed, uri, document, config))
+
+    def _analysed(self, uri: str, document: OpenDocument, config, running: asyncio.Future) -> None:
+        document.running = document.running_text = None
+        if self.documents.get(uri) is not document:  # closed meanwhile
+            return
+        try:
+            if running.exception() is None:
+                analysis = running.result()
+                text_document = self.workspace.get_text_document(uri)
+                # (a change of the workspace meanwhile has `lint` analyse it again, on the loop)
+                if (analysis.text, analysis.version) == (text_document.source, text_document.version) and document.config is config:
+                    self.remember(document, analysis)
+                    self.lint(uri)
+                    return
+            else:
+                self.lint(uri)  # analysed again on the loop, which logs the failure and withdraws the diagnostics
+                return
+            if document.rerun:
+                self.lint_in_worker(uri)
+        except Exception:
+            self.log(f"linting {uri} failed:\n{traceback.format_exc()}", types.MessageType.Error)
+
+    async def settled(self, uri: str) -> None:
+        """Wait (without blocking the loop) for the worker's analysis of the document, so that a request
+        reads its result instead of parsing the same text again."""
+        for _ in range(5):
+            document = self.documents.get(uri)
+            running = document.running if document is not None else None
+            if running is None:
+                return
+            if running.done():  # its callback (`_analysed`) is scheduled: let it remember the analysis
+                await asyncio.sleep(0)
+                continue
+            with contextlib.suppress(Exception):
+                await asyncio.shield(running)
 
     def lint(self, uri: str, cascade: bool = True) -> None:
         """Publish the document's diagnostics; with `cascade`, then those of the open documents that
@@ -155,7 +230,7 @@ class BarrierLintServer(LanguageServer):
             return
         document.cancel_pending()
         if self.debounce <= 0:
-            self.lint(uri)
+            self.lint_in_worker(uri)
             return
         document.pending = asyncio.get_running_loop().create_task(self._lint_after_pause(uri))
 
@@ -165,7 +240,7 @@ class BarrierLintServer(LanguageServer):
         if document is not None:
             document.pending = None
         try:
-            self.lint(uri)
+            self.lint_in_worker(uri)
         except Exception:
             self.log(f"linting {uri} failed:\n{traceback.format_exc()}", types.MessageType.Error)
 
@@ -222,14 +297,18 @@ class BarrierLintServer(LanguageServer):
         self.index.set_folders([str(ws.uri_to_path(f)) for f in folders], rebuild)
 
 
-def guarded(server: BarrierLintServer, empty: Callable[[], Any]):
+def guarded(server: BarrierLintServer, empty: Callable[[], Any], settle: bool = False):
     """Run a handler; on failure log to the client and return `empty()`. `navigation.Refused` becomes an
-    error response with its message (a rename to an invalid name)."""
+    error response with its message (a rename to an invalid name). With `settle`, the handler runs once the
+    worker's analysis of the request's document has ended (it reads that analysis)."""
 
     def decorate(handler):
         @functools.wraps(handler)
         async def run(params):
             try:
+                document = getattr(params, "text_document", None)
+                if settle and document is not None:
+                    await server.settled(document.uri)
                 result = handler(params)
                 if inspect.isawaitable(result):
                     result = await result
@@ -250,16 +329,23 @@ def guarded(server: BarrierLintServer, empty: Callable[[], Any]):
 def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
     server = BarrierLintServer(debounce_ms)
 
+    # Requests on a document read its analysis once the worker's has ended; completion and hover answer at
+    # once (from the previous analysis while one runs), and notifications are handled as they come.
+    at_once = {
+        types.TEXT_DOCUMENT_COMPLETION, types.TEXT_DOCUMENT_HOVER, types.TEXT_DOCUMENT_DID_OPEN,
+        types.TEXT_DOCUMENT_DID_CHANGE, types.TEXT_DOCUMENT_DID_CLOSE,
+    }
+
     def feature(method: str, options: Any = None, empty: Callable[[], Any] = lambda: None):
         def register(handler):
-            server.feature(method, options)(guarded(server, empty)(handler))
+            server.feature(method, options)(guarded(server, empty, settle=method not in at_once)(handler))
             return handler
 
         return register
 
-    def at_cursor(params) -> tuple[Positions, Target] | None:
+    def at_cursor(params, found=None) -> tuple[Positions, Target] | None:
         """The barrier identifier under the request's position, with the converter for the answer."""
-        found = server.current(params.text_document.uri)
+        found = found or server.current(params.text_document.uri)
         if found is None:
             return None
         analysis = found[1]
@@ -380,32 +466,38 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
             return []
         text = server.workspace.get_text_document(uri).source
         analysis = document.analysis
-        if analysis is None or (analysis.text != text and len(text) <= FRESH_COMPLETION_CHARS):
+        running = document.running is not None
+        if analysis is None or (analysis.text != text and len(text) <= FRESH_COMPLETION_CHARS and not running):
             analysis = server.current(uri)[1]  # type: ignore[index]
-        # Otherwise the declarations come from the analysis of a slightly older version (the debounced
-        # lint is on its way): completion stays fast on large documents while the user types.
+        # Otherwise the declarations come from the analysis of a slightly older version (the lint of this
+        # one is running or on its way): completion never waits for it, and stays fast on large documents.
         positions = Positions(split_lines(text), server.workspace.position_codec)
         line, col = positions.to_server(params.position)
         barriers = completion.declared_barriers(analysis, document.last_good, text, line)
-        # What other files let it name: a template's users' barriers, a chained child's `parent.X`, ...
-        barriers += server.index.barriers_for(uri, analysis or document.last_good, line)
+        # What other files let it name: a template's users' barriers, a chained child's `parent.X`, ... While
+        # the worker analyses a document of a workspace folder, it holds the folder's lock: the last answer.
+        if running and server.index.root_of(uri).path is not None:
+            barriers += document.elsewhere
+        else:
+            document.elsewhere = server.index.barriers_for(uri, analysis or document.last_good, line)
+            barriers += document.elsewhere
         harness = bool(analysis.pipelines()) or document.last_good is not None
         syntax = completion.syntax_at(analysis, document.last_good, text, line)
         items = completion.complete(positions, line, col, barriers, harness, syntax, line_ending(text))
         return types.CompletionList(is_incomplete=False, items=items)
 
-    def cursor(params):
+    def cursor(params, found=None):
         """The document's analysis, its workspace's `Files`, and the request's position in code points."""
-        found = server.current(params.text_document.uri)
+        found = found or server.current(params.text_document.uri)
         if found is None:
             return None
         analysis = found[1]
         files = server.files(params.text_document.uri, analysis)
         return (files, analysis, *files.positions.to_server(params.position))
 
-    def template_use(params):
+    def template_use(params, found=None):
         """The template use whose templateRef is under the request's position, with its document's files."""
-        at = cursor(params)
+        at = cursor(params, found)
         use = ws.use_at(at[1].parsed, *at[2:]) if at is not None else None
         return (at[0], at[1], use) if use is not None else None  # type: ignore[index]
 
@@ -424,12 +516,28 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
             return server.index.parent_definition(files, analysis, position)
         return None
 
+    def earlier(params):
+        """While the worker analyses the document, its previous analysis when the text up to the end of the
+        request's line is unchanged (what is under the cursor is where it was): hover does not wait for the
+        lint. None otherwise (the request reads the current analysis)."""
+        uri = params.text_document.uri
+        document = server.documents.get(uri)
+        analysis = document.analysis if document is not None else None
+        if analysis is None or document.running is None:  # type: ignore[union-attr]
+            return None
+        lines = split_lines(strip_bom(server.workspace.get_text_document(uri).source))
+        line = params.position.line
+        if line >= len(lines) or lines[: line + 1] != analysis.lines[: line + 1]:
+            return None
+        return document, analysis
+
     @feature(types.TEXT_DOCUMENT_HOVER)
     def hover(params: types.HoverParams):
-        use = template_use(params)
+        found = earlier(params)
+        use = template_use(params, found)
         if use is not None:
             return ws.template_hover(*use)
-        found = at_cursor(params)
+        found = at_cursor(params, found)
         return navigation.hover(*found) if found is not None else None
 
     @feature(types.TEXT_DOCUMENT_DEFINITION, empty=lambda: [])

@@ -3,6 +3,8 @@ debounce option, position conversion at surrogate pairs, layout detection and th
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
@@ -129,3 +131,85 @@ def test_an_analyzer_failure_is_logged_and_withdraws_the_old_diagnostics(monkeyp
     assert [(p.uri, p.version, list(p.diagnostics)) for p in published] == [(uri, 7, [])]
     ((message,),) = [logged]
     assert message.startswith(f"analysing {uri} failed:\nTraceback") and "RecursionError" in message
+
+
+async def test_the_requests_after_an_edit_share_one_analysis_of_that_version(monkeypatch):
+    """One parse per document version: the lint in the worker thread and every request that follows the
+    edit (outline, code lens, code actions, highlight, completion, hover) read the same analysis."""
+    import asyncio
+
+    from pygls.workspace import Workspace
+
+    import barrier_lint_server.server as server_module
+    from barrier_lint_server.documents import OpenDocument, analyse
+    from tests.lsp_fixtures.harness import fixture_text
+
+    server = create_server(debounce_ms=0)
+    server.protocol._workspace = Workspace(None)
+    server.protocol.client_capabilities = types.ClientCapabilities()
+    uri = "file:///work/release.yaml"
+    text = fixture_text("release.yaml")
+    server.workspace.put_text_document(types.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=text))
+    server.documents[uri] = OpenDocument(uri)
+    published = []
+    server.text_document_publish_diagnostics = published.append  # type: ignore[method-assign]
+    analysed = []
+
+    def counting(text, version, *args):
+        analysed.append(version)
+        return analyse(text, version, *args)
+
+    monkeypatch.setattr(server_module, "analyse", counting)
+    server.lint(uri)
+    server.workspace.put_text_document(
+        types.TextDocumentItem(uri=uri, language_id="yaml", version=2, text=text.replace("services_deployd", "services_deployed"))
+    )
+    server.lint_later(uri)
+    doc = types.TextDocumentIdentifier(uri=uri)
+    at = types.Position(line=23, character=40)
+    whole = types.Range(start=types.Position(line=0, character=0), end=types.Position(line=40, character=0))
+    features = server.protocol.fm.features
+    results = await asyncio.gather(
+        features[types.TEXT_DOCUMENT_DOCUMENT_SYMBOL](types.DocumentSymbolParams(text_document=doc)),
+        features[types.TEXT_DOCUMENT_CODE_LENS](types.CodeLensParams(text_document=doc)),
+        features[types.TEXT_DOCUMENT_CODE_ACTION](
+            types.CodeActionParams(text_document=doc, range=whole, context=types.CodeActionContext(diagnostics=[]))
+        ),
+        features[types.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT](types.DocumentHighlightParams(text_document=doc, position=at)),
+    )
+    assert all(results)
+    await features[types.TEXT_DOCUMENT_COMPLETION](types.CompletionParams(text_document=doc, position=at))
+    await features[types.TEXT_DOCUMENT_HOVER](types.HoverParams(text_document=doc, position=at))
+    assert analysed == [1, 2]
+    assert [p.version for p in published] == [1, 2]
+    assert [d.code for d in published[0].diagnostics] != [d.code for d in published[1].diagnostics]
+
+
+
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.lists(st.sampled_from(["a", "é", "🚀", "\r", "\n", " ", "\u2028"]), max_size=40).map("".join),
+    start=st.tuples(st.integers(0, 8), st.integers(0, 8)),
+    end=st.tuples(st.integers(0, 8), st.integers(0, 8)),
+    encoding=st.sampled_from(["utf-16", "utf-8"]),
+)
+def test_an_incremental_change_lands_where_the_whole_line_table_puts_it(text, start, end, encoding):
+    """`apply_change` finds only the lines of the range (not a table of every line): the same result as
+    splitting the whole document at \\r\\n, \\r and \\n."""
+    from barrier_lint_server.convert import apply_change
+
+    codec = PositionCodec(encoding)
+    lines = split_lines(text)
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + (2 if text.startswith("\r\n", starts[-1] + len(line)) else 1))
+    positions = Positions(lines, codec)
+
+    def offset(line: int, character: int) -> int:
+        return len(text) if line >= len(lines) else starts[line] + positions.code_points(line, character)
+
+    range_ = types.Range(start=types.Position(*start), end=types.Position(*end))
+    first, last = offset(*start), offset(*end)
+    assert apply_change(text, range_, "X", codec) == text[:first] + "X" + text[max(first, last):]
