@@ -65,9 +65,6 @@ class Root:
     done: int = 0  # files read so far by the loader, of `total`
     total: int = 0
     cancelled: bool = False
-    # Files whose reads (`Workspace.depends`) may be out of date: changed since, or reading a changed file.
-    unread: set[str] = field(default_factory=set)
-    all_unread: bool = True  # a file was added: any file may now resolve to it
 
     def contains(self, name: str) -> bool:
         return self.path is not None and _inside(name, self.path)
@@ -79,39 +76,26 @@ class Root:
         before = self.workspace.index.files.get(name)
         if self.workspace.put(name, text) is before:
             return False
-        self._changed(name, added=before is None)
+        self.generation = next(_GENERATIONS)
         return True
 
     def remove(self, name: str) -> bool:
         if name not in self.workspace:
             return False
-        self._changed(name, added=False)
+        self.generation = next(_GENERATIONS)
         self.workspace.remove(name)
-        self.unread.discard(name)
         return True
 
-    def _changed(self, name: str, added: bool) -> None:
-        self.generation = next(_GENERATIONS)
-        if added:
-            self.all_unread = True
-        elif not self.all_unread:
-            self.unread.add(name)
-            self.unread |= self.workspace.dependents(name)
-
     def users_of(self, name: str) -> list[str]:
-        """The files holding a pipeline whose analysis reads `name` (a template, a child pipeline), read
-        again only where they may have changed."""
+        """The files holding a pipeline whose analysis reads `name` (a template, a child pipeline): those the
+        index's reverse dependency map names, analysed again only where a change concerns them
+        (`Workspace.users_of`)."""
         files = self.workspace.index.files
-        stale = list(files) if self.all_unread else [f for f in self.unread if f in files]
         if not self.loaded and self.path is not None:
-            stale = []  # the loader reads every file when it is done: answer from what is known meanwhile
-        for other in stale:
-            if files[other].pipelines or files[other].templates:
-                self.workspace.read(other)
-        if stale:
-            self.unread.clear()
-            self.all_unread = False
-        return sorted(f for f in self.workspace.dependents(name) if f in files and files[f].pipelines)
+            found = self.workspace.dependents(name)  # the index is partial: answer from what is known meanwhile
+        else:
+            found = set(self.workspace.users_of(name))
+        return sorted(f for f in found if f in files and files[f].pipelines)
 
     def parents_of(self, name: str) -> list[str]:
         """The pipelines that chain pipeline file `name` through a Pipeline stage (`Workspace.parents_of`,
@@ -154,10 +138,9 @@ def load(root: Root, options: Options, is_open: Callable[[str], bool]) -> None:
                 if not is_open(name):
                     root.put(name, text)
         root.done += 1
-    # What each file reads, so that the users of a template are known without reading them on request.
+    # What each file reads, so that the first requests about a template's users find them analysed.
     with root.lock:
         files = list(root.workspace.index.files)
-        generation = root.generation
     for name in files:
         if root.cancelled:
             return
@@ -165,10 +148,6 @@ def load(root: Root, options: Options, is_open: Callable[[str], bool]) -> None:
             indexed = root.workspace.index.files.get(name)
             if indexed is not None and (indexed.pipelines or indexed.templates):
                 root.workspace.read(name)
-    with root.lock:
-        if root.generation == generation:  # nothing changed meanwhile: every file's reads are current
-            root.unread.clear()
-            root.all_unread = False
     root.loaded = True
 
 
