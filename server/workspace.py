@@ -278,7 +278,7 @@ def template_definition(files: Files, use: TemplateUse | ChainUse) -> list:
     """The template (or child pipeline) a use resolved to: its file, at the identifier it says it is."""
     if use.file is None:
         return []
-    found = files.location(_in(use.file, use.at or Span(0, 0, 0, 0)))
+    found = files.location(in_file(use.file, use.at or Span(0, 0, 0, 0)))
     return [found] if found is not None else []
 
 
@@ -317,7 +317,7 @@ def template_hover(files: Files, analysis, use: TemplateUse):
     )
 
 
-def _in(file: str, span: Span) -> Span:
+def in_file(file: str, span: Span) -> Span:
     """`span`, written in `file`, as a span the `Files` of any document places there."""
     from barrier_lint.model import Origin
 
@@ -464,6 +464,23 @@ class Index:
             if self.root_of(uri) is root:
                 self.server.lint(uri, cascade=False)
 
+    def users_for(self, uri: str, document) -> list:
+        """For a template document: each pipeline of the workspace using it, as (its file, its model); for
+        any other document, none (its own model already reaches the templates it uses)."""
+        from barrier_lint.model import DocumentKind
+
+        kind = document.kind
+        if not kind.is_analysed or kind in (DocumentKind.PIPELINE, DocumentKind.V1_PIPELINE):
+            return []
+        root, name = self.root_of(uri), name_of(uri)
+        with root.lock:
+            return [
+                (user, other.pipeline)
+                for user in root.users_of(name) if user != name
+                for other in root.workspace.read(user).documents
+                if other.pipeline is not None and other.kind.is_pipeline
+            ]
+
     def shared_with(self, uri: str, file: str) -> list[str]:
         """The pipelines other than the document's own that use `file` (a template), as the user names them."""
         root, name = self.root_of(uri), name_of(uri)
@@ -526,7 +543,7 @@ class Index:
                     declared = document.pipeline.declared.get(barrier or "") if document.pipeline is not None else None
                     if declared is not None and declared.identifier is not None:
                         location = files.location(declared.identifier.span if parent == files.name
-                                                  else _in(parent, declared.identifier.span))
+                                                  else in_file(parent, declared.identifier.span))
                         if location is not None and location not in found:
                             found.append(location)
             return found
