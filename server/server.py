@@ -537,6 +537,10 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
         use = template_use(params, found)
         if use is not None:
             return ws.template_hover(*use)
+        at = cursor(params, found)
+        chain = ws.chain_at(at[1].parsed, *at[2:]) if at is not None else None
+        if chain is not None:
+            return ws.chain_hover(at[0], at[1], chain)  # type: ignore[index]
         found = at_cursor(params, found)
         return navigation.hover(*found) if found is not None else None
 

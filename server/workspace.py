@@ -317,6 +317,36 @@ def template_hover(files: Files, analysis, use: TemplateUse):
     )
 
 
+def chain_hover(files: Files, analysis, chain: ChainUse):
+    """What a Pipeline stage's `spec.pipeline` resolved to: the child's file, and the barriers of this
+    pipeline its `parent.X` Barrier steps join (each with the step and where its reference is written)."""
+    from lsprotocol import types
+
+    assert chain.ref is not None
+    lines = [f"**Child pipeline `{chain.ref.value}`**", ""]
+    if not chain.resolved:
+        lines.append(f"Not resolved: no pipeline `{chain.ref.value}` of this org and project is in the workspace.")
+    else:
+        line = f" line {chain.at.start_line + 1}" if chain.at is not None else ""
+        lines.append(f"File: `{files.display(chain.file or '')}`{line}")
+        pipeline = next(d.pipeline for d in analysis.parsed.documents if d.pipeline is not None and chain in d.pipeline.chain_uses)
+        joined = [p for p in pipeline.positions if p.span.origin is not None and p.span.origin.via == chain.ref.span]
+        lines.append("")
+        if joined:
+            lines.append(f"Barriers of this pipeline it joins ({len(joined)}):")
+            for step in joined:
+                assert step.ref is not None
+                declared = "declared here" if step.ref.value in pipeline.declared else "not declared here"
+                file, span = files.where(step.ref.span)
+                lines.append(f"- `{step.ref.value}` ({declared}): step {step.label} ({files.display(file)}:{span.start_line + 1})")
+        else:
+            lines.append("It joins no barrier of this pipeline (no `parent.X` Barrier step).")
+    return types.Hover(
+        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n".join(lines)),
+        range=files.positions.range(chain.ref.span),
+    )
+
+
 def in_file(file: str, span: Span) -> Span:
     """`span`, written in `file`, as a span the `Files` of any document places there."""
     from barrier_lint.model import Origin

@@ -447,6 +447,22 @@ async def test_definition_on_a_pipeline_stage_opens_the_child_and_on_parent_x_in
     assert list(result) == [types.Location(uri=parent, range=rng(8, 20, 8, 32))]
 
 
+async def test_hover_on_a_pipeline_stage_says_what_it_resolved_to_and_the_barriers_the_child_joins(bare, cases):
+    repo = cases("chained_pipelines")
+    parent = await open_indexed(bare, repo, "parent_parallel.yaml")
+    result = await bare.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=parent), position=pos(32, 26))
+    )
+    assert result.range == rng(32, 24, 32, 36)
+    assert result.contents.value == (
+        "**Child pipeline `deploy_child`**\n\n"
+        "File: `child.yaml` line 3\n\n"
+        "Barriers of this pipeline it joins (2):\n"
+        "- `release_gate` (declared here): step join (child.yaml:19)\n"
+        "- `rollout_done` (not declared here): step own (parent_parallel.yaml:47)"
+    )
+
+
 async def test_completion_in_a_chained_child_offers_the_parents_barriers(bare, cases):
     repo = cases("chained_pipelines")
     child = await open_indexed(bare, repo, "child.yaml")
