@@ -284,8 +284,6 @@ def template_definition(files: Files, use: TemplateUse | ChainUse) -> list:
 
 def template_hover(files: Files, analysis, use: TemplateUse):
     """What a template use resolved to: file, version, the Barrier steps it brings."""
-    from lsprotocol import types
-
     if use.version is not None:
         version = f"`{use.version.value}` (written here)"
     elif "@" in use.label:
@@ -311,17 +309,12 @@ def template_hover(files: Files, analysis, use: TemplateUse):
                 lines.append(f"- step {step.label}: barrierRef `{ref}` ({files.display(file)}:{span.start_line + 1})")
         else:
             lines.append("It brings no Barrier step.")
-    return types.Hover(
-        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n".join(lines)),
-        range=files.positions.range(use.ref.span),
-    )
+    return _hover(files, lines, use.ref.span)
 
 
 def chain_hover(files: Files, analysis, chain: ChainUse):
     """What a Pipeline stage's `spec.pipeline` resolved to: the child's file, and the barriers of this
     pipeline its `parent.X` Barrier steps join (each with the step and where its reference is written)."""
-    from lsprotocol import types
-
     assert chain.ref is not None
     lines = [f"**Child pipeline `{chain.ref.value}`**", ""]
     if not chain.resolved:
@@ -329,7 +322,7 @@ def chain_hover(files: Files, analysis, chain: ChainUse):
     else:
         line = f" line {chain.at.start_line + 1}" if chain.at is not None else ""
         lines.append(f"File: `{files.display(chain.file or '')}`{line}")
-        pipeline = next(d.pipeline for d in analysis.parsed.documents if d.pipeline is not None and chain in d.pipeline.chain_uses)
+        pipeline = next(d.pipeline for d in analysis.parsed.documents if d.pipeline is not None and any(c is chain for c in d.pipeline.chain_uses))
         joined = [p for p in pipeline.positions if p.span.origin is not None and p.span.origin.via == chain.ref.span]
         lines.append("")
         if joined:
@@ -341,9 +334,16 @@ def chain_hover(files: Files, analysis, chain: ChainUse):
                 lines.append(f"- `{step.ref.value}` ({declared}): step {step.label} ({files.display(file)}:{span.start_line + 1})")
         else:
             lines.append("It joins no barrier of this pipeline (no `parent.X` Barrier step).")
+    return _hover(files, lines, chain.ref.span)
+
+
+def _hover(files: Files, lines: list[str], span: Span):
+    """A Markdown hover of these lines over `span` of the document."""
+    from lsprotocol import types
+
     return types.Hover(
         contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n".join(lines)),
-        range=files.positions.range(chain.ref.span),
+        range=files.positions.range(span),
     )
 
 
