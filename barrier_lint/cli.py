@@ -420,6 +420,7 @@ class Workspaces:
         self.configs = configs
         self.resolve = resolve
         self.loaded: dict[str, object] = {}
+        self.roots: dict[str, str] = {}  # path given -> its workspace root
         self.fingerprints: dict[str, object] = {}
 
     def for_path(self, path: str):
@@ -427,7 +428,9 @@ class Workspaces:
             return None
         from .workspace import Workspace, workspace_root
 
-        root = workspace_root(path)
+        root = self.roots.get(path)
+        if root is None:  # every file found under one path given has that path's workspace
+            root = self.roots[path] = workspace_root(path)
         if root not in self.loaded:
             config = self.configs.base(os.path.join(root, ".barrier-lint-workspace"))
             self.loaded[root] = Workspace.load(
@@ -668,7 +671,9 @@ def _standalone(task: _Task) -> tuple[list[Diagnostic], bool] | None:
     if problem is not None or any(word in text for word in _WORKSPACE_WORDS):
         return None
     # Named as the workspace names it (`workspace.display_name`), which a v1 file's identity comes from.
-    parsed = parse(text, os.path.relpath(os.path.abspath(task.source)).replace(os.sep, "/"))
+    from .workspace import display_name
+
+    parsed = parse(text, display_name(task.source))
     for document in parsed.documents:
         pipeline = document.pipeline
         if document.kind is DocumentKind.INPUT_SET or pipeline is not None and (pipeline.template_uses or pipeline.chain_uses):

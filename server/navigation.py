@@ -13,7 +13,7 @@ from barrier_lint.rules.bl107_invalid_barrier_declaration import IDENTIFIER, RES
 
 from .convert import Positions, inner_span
 from .documents import Analysis, Target, occurrences
-from .workspace import Files, uri_of
+from .workspace import Files, in_file, uri_of
 
 
 class Refused(Exception):
@@ -97,12 +97,29 @@ def definition(files: Files, target: Target) -> list[types.Location]:
     return [found] if found is not None else []
 
 
-def references(files: Files, target: Target, include_declaration: bool) -> list[types.Location]:
-    """Every occurrence, those in templates the pipeline uses included (each once, in its own file)."""
-    found = occurrences(target.pipeline, target.identifier)
-    texts = (found.declarations if include_declaration else []) + found.references
+Users = list[tuple[str, Pipeline]]  # for a template: the pipelines using it, each with its file
+
+
+def _reached(target: Target, users: Users, declarations: bool = True) -> list[Text]:
+    """Every occurrence of the target's barrier the rename or references reach, as spans a `Files` places:
+    in the document's own pipeline (templates it uses included), and, for a target in a template, in each
+    pipeline that uses it (its declarations, and every participant reached through the same barrier, in
+    that pipeline or in any template it uses)."""
+    texts = []
+    for file, pipeline in [(None, target.pipeline), *users]:
+        found = occurrences(pipeline, target.identifier)
+        for text in (found.declarations if declarations else []) + found.references:
+            if file is not None and text.span.origin is None:  # written in that pipeline's own file
+                text = Text(text.value, in_file(file, text.span), text.quoted)
+            texts.append(text)
+    return texts
+
+
+def references(files: Files, target: Target, include_declaration: bool, users: Users = ()) -> list[types.Location]:
+    """Every occurrence, those in templates the pipeline uses included (each once, in its own file); for a
+    barrier written in a template, those of the pipelines using it too (`users`)."""
     out: list[types.Location] = []
-    for text in texts:
+    for text in _reached(target, list(users), include_declaration):
         location = files.location(text.span)
         if location is not None and location not in out:
             out.append(location)
@@ -138,7 +155,8 @@ def prepare_rename(positions: Positions, target: Target) -> types.PrepareRenameP
 
 
 def rename(
-    files: Files, target: Target, new_name: str, shared_with: Callable[[str], list[str]], annotations: bool
+    files: Files, target: Target, new_name: str, shared_with: Callable[[str], list[str]], annotations: bool,
+    users: Users = (),
 ) -> tuple[types.WorkspaceEdit, str | None]:
     """The edit renaming a barrier everywhere the pipeline reaches it, templates included, and a message
     for the user when part of it was left out.
@@ -146,6 +164,10 @@ def rename(
     A template file that other pipelines use too (`shared_with(file)` names them) is never rewritten
     silently: its edits carry a change annotation that needs the user's confirmation and names those
     pipelines, when the client supports annotations; otherwise they are left out, and the message says so.
+
+    Started in a template (`users`: the pipelines using it), the rename reaches those pipelines too (their
+    declarations, the other participants); the template itself, when more than one pipeline uses it, is
+    labelled as shared the same way, and kept even without annotations (the message then says so).
     """
     if not is_valid_identifier(new_name):
         reason = "is a reserved word in Harness" if new_name in RESERVED else (
@@ -153,11 +175,11 @@ def rename(
             "at most 128 characters)"
         )
         raise Refused(f"'{new_name}' {reason}")
-    if new_name != target.identifier and new_name in target.pipeline.declared:
+    users = list(users)
+    if new_name != target.identifier and any(new_name in p.declared for p in [target.pipeline, *(u[1] for u in users)]):
         raise Refused(f"a barrier '{new_name}' is already declared; renaming would merge two barriers")
-    found = occurrences(target.pipeline, target.identifier)
     by_file: dict[str, list[types.TextEdit]] = {}
-    for text in found.declarations + found.references:
+    for text in _reached(target, users):
         file, _ = files.where(text.span)
         positions = files.of(file)
         if positions is None:
@@ -168,12 +190,21 @@ def rename(
         if edit not in by_file.setdefault(file, []):
             by_file[file].append(edit)
     shared = {file: shared_with(file) for file in by_file if file != files.name}
-    shared = {file: users for file, users in shared.items() if users}
+    shared = {file: names for file, names in shared.items() if names}
+    started_in_shared = len({file for file, _ in users}) > 1
+    if started_in_shared:
+        shared[files.name] = sorted({files.display(file) for file, _ in users})
     if not shared:
         return types.WorkspaceEdit(changes={uri_of(f): edits for f, edits in by_file.items()}), None
     if not annotations:
-        kept = {uri_of(f): edits for f, edits in by_file.items() if f not in shared}
-        left = "; ".join(f"{files.display(f)} (also used by {', '.join(users)})" for f, users in shared.items())
+        kept = {uri_of(f): edits for f, edits in by_file.items() if f not in shared or f == files.name}
+        left = "; ".join(f"{files.display(f)} (also used by {', '.join(names)})" for f, names in shared.items()
+                         if f != files.name)
+        if started_in_shared and not left:
+            return types.WorkspaceEdit(changes=kept), (
+                f"Renamed '{target.identifier}' in template {files.display(files.name)}, shared by "
+                f"{', '.join(shared[files.name])}: those pipelines were renamed too."
+            )
         return types.WorkspaceEdit(changes=kept), (
             f"Renamed '{target.identifier}' in this pipeline only: not in the shared template(s) {left}. "
             "Rename it there by hand if every pipeline using them should change."
@@ -183,8 +214,12 @@ def rename(
     for file, edits in by_file.items():
         if file in shared:
             note = f"shared:{files.display(file)}"
+            label = (
+                f"Rewrites template {files.display(file)}, shared by {', '.join(shared[file])}: renamed in each of them"
+                if file == files.name else f"Also rewrites template {files.display(file)}, used by {', '.join(shared[file])}"
+            )
             notes[note] = types.ChangeAnnotation(
-                label=f"Also rewrites template {files.display(file)}, used by {', '.join(shared[file])}",
+                label=label,
                 needs_confirmation=True,
                 description="Renaming the barrier in a shared template changes it for every pipeline that uses it.",
             )

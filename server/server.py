@@ -537,6 +537,10 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
         use = template_use(params, found)
         if use is not None:
             return ws.template_hover(*use)
+        at = cursor(params, found)
+        chain = ws.chain_at(at[1].parsed, *at[2:]) if at is not None else None
+        if chain is not None:
+            return ws.chain_hover(at[0], at[1], chain)  # type: ignore[index]
         found = at_cursor(params, found)
         return navigation.hover(*found) if found is not None else None
 
@@ -557,7 +561,8 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
         if found is None:
             return []
         include = params.context.include_declaration if params.context is not None else True
-        return navigation.references(cursor(params)[0], found[1], include)  # type: ignore[index]
+        users = server.index.users_for(params.text_document.uri, found[1].document)
+        return navigation.references(cursor(params)[0], found[1], include, users)  # type: ignore[index]
 
     @feature(types.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT, empty=lambda: [])
     def highlight(params: types.DocumentHighlightParams):
@@ -573,6 +578,7 @@ def create_server(debounce_ms: int | None = None) -> BarrierLintServer:
         edit, message = navigation.rename(
             cursor(params)[0], found[1], params.new_name,  # type: ignore[index]
             lambda file: server.index.shared_with(uri, file), server.index.annotations,
+            server.index.users_for(uri, found[1].document),
         )
         if message is not None:
             server.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))

@@ -65,9 +65,6 @@ class Root:
     done: int = 0  # files read so far by the loader, of `total`
     total: int = 0
     cancelled: bool = False
-    # Files whose reads (`Workspace.depends`) may be out of date: changed since, or reading a changed file.
-    unread: set[str] = field(default_factory=set)
-    all_unread: bool = True  # a file was added: any file may now resolve to it
 
     def contains(self, name: str) -> bool:
         return self.path is not None and _inside(name, self.path)
@@ -79,39 +76,26 @@ class Root:
         before = self.workspace.index.files.get(name)
         if self.workspace.put(name, text) is before:
             return False
-        self._changed(name, added=before is None)
+        self.generation = next(_GENERATIONS)
         return True
 
     def remove(self, name: str) -> bool:
         if name not in self.workspace:
             return False
-        self._changed(name, added=False)
+        self.generation = next(_GENERATIONS)
         self.workspace.remove(name)
-        self.unread.discard(name)
         return True
 
-    def _changed(self, name: str, added: bool) -> None:
-        self.generation = next(_GENERATIONS)
-        if added:
-            self.all_unread = True
-        elif not self.all_unread:
-            self.unread.add(name)
-            self.unread |= self.workspace.dependents(name)
-
     def users_of(self, name: str) -> list[str]:
-        """The files holding a pipeline whose analysis reads `name` (a template, a child pipeline), read
-        again only where they may have changed."""
+        """The files holding a pipeline whose analysis reads `name` (a template, a child pipeline): those the
+        index's reverse dependency map names, analysed again only where a change concerns them
+        (`Workspace.users_of`)."""
         files = self.workspace.index.files
-        stale = list(files) if self.all_unread else [f for f in self.unread if f in files]
         if not self.loaded and self.path is not None:
-            stale = []  # the loader reads every file when it is done: answer from what is known meanwhile
-        for other in stale:
-            if files[other].pipelines or files[other].templates:
-                self.workspace.read(other)
-        if stale:
-            self.unread.clear()
-            self.all_unread = False
-        return sorted(f for f in self.workspace.dependents(name) if f in files and files[f].pipelines)
+            found = self.workspace.dependents(name)  # the index is partial: answer from what is known meanwhile
+        else:
+            found = set(self.workspace.users_of(name))
+        return sorted(f for f in found if f in files and files[f].pipelines)
 
     def parents_of(self, name: str) -> list[str]:
         """The pipelines that chain pipeline file `name` through a Pipeline stage (`Workspace.parents_of`,
@@ -154,10 +138,9 @@ def load(root: Root, options: Options, is_open: Callable[[str], bool]) -> None:
                 if not is_open(name):
                     root.put(name, text)
         root.done += 1
-    # What each file reads, so that the users of a template are known without reading them on request.
+    # What each file reads, so that the first requests about a template's users find them analysed.
     with root.lock:
         files = list(root.workspace.index.files)
-        generation = root.generation
     for name in files:
         if root.cancelled:
             return
@@ -165,10 +148,6 @@ def load(root: Root, options: Options, is_open: Callable[[str], bool]) -> None:
             indexed = root.workspace.index.files.get(name)
             if indexed is not None and (indexed.pipelines or indexed.templates):
                 root.workspace.read(name)
-    with root.lock:
-        if root.generation == generation:  # nothing changed meanwhile: every file's reads are current
-            root.unread.clear()
-            root.all_unread = False
     root.loaded = True
 
 
@@ -299,14 +278,12 @@ def template_definition(files: Files, use: TemplateUse | ChainUse) -> list:
     """The template (or child pipeline) a use resolved to: its file, at the identifier it says it is."""
     if use.file is None:
         return []
-    found = files.location(_in(use.file, use.at or Span(0, 0, 0, 0)))
+    found = files.location(in_file(use.file, use.at or Span(0, 0, 0, 0)))
     return [found] if found is not None else []
 
 
 def template_hover(files: Files, analysis, use: TemplateUse):
     """What a template use resolved to: file, version, the Barrier steps it brings."""
-    from lsprotocol import types
-
     if use.version is not None:
         version = f"`{use.version.value}` (written here)"
     elif "@" in use.label:
@@ -332,13 +309,45 @@ def template_hover(files: Files, analysis, use: TemplateUse):
                 lines.append(f"- step {step.label}: barrierRef `{ref}` ({files.display(file)}:{span.start_line + 1})")
         else:
             lines.append("It brings no Barrier step.")
+    return _hover(files, lines, use.ref.span)
+
+
+def chain_hover(files: Files, analysis, chain: ChainUse):
+    """What a Pipeline stage's `spec.pipeline` resolved to: the child's file, and the barriers of this
+    pipeline its `parent.X` Barrier steps join (each with the step and where its reference is written)."""
+    assert chain.ref is not None
+    lines = [f"**Child pipeline `{chain.ref.value}`**", ""]
+    if not chain.resolved:
+        lines.append(f"Not resolved: no pipeline `{chain.ref.value}` of this org and project is in the workspace.")
+    else:
+        line = f" line {chain.at.start_line + 1}" if chain.at is not None else ""
+        lines.append(f"File: `{files.display(chain.file or '')}`{line}")
+        pipeline = next(d.pipeline for d in analysis.parsed.documents if d.pipeline is not None and any(c is chain for c in d.pipeline.chain_uses))
+        joined = [p for p in pipeline.positions if p.span.origin is not None and p.span.origin.via == chain.ref.span]
+        lines.append("")
+        if joined:
+            lines.append(f"Barriers of this pipeline it joins ({len(joined)}):")
+            for step in joined:
+                assert step.ref is not None
+                declared = "declared here" if step.ref.value in pipeline.declared else "not declared here"
+                file, span = files.where(step.ref.span)
+                lines.append(f"- `{step.ref.value}` ({declared}): step {step.label} ({files.display(file)}:{span.start_line + 1})")
+        else:
+            lines.append("It joins no barrier of this pipeline (no `parent.X` Barrier step).")
+    return _hover(files, lines, chain.ref.span)
+
+
+def _hover(files: Files, lines: list[str], span: Span):
+    """A Markdown hover of these lines over `span` of the document."""
+    from lsprotocol import types
+
     return types.Hover(
         contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n".join(lines)),
-        range=files.positions.range(use.ref.span),
+        range=files.positions.range(span),
     )
 
 
-def _in(file: str, span: Span) -> Span:
+def in_file(file: str, span: Span) -> Span:
     """`span`, written in `file`, as a span the `Files` of any document places there."""
     from barrier_lint.model import Origin
 
@@ -485,6 +494,23 @@ class Index:
             if self.root_of(uri) is root:
                 self.server.lint(uri, cascade=False)
 
+    def users_for(self, uri: str, document) -> list:
+        """For a template document: each pipeline of the workspace using it, as (its file, its model); for
+        any other document, none (its own model already reaches the templates it uses)."""
+        from barrier_lint.model import DocumentKind
+
+        kind = document.kind
+        if not kind.is_analysed or kind in (DocumentKind.PIPELINE, DocumentKind.V1_PIPELINE):
+            return []
+        root, name = self.root_of(uri), name_of(uri)
+        with root.lock:
+            return [
+                (user, other.pipeline)
+                for user in root.users_of(name) if user != name
+                for other in root.workspace.read(user).documents
+                if other.pipeline is not None and other.kind.is_pipeline
+            ]
+
     def shared_with(self, uri: str, file: str) -> list[str]:
         """The pipelines other than the document's own that use `file` (a template), as the user names them."""
         root, name = self.root_of(uri), name_of(uri)
@@ -547,7 +573,7 @@ class Index:
                     declared = document.pipeline.declared.get(barrier or "") if document.pipeline is not None else None
                     if declared is not None and declared.identifier is not None:
                         location = files.location(declared.identifier.span if parent == files.name
-                                                  else _in(parent, declared.identifier.span))
+                                                  else in_file(parent, declared.identifier.span))
                         if location is not None and location not in found:
                             found.append(location)
             return found

@@ -309,6 +309,91 @@ async def test_rename_never_rewrites_a_shared_template_without_saying_so(bare, r
         ]
 
 
+# OTHER with a Barrier step of its own on the same barrier: a participant reached through the barrier only.
+OTHER_STEP = OTHER + """        - stage:
+            name: Three
+            identifier: three
+            type: Custom
+            spec:
+              execution:
+                steps:
+                  - step: {type: Barrier, name: W, identifier: w, spec: {barrierRef: services_deployed}, timeout: 1m}
+"""
+OTHER_DECLARATION = rng(8, 20, 8, 37)
+OTHER_STEP_REF = rng(30, 85, 30, 102)
+
+
+async def test_references_in_a_template_reach_the_pipelines_using_it(bare, repo):
+    (repo / ".harness" / "other.yaml").write_text(OTHER_STEP)
+    template = await open_indexed(bare, repo, TEMPLATE)
+    release, other = uri(repo, RELEASE), uri(repo, ".harness/other.yaml")
+    for include, expected in (
+        (True, [(template, TEMPLATE_REF), (other, OTHER_DECLARATION), (other, OTHER_STEP_REF), (release, DECLARATION)]),
+        (False, [(template, TEMPLATE_REF), (other, OTHER_STEP_REF)]),
+    ):
+        result = await bare.text_document_references_async(
+            types.ReferenceParams(
+                text_document=types.TextDocumentIdentifier(uri=template),
+                position=pos(17, 30),
+                context=types.ReferenceContext(include_declaration=include),
+            )
+        )
+        assert [(r.uri, r.range) for r in result] == expected
+
+
+async def test_rename_in_a_template_one_pipeline_uses_renames_its_declaration(bare, repo):
+    template = await open_indexed(bare, repo, TEMPLATE)
+    edit = await bare.text_document_rename_async(
+        types.RenameParams(text_document=types.TextDocumentIdentifier(uri=template), position=pos(17, 30), new_name="ready")
+    )
+    assert {k: list(v) for k, v in edit.changes.items()} == {
+        template: [types.TextEdit(range=TEMPLATE_REF, new_text="ready")],
+        uri(repo, RELEASE): [types.TextEdit(range=DECLARATION, new_text="ready")],
+    }
+    assert edit.document_changes is None
+
+
+async def test_rename_in_a_shared_template_renames_every_user_and_says_it_is_shared(bare, repo):
+    (repo / ".harness" / "other.yaml").write_text(OTHER_STEP)
+    template = await open_indexed(bare, repo, TEMPLATE)
+    release, other = uri(repo, RELEASE), uri(repo, ".harness/other.yaml")
+    edit = await bare.text_document_rename_async(
+        types.RenameParams(text_document=types.TextDocumentIdentifier(uri=template), position=pos(17, 30), new_name="ready")
+    )
+    users = ".harness/other.yaml, .harness/release.yaml"
+    if bare.kind == "visual-studio-code":  # supports change annotations: the shared template's edit is labelled
+        assert [(c.text_document.uri, list(c.edits)) for c in edit.document_changes] == [
+            (template, [types.AnnotatedTextEdit(range=TEMPLATE_REF, new_text="ready", annotation_id=f"shared:{TEMPLATE}")]),
+            (other, [types.TextEdit(range=OTHER_DECLARATION, new_text="ready"),
+                     types.TextEdit(range=OTHER_STEP_REF, new_text="ready")]),
+            (release, [types.TextEdit(range=DECLARATION, new_text="ready")]),
+        ]
+        note = edit.change_annotations[f"shared:{TEMPLATE}"]
+        assert note.label == f"Rewrites template {TEMPLATE}, shared by {users}: renamed in each of them"
+        assert note.needs_confirmation is True
+    else:  # no annotations: everything is renamed, and the message says the template is shared
+        assert {k: list(v) for k, v in edit.changes.items()} == {
+            template: [types.TextEdit(range=TEMPLATE_REF, new_text="ready")],
+            other: [types.TextEdit(range=OTHER_DECLARATION, new_text="ready"),
+                    types.TextEdit(range=OTHER_STEP_REF, new_text="ready")],
+            release: [types.TextEdit(range=DECLARATION, new_text="ready")],
+        }
+        await asyncio.sleep(0.2)  # the message is sent just before the answer
+        assert [m.message for m in bare.messages] == [
+            f"Renamed 'services_deployed' in template {TEMPLATE}, shared by {users}: those pipelines were renamed too."
+        ]
+
+
+async def test_rename_in_a_template_refuses_a_name_a_user_already_declares(bare, repo):
+    (repo / ".harness" / "other.yaml").write_text(OTHER.replace(
+        "        identifier: services_deployed\n", "        identifier: services_deployed\n      - {name: R, identifier: ready}\n"))
+    template = await open_indexed(bare, repo, TEMPLATE)
+    with pytest.raises(Exception, match="already declared"):
+        await bare.text_document_rename_async(
+            types.RenameParams(text_document=types.TextDocumentIdentifier(uri=template), position=pos(17, 30), new_name="ready")
+        )
+
+
 async def test_completion_in_a_template_offers_the_barriers_of_the_pipelines_using_it(bare, repo):
     (repo / ".harness" / "other.yaml").write_text(OTHER.replace("services_deployed", "other_ready"))
     await indexed(bare, repo)
@@ -360,6 +445,22 @@ async def test_definition_on_a_pipeline_stage_opens_the_child_and_on_parent_x_in
     # A `parent.X` written in this parent's spec.inputs: the parent is this file.
     result = await bare.text_document_definition_async(types.DefinitionParams(text_document=document, position=pos(46, 50)))
     assert list(result) == [types.Location(uri=parent, range=rng(8, 20, 8, 32))]
+
+
+async def test_hover_on_a_pipeline_stage_says_what_it_resolved_to_and_the_barriers_the_child_joins(bare, cases):
+    repo = cases("chained_pipelines")
+    parent = await open_indexed(bare, repo, "parent_parallel.yaml")
+    result = await bare.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=parent), position=pos(32, 26))
+    )
+    assert result.range == rng(32, 24, 32, 36)
+    assert result.contents.value == (
+        "**Child pipeline `deploy_child`**\n\n"
+        "File: `child.yaml` line 3\n\n"
+        "Barriers of this pipeline it joins (2):\n"
+        "- `release_gate` (declared here): step join (child.yaml:19)\n"
+        "- `rollout_done` (not declared here): step own (parent_parallel.yaml:47)"
+    )
 
 
 async def test_completion_in_a_chained_child_offers_the_parents_barriers(bare, cases):

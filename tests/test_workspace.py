@@ -382,3 +382,92 @@ def test_a_workspace_outside_git_is_walked_for_a_bounded_number_of_files(tmp_pat
     monkeypatch.setattr(files, "MAX_WALKED_FILES", 5)
     listed = list(files.workspace_files(str(tmp_path), None))
     assert [os.path.basename(p) for p in listed] == ["p00.yaml", "p01.yaml", "p02.yaml", "p03.yaml", "p04.yaml"]
+
+
+# -- the reverse dependency map: a change costs the files that depend on it -----------------------------
+
+def _stage(identifier: str, body: str) -> str:
+    return f"""\
+    - stage:
+        name: {identifier}
+        identifier: {identifier}
+{body}"""
+
+
+DEPENDENCY_FILES = {
+    "wait.yaml": 'template:\n  name: Wait\n  identifier: wait\n  versionLabel: "1"\n  type: Step\n'
+                 "  spec:\n    type: Barrier\n    spec:\n      barrierRef: <+input>\n    timeout: 1m\n",
+    "gate.yaml": 'template:\n  name: Gate\n  identifier: gate\n  versionLabel: "1"\n  type: StepGroup\n'
+                 "  spec:\n    steps:\n      - step:\n          name: W\n          identifier: w\n"
+                 "          template:\n            templateRef: wait\n            versionLabel: \"1\"\n"
+                 "            templateInputs:\n              type: Barrier\n              spec:\n"
+                 "                barrierRef: <+input>\n",
+    "deploy.yaml": 'template:\n  name: Deploy\n  identifier: deploy\n  versionLabel: "1"\n  type: Stage\n'
+                   "  spec:\n    type: Custom\n    spec:\n      execution:\n        steps:\n"
+                   "          - stepGroup:\n              name: G\n              identifier: g\n"
+                   "              template:\n                templateRef: gate\n                versionLabel: \"1\"\n",
+    "other.yaml": 'template:\n  name: Other\n  identifier: other\n  versionLabel: "1"\n  type: Step\n'
+                  "  spec:\n    type: ShellScript\n    spec: {}\n",
+    # uses the stage template (so gate, so wait)
+    "p1.yaml": "pipeline:\n  identifier: p1\n  stages:\n"
+               + _stage("a", '        template:\n          templateRef: deploy\n          versionLabel: "1"\n'),
+    # uses the step template directly
+    "p2.yaml": "pipeline:\n  identifier: p2\n  stages:\n"
+               + _stage("b", "        type: Custom\n        spec:\n          execution:\n            steps:\n"
+                             "              - step:\n                  identifier: s\n                  template:\n"
+                             '                    templateRef: wait\n                    versionLabel: "1"\n'),
+    # uses an unrelated template
+    "p3.yaml": "pipeline:\n  identifier: p3\n  stages:\n"
+               + _stage("c", "        type: Custom\n        spec:\n          execution:\n            steps:\n"
+                             "              - step:\n                  identifier: s\n                  template:\n"
+                             '                    templateRef: other\n                    versionLabel: "1"\n'),
+    # chains p1: its analysis reads p1 and what p1 uses
+    "p4.yaml": "pipeline:\n  identifier: p4\n  stages:\n"
+               + _stage("d", "        type: Pipeline\n        spec:\n          org: o\n          project: x\n"
+                             "          pipeline: p1\n"),
+    "plain.yaml": "pipeline:\n  identifier: plain\n  stages:\n" + _stage("e", "        type: Custom\n        spec: {}\n"),
+    "p2_inputs.yaml": "inputSet:\n  identifier: p2_inputs\n  pipeline:\n    identifier: p2\n",
+}
+
+
+def test_a_template_change_re_analyses_exactly_the_files_that_use_it(monkeypatch):
+    import barrier_lint.workspace as ws
+    from barrier_lint.workspace import Workspace
+
+    workspace = Workspace()
+    for name, text in DEPENDENCY_FILES.items():
+        workspace.put(name, text)
+    for name in DEPENDENCY_FILES:
+        workspace.lint(name)
+    analysed: list[str] = []
+    real_read = ws.read
+    monkeypatch.setattr(ws, "read", lambda composed, resolver: analysed.append(composed.name) or real_read(composed, resolver))
+
+    workspace.put("wait.yaml", DEPENDENCY_FILES["wait.yaml"].replace("timeout: 1m", "timeout: 2m"))
+    users = workspace.users_of("wait.yaml")
+    for name in DEPENDENCY_FILES:  # what a full re-lint asks for: only what the change concerns is read again
+        workspace.lint(name)
+    assert users == ["deploy.yaml", "gate.yaml", "p1.yaml", "p2.yaml", "p2_inputs.yaml", "p4.yaml"]
+    assert sorted(analysed) == ["deploy.yaml", "gate.yaml", "p1.yaml", "p2.yaml", "p2_inputs.yaml", "p4.yaml", "wait.yaml"]
+
+    # A new file that makes an unresolved use resolve: the files naming it are analysed again, and only they.
+    analysed.clear()
+    workspace.put("p5.yaml", DEPENDENCY_FILES["p3.yaml"].replace("p3", "p5").replace("other", "later"))
+    assert workspace.lint("p5.yaml")[0].code == "BL108"
+    analysed.clear()
+    workspace.put("later.yaml", DEPENDENCY_FILES["other.yaml"].replace("other", "later"))
+    assert workspace.users_of("later.yaml") == ["p5.yaml"]
+    for name in [*DEPENDENCY_FILES, "p5.yaml", "later.yaml"]:
+        workspace.lint(name)
+    assert sorted(analysed) == ["later.yaml", "p5.yaml"]
+    assert [d.code for d in workspace.lint("p5.yaml")] == []
+
+    # Removing a template: its users are analysed again (and now say it is missing), nothing else.
+    analysed.clear()
+    assert workspace.dependents("other.yaml") == {"p3.yaml"}
+    workspace.remove("other.yaml")
+    for name in [*DEPENDENCY_FILES, "p5.yaml", "later.yaml"]:
+        if name != "other.yaml":
+            workspace.lint(name)
+    assert sorted(analysed) == ["p3.yaml"]
+    assert [d.code for d in workspace.lint("p3.yaml")] == ["BL108"]

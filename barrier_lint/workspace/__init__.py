@@ -32,7 +32,12 @@ __all__ = ["Workspace", "WorkspaceIndex", "WorkspaceResolver", "display_name", "
 
 def display_name(path: str) -> str:
     """How the command line names a workspace file: relative to the working directory, with `/`."""
-    return os.path.relpath(os.path.abspath(path)).replace(os.sep, "/")
+    absolute = os.path.abspath(path)
+    here = os.getcwd()
+    prefix = here if here.endswith(os.sep) else here + os.sep
+    if absolute.startswith(prefix) and os.path.normcase(here) == here:  # what relpath gives, without its cost
+        return absolute[len(prefix):].replace(os.sep, "/")
+    return os.path.relpath(absolute).replace(os.sep, "/")
 
 
 class Workspace:
@@ -44,8 +49,10 @@ class Workspace:
         # of the workspace; None marks one being computed (a cycle of templates).
         self._own: dict[str, set[tuple[str, SpanKey]] | None] = {}
         self._models: dict[str, ParsedFile] = {}  # resolved models, per state of the workspace
-        # file -> the other files its last analysis read (templates, ...): what to re-check when one changes
+        # file -> the other files its last analysis read (templates, ...): what to re-check when one changes;
+        # and its reverse, file -> the files whose last analysis read it
         self.depends: dict[str, set[str]] = {}
+        self.read_by: dict[str, set[str]] = {}
 
     @classmethod
     def load(
@@ -75,22 +82,43 @@ class Workspace:
         old = self.index.files.get(name)
         if old is not None and old.composed.text == text:
             return old
-        if self.index.pending.get(name) != text:
-            self._changed()  # a pending file composed as it was read changes nothing already analysed
-        return self.index.put(name, text)
+        if self.index.pending.get(name) == text:
+            return self.index.put(name, text)  # a pending file composed as it was read changes nothing analysed
+        before = self._affected(name)
+        indexed = self.index.put(name, text)
+        self._forget(before | self._affected(name))
+        return indexed
 
     def remove(self, name: str) -> None:
-        self._changed()
+        self._forget(self._affected(name))
         self.index.remove(name)
-        self.depends.pop(name, None)
+        self._set_depends(name, set())
+        del self.depends[name]
 
-    def _changed(self) -> None:
-        self._own.clear()
-        self._models.clear()
+    def _affected(self, name: str) -> set[str]:
+        """The files whose analysis a change of `name` may change: itself, those whose last analysis read it,
+        and those that may read it now (`WorkspaceIndex.readers_of`: a use it makes resolve)."""
+        return {name} | self.read_by.get(name, set()) | self.index.readers_of(name)
+
+    def _forget(self, names: set[str]) -> None:
+        for name in names:
+            self._own.pop(name, None)
+            self._models.pop(name, None)
+
+    def _set_depends(self, name: str, reads: set[str]) -> None:
+        for other in self.depends.get(name, ()):
+            readers = self.read_by.get(other)
+            if readers is not None:
+                readers.discard(name)
+                if not readers:
+                    del self.read_by[other]
+        self.depends[name] = reads
+        for other in reads:
+            self.read_by.setdefault(other, set()).add(name)
 
     def dependents(self, name: str) -> set[str]:
         """The files whose last analysis read `name`: they need checking again when it changes."""
-        return {other for other, read in self.depends.items() if name in read and other != name}
+        return self.read_by.get(name, set()) - {name}
 
     def __contains__(self, name: str) -> bool:
         return name in self.index.files or name in self.index.pending
@@ -104,7 +132,7 @@ class Workspace:
             outer, self.resolver.reads = self.resolver.reads, set()
             try:
                 parsed = read(self.index.files[name].composed, self.resolver)
-                self.depends[name] = self.resolver.reads
+                self._set_depends(name, self.resolver.reads)
             finally:
                 self.resolver.reads = outer | self.resolver.reads
             self._models[name] = parsed
@@ -118,7 +146,7 @@ class Workspace:
         try:
             runs = [d for entry in self.index.files[name].input_sets for d in self._run_findings(entry, config)]
         finally:
-            self.depends[name] = self.depends.get(name, set()) | self.resolver.reads
+            self._set_depends(name, self.depends.get(name, set()) | self.resolver.reads)
             self.resolver.reads = outer | self.resolver.reads
         return lint_parsed(parsed, config, assume_harness=assume_harness, reported_in=self._reported_in, extra=runs)
 
@@ -234,12 +262,16 @@ class Workspace:
         return parents
 
     def users_of(self, name: str) -> list[str]:
-        """The files of the workspace whose analysis reads `name` (the pipelines that use a template)."""
+        """The files of the workspace whose analysis reads `name` (the pipelines that use a template): of the
+        files the reverse dependency map says may read it, those not analysed since the last change that
+        concerns them are analysed again; no other file is read."""
         self.index.flush()
-        for other in self.index.files:
-            if other not in self._models and (self.index.files[other].pipelines or self.index.files[other].templates):
+        candidates = self.index.readers_of(name)
+        for other in candidates:
+            indexed = self.index.files[other]
+            if other not in self._models and (indexed.pipelines or indexed.templates):
                 self.read(other)
-        return sorted(self.dependents(name))
+        return sorted(other for other in candidates if name in self.depends.get(other, ()))
 
     def _reported_in(self, name: str) -> set[tuple[str, SpanKey]]:
         """What linting template file `name` on its own reports: a finding on a template's nodes that its

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from ..parse import Composed, compose
 from ..model import Span
 from ..readers import V1_TEMPLATE_PATH
-from ..syntax import MappingNode, Node, Tree
+from ..syntax import MappingNode, Node, ScalarNode, Tree
 
 TEMPLATE_TYPES = ("Pipeline", "Stage", "StepGroup", "Step")
 
@@ -84,6 +84,10 @@ class IndexedFile:
     templates: list[TemplateEntry] = field(default_factory=list)
     pipelines: list[PipelineEntry] = field(default_factory=list)
     input_sets: list[InputSetEntry] = field(default_factory=list)
+    # What it names in other files, by identifier: templates (`templateRef`, a v1 `uses`) and pipelines (a
+    # Pipeline stage's `spec.pipeline`). A superset of what its analysis reads: the reverse dependency map.
+    names_templates: set[str] = field(default_factory=set)
+    names_pipelines: set[str] = field(default_factory=set)
 
 
 class WorkspaceIndex:
@@ -97,6 +101,9 @@ class WorkspaceIndex:
         self.pending: dict[str, str] = {}
         # Every composed mapping's keys, by node id, across files: readers look spliced nodes up here.
         self.node_keys: dict[int, dict] = {}
+        # The reverse dependency map, kept by put and remove: identifier -> the files that name it.
+        self.template_users: dict[str, set[str]] = defaultdict(set)
+        self.pipeline_parents: dict[str, set[str]] = defaultdict(set)
 
     def put_later(self, name: str, text: str) -> None:
         self.remove(name)
@@ -114,8 +121,13 @@ class WorkspaceIndex:
         indexed = IndexedFile(name, compose(text, name))
         for _, _, index, _ in indexed.composed.documents:
             self.node_keys.update(index)
+            _names(indexed, index)
         for number, root, index, _ in indexed.composed.documents:
             _classify(indexed, number, root, Tree(index, indexed.composed.spans), len(index))
+        for identifier in indexed.names_templates:
+            self.template_users[identifier].add(name)
+        for identifier in indexed.names_pipelines:
+            self.pipeline_parents[identifier].add(name)
         self.files[name] = indexed
         for entry in indexed.templates:
             self.templates[entry.identifier].append(entry)
@@ -134,6 +146,11 @@ class WorkspaceIndex:
         for _, _, index, _ in old.composed.documents:
             for node_id in index:
                 self.node_keys.pop(node_id, None)
+        for table, identifiers in ((self.template_users, old.names_templates), (self.pipeline_parents, old.names_pipelines)):
+            for identifier in identifiers:
+                table[identifier].discard(name)
+                if not table[identifier]:
+                    del table[identifier]
         for table, entries, key in (
             (self.templates, old.templates, lambda e: e.identifier),
             (self.pipelines, old.pipelines, lambda e: e.identifier),
@@ -145,6 +162,45 @@ class WorkspaceIndex:
                     bucket[:] = [e for e in bucket if e.file != name]
                     if not bucket:
                         del table[key(entry)]
+
+
+    def readers_of(self, name: str) -> set[str]:
+        """The files whose analysis may read file `name`, from the reverse dependency map alone (no file is
+        read): the files naming a template it defines, the pipelines chaining a pipeline it defines, the input
+        sets running it, and, transitively, whatever may read those (a pipeline using a stage template that
+        uses this step template; the parent of a child using it). A superset of the real readers: the map
+        goes by identifier, not by scope or version. Files still pending are not seen: `flush` first."""
+        found: set[str] = set()
+        todo = [name]
+        while todo:
+            indexed = self.files.get(todo.pop())
+            if indexed is None:
+                continue
+            users: set[str] = set()
+            for template in indexed.templates:
+                users |= self.template_users.get(template.identifier, set())
+            for pipeline in indexed.pipelines:
+                users |= self.pipeline_parents.get(pipeline.identifier, set())
+                users.update(entry.file for entry in self.input_sets.get(pipeline.identifier, ()))
+            if indexed.pipelines:  # an overlay that names no pipeline runs the pipeline of what it layers
+                users.update(f for f, other in self.files.items() for e in other.input_sets if e.overlay and e.pipeline is None)
+            for user in users - found:
+                found.add(user)
+                todo.append(user)
+        found.discard(name)
+        return found
+
+
+def _names(indexed: IndexedFile, index: dict) -> None:
+    """What the file names in others (`IndexedFile.names_templates`, `names_pipelines`), from its mappings' keys."""
+    for keys in index.values():
+        for key, into in (("templateRef", indexed.names_templates), ("uses", indexed.names_templates),
+                          ("pipeline", indexed.names_pipelines)):
+            pair = keys.get(key)
+            if pair is not None and isinstance(pair[1], ScalarNode) and isinstance(pair[1].value, str):
+                value = pair[1].value.strip().partition("@")[0] if key == "uses" else pair[1].value.strip()
+                head, _, rest = value.partition(".")
+                into.add(rest if key != "pipeline" and rest and head in ("org", "account") else value)
 
 
 def _text(tree: Tree, node: Node | None, key: str) -> str | None:

@@ -51,18 +51,18 @@ def _merge_mapping(template: MappingNode, inputs: MappingNode, fixed: Fixed, bar
     given = {k.value: v for k, v in inputs.value if isinstance(k, ScalarNode)}
     if not given:
         return template
-    is_barrier = _scalar(template, "type") == "Barrier"
-    pairs = []
+    # Whether this is a Barrier step matters only for the keys under which its fixed fields sit.
+    is_barrier = ("timeout" in given or "spec" in given) and _scalar(template, "type") == "Barrier"
+    pairs = list(template.value)
     changed = False
-    for key, value in template.value:
+    for i, (key, value) in enumerate(pairs):
         if isinstance(key, ScalarNode) and key.value in given:
             # `timeout` sits on the step, `barrierRef` under its `spec`.
             inner_barrier = (is_barrier and key.value in ("timeout", "spec")) or (barrier_step and field == "spec")
             merged = _merge(value, given[key.value], fixed, inner_barrier, key.value)
-            changed = changed or merged is not value
-            pairs.append((key, merged))
-        else:
-            pairs.append((key, value))
+            if merged is not value:
+                changed = True
+                pairs[i] = (key, merged)
     return _mapping_like(template, pairs) if changed else template
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from ..readers.hooks import Resolution
 from ..model import Span
-from ..syntax import MappingNode, Spans, Tree
+from ..syntax import MappingNode, ScalarNode, Spans, Tree
 from .index import PipelineEntry, Scope, TemplateEntry, WorkspaceIndex
 from .merge import merge, overlay
 
@@ -39,10 +39,9 @@ class WorkspaceResolver:
     def resolve(
         self, tree: Tree, wrapper: MappingNode, template: MappingNode, kind: str, scope: tuple[str | None, str | None]
     ) -> Resolution:
-        ref_text = tree.text(template, "templateRef")
-        version_text = tree.text(template, "versionLabel")
-        ref = ref_text.value.strip() if ref_text is not None else ""
-        version = version_text.value if version_text is not None else None
+        ref = _value(tree, template, "templateRef")
+        ref = ref.strip() if ref is not None else ""
+        version = _value(tree, template, "versionLabel")
         level, identifier = _split_ref(ref)
         label = f"{identifier}@{version}" if version is not None else identifier
         found, problem = self.find(level, identifier, version, kind, Scope(*scope), ref)
@@ -171,6 +170,12 @@ class WorkspaceResolver:
             f"is stable is Harness's server state: write a versionLabel, or set stable-templates = "
             f'{{ "{ref}" = "..." }} in the configuration'
         )
+
+
+def _value(tree: Tree, node: MappingNode, key: str) -> str | None:
+    """A scalar's value (without the span `Tree.text` computes)."""
+    found = tree.get(node, key)
+    return found.value if isinstance(found, ScalarNode) else None
 
 
 def _split_ref(ref: str) -> tuple[str, str]:
