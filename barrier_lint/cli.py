@@ -295,7 +295,7 @@ def _main(argv: list[str]) -> int:
     for index, (fmt, path) in enumerate(outputs):
         options = RenderOptions(
             color=color and path is None, quiet=args.quiet, files_checked=run.checked, files_skipped=run.skipped,
-            fail_on=threshold,
+            fail_on=threshold, model=run.model,
         )
         if args.statistics and index == 0:  # the main output; --report files keep their full reports
             render = functools.partial(_render_statistics, fmt)
@@ -411,6 +411,24 @@ class LintRun:
         self.checked = 0
         self.skipped = 0  # of those checked: read, but no Harness document in them and nothing to report
         self.inputs: list[str] = []  # every file path met, read or not
+        self.workspaces: Workspaces | None = None
+        self.sources: dict[str, tuple[str, str]] = {}  # a result's path -> (the path given, the file read)
+
+    def model(self, result: FileResult):
+        """The model `result`'s findings were made from: its text resolved against its workspace (templates,
+        child pipelines), or None when it was read on its own (--no-resolve, no workspace word in it), for the
+        formats that draw it (markdown)."""
+        given, source = self.sources.get(result.path, (None, None))
+        if given is None or self.workspaces is None or not any(w in result.text for w in _WORKSPACE_WORDS):
+            return None
+        workspace = self.workspaces.for_path(given)
+        if workspace is None:
+            return None
+        from .workspace import display_name
+
+        name = display_name(source)
+        workspace.put(name, result.text)
+        return workspace.read(name)
 
 
 class Workspaces:
@@ -488,7 +506,7 @@ def _lint_paths(
     from .discovery import NotReadable, Skipped, read_bounded, read_file
 
     run = LintRun()
-    workspaces = Workspaces(configs, resolve)
+    workspaces = run.workspaces = Workspaces(configs, resolve)
     caches: dict[str, object] = {}
     slots: list[FileResult | _Task] = []
     # Each path given names its workspace: its repository, else the folder given (a file's own folder).
@@ -529,6 +547,7 @@ def _lint_paths(
             (run.errors if explicit else run.warnings).append(message)
             continue
         run.checked += 1
+        run.sources[display] = (given, source)
         task = _Task(data, config, explicit, given, source, display)
         if use_cache and target != "-":
             _look_up(task, workspaces, caches)

@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ..diagnostics import Diagnostic, Severity
 from ..model import Span
 from ..syntax import split_lines  # noqa: F401  (the formats quote source lines numbered as the model numbers them)
+
+if TYPE_CHECKING:
+    from ..parse import ParsedFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +36,9 @@ class RenderOptions:
     # The lowest severity that fails the run (--fail-on; None: nothing fails), for formats that say which
     # findings fail it (junit).
     fail_on: Severity | None = Severity.ERROR
+    # The model a result's findings were made from (its text resolved against its workspace), for formats
+    # that draw it (markdown's diagrams); None, or None for a result: its text on its own.
+    model: Callable[[FileResult], ParsedFile | None] | None = None
 
 
 Renderer = Callable[[list[FileResult], TextIO, RenderOptions], None]
