@@ -684,16 +684,25 @@ def _standalone(task: _Task) -> tuple[list[Diagnostic], bool] | None:
     """The file's findings and whether it holds Harness YAML when resolution cannot change them (its model
     has no template use, no chained pipeline and no input set), else None."""
     text, problem = decode(task.data)
-    if problem is not None or any(word in text for word in _WORKSPACE_WORDS):
+    parsed = _alone(text, task.source) if problem is None else None
+    if parsed is None:
+        return None
+    _, diagnostics, harness = _lint_data(task.data, task.config, task.explicit, parsed=parsed)
+    return diagnostics, harness
+
+
+def _alone(text: str, source: str):
+    """The model of `text` read on its own when resolving it against its workspace cannot change it (no
+    template use, no chained pipeline, no input set), else None: the workspace is not even loaded."""
+    if any(word in text for word in _WORKSPACE_WORDS):
         return None
     # Named as the workspace names it (`workspace.display_name`), which a v1 file's identity comes from.
-    parsed = parse(text, os.path.relpath(os.path.abspath(task.source)).replace(os.sep, "/"))
+    parsed = parse(text, os.path.relpath(os.path.abspath(source)).replace(os.sep, "/"))
     for document in parsed.documents:
         pipeline = document.pipeline
         if document.kind is DocumentKind.INPUT_SET or pipeline is not None and (pipeline.template_uses or pipeline.chain_uses):
             return None
-    _, diagnostics, harness = _lint_data(task.data, task.config, task.explicit, parsed=parsed)
-    return diagnostics, harness
+    return parsed
 
 
 def _lint_task(task: _Task, workspaces: Workspaces):
@@ -942,9 +951,10 @@ def graph_command(argv: list[str], out: TextIO | None = None) -> int:
         with collector_paused():
             # The model the linter analysed: resolved against the file's workspace (templates, child
             # pipelines), else the file alone; its findings are the ones drawn.
-            workspace = Workspaces(configs, args.resolve).for_path(source)
+            parsed = _alone(text, source) if args.resolve else parse(text)
+            workspace = Workspaces(configs, args.resolve).for_path(source) if parsed is None else None
             if workspace is None:
-                parsed = parse(text)
+                parsed = parsed or parse(text)
                 diagnostics = lint_parsed(parsed, config, assume_harness=True)
             else:
                 from .workspace import display_name

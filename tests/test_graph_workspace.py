@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 
+import pytest
 import pytest_lsp
 from pytest_lsp import LanguageClient
 
@@ -143,3 +144,26 @@ async def test_sync_graph_is_the_pipeline_resolved_against_the_workspace(bare, t
     ranges = {key: (r.start.line, r.start.character) for key, r in result.ranges._asdict().items()}
     assert sorted(ranges) == ["c1", "c2", "c3", "n2", "n3", "n5", "n6", "n7"]
     assert (ranges["n2"], ranges["n5"]) == ((29, 95), (11, 42))
+
+
+def test_a_pipeline_without_template_uses_is_drawn_without_loading_its_workspace(tmp_path, monkeypatch):
+    """As the linter does (cli._standalone): resolution cannot change a file with no template use, child
+    pipeline or input set, so `graph` does not read its folder (in a big folder without a repository, such
+    as /tmp, reading it took seconds)."""
+    import io
+
+    from barrier_lint import cli, workspace
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the workspace was loaded")
+
+    monkeypatch.setattr(workspace.Workspace, "load", refuse)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.yaml").write_text((ROOT / "examples" / "sequential_stages.yaml").read_text())
+    out = io.StringIO()
+    assert cli.graph_command(["p.yaml", "--format", "json"], out) == 0
+    assert [f["code"] for f in json.loads(out.getvalue())["findings"]] == ["BL203"]
+    # A file that uses a template still is resolved against its workspace.
+    (tmp_path / "t.yaml").write_text((CASE / RELEASE).read_text())
+    with pytest.raises(AssertionError, match="the workspace was loaded"):
+        cli.graph_command(["t.yaml"], io.StringIO())
