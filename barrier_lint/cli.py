@@ -926,7 +926,7 @@ def graph_command(argv: list[str], out: TextIO | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("path", metavar="PATH", help="the pipeline file, or - for standard input")
     parser.add_argument("--format", "--output-format", dest="format", choices=GRAPH_FORMATS, default="mermaid",
-                        help="mermaid (default), dot (Graphviz) or json")
+                        help="mermaid (default), dot (Graphviz), json or svg (laid out by barrier-lint itself)")
     parser.add_argument("--output-file", "-o", metavar="FILE", help="write the graph to FILE instead of standard output")
     parser.add_argument("--document", type=int, metavar="N", help="draw document N (1-based) of a multi-document file (default: the first pipeline)")
     parser.add_argument("--stdin-filename", metavar="NAME", help="the name of - (standard input), for finding its configuration")
