@@ -262,7 +262,7 @@ def to_svg(graph: dict) -> str:
         x, y, w, h = boxes[cluster["id"]]
         severity = cluster.get("severity")
         stroke = STROKE[severity] if severity else "#888888"
-        fill = FILL[severity] if severity else "none"
+        fill = FILL[severity] if severity else "#ffffff"  # transparent, but the inside takes clicks
         dash = ' stroke-dasharray="4 3"' if cluster["kind"] in ("parallel", "rollback") else ""
         lines = ["parallel"] if cluster["kind"] == "parallel" else label_lines(cluster)
         out.append(

@@ -49,7 +49,7 @@ def test_every_item_is_drawn_inside_its_cluster_and_members_side_by_side():
     push, warm = boxes["n0"], boxes["n1"]
     assert push[1] + push[3] < warm[1]
     for barrier in ("n5", "n6"):
-        x, y, w, h = boxes[barrier]
+        x, _, w, _ = boxes[barrier]
         assert api[0] + api[2] < x and x + w < web[0], barrier
     assert boxes["n5"][1] < boxes["n6"][1]
     join, done = boxes["n4"], boxes["n7"]
