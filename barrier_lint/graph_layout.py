@@ -51,7 +51,12 @@ class _Box:
         self.inside: dict[str, tuple[float, float, float, float]] = {}
 
     def put(self, item: str, box: _Box, x: float, y: float) -> None:
+        """Draw `item` (laid out as `box`) at (x, y)."""
         self.inside[item] = (x, y, box.w, box.h)
+        self.merge(box, x, y)
+
+    def merge(self, box: _Box, x: float, y: float) -> None:
+        """Draw what `box` holds at (x, y), without a frame of its own."""
         for key, (ix, iy, iw, ih) in box.inside.items():
             self.inside[key] = (x + ix, y + iy, iw, ih)
 
@@ -131,81 +136,89 @@ class _Layout:
         flow = self._flow(container)
         if container is None:
             box = _Box(flow.w + 2 * MARGIN, flow.h + 2 * MARGIN)
-            box.put("", flow, MARGIN, MARGIN)
-            del box.inside[""]
+            box.merge(flow, MARGIN, MARGIN)
             return box
         title = len(self.lines[container]) * LINE if self.clusters[container]["kind"] != "parallel" else LINE
         top = CLUSTER_PAD + title + 4
         w = max(flow.w, _text_width(self.lines[container]) if title else 0) + 2 * CLUSTER_PAD
         box = _Box(w, top + flow.h + CLUSTER_PAD)
-        box.put("", flow, (w - flow.w) / 2, top)
-        del box.inside[""]
+        box.merge(flow, (w - flow.w) / 2, top)
         return box
 
     def item_box(self, item: str) -> _Box:
         return self.box(item) if item in self.clusters else self.node_box(item)
 
     def _flow(self, container: str | None) -> _Box:
+        """The container's items in rows (one row for a parallel block), one below the other, each row
+        centred; a barrier whose participants are all in one row of several items sits in that row's gaps,
+        any other in a column to the right."""
         items = sorted(self.children[container], key=lambda i: (self.ranks.get(i, 0), self.order[i]))
         boxes = {i: self.item_box(i) for i in items}
-        barriers = self.barriers[container]
-        parallel = container is not None and self.clusters[container]["kind"] == "parallel" and len(items) > 1
-        if parallel:
-            return self._side_by_side(items, boxes, barriers)
         rows: list[list[str]] = []
-        for item in items:
-            if rows and self.ranks.get(rows[-1][0], 0) == self.ranks.get(item, 0):
-                rows[-1].append(item)
-            else:
-                rows.append([item])
-        widths = [sum(boxes[i].w for i in row) + COL_GAP * (len(row) - 1) for row in rows]
-        flow = _Box(max(widths, default=0), 0)
-        y = 0.0
-        for row, width in zip(rows, widths):
-            x = (flow.w - width) / 2
-            height = max(boxes[i].h for i in row)
+        if container is not None and self.clusters[container]["kind"] == "parallel":
+            rows = [items] if items else []
+        else:
+            for item in items:
+                if rows and self.ranks.get(rows[-1][0], 0) == self.ranks.get(item, 0):
+                    rows[-1].append(item)
+                else:
+                    rows.append([item])
+        row_of: dict[str, int] = {}
+        for index, row in enumerate(rows):
             for item in row:
-                flow.put(item, boxes[item], x, y + (height - boxes[item].h) / 2)
-                x += boxes[item].w + COL_GAP
-            y += height + ROW_GAP
+                row_of[item] = index
+                row_of.update(dict.fromkeys(boxes[item].inside, index))
+        local: dict[int, list[str]] = defaultdict(list)
+        column: list[str] = []
+        for barrier in self.barriers[container]:
+            at = {row_of.get(s) for s in self.participants[barrier]}
+            if len(at) == 1 and None not in at and len(rows[next(iter(at))]) > 1:
+                local[next(iter(at))].append(barrier)
+            else:
+                column.append(barrier)
+        laid = [self._row(row, boxes, local[index]) for index, row in enumerate(rows)]
+        flow = _Box(max((row.w for row in laid), default=0), 0)
+        y = 0.0
+        for row in laid:
+            flow.merge(row, (flow.w - row.w) / 2, y)
+            y += row.h + ROW_GAP
         flow.h = max(y - ROW_GAP, 0)
-        if barriers:  # a column to the right of the flow, each barrier at the height of its participants
+        if column:  # each barrier at the height of its participants
             x = flow.w + (GUTTER if items else 0)
-            sizes = {b: self.node_box(b) for b in barriers}
-            column = max(s.w for s in sizes.values())
-            bottom = self._stack(flow, barriers, sizes, lambda b: x + (column - sizes[b].w) / 2)
-            flow.w = x + column
+            sizes = {b: self.node_box(b) for b in column}
+            width = max(s.w for s in sizes.values())
+            bottom = self._stack(flow, column, sizes, lambda b: x + (width - sizes[b].w) / 2)
+            flow.w = x + width
             flow.h = max(flow.h, bottom)
         return flow
 
-    def _side_by_side(self, items: list[str], boxes: dict[str, _Box], barriers: list[str]) -> _Box:
-        """The members of a parallel block in one row; each barrier in the gap between the members it
-        joins (the middle gap of those it spans), at the height of its participants."""
+    def _row(self, items: list[str], boxes: dict[str, _Box], barriers: list[str]) -> _Box:
+        """Items side by side, tops aligned; each barrier in the gap between the items it joins (the
+        middle gap of those it spans), at the height of its participants."""
         member = {}
         for index, item in enumerate(items):
             member[item] = index
-            for inner in boxes[item].inside:
-                member[inner] = index
+            member.update(dict.fromkeys(boxes[item].inside, index))
         gaps: dict[int, list[str]] = defaultdict(list)
         for barrier in barriers:
             at = sorted(member[s] for s in self.participants[barrier] if s in member) or [0]
             gaps[min(max((at[0] + at[-1]) // 2, 0), len(items) - 2)].append(barrier)
         sizes = {b: self.node_box(b) for b in barriers}
         gap_width = {g: max(sizes[b].w for b in bs) + 2 * GUTTER for g, bs in gaps.items()}
-        flow = _Box(0, max(b.h for b in boxes.values()))
+        row = _Box(0, max(boxes[i].h for i in items))
         x = 0.0
-        lefts = []
+        rights = []
         for index, item in enumerate(items):
-            flow.put(item, boxes[item], x, 0)
+            row.put(item, boxes[item], x, 0)  # members start together: tops aligned
             x += boxes[item].w
-            lefts.append(x)
+            rights.append(x)
             if index < len(items) - 1:
                 x += gap_width.get(index, COL_GAP)
-        flow.w = x
+        row.w = x
         for gap, members in gaps.items():
-            middle = lefts[gap] + gap_width[gap] / 2
-            flow.h = max(flow.h, self._stack(flow, members, sizes, lambda b, middle=middle: middle - sizes[b].w / 2))
-        return flow
+            middle = rights[gap] + gap_width[gap] / 2
+            row.h = max(row.h, self._stack(row, members, sizes, lambda b, middle=middle: middle - sizes[b].w / 2))
+        return row
 
     def _stack(self, flow: _Box, barriers: list[str], sizes: dict[str, _Box], left) -> float:
         """Place barriers one below the other, each as near the middle height of its participants as the

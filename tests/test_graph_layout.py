@@ -99,3 +99,10 @@ def test_the_graph_command_writes_svg(tmp_path):
     result = run_cli("graph", str(ROOT / "examples" / "crossed_and_looped.yaml"), "--format", "svg", "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert out.read_text().startswith('<svg xmlns="http://www.w3.org/2000/svg" class="bl-graph"')
+
+
+def test_a_barrier_joining_dag_stages_of_one_row_sits_between_them():
+    g = graph_of(ROOT / "tests" / "fixtures" / "ok" / "dag_branches.yaml")
+    boxes = layout(g)["boxes"]
+    a, b, sync = boxes["c0"], boxes["c1"], boxes["n3"]
+    assert a[0] + a[2] < sync[0] and sync[0] + sync[2] < b[0]
