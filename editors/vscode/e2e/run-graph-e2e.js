@@ -15,7 +15,8 @@
 //   4. typing redraws (the deadlock edges go when the crossed order is undone, and come back on undo);
 //   5. switching to another pipeline draws that one.
 // It prints the time from the view's request to the drawing on the page (the first drawing, a redraw,
-// and with --big FILE a large pipeline), and saves a screenshot of the editor with the graph beside it.
+// and with --big FILE a large pipeline: when opened, and drawn again once the server has settled), and
+// saves a screenshot of the editor with the graph beside it.
 'use strict';
 
 const fs = require('fs');
@@ -168,6 +169,13 @@ async function main() {
       }, args.timeout);
       big = `GRAPH_BIG_DRAW_MS ${shown.ms} (${shown.nodes.length} nodes; the page's part: ${shown.page} ms)`;
       log(`${BIG}: ${shown.status}`);
+      // Drawn again once the server has analysed it and answered the editor's own requests on opening
+      // (code lenses, symbols, ...): the time the view itself takes, request to drawing.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await runCommand(page, COMMAND);
+      shown = await drawn(frame, shown.number, args.timeout);
+      big += `\nGRAPH_BIG_REDRAW_MS ${shown.ms} (the page's part: ${shown.page} ms)`;
+      log(`${BIG} again: ${shown.status}`);
     }
 
     assertEqual(JSON.stringify(violations), '[]', 'Content Security Policy violations');
