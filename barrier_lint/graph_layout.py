@@ -340,11 +340,15 @@ def to_svg(graph: dict) -> str:
                    f'data-id="L_{edge["source"]}_{edge["target"]}_{number}" d="{d}" {shown}/>')
         if edge.get("label"):
             color = RED if kind == "deadlock" else attrs["stroke"]
-            width = len(edge["label"]) * 6.6 + 4
+            first, then, last = edge["label"].partition(" then ")  # a crossed order's label on two lines
+            lines = [f"{first} then", last] if then else [first]
+            width = max(len(line) for line in lines) * 6.6 + 4
             reach.append(middle[0] - width if anchor == "end" else middle[0] + width)
-            labels.append(f'<text class="bl-edge-label" data-edge="{edge["id"]}" x="{_n(middle[0])}" y="{_n(middle[1] + 4)}" '
-                          f'text-anchor="{anchor}" fill="{color}" font-size="11" paint-order="stroke" stroke="#ffffff" '
-                          f'stroke-width="3" stroke-opacity="0.8">{_xml(edge["label"])}</text>')
+            top = middle[1] + 4 - (len(lines) - 1) * 6.5
+            spans = "".join(f'<tspan x="{_n(middle[0])}" y="{_n(top + i * 13)}">{_xml(line)}</tspan>' for i, line in enumerate(lines))
+            labels.append(f'<text class="bl-edge-label" data-edge="{edge["id"]}" text-anchor="{anchor}" fill="{color}" '
+                          f'font-size="11" paint-order="stroke" stroke="#ffffff" stroke-width="3" stroke-opacity="0.8">'
+                          f'{spans}</text>')
     for node in graph["nodes"]:
         x, y, w, h = boxes[node["id"]]
         severity = node.get("severity")

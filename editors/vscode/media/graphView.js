@@ -51,14 +51,14 @@
     });
   }
 
-  /** Shrinks a drawing wider than the view to its width, down to 60% (a wider one scrolls). */
+  /** Shrinks a drawing wider than the view to its width, down to 70% (a wider one scrolls). */
   function fit(svg) {
     if (!svg) return;
     const width = Number(svg.getAttribute('width'));
     const height = Number(svg.getAttribute('height'));
     const room = container.clientWidth - 4;
     if (width > room && room > 0) {
-      const scale = Math.max(room / width, 0.6);
+      const scale = Math.max(room / width, 0.7);
       svg.setAttribute('width', String(width * scale));
       svg.setAttribute('height', String(height * scale));
     }
