@@ -415,15 +415,16 @@ class LintRun:
         self.sources: dict[str, tuple[str, str]] = {}  # a result's path -> (the path given, the file read)
 
     def model(self, result: FileResult):
-        """The model `result`'s findings were made from: its text resolved against its workspace (templates,
-        child pipelines), or None when it was read on its own (--no-resolve, no workspace word in it), for the
-        formats that draw it (markdown)."""
+        """The model `result`'s findings were made from, for the formats that draw it (markdown): its text
+        resolved against its workspace (templates, child pipelines), or read on its own when resolution
+        cannot change it; None with --no-resolve (the text alone)."""
         given, source = self.sources.get(result.path, (None, None))
-        if given is None or self.workspaces is None or not any(w in result.text for w in _WORKSPACE_WORDS):
+        if given is None or self.workspaces is None or not self.workspaces.resolve:
             return None
+        alone = _alone(result.text, source)  # as the linter read it (`_standalone`)
+        if alone is not None:
+            return alone
         workspace = self.workspaces.for_path(given)
-        if workspace is None:
-            return None
         from .workspace import display_name
 
         name = display_name(source)
