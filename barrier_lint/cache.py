@@ -70,7 +70,7 @@ class Fingerprint:
 
     def __init__(self, paths) -> None:
         from .discovery import NotReadable, read_file
-        from .workspace import display_name
+        from .output.common import display_name
         from .workspace.files import MAX_RESOLVE_BYTES
 
         self.hashes: dict[str, str] = {}

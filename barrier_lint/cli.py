@@ -18,7 +18,7 @@ from .diagnostics import Diagnostic, Severity
 from .linter import lint_parsed, yaml_diagnostic
 from .model import DocumentKind, Span
 from .output import FORMATS, FileResult, RenderOptions
-from .output.common import escape, write_atomically
+from .output.common import display_name, escape, write_atomically
 from .parse import YamlProblem, collector_paused, decode, parse
 from .rules import ALL_RULES, find_rule
 
@@ -295,7 +295,7 @@ def _main(argv: list[str]) -> int:
     for index, (fmt, path) in enumerate(outputs):
         options = RenderOptions(
             color=color and path is None, quiet=args.quiet, files_checked=run.checked, files_skipped=run.skipped,
-            fail_on=threshold,
+            fail_on=threshold, model=run.model,
         )
         if args.statistics and index == 0:  # the main output; --report files keep their full reports
             render = functools.partial(_render_statistics, fmt)
@@ -411,6 +411,23 @@ class LintRun:
         self.checked = 0
         self.skipped = 0  # of those checked: read, but no Harness document in them and nothing to report
         self.inputs: list[str] = []  # every file path met, read or not
+        self.workspaces: Workspaces | None = None
+        self.sources: dict[str, tuple[str, str]] = {}  # a result's path -> (the path given, the file read)
+
+    def model(self, result: FileResult):
+        """The model `result`'s findings were made from, for the formats that draw it (markdown): its text
+        resolved against its workspace (templates, child pipelines), or read on its own when resolution
+        cannot change it; None with --no-resolve (the text alone)."""
+        given, source = self.sources.get(result.path, (None, None))
+        if given is None or self.workspaces is None or not self.workspaces.resolve:
+            return None
+        alone = _alone(result.text, source)  # as the linter read it (`_standalone`)
+        if alone is not None:
+            return alone
+        workspace = self.workspaces.for_path(given)
+        name = display_name(source)
+        workspace.put(name, result.text)
+        return workspace.read(name)
 
 
 class Workspaces:
@@ -491,7 +508,7 @@ def _lint_paths(
     from .discovery import NotReadable, Skipped, read_bounded, read_file
 
     run = LintRun()
-    workspaces = Workspaces(configs, resolve)
+    workspaces = run.workspaces = Workspaces(configs, resolve)
     caches: dict[str, object] = {}
     slots: list[FileResult | _Task] = []
     # Each path given names its workspace: its repository, else the folder given (a file's own folder).
@@ -532,6 +549,7 @@ def _lint_paths(
             (run.errors if explicit else run.warnings).append(message)
             continue
         run.checked += 1
+        run.sources[display] = (given, source)
         task = _Task(data, config, explicit, given, source, display)
         if use_cache and target != "-":
             _look_up(task, workspaces, caches)
@@ -668,18 +686,25 @@ def _standalone(task: _Task) -> tuple[list[Diagnostic], bool] | None:
     """The file's findings and whether it holds Harness YAML when resolution cannot change them (its model
     has no template use, no chained pipeline and no input set), else None."""
     text, problem = decode(task.data)
-    if problem is not None or any(word in text for word in _WORKSPACE_WORDS):
+    parsed = _alone(text, task.source) if problem is None else None
+    if parsed is None:
         return None
-    # Named as the workspace names it (`workspace.display_name`), which a v1 file's identity comes from.
-    from .workspace import display_name
+    _, diagnostics, harness = _lint_data(task.data, task.config, task.explicit, parsed=parsed)
+    return diagnostics, harness
 
-    parsed = parse(text, display_name(task.source))
+
+def _alone(text: str, source: str):
+    """The model of `text` read on its own when resolving it against its workspace cannot change it (no
+    template use, no chained pipeline, no input set), else None: the workspace is not even loaded."""
+    if any(word in text for word in _WORKSPACE_WORDS):
+        return None
+    # Named as the workspace names it (`display_name`), which a v1 file's identity comes from.
+    parsed = parse(text, display_name(source))
     for document in parsed.documents:
         pipeline = document.pipeline
         if document.kind is DocumentKind.INPUT_SET or pipeline is not None and (pipeline.template_uses or pipeline.chain_uses):
             return None
-    _, diagnostics, harness = _lint_data(task.data, task.config, task.explicit, parsed=parsed)
-    return diagnostics, harness
+    return parsed
 
 
 def _lint_task(task: _Task, workspaces: Workspaces):
@@ -695,8 +720,6 @@ def _lint_task(task: _Task, workspaces: Workspaces):
     depends: set[str] = set()
     wide = False
     if workspace is not None:
-        from .workspace import display_name
-
         name = display_name(task.source)
         depends = set(workspace.depends.get(name, ())) - {name}
         indexed = workspace.index.files.get(name)
@@ -756,8 +779,6 @@ def _lint_data(
     if workspace is None or path is None:
         parsed = parsed or parse(text, path)
         return text, lint_parsed(parsed, config, assume_harness=explicit), parsed.is_harness
-    from .workspace import display_name
-
     name = display_name(path)
     workspace.put(name, text)  # the text as read now: the same file, or standard input standing for it
     diagnostics = workspace.lint(name, config, assume_harness=explicit)
@@ -811,8 +832,7 @@ def show_files(
 
 
 def _describe(path: str, workspace) -> str:
-    from .workspace import Workspace, display_name, read_harness_text
-
+    from .workspace import Workspace, read_harness_text
     text = read_harness_text(path)
     if text is None:
         return "not Harness YAML (skipped)"
@@ -903,7 +923,7 @@ def graph_command(argv: list[str], out: TextIO | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("path", metavar="PATH", help="the pipeline file, or - for standard input")
     parser.add_argument("--format", "--output-format", dest="format", choices=GRAPH_FORMATS, default="mermaid",
-                        help="mermaid (default), dot (Graphviz) or json")
+                        help="mermaid (default), dot (Graphviz), json or svg (laid out by barrier-lint itself)")
     parser.add_argument("--output-file", "-o", metavar="FILE", help="write the graph to FILE instead of standard output")
     parser.add_argument("--document", type=int, metavar="N", help="draw document N (1-based) of a multi-document file (default: the first pipeline)")
     parser.add_argument("--stdin-filename", metavar="NAME", help="the name of - (standard input), for finding its configuration")
@@ -928,13 +948,12 @@ def graph_command(argv: list[str], out: TextIO | None = None) -> int:
         with collector_paused():
             # The model the linter analysed: resolved against the file's workspace (templates, child
             # pipelines), else the file alone; its findings are the ones drawn.
-            workspace = Workspaces(configs, args.resolve).for_path(source)
+            parsed = _alone(text, source) if args.resolve else parse(text)
+            workspace = Workspaces(configs, args.resolve).for_path(source) if parsed is None else None
             if workspace is None:
-                parsed = parse(text)
+                parsed = parsed or parse(text)
                 diagnostics = lint_parsed(parsed, config, assume_harness=True)
             else:
-                from .workspace import display_name
-
                 name = display_name(source)
                 workspace.put(name, text)
                 diagnostics = workspace.lint(name, config, assume_harness=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 
-FORMATS = ("mermaid", "dot", "json")
+FORMATS = ("mermaid", "dot", "json", "svg")
 
 RED = "#d00000"
 FILL = {"error": "#fde2e2", "warning": "#fff1cc", "info": "#e3efff"}
@@ -33,6 +33,10 @@ def render(graph: dict, fmt: str) -> str:
         return to_dot(graph)
     if fmt == "json":
         return json.dumps(graph, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "svg":
+        from .graph_layout import to_svg
+
+        return to_svg(graph)
     raise ValueError(f"unknown graph format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 

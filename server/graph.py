@@ -5,7 +5,10 @@ the document of a multi-document file; default the first pipeline). Result, or n
 nothing to draw:
 
     {"uri", "version", "graph": <the JSON form, docs/graph.md>, "mermaid": str, "dot": str,
-     "ranges": {<node or cluster id>: <LSP Range in the client's position encoding>}}
+     "svg": str, "ranges": {<node or cluster id>: <LSP Range in the client's position encoding>}}
+
+`svg` is the drawing the VS Code view shows: laid out from the graph's structure (barrier_lint.graph_layout),
+in linear time, so the view only inserts it.
 
 `ranges` is where each node or cluster is written in this document (a Barrier step: its `barrierRef`
 value; a barrier: its declaration; a stage or step group: its key), so a click on a drawing can reveal the
@@ -20,6 +23,7 @@ from typing import Any
 from lsprotocol import types
 
 from barrier_lint.graph import graph_of
+from barrier_lint.graph_layout import to_svg
 from barrier_lint.graph_render import to_dot, to_mermaid
 from barrier_lint.model import Span, format_path
 
@@ -61,6 +65,7 @@ def sync_graph(uri: str, analysis: Analysis, positions: Positions, at: tuple[int
         "graph": graph,
         "mermaid": to_mermaid(graph),
         "dot": to_dot(graph),
+        "svg": to_svg(graph),
         "ranges": _ranges(analysis, graph, positions),
     }
 

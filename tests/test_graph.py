@@ -7,9 +7,11 @@ import json
 import pathlib
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 
 from barrier_lint.config import Config
 from barrier_lint.graph import graph_of
+from barrier_lint.graph_layout import to_svg
 from barrier_lint.graph_render import label_lines, render, to_dot, to_mermaid
 from barrier_lint.linter import lint_parsed
 from barrier_lint.model import Origin, Span, format_path
@@ -312,7 +314,7 @@ def test_graph_command_draws_the_model_resolved_against_the_repository():
 
 def test_every_real_file_draws_each_barrier_step_once():
     """The real Harness files (v0 and v1, templates included): each analysed document draws, with one node
-    per Barrier step, and DOT and Mermaid forms made from it."""
+    per Barrier step, and DOT, Mermaid and SVG forms made from it."""
     from .conftest import CORPUS
 
     files = sorted(CORPUS.glob("*.yaml")) if CORPUS.is_dir() else []
@@ -331,5 +333,8 @@ def test_every_real_file_draws_each_barrier_step_once():
             steps = [n for n in g["nodes"] if n["kind"] == "step"]
             assert {n["path"] for n in steps} == {format_path(p.path) for p in document.pipeline.positions}, path.name
             assert to_mermaid(g) and to_dot(g)
+            svg = ET.fromstring(to_svg(g))  # the view's drawing: every node and cluster, each once
+            ids = [e.get("data-graph-id") for e in svg.iter("{http://www.w3.org/2000/svg}g") if e.get("data-graph-id")]
+            assert sorted(ids) == sorted([c["id"] for c in g["clusters"]] + [n["id"] for n in g["nodes"]]), path.name
             drawn += 1
     assert drawn >= 80  # of about 95 files, the others are input sets and other YAML

@@ -60,6 +60,8 @@ async def test_sync_graph_answers_the_graph_its_text_forms_and_ranges(client):
     assert result.mermaid.startswith("%% barrier-lint synchronization graph (version 1) of p\nflowchart TB\n")
     assert "  n0 ==>|\"finishes before\"| n1\n" in result.mermaid
     assert result.dot.startswith("// barrier-lint synchronization graph (version 1) of p\ndigraph")
+    assert result.svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" class="bl-graph"')
+    assert 'data-kind="deadlock" data-id="L_n0_n1_0"' in result.svg
     # The barrierRef value of step b, line 19, after `🚀é` (2 UTF-16 units or 4 UTF-8 bytes for the rocket).
     line = TEXT.splitlines()[19]
     start = session.columns(line, line.index("ready}"))

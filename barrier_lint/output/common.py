@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ..diagnostics import Diagnostic, Severity
 from ..model import Span
 from ..syntax import split_lines  # noqa: F401  (the formats quote source lines numbered as the model numbers them)
+
+if TYPE_CHECKING:
+    from ..parse import ParsedFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +36,9 @@ class RenderOptions:
     # The lowest severity that fails the run (--fail-on; None: nothing fails), for formats that say which
     # findings fail it (junit).
     fail_on: Severity | None = Severity.ERROR
+    # The model a result's findings were made from (its text resolved against its workspace), for formats
+    # that draw it (markdown's diagrams); None, or None for a result: its text on its own.
+    model: Callable[[FileResult], ParsedFile | None] | None = None
 
 
 Renderer = Callable[[list[FileResult], TextIO, RenderOptions], None]
@@ -46,6 +53,16 @@ _CONTROLS = re.compile(f"[\x00-\x1f{_OTHERS}]")
 _CONTROLS_NOT_TAB = re.compile(f"[\x00-\x08\x0a-\x1f{_OTHERS}]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def display_name(path: str) -> str:
+    """How the command line names a workspace file: relative to the working directory, with `/`."""
+    absolute = os.path.abspath(path)
+    here = os.getcwd()
+    prefix = here if here.endswith(os.sep) else here + os.sep
+    if absolute.startswith(prefix) and os.path.normcase(here) == here:  # what relpath gives, without its cost
+        return absolute[len(prefix):].replace(os.sep, "/")
+    return os.path.relpath(absolute).replace(os.sep, "/")
 
 
 def _shown(match: re.Match) -> str:

@@ -55,7 +55,7 @@ def render(results: list[FileResult], out: TextIO, options: RenderOptions) -> No
         for d in result.diagnostics:
             line, col, _, _ = cli_position(d)
             out.write(f"| {ICONS[d.severity]} | {line}:{col} | {d.code} {d.rule} | {cell(d.message)} |\n")
-        diagrams = _Diagrams(result)
+        diagrams = _Diagrams(result, options)
         for d in result.diagnostics:
             if d.severity is not Severity.ERROR:
                 continue
@@ -67,10 +67,14 @@ def render(results: list[FileResult], out: TextIO, options: RenderOptions) -> No
 
 
 class _Diagrams:
-    """The graph of each document of one file, made once, and each error's part of it."""
+    """The graph of each document of one file, made once, and each error's part of it: drawn from the model
+    the findings were made from (resolved against the workspace, so a template's steps are drawn where it is
+    used), else from the file's text alone."""
 
-    def __init__(self, result: FileResult) -> None:
+    def __init__(self, result: FileResult, options: RenderOptions) -> None:
         self.result = result
+        self.options = options
+        self.parsed = None
         self.graphs: dict[int, tuple[dict | None, list]] = {}
 
     def for_diagnostic(self, d) -> str | None:
@@ -80,9 +84,12 @@ class _Diagrams:
         from ..graph_render import to_mermaid
         from ..parse import parse
 
+        if self.parsed is None:
+            model = self.options.model
+            self.parsed = (model(self.result) if model is not None else None) or parse(self.result.text)
         if d.document not in self.graphs:
             mine = [x for x in self.result.diagnostics if x.document == d.document]
-            self.graphs[d.document] = (graph_of(parse(self.result.text), mine, d.document), mine)
+            self.graphs[d.document] = (graph_of(self.parsed, mine, d.document), mine)
         graph, mine = self.graphs[d.document]
         if graph is None:
             return None

@@ -20,6 +20,7 @@ from ..model import Document
 from ..parse import ParsedFile, read
 from ..readers.v0 import Builder
 from ..syntax import Node, ScalarNode, Tree
+from ..output.common import display_name
 from .files import Excluded, read_harness_text, workspace_files, workspace_root
 from .index import IndexedFile, InputSetEntry, PipelineEntry, WorkspaceIndex
 from .merge import combine, merge
@@ -28,16 +29,6 @@ from .resolver import WorkspaceResolver
 TEMPLATE_MARKER = re.compile(r"^template\s*:", re.M)
 
 __all__ = ["Workspace", "WorkspaceIndex", "WorkspaceResolver", "display_name", "read_harness_text", "workspace_root"]
-
-
-def display_name(path: str) -> str:
-    """How the command line names a workspace file: relative to the working directory, with `/`."""
-    absolute = os.path.abspath(path)
-    here = os.getcwd()
-    prefix = here if here.endswith(os.sep) else here + os.sep
-    if absolute.startswith(prefix) and os.path.normcase(here) == here:  # what relpath gives, without its cost
-        return absolute[len(prefix):].replace(os.sep, "/")
-    return os.path.relpath(absolute).replace(os.sep, "/")
 
 
 class Workspace:

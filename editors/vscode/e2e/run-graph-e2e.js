@@ -8,14 +8,15 @@
 //
 // It opens e2e/graph-workspace/pipeline.yaml (two parallel stages taking two barriers in opposite orders,
 // and a looping stage with maxConcurrency), runs the command and checks, in the webview's DOM:
-//   1. the drawing has every node of the graph and the two red deadlock edges, drawn offline by the
-//      vendored mermaid (no request leaves the machine, no Content Security Policy violation);
+//   1. the drawing (the SVG the server laid out) has every node of the graph and the two red deadlock
+//      edges, drawn offline (no request leaves the machine, no Content Security Policy violation);
 //   2. the pointer on a finding highlights its nodes and edges;
 //   3. a click on a node selects its barrierRef value in the editor;
 //   4. typing redraws (the deadlock edges go when the crossed order is undone, and come back on undo);
 //   5. switching to another pipeline draws that one.
-// It prints the time the view took to draw (the first drawing, a redraw, and with --big FILE a large
-// pipeline), and saves a screenshot of the editor with the graph beside it.
+// It prints the time from the view's request to the drawing on the page (the first drawing, a redraw,
+// and with --big FILE a large pipeline: when opened, and drawn again once the server has settled), and
+// saves a screenshot of the editor with the graph beside it.
 'use strict';
 
 const fs = require('fs');
@@ -39,7 +40,7 @@ const CLICKED = { id: 'n1', line: 37, column: 37, length: 'caches_warm'.length }
 async function graphFrame(page, timeout) {
   return poll('the graph webview', async () => {
     for (const frame of page.frames()) {
-      const found = await frame.evaluate(() => !!document.getElementById('graph') && !!window.mermaid).catch(() => false);
+      const found = await frame.evaluate(() => !!document.getElementById('graph') && !!document.getElementById('findings')).catch(() => false);
       if (found) return frame;
     }
     return null;
@@ -55,7 +56,7 @@ async function drawn(frame, after, timeout) {
     const deadlocks = [...document.querySelectorAll('#graph path[data-kind="deadlock"]')].map((p) => ({
       id: p.getAttribute('data-id').replace(/_\d+$/, ''), stroke: getComputedStyle(p).stroke,
     }));
-    return { number, nodes, deadlocks, ms: Number(document.body.dataset.renderMs),
+    return { number, nodes, deadlocks, ms: Number(document.body.dataset.renderMs), page: Number(document.body.dataset.pageMs),
       status: document.getElementById('status').textContent,
       findings: [...document.querySelectorAll('#findings li')].map((li) => li.textContent) };
   }, after), timeout);
@@ -127,7 +128,7 @@ async function main() {
     await page.mouse.move(5, 500);
 
     // 3. A click on a node selects its barrierRef value.
-    await frame.locator(`#graph g.node[id*="-flowchart-${CLICKED.id}-"]`).click();
+    await frame.locator(`#graph g.node[data-graph-id="${CLICKED.id}"]`).click();
     await waitForStatus(page, `Ln ${CLICKED.line}, Col ${CLICKED.column + CLICKED.length} (${CLICKED.length} selected)`);
     log(`click OK: line ${CLICKED.line} selected`);
 
@@ -166,15 +167,22 @@ async function main() {
         const now = await drawn(frame, shown.number, args.timeout);
         return now.status.startsWith(BIG) ? now : null;
       }, args.timeout);
-      big = `GRAPH_BIG_DRAW_MS ${shown.ms} (${shown.nodes.length} nodes)`;
+      big = `GRAPH_BIG_DRAW_MS ${shown.ms} (${shown.nodes.length} nodes; the page's part: ${shown.page} ms)`;
       log(`${BIG}: ${shown.status}`);
+      // Drawn again once the server has analysed it and answered the editor's own requests on opening
+      // (code lenses, symbols, ...): the time the view itself takes, request to drawing.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await runCommand(page, COMMAND);
+      shown = await drawn(frame, shown.number, args.timeout);
+      big += `\nGRAPH_BIG_REDRAW_MS ${shown.ms} (the page's part: ${shown.page} ms)`;
+      log(`${BIG} again: ${shown.status}`);
     }
 
     assertEqual(JSON.stringify(violations), '[]', 'Content Security Policy violations');
     assertEqual(JSON.stringify(offsite), '[]', 'requests off the machine');
     const outside = viewLoads.filter((p) => !p.includes('/barrier-lint.barrier-lint-'));
     assertEqual(JSON.stringify(outside), '[]', 'view resources from outside the extension');
-    if (!viewLoads.some((p) => p.endsWith('/out/vendor/mermaid.min.js'))) throw new Error(`view loads: ${viewLoads}`);
+    if (!viewLoads.some((p) => p.endsWith('/media/graphView.js'))) throw new Error(`view loads: ${viewLoads}`);
     log(`offline OK: the view loaded ${viewLoads.map((p) => p.split('/barrier-lint.barrier-lint-0.1.0/')[1]).join(', ')}`);
     console.log(`GRAPH_FIRST_DRAW_MS ${first}`);
     console.log(`GRAPH_REDRAW_MS ${redraw}`);

@@ -1,8 +1,8 @@
 // "Barrier Lint: Show Synchronization Graph": a webview beside the editor that draws the active pipeline's
-// barrier graph. The server answers `barrierLint/syncGraph` (the graph JSON, its Mermaid text and each
-// item's range); the webview renders the Mermaid text with the mermaid library vendored into the
-// extension at build time (out/vendor, see scripts/vendor-mermaid.js), under a strict Content Security
-// Policy: no network, only this extension's files, scripts only with the page's nonce.
+// barrier graph. The server answers `barrierLint/syncGraph` (the graph JSON, its drawing as SVG laid out
+// from the graph's own structure, its Mermaid text and each item's range); the webview inserts the SVG and
+// wires it to the JSON, under a strict Content Security Policy: no network, only this extension's files,
+// scripts only with the page's nonce, no inline styles.
 //
 // It follows the active editor, redraws as you type (after a short pause), reveals the YAML line of a
 // clicked node, and highlights a finding's nodes while the pointer is on the finding.
@@ -25,6 +25,7 @@ interface SyncGraph {
   graph: unknown;
   mermaid: string;
   dot: string;
+  svg: string;
   ranges: Record<string, LspRange>;
 }
 
@@ -63,10 +64,7 @@ class GraphView {
     private readonly log: vscode.LogOutputChannel,
     onDispose: () => void,
   ) {
-    const roots = [
-      vscode.Uri.joinPath(context.extensionUri, 'media'),
-      vscode.Uri.joinPath(context.extensionUri, 'out', 'vendor'),
-    ];
+    const roots = [vscode.Uri.joinPath(context.extensionUri, 'media')];
     this.panel = vscode.window.createWebviewPanel(
       'barrierLint.syncGraph',
       'Synchronization Graph',
@@ -113,6 +111,7 @@ class GraphView {
       return;
     }
     const number = ++this.requestNumber;
+    const requestedAt = Date.now();
     let result: SyncGraph | null;
     try {
       result = await running.sendRequest<SyncGraph | null>(METHOD, {
@@ -133,7 +132,7 @@ class GraphView {
       this.post({ type: 'empty', text: `${name} holds no Harness pipeline to draw.` });
       return;
     }
-    this.post({ type: 'graph', name, graph: result.graph, mermaid: result.mermaid });
+    this.post({ type: 'graph', name, graph: result.graph, svg: result.svg, requestedAt });
   }
 
   /** Sends to the webview once its script runs (messages posted before that are lost); the last one wins. */
@@ -144,7 +143,7 @@ class GraphView {
     }
   }
 
-  private async received(message: { type: string; id?: string; ms?: number; error?: string }): Promise<void> {
+  private async received(message: { type: string; id?: string; ms?: number; page?: number }): Promise<void> {
     if (message.type === 'ready') {
       this.ready = true;
       if (this.pending) {
@@ -168,9 +167,7 @@ class GraphView {
       });
       editor.revealRange(target, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     } else if (message.type === 'rendered') {
-      this.log.info(`synchronization graph drawn in ${message.ms?.toFixed(0)} ms`);
-    } else if (message.type === 'error') {
-      this.log.warn(`synchronization graph could not be drawn: ${message.error}`);
+      this.log.info(`synchronization graph drawn ${message.ms?.toFixed(0)} ms after the request (the page: ${message.page?.toFixed(0)} ms)`);
     }
   }
 
@@ -179,13 +176,10 @@ class GraphView {
     const nonce = crypto.randomBytes(16).toString('base64');
     const media = (...parts: string[]) =>
       webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, ...parts)).toString();
-    // Mermaid writes the drawing's styles into a <style> element of its SVG, hence 'unsafe-inline' for
-    // styles only; scripts need the nonce, and nothing may be fetched from the network.
+    // The drawing is SVG with presentation attributes: no inline style, no image, no font is needed.
     const csp = [
       "default-src 'none'",
-      `img-src ${webview.cspSource} data:`,
-      `font-src ${webview.cspSource}`,
-      `style-src ${webview.cspSource} 'unsafe-inline'`,
+      `style-src ${webview.cspSource}`,
       `script-src 'nonce-${nonce}'`,
     ].join('; ');
     return `<!DOCTYPE html>
@@ -201,7 +195,6 @@ class GraphView {
 <div id="status">Waiting for the language server…</div>
 <ul id="findings"></ul>
 <div id="graph"></div>
-<script nonce="${nonce}" src="${media('out', 'vendor', 'mermaid.min.js')}"></script>
 <script nonce="${nonce}" src="${media('media', 'graphView.js')}"></script>
 </body>
 </html>`;
