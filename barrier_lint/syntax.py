@@ -83,15 +83,20 @@ try:  # the C parser; ruamel.yaml >= 0.19 no longer pulls it in by itself
 except ImportError:  # pragma: no cover - exercised only without ruamel.yaml.clib
     from ruamel.yaml.parser import Parser
     from ruamel.yaml.reader import Reader
+    from ruamel.yaml.resolver import VersionedResolver
     from ruamel.yaml.scanner import Scanner
 
     C_PARSER = False
 
-    class _Parser(Reader, Scanner, Parser):  # type: ignore[no-redef]
+    class _Parser(Reader, Scanner, Parser, VersionedResolver):  # type: ignore[no-redef]
+        """The pure-Python reader, scanner and parser; the resolver answers their questions about the YAML
+        version (nothing is resolved: there is no composer)."""
+
         def __init__(self, stream: str) -> None:
             Reader.__init__(self, stream, loader=self)
             Scanner.__init__(self, loader=self)
             Parser.__init__(self, loader=self)
+            VersionedResolver.__init__(self, loadumper=self)
 
 
 MAX_DEPTH = 400  # collections nested deeper than this are refused (real pipelines nest about 30 deep)
