@@ -19,6 +19,7 @@ import bisect
 import itertools
 import re
 import sys
+from operator import itemgetter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -197,13 +198,17 @@ def control_character_problem(text: str) -> YamlProblem | None:
 
 
 class Node:
-    """A composed node, compact: `__slots__`, its start and end as code-point offsets into its file's text, and
-    the file's `Spans` (its name and line table), so lines and columns are computed only for the nodes a
-    reader asks the position of. The shapes are ruamel.yaml's: a scalar's `value` is its string, a
-    sequence's the list of its items, a mapping's the list of its (key, value) pairs in written order."""
+    """A composed node, compact: its start and end as code-point offsets into its file's text, and the file's
+    `Spans` (its name and line table), so lines and columns are computed only for the nodes a reader asks
+    the position of. The shapes are ruamel.yaml's: a scalar's `value` is its string, a sequence's the list
+    of its items, a mapping's the list of its (key, value) pairs in written order."""
 
-    __slots__ = ("value", "start", "end", "source")
+    __slots__ = ()
     ctag = None  # every scalar is read as a string: tags are not kept
+    value: object
+    start: int
+    end: int | None
+    source: Spans
 
     @property
     def start_mark(self) -> Mark:
@@ -217,15 +222,29 @@ class Node:
         return f"{type(self).__name__}(value={self.value!r})"
 
 
-class ScalarNode(Node):
-    __slots__ = ("style",)
+class ScalarNode(tuple, Node):
+    """A scalar: (value, start, end, source, style), a tuple so that the builder makes one without a Python
+    call (`tuple.__new__`), the most frequent node by far; its fields are read by name."""
 
-    def __init__(self, value: str, start: int, end: int, source: Spans, style: str | None = None) -> None:
-        self.value, self.start, self.end, self.source, self.style = value, start, end, source, style
+    __slots__ = ()
+    value = property(itemgetter(0))  # type: ignore[assignment]
+    start = property(itemgetter(1))  # type: ignore[assignment]
+    end = property(itemgetter(2))  # type: ignore[assignment]
+    source = property(itemgetter(3))  # type: ignore[assignment]
+    style = property(itemgetter(4))  # None or "" when plain, else the quote or block indicator
+
+    def __new__(cls, value: str, start: int, end: int, source: Spans, style: str | None = None) -> ScalarNode:
+        return tuple.__new__(cls, (value, start, end, source, style))
+
+    __repr__ = Node.__repr__
+    # Two scalars are the same node only when they are one object (aliases share it), never by content.
+    __eq__ = object.__eq__  # type: ignore[assignment]
+    __ne__ = object.__ne__  # type: ignore[assignment]
+    __hash__ = object.__hash__  # type: ignore[assignment]
 
 
 class CollectionNode(Node):
-    __slots__ = ("flow_style",)
+    __slots__ = ("end", "flow_style", "source", "start", "value")
 
     def __init__(self, value: list, start: int, end: int | None, source: Spans, flow_style: bool | None = None) -> None:
         self.value, self.start, self.end, self.source, self.flow_style = value, start, end, source, flow_style
@@ -292,7 +311,7 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
     # The hot loop: one iteration per event and no Python call per node beyond the node's construction.
     scalar_event, alias_event, mapping_start, sequence_start = ScalarEvent, AliasEvent, MappingStartEvent, SequenceStartEvent
     mapping_end, sequence_end, document_start, document_end = MappingEndEvent, SequenceEndEvent, DocumentStartEvent, DocumentEndEvent
-    scalar, mapping, sequence = ScalarNode, MappingNode, SequenceNode
+    scalar, mapping, sequence, new_tuple = ScalarNode, MappingNode, SequenceNode, tuple.__new__
     index: Index = {}
     problems: list[YamlProblem] = []
     anchors: dict[str, Node] = {}
@@ -309,7 +328,8 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
         kind = type(event)
         keys: dict | None = None
         if kind is scalar_event:
-            node = scalar(same(event.value, event.value), event.start_mark.index, event.end_mark.index, spans, event.style)
+            value = event.value
+            node = new_tuple(scalar, (same(value, value), event.start_mark.index, event.end_mark.index, spans, event.style))
         elif kind is mapping_end or kind is sequence_end:
             stack.pop()[0].end = event.end_mark.index
             continue
@@ -357,7 +377,7 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
                 frame[0].value.append(pair)
                 if type(key) is scalar:
                     seen = frame[1]
-                    name = key.value
+                    name = key[0]
                     if name in seen and name != "<<":
                         problems.append(_duplicate_key_problem(key, seen[name][0], len(documents), spans))
                     seen[name] = pair
@@ -658,9 +678,11 @@ class Tree:
 
     def entry(self, node: Node | None, key: str) -> tuple[Node, Node] | None:
         """The (key node, value node) for `key`: the last own one, else the first merged one."""
-        if not isinstance(node, MappingNode):
+        if type(node) is not MappingNode:
             return None
-        keys = self.keys(node)
+        keys = self.index.get(id(node))  # (the common case first: a node of the document read)
+        if keys is None:
+            keys = self.keys(node)
         found = keys.get(key)
         if found is None and "<<" in keys:
             for source in self._merge_sources(node):
@@ -674,8 +696,9 @@ class Tree:
         return pair[1] if pair else None
 
     def text(self, node: Node | None, key: str) -> Text | None:
-        value = self.get(node, key)
-        if isinstance(value, ScalarNode):
+        pair = self.entry(node, key)
+        value = pair[1] if pair else None
+        if type(value) is ScalarNode:
             return Text(value.value, self.span(value), bool(value.style))
         return None
 
