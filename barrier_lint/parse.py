@@ -25,12 +25,10 @@ from .syntax import (  # noqa: F401  (re-exported: the names the rest of the pro
     Node,
     Spans,
     YamlProblem,
-    compose_all,
+    compose_documents,
     control_character_problem,
     decode,
-    depth_problem,
     find_comments,
-    index_mappings,
     looks_like_harness,
     split_lines,
     strip_bom,
@@ -76,22 +74,24 @@ def parse(text: str, name: str | None = None, resolver: Resolver | None = None) 
     With a `resolver` (the workspace), template uses are resolved and their bodies spliced in; `name` is the
     file's name in that workspace (its path: a v1 template file's identity comes from it).
     """
-    return read(compose(text, name), resolver)
+    with collector_paused():
+        composed = compose(text, name)
+        parsed = read(composed, resolver)
+        # Freed by reference counting while the collector is still paused: re-enabling it with the node tree
+        # alive would have its next pass walk every node once more.
+        del composed
+    return parsed
 
 
 def compose(text: str, name: str | None = None) -> Composed:
     text = strip_bom(text)
-    spans = Spans(text)
-    composed = Composed(text, name if name is not None else UNNAMED, spans)
-    composed.problem = control_character_problem(text) or depth_problem(text, spans)
+    spans = Spans(text, name if name is not None else UNNAMED)
+    composed = Composed(text, spans.name, spans)
+    composed.problem = control_character_problem(text)
     if composed.problem is not None:
         return composed
     with collector_paused():
-        nodes, composed.problem = compose_all(text, spans, name)
-        for number, node in enumerate(nodes):
-            if node is not None:
-                index, problems = index_mappings(node, number, spans)
-                composed.documents.append((number, node, index, problems))
+        composed.documents, composed.problem = compose_documents(text, spans)
     return composed
 
 

@@ -1,14 +1,14 @@
 """The only module that knows YAML: text in, composed nodes, positions and YAML problems out.
 
-It composes the text with ruamel.yaml's C parser (`CParser` from ruamel.yaml.clib, which keeps the start
-and end marks of every node and both sides of a duplicate key). The pure-Python parser is used only when the
-C extension is missing. The readers in `barrier_lint.readers` turn the nodes into the typed model through
+It builds compact nodes in one pass over the events of ruamel.yaml's C parser (`CParser` from
+ruamel.yaml.clib), indexing every mapping by key and finding duplicate keys and recursive aliases as it
+goes (`compose_documents`). The pure-Python parser gives the same events when the C extension is missing. The readers in `barrier_lint.readers` turn the nodes into the typed model through
 `Tree`, the node accessors defined here, so no other module handles ruamel.yaml objects directly.
 
 Hostile input is handled here, once:
 - invalid UTF-8 and NUL bytes become problems with a position (`decode`);
-- nesting deeper than `MAX_DEPTH` is refused before composing (the C composer recurses on the C stack and
-  would crash the interpreter);
+- nesting deeper than `MAX_DEPTH` is refused as the parser's events arrive (the model's readers walk
+  nested collections recursively);
 - aliases are shared nodes, and every walk tracks what it has visited or spends from a budget, so an
   alias bomb costs linear time.
 """
@@ -16,35 +16,88 @@ Hostile input is handled here, once:
 from __future__ import annotations
 
 import bisect
-import io
-from collections.abc import Callable
+import itertools
 import re
+import sys
+from operator import itemgetter
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from ruamel.yaml.resolver import BaseResolver
-
 from .model import Origin, Span, Text
+
+
+def _hollow_ruamel_package() -> None:
+    """Make `ruamel.yaml` importable as a package without running its `__init__.py` until something asks it
+    for a name it has not got.
+
+    The parser and its errors live in submodules (`ruamel.yaml.error`, `.events`, `.scanner`, ...), and the
+    C extension imports a few of them; the package's `__init__.py` also imports `ruamel.yaml.main` (the
+    `YAML` class, the constructors, representers and emitters), which costs about twice the parser. The
+    package module here is the one `importlib` would make (`module_from_spec`), with its `__path__`, so
+    its submodules load exactly as they otherwise would; the first lookup of any other name on it
+    (`from ruamel.yaml import YAML`, `ruamel.yaml.__version__`) runs `__init__.py` in it, so other code in
+    the process sees the whole package. Nothing is done when the package is already imported or is not an
+    ordinary package.
+    """
+    if "ruamel.yaml" in sys.modules:
+        return
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("ruamel.yaml")
+    except (ImportError, ValueError):
+        return
+    loader = getattr(spec, "loader", None)
+    if spec is None or not spec.submodule_search_locations or not hasattr(loader, "exec_module"):
+        return
+    package = importlib.util.module_from_spec(spec)
+
+    def complete(name: str) -> object:
+        del package.__dict__["__getattr__"]
+        loader.exec_module(package)  # type: ignore[union-attr]
+        return getattr(package, name)
+
+    package.__getattr__ = complete  # type: ignore[attr-defined]
+    sys.modules["ruamel.yaml"] = package
+    sys.modules["ruamel"].yaml = package  # type: ignore[attr-defined]
+
+
+_hollow_ruamel_package()
+
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 
 try:  # the C parser; ruamel.yaml >= 0.19 no longer pulls it in by itself
     from _ruamel_yaml import CParser as _Parser  # type: ignore[import-not-found]
 
     C_PARSER = True
 except ImportError:  # pragma: no cover - exercised only without ruamel.yaml.clib
-    from ruamel.yaml.composer import Composer
     from ruamel.yaml.parser import Parser
     from ruamel.yaml.reader import Reader
+    from ruamel.yaml.resolver import VersionedResolver
     from ruamel.yaml.scanner import Scanner
 
     C_PARSER = False
 
-    class _Parser(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
+    class _Parser(Reader, Scanner, Parser, VersionedResolver):  # type: ignore[no-redef]
+        """The pure-Python reader, scanner and parser; the resolver answers their questions about the YAML
+        version (nothing is resolved: there is no composer)."""
+
         def __init__(self, stream: str) -> None:
             Reader.__init__(self, stream, loader=self)
             Scanner.__init__(self, loader=self)
             Parser.__init__(self, loader=self)
-            Composer.__init__(self, loader=self)
+            VersionedResolver.__init__(self, loadumper=self)
 
 
 MAX_DEPTH = 400  # collections nested deeper than this are refused (real pipelines nest about 30 deep)
@@ -57,29 +110,6 @@ MAX_READ_DEPTH = MAX_DEPTH + 50
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the line model of editors, the LSP and people (not libyaml's)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _HARNESS_MARKER = re.compile(r"^(?:pipeline|template|inputSet|overlayInputSet)\s*:|^\s*barrierRef\s*:", re.M)
-_BLOCK_PREFIX = re.compile(r"^[ ?-]*", re.M)
-
-
-class Composer(_Parser, BaseResolver):  # type: ignore[misc, valid-type]
-    """The C parser with the base resolver: every scalar stays a string, no implicit typing work."""
-
-    def __init__(self, text: str) -> None:
-        _Parser.__init__(self, text)
-        BaseResolver.__init__(self, loadumper=self)
-
-    # The composer asks the resolver about every node. Every value stays a string here, so the answers
-    # are constants: skipping ruamel's general resolver saves a Python call per node.
-    def resolve(self, kind: type, value: object, implicit: object) -> str:
-        return _DEFAULT_TAGS[kind]
-
-    def descend_resolver(self, current_node: object, current_index: object) -> None:
-        pass
-
-    def ascend_resolver(self) -> None:
-        pass
-
-
-_DEFAULT_TAGS = {ScalarNode: "tag:yaml.org,2002:str", SequenceNode: "tag:yaml.org,2002:seq", MappingNode: "tag:yaml.org,2002:map"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,28 +196,209 @@ def control_character_problem(text: str) -> YamlProblem | None:
 
 # ---------------------------------------------------------------------------------------------- composing
 
-def compose_all(text: str, spans: Spans, name: str | None = None) -> tuple[list[Node | None], YamlProblem | None]:
-    """Every document's root node. With a `name`, every node's marks carry it (`mark.name`): the workspace
-    composes each file under its own name, so a node spliced from one file into another still says where it
-    is written."""
-    nodes: list[Node | None] = []
-    composer = Composer(_named(text, name) if name is not None else text)
+
+class Node:
+    """A composed node, compact: its start and end as code-point offsets into its file's text, and the file's
+    `Spans` (its name and line table), so lines and columns are computed only for the nodes a reader asks
+    the position of. The shapes are ruamel.yaml's: a scalar's `value` is its string, a sequence's the list
+    of its items, a mapping's the list of its (key, value) pairs in written order."""
+
+    __slots__ = ()
+    ctag = None  # every scalar is read as a string: tags are not kept
+    value: object
+    start: int
+    end: int | None
+    source: Spans
+
+    @property
+    def start_mark(self) -> Mark:
+        return Mark(self.source, self.start)
+
+    @property
+    def end_mark(self) -> Mark | None:
+        return Mark(self.source, self.end) if self.end is not None else None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(value={self.value!r})"
+
+
+class ScalarNode(tuple, Node):
+    """A scalar: (value, start, end, source, style), a tuple so that the builder makes one without a Python
+    call (`tuple.__new__`), the most frequent node by far; its fields are read by name."""
+
+    __slots__ = ()
+    value = property(itemgetter(0))  # type: ignore[assignment]
+    start = property(itemgetter(1))  # type: ignore[assignment]
+    end = property(itemgetter(2))  # type: ignore[assignment]
+    source = property(itemgetter(3))  # type: ignore[assignment]
+    style = property(itemgetter(4))  # None or "" when plain, else the quote or block indicator
+
+    def __new__(cls, value: str, start: int, end: int, source: Spans, style: str | None = None) -> ScalarNode:
+        return tuple.__new__(cls, (value, start, end, source, style))
+
+    __repr__ = Node.__repr__
+    # Two scalars are the same node only when they are one object (aliases share it), never by content.
+    __eq__ = object.__eq__  # type: ignore[assignment]
+    __ne__ = object.__ne__  # type: ignore[assignment]
+    __hash__ = object.__hash__  # type: ignore[assignment]
+
+
+class CollectionNode(Node):
+    __slots__ = ("end", "flow_style", "source", "start", "value")
+
+    def __init__(self, value: list, start: int, end: int | None, source: Spans, flow_style: bool | None = None) -> None:
+        self.value, self.start, self.end, self.source, self.flow_style = value, start, end, source, flow_style
+
+    def copy(self, value: list) -> CollectionNode:
+        """The same kind of collection, written at the same place, holding `value`."""
+        return type(self)(value, self.start, self.end, self.source, self.flow_style)
+
+
+class Mark:
+    """Where a node starts or ends, as the parser's marks say it: the file's name, the code-point offset, and
+    the line and column of the model (zero-based)."""
+
+    __slots__ = ("name", "index", "line", "column")
+
+    def __init__(self, source: Spans, index: int) -> None:
+        self.name, self.index = source.name, index
+        self.line, self.column = source.at(index)
+
+
+class SequenceNode(CollectionNode):
+    __slots__ = ()
+
+
+class MappingNode(CollectionNode):
+    __slots__ = ()
+
+
+Index = dict[int, dict[str, tuple[Node, Node]]]  # id(mapping node) -> key -> (key node, value node)
+ComposedDocument = tuple[int, Node, Index, list[YamlProblem]]  # (number, root, index, its problems)
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def compose_documents(text: str, spans: Spans) -> tuple[list[ComposedDocument], YamlProblem | None]:
+    """Every document of the text, built in one pass over the parser's events: its root node, the index of
+    its mappings by key (the last of duplicate keys wins, as in Harness) and its problems (each duplicate key
+    and each recursive alias), and the problem that ended composing, if any.
+
+    The loop is iterative: nesting deeper than MAX_DEPTH is refused as the events arrive, and the whole file
+    is then read as nothing but that problem. Anchors are per document, as in the C composer (an undefined
+    alias and a second anchor of the same name are syntax errors). Every node refers to `spans`, which names
+    its file: the workspace composes each file under its own name, so a node spliced from one file into
+    another still says where it is written.
+    """
+    documents: list[ComposedDocument] = []
+    parser = _Parser(text)
     try:
-        while composer.check_node():
-            nodes.append(composer.get_node())
+        _build(parser.get_event, spans, documents)
+    except _TooDeep as exc:
+        return [], exc.args[0]
     except MarkedYAMLError as exc:
-        return nodes, _marked_problem(text, exc, len(nodes), spans)
+        return documents, _marked_problem(text, exc, len(documents), spans)
     except YAMLError as exc:
-        return nodes, _reader_problem(text, exc, len(nodes))
+        return documents, _reader_problem(text, exc, len(documents))
     finally:
-        composer.dispose()
-    return nodes, None
+        parser.dispose()
+    return documents, None
 
 
-def _named(text: str, name: str) -> io.StringIO:
-    stream = io.StringIO(text)
-    stream.name = name  # the C parser reads the stream's name into every mark
-    return stream
+def _build(get_event: Callable[[], object], spans: Spans, documents: list[ComposedDocument]) -> None:
+    # The hot loop: one iteration per event and no Python call per node beyond the node's construction.
+    scalar_event, alias_event, mapping_start, sequence_start = ScalarEvent, AliasEvent, MappingStartEvent, SequenceStartEvent
+    mapping_end, sequence_end, document_start, document_end = MappingEndEvent, SequenceEndEvent, DocumentStartEvent, DocumentEndEvent
+    scalar, mapping, sequence, new_tuple = ScalarNode, MappingNode, SequenceNode, tuple.__new__
+    index: Index = {}
+    problems: list[YamlProblem] = []
+    anchors: dict[str, Node] = {}
+    recursive: set[int] = set()
+    # The collections being built, innermost last: [node, its keys (None for a sequence), the key waiting for
+    # its value]. Their end marks are None until they end: an alias to one of them is recursive.
+    stack: list[list] = []
+    root: Node | None = None
+    # One string object per distinct scalar value: keys and values repeat through a pipeline (`identifier`,
+    # `type: Barrier`), and each copy would otherwise be kept.
+    same = {}.setdefault
+    while True:
+        event = get_event()
+        kind = type(event)
+        keys: dict | None = None
+        if kind is scalar_event:
+            value = event.value
+            node = new_tuple(scalar, (same(value, value), event.start_mark.index, event.end_mark.index, spans, event.style))
+        elif kind is mapping_end or kind is sequence_end:
+            stack.pop()[0].end = event.end_mark.index
+            continue
+        elif kind is mapping_start:
+            node = mapping([], event.start_mark.index, None, spans, event.flow_style)
+            index[id(node)] = keys = {}
+        elif kind is sequence_start:
+            node = sequence([], event.start_mark.index, None, spans, event.flow_style)
+            index[id(node)] = {}
+        elif kind is alias_event:
+            node = anchors.get(event.anchor)  # type: ignore[assignment]
+            if node is None:
+                raise MarkedYAMLError(None, None, "found undefined alias", event.start_mark)
+            if node.end is None and id(node) not in recursive:
+                recursive.add(id(node))
+                problems.append(_recursive_alias_problem(node, len(documents), spans))
+        elif kind is document_start:
+            index, problems, anchors, recursive, root = {}, [], {}, set(), None
+            continue
+        elif kind is document_end:
+            problems.sort(key=_position)
+            documents.append((len(documents), root, index, problems))  # type: ignore[arg-type]
+            continue
+        elif event is None or kind is StreamEndEvent:
+            return
+        else:  # the start of the stream
+            continue
+        if kind is not alias_event and event.anchor is not None:
+            if event.anchor in anchors:
+                raise MarkedYAMLError(
+                    "found duplicate anchor; first occurrence", _ErrorMark(anchors[event.anchor].start),
+                    "second occurrence", event.start_mark,
+                )
+            anchors[event.anchor] = node
+        if stack:
+            frame = stack[-1]
+            if frame[1] is None:
+                frame[0].value.append(node)
+            elif frame[2] is None:
+                frame[2] = node
+            else:
+                key = frame[2]
+                frame[2] = None
+                pair = (key, node)
+                frame[0].value.append(pair)
+                if type(key) is scalar:
+                    seen = frame[1]
+                    name = key[0]
+                    if name in seen and name != "<<":
+                        problems.append(_duplicate_key_problem(key, seen[name][0], len(documents), spans))
+                    seen[name] = pair
+        else:
+            root = node
+        if kind is mapping_start or kind is sequence_start:
+            if len(stack) >= MAX_DEPTH:
+                line, col = spans.point(event.start_mark)
+                raise _TooDeep(YamlProblem(
+                    Span(line, col, line, col + 1),
+                    f"the document nests collections more than {MAX_DEPTH} levels deep; "
+                    "barrier-lint does not read documents this deep",
+                ))
+            stack.append([node, keys, None])
+
+
+class _ErrorMark:
+    """A position for a syntax error that the builder finds itself (as the parser's marks give it)."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
 
 
 def _marked_problem(text: str, exc: MarkedYAMLError, document: int, spans: Spans) -> YamlProblem:
@@ -221,110 +432,21 @@ def _reader_problem(text: str, exc: YAMLError, document: int) -> YamlProblem:
     )
 
 
-def depth_problem(text: str, spans: Spans) -> YamlProblem | None:
-    """Refuse nesting deeper than MAX_DEPTH without composing (the C composer would overflow the stack).
-
-    A cheap upper bound comes first: block nesting is bounded by the indentation-and-dash prefix of a line,
-    flow nesting by the number of opening brackets. Only when that bound is too high is the exact depth
-    measured on the event stream.
-    """
-    block_bound = max((len(prefix) for prefix in _BLOCK_PREFIX.findall(text)), default=0) + 1
-    flow_bound = text.count("[") + text.count("{")
-    if flow_bound > MAX_DEPTH:
-        depth = flow_bound = 0
-        for match in re.finditer(r"[\[\]{}]", text):
-            depth = depth + 1 if match.group() in "[{" else max(0, depth - 1)
-            flow_bound = max(flow_bound, depth)
-    if 2 * block_bound + flow_bound <= MAX_DEPTH:
-        return None
-    return _measure_depth(text, spans)
+def _position(problem: YamlProblem) -> tuple[int, int]:
+    return problem.span.start_line, problem.span.start_col
 
 
-def _measure_depth(text: str, spans: Spans) -> YamlProblem | None:
-    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent, StreamEndEvent
-
-    parser = Composer(text)
-    depth = 0
-    try:
-        while True:
-            event = parser.get_event()
-            if event is None or isinstance(event, StreamEndEvent):
-                return None
-            if isinstance(event, CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    line, col = spans.point(event.start_mark)
-                    return YamlProblem(
-                        Span(line, col, line, col + 1),
-                        f"the document nests collections more than {MAX_DEPTH} levels deep; "
-                        "barrier-lint does not read documents this deep",
-                    )
-            elif isinstance(event, CollectionEndEvent):
-                depth -= 1
-    except YAMLError:
-        return None  # the syntax error is reported when composing
-    finally:
-        parser.dispose()
-
-
-Index = dict[int, dict[str, tuple[Node, Node]]]  # id(mapping node) -> key -> (key node, value node)
-
-
-def index_mappings(root: Node, document: int, spans: Spans) -> tuple[Index, list[YamlProblem]]:
-    """Index every mapping of a document by key (the last of duplicate keys wins, as in Harness) and
-    report each duplicate key and each recursive alias. One depth-first pass over the distinct nodes: an
-    alias is visited once, and an alias met again while still inside its own node closes a cycle."""
-    index: Index = {}
-    problems = []
-    inside: set[int] = set()  # the collections on the path from the root to the node visited
-    recursive: set[int] = set()
-    stack: list[tuple[Node, bool]] = [(root, False)]
-    while stack:
-        node, leaving = stack.pop()
-        if leaving:
-            inside.discard(id(node))
-            continue
-        if not isinstance(node, (MappingNode, SequenceNode)):
-            continue
-        if id(node) in index:
-            if id(node) in inside and id(node) not in recursive:
-                recursive.add(id(node))
-                problems.append(_recursive_alias_problem(node, document, spans))
-            continue
-        inside.add(id(node))
-        stack.append((node, True))
-        if isinstance(node, SequenceNode):
-            index[id(node)] = {}  # marks the sequence as visited
-            stack.extend((child, False) for child in reversed(node.value) if isinstance(child, (MappingNode, SequenceNode)))
-            continue
-        keys: dict[str, tuple[Node, Node]] = {}
-        index[id(node)] = keys
-        children = []
-        for pair in node.value:
-            key, value = pair
-            if isinstance(key, ScalarNode):
-                earlier = keys.get(key.value)
-                if earlier is not None and key.value != "<<":
-                    problems.append(
-                        YamlProblem(
-                            spans(key),
-                            f"duplicate key '{key.value}' (first at line {spans.point(earlier[0].start_mark)[0] + 1}); "
-                            "YAML forbids duplicate keys and Harness keeps only the last one",
-                            document,
-                        )
-                    )
-                keys[key.value] = pair
-            else:
-                children.append(key)
-            if isinstance(value, (MappingNode, SequenceNode)):
-                children.append(value)
-        stack.extend((child, False) for child in reversed(children))
-    problems.sort(key=lambda p: (p.span.start_line, p.span.start_col))
-    return index, problems
+def _duplicate_key_problem(key: ScalarNode, earlier: Node, document: int, spans: Spans) -> YamlProblem:
+    return YamlProblem(
+        spans(key),
+        f"duplicate key '{key.value}' (first at line {spans.at(earlier.start)[0] + 1}); "
+        "YAML forbids duplicate keys and Harness keeps only the last one",
+        document,
+    )
 
 
 def _recursive_alias_problem(node: Node, document: int, spans: Spans) -> YamlProblem:
-    line, col = spans.point(node.start_mark)
+    line, col = spans.at(node.start)
     anchor = f" '&{node.anchor}'" if getattr(node, "anchor", None) else ""
     return YamlProblem(
         Span(line, col, line, col + 1),
@@ -351,7 +473,7 @@ def find_comments(text: str) -> list[Comment]:
     lines = split_lines(text)
     spans = Spans(text)
     comments: list[Comment] = []
-    scanner = Composer(text)
+    scanner = _Parser(text)
     prev_line, prev_col = 0, 0
 
     def scan_gap(end_line: int, end_col: int) -> None:
@@ -390,36 +512,57 @@ def find_comments(text: str) -> list[Comment]:
 
 
 class Spans:
-    """Turns node marks into model spans.
+    """One file's positions: its name, and its line table, which turns the code-point offsets of nodes and
+    marks into model spans.
 
-    libyaml also breaks lines at U+0085, U+2028 and U+2029, which editors, the LSP and people do not: when
-    the text holds any of them, lines and columns come from the mark's code-point offset instead.
-    A block collection's end mark lies at the next token, past blank lines and comments, so its span
-    ends where its last value ends.
+    Lines are those of editors, the LSP and people (\\n, \\r\\n and \\r end a line; libyaml also breaks lines at
+    U+0085, U+2028 and U+2029, which they do not), so lines and columns come from the offset, never from
+    libyaml's own line count. The table is built on first use.
+    A block collection's end lies at the next token, past blank lines and comments, so its span ends where
+    its last value ends.
     """
 
-    def __init__(self, text: str) -> None:
-        self.line_starts: list[int] | None = None
-        if "\x85" in text or "\u2028" in text or "\u2029" in text:
-            self.line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+    __slots__ = ("name", "_text", "_starts")
+
+    def __init__(self, text: str, name: str = "<unicode string>") -> None:
+        self.name = name
+        self._text: str | None = text
+        self._starts: list[int] | None = None
+
+    @property
+    def line_starts(self) -> list[int]:
+        starts = self._starts
+        if starts is None:
+            text = self._text or ""
+            if "\r" in text:
+                starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+            else:  # the common case, at C speed: each line starts one past the end of the one before
+                starts = list(itertools.accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))[:-1]
+            self._starts, self._text = starts, None
+        return starts
+
+    def at(self, index: int) -> tuple[int, int]:
+        """The (line, column) of a code-point offset."""
+        starts = self.line_starts
+        line = bisect.bisect_right(starts, index) - 1
+        return line, index - starts[line]
 
     def point(self, mark) -> tuple[int, int]:
-        if self.line_starts is None:
-            return mark.line, mark.column
-        line = bisect.bisect_right(self.line_starts, mark.index) - 1
-        return line, mark.index - self.line_starts[line]
+        """The (line, column) of a parser's mark."""
+        return self.at(mark.index)
 
     def __call__(self, node: Node) -> Span:
         end = node
+        source = node.source
         while isinstance(end, (MappingNode, SequenceNode)) and end.value and not end.flow_style:
             last = _last_written(end)
-            if last is None or last.end_mark.name != node.start_mark.name:
+            if last is None or last.source is not source:
                 # Unknown (an alias: its text is not here), or a merged mapping whose last value was spliced
                 # in from another file and ends in its own.
                 break
             end = last
-        start_line, start_col = self.point(node.start_mark)
-        end_line, end_col = self.point(end.end_mark)
+        start_line, start_col = source.at(node.start)
+        end_line, end_col = source.at(end.end)
         return Span(start_line, start_col, end_line, end_col)
 
 
@@ -431,15 +574,15 @@ def _last_written(collection: MappingNode | SequenceNode) -> Node | None:
     not after the collection starts, is one, and its own text is unknown. Each step of the walk moves
     strictly forward in the text, so it ends even on recursive aliases.
     """
-    start = collection.start_mark.index
+    start = collection.start
     if isinstance(collection, MappingNode):
         key, last = collection.value[-1]
-        if last.start_mark.index > start and last.start_mark.index >= key.end_mark.index:
+        if last.start > start and last.start >= key.end:
             return last
-        return key if isinstance(key, ScalarNode) and key.start_mark.index >= start else None
+        return key if isinstance(key, ScalarNode) and key.start >= start else None
     last = collection.value[-1]
-    floor = collection.value[-2].end_mark.index if len(collection.value) > 1 else start
-    return last if last.start_mark.index > start and last.start_mark.index >= floor else None
+    floor = collection.value[-2].end if len(collection.value) > 1 else start
+    return last if last.start > start and last.start >= floor else None
 
 
 UNNAMED = "<unicode string>"  # the mark name the C parser gives a text composed without a name
@@ -473,10 +616,10 @@ class Tree:
         """Where a node is written: in the analysed file, or (with its `Origin`) in the file it came from."""
         if self.via is None:
             return self.spans(node)
-        name = node.start_mark.name
-        if name == self.home or self.spans_of is None:
+        name = node.source.name
+        if name == self.home:
             return self.spans(node)
-        s = self.spans_of(name)(node)
+        s = node.source(node)
         return Span(s.start_line, s.start_col, s.end_line, s.end_col, Origin(name, *self.via))
 
     def keys(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
@@ -535,9 +678,11 @@ class Tree:
 
     def entry(self, node: Node | None, key: str) -> tuple[Node, Node] | None:
         """The (key node, value node) for `key`: the last own one, else the first merged one."""
-        if not isinstance(node, MappingNode):
+        if type(node) is not MappingNode:
             return None
-        keys = self.keys(node)
+        keys = self.index.get(id(node))  # (the common case first: a node of the document read)
+        if keys is None:
+            keys = self.keys(node)
         found = keys.get(key)
         if found is None and "<<" in keys:
             for source in self._merge_sources(node):
@@ -551,8 +696,9 @@ class Tree:
         return pair[1] if pair else None
 
     def text(self, node: Node | None, key: str) -> Text | None:
-        value = self.get(node, key)
-        if isinstance(value, ScalarNode):
+        pair = self.entry(node, key)
+        value = pair[1] if pair else None
+        if type(value) is ScalarNode:
             return Text(value.value, self.span(value), bool(value.style))
         return None
 

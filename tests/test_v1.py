@@ -9,7 +9,7 @@ from barrier_lint.analysis import Facts
 from barrier_lint.model import V1, DocumentKind
 from barrier_lint.parse import parse
 from barrier_lint.readers import read_document
-from barrier_lint.syntax import Spans, compose_all, index_mappings
+from barrier_lint.syntax import Spans, compose_documents
 
 from .conftest import findings
 
@@ -94,8 +94,7 @@ pipeline:
 def test_inputs_hook_substitutes_template_inputs_keeping_the_span():
     text = "template:\n  step:\n    barrier: {name: '${{ inputs.gate }}'}\n"
     spans = Spans(text)
-    [root], _ = compose_all(text, spans)
-    index, _ = index_mappings(root, 0, spans)
+    [(_, root, index, _)], _ = compose_documents(text, spans)
     plain, _ = read_document(0, root, index, spans)
     filled, _ = read_document(0, root, index, spans, inputs={"gate": "deployed"})
     [before], [after] = plain.pipeline.positions, filled.pipeline.positions

@@ -75,7 +75,7 @@ def _merge_list(template: SequenceNode, given: dict[tuple[str, str], MappingNode
         items.append(merged)
     if not changed:
         return template
-    return SequenceNode(template.ctag, items, template.start_mark, template.end_mark, flow_style=template.flow_style)
+    return template.copy(items)
 
 
 def _merge_entry(entry: Node, given: dict[tuple[str, str], MappingNode], fixed: Fixed) -> Node:
@@ -181,7 +181,7 @@ def _replace(node: MappingNode, key: str, value: Node) -> list:
 
 
 def _mapping_like(node: MappingNode, pairs: list) -> MappingNode:
-    return MappingNode(node.ctag, pairs, node.start_mark, node.end_mark, flow_style=node.flow_style)
+    return node.copy(pairs)
 
 
 def combine(earlier: Node | None, later: Node | None) -> Node | None:
@@ -214,5 +214,5 @@ def combine(earlier: Node | None, later: Node | None) -> Node | None:
         for key, entry in later_entries.items():
             if key not in used:
                 items.append(entry)
-        return SequenceNode(later.ctag, items, later.start_mark, later.end_mark, flow_style=later.flow_style)
+        return later.copy(items)
     return later

@@ -1,0 +1,151 @@
+"""The node tree built in one pass over the parser's events (`syntax.compose_documents`): positions, the
+key index, duplicate keys, aliases, merge keys, the depth limit, and the same answers from the pure-Python
+parser. Positions are asserted exactly (zero-based here, as the model keeps them)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from barrier_lint.model import Span
+from barrier_lint.parse import MAX_DEPTH, parse
+from barrier_lint.syntax import MappingNode, ScalarNode, SequenceNode, Spans, Tree, compose_documents
+
+
+def compose(text: str):
+    spans = Spans(text, "f.yaml")
+    documents, problem = compose_documents(text, spans)
+    return spans, documents, problem
+
+
+def problems(text: str) -> list[tuple[int, int, int, int, str]]:
+    return [(p.span.start_line, p.span.start_col, p.span.end_line, p.span.end_col, p.message) for p in parse(text).problems]
+
+
+def dup(key: str, first_line: int) -> str:
+    return (f"duplicate key '{key}' (first at line {first_line}); YAML forbids duplicate keys and Harness keeps "
+            "only the last one")
+
+
+def test_a_duplicate_inside_a_merged_mapping_is_reported_once_where_it_is_written():
+    text = "base: &b {x: 1, x: 2}\nm:\n  <<: *b\n  x: 3\n  <<: *b\nn: {<<: *b}\n"
+    assert problems(text) == [(0, 16, 0, 17, dup("x", 1))]  # not for `<<` twice, nor the own `x` over a merged one
+    spans, [(_, root, index, _)], _ = compose(text)
+    tree = Tree(index, spans)
+    m = tree.get(root, "m")
+    assert tree.text(m, "x").value == "3"  # own keys win over merged ones
+    assert tree.text(tree.get(root, "n"), "x").value == "2"  # the last of the duplicates, as Harness keeps it
+
+
+def test_duplicate_keys_in_nested_mappings_are_reported_in_written_order():
+    text = "a:\n  b: 1\n  c:\n    d: 1\n    d: 2\n  b: 3\na: 4\n"
+    assert problems(text) == [(4, 4, 4, 5, dup("d", 4)), (5, 2, 5, 3, dup("b", 2)), (6, 0, 6, 1, dup("a", 1))]
+
+
+def test_an_alias_to_an_anchor_of_an_earlier_document_is_undefined_and_the_earlier_document_is_kept():
+    text = "---\na: &x 1\n---\nb: *x\n"
+    assert problems(text) == [(3, 3, 3, 4, "YAML syntax error: found undefined alias")]
+    spans, documents, problem = compose(text)
+    assert [number for number, *_ in documents] == [0] and problem is not None and problem.document == 1
+
+
+def test_the_same_anchor_name_in_two_documents_is_two_anchors():
+    text = "a: &x one\nb: *x\n---\nc: &x two\nd: *x\n"
+    spans, documents, problem = compose(text)
+    assert problem is None
+    values = [Tree(index, spans).text(root, key).value for (_, root, index, _), key in zip(documents, ("b", "d"))]
+    assert values == ["one", "two"]
+
+
+def test_a_second_anchor_of_the_same_name_in_one_document_is_a_syntax_error_at_the_second():
+    assert problems("a: &x 1\nb:\n  - &x 2\n") == [
+        (2, 4, 2, 5, "YAML syntax error: second occurrence (found duplicate anchor; first occurrence at line 1)")
+    ]
+
+
+def test_a_recursive_alias_is_reported_once_at_its_anchor():
+    text = "x: 1\ny: &a\n  - *a\n  - k: *a\n"
+    message = ("the node anchored here contains an alias to itself (a recursive alias): it never ends once "
+               "expanded, and Harness cannot read it")
+    assert problems(text) == [(1, 3, 1, 4, message)]
+
+
+def test_depth_limit_at_the_exact_boundary():
+    spans, [(_, root, _, _)], problem = compose("[" * MAX_DEPTH + "]" * MAX_DEPTH)
+    assert problem is None
+    depth, node = 0, root
+    while isinstance(node, SequenceNode):
+        depth, node = depth + 1, node.value[0] if node.value else None
+    assert depth == MAX_DEPTH
+    text = "a: 1\n---\n" + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1)
+    spans, documents, problem = compose(text)
+    assert documents == []  # the whole file is nothing but that problem, as before any document is read
+    assert (problem.span, problem.document) == (Span(2, MAX_DEPTH, 2, MAX_DEPTH + 1), None)
+
+
+def test_a_million_character_scalar_keeps_the_positions_after_it():
+    long = "x" * 1_000_000
+    text = f"a: {long}\nb: [c, 'd']\n"
+    spans, [(_, root, index, _)], problem = compose(text)
+    assert problem is None
+    (ka, va), (kb, vb) = root.value
+    assert va.value == long and spans(va) == Span(0, 3, 0, 1_000_003)
+    assert (spans(kb), spans(vb), spans(vb.value[1])) == (Span(1, 0, 1, 1), Span(1, 3, 1, 11), Span(1, 7, 1, 10))
+    assert vb.value[1].style == "'" and not ka.style  # plain
+
+
+def test_crlf_and_lone_cr_line_breaks_give_editor_positions():
+    for eol in ("\r\n", "\r"):
+        text = eol.join(["a:", "  b: c", "  d: [e,", "    f]", "", "g: 1", ""])
+        spans, [(_, root, index, _)], problem = compose(text)
+        tree = Tree(index, spans)
+        a = tree.get(root, "a")
+        key_b, _ = tree.entry(a, "b")
+        assert (spans(key_b), spans(tree.get(a, "d")), spans(a)) == (Span(1, 2, 1, 3), Span(2, 5, 3, 6), Span(1, 2, 3, 6))
+        assert spans(tree.entry(root, "g")[0]) == Span(5, 0, 5, 1), repr(eol)
+
+
+def test_node_marks_name_their_file_and_merged_copies_keep_their_place():
+    spans, [(_, root, _, _)], _ = compose("a:\n  - b\n")
+    seq = root.value[0][1]
+    mark = seq.value[0].start_mark
+    assert (mark.name, mark.line, mark.column, mark.index) == ("f.yaml", 1, 4, 7)
+    copy = seq.copy([ScalarNode("z", 7, 8, spans)])
+    assert isinstance(copy, SequenceNode) and (copy.start, copy.end, copy.source) == (seq.start, seq.end, seq.source)
+    assert isinstance(root, MappingNode)
+
+
+PURE_PYTHON = r"""
+import sys
+sys.modules["_ruamel_yaml"] = None  # as when ruamel.yaml.clib is not installed
+from barrier_lint.parse import C_PARSER, parse
+assert not C_PARSER
+for text in {texts!r}:
+    p = parse(text)
+    print([(x.span, x.message) for x in p.problems], p.documents)
+"""
+
+
+def test_the_pure_python_parser_builds_the_same_model():
+    texts = [
+        "base: &b {x: 1, x: 2}\nm:\n  <<: *b\n  x: 3\n",
+        "pipeline:\r\n  identifier: p\r\n  flowControl:\r\n    barriers:\r\n      - {name: g, identifier: g}\r\n",
+        "x: &a\n  - *a\n",
+        "[" * (MAX_DEPTH + 1),
+    ]  # (a syntax error is worded by each parser its own way)
+    code = PURE_PYTHON.format(texts=texts)
+    pure = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    c = subprocess.run([sys.executable, "-c", code.replace('sys.modules["_ruamel_yaml"] = None', "").replace("assert not C_PARSER", "assert C_PARSER")],
+                       capture_output=True, text=True, check=True).stdout
+    assert pure == c and pure.count("\n") == len(texts)
+
+
+def test_the_parser_loads_without_ruamel_yaml_main_and_the_whole_package_is_there_when_asked_for():
+    code = (
+        "import sys\nimport barrier_lint.parse\nassert 'ruamel.yaml.main' not in sys.modules, sorted(sys.modules)\n"
+        "import ruamel.yaml\nprint(ruamel.yaml.__version__ == ruamel.yaml.version_info and False or 'ok')\n"
+        "from ruamel.yaml import YAML\nprint(YAML(typ='safe', pure=True).load('a: [1]'))\n"
+        "import ruamel.yaml.nodes\nprint(ruamel.yaml.nodes.ScalarNode.__name__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[:3] == ["ok", "{'a': [1]}", "ScalarNode"]
