@@ -120,10 +120,13 @@ def test_vscode_extension_in_code_server(tmp_path):
         "--timeout", "60000",
     ]
     returncode, output, leftovers = drive(command, env, run_id, timeout=360)
-    # Issue 9's target is first diagnostics within 1 s of opening a file. Printed, not asserted: on a shared
-    # 2-core machine the first session also starts the extension host and Python under load.
-    first = [line.split("FIRST DIAGNOSTICS ", 1)[1] for line in output.splitlines() if "FIRST DIAGNOSTICS" in line]
-    print(f"first diagnostics: {', '.join(first) or 'not measured'}")
+    # Issue 9's target is first diagnostics within 1 s of opening a file, and a code lens that is not stale
+    # after a quick fix. The times are printed, not asserted (a shared 2-core machine's load varies); the
+    # driver asserts what makes them short: the server runs before any file is opened, and the lens updates.
+    for marker in ("FIRST DIAGNOSTICS", "QUICK FIX", "phase:"):
+        for line in output.splitlines():
+            if marker in line:
+                print(f"{marker.lower()} {line.split(marker, 1)[1]}")
     traces = sorted((tmp_path / "work" / "user-data" / "logs").glob("*/exthost*/barrier-lint.barrier-lint/*.log"))
     initialize = [m for p in traces for m in re.findall(r"Received response 'initialize - \(0\)' in (\d+ms)", p.read_text())]
     print(f"server initialize as the extension saw it, per session: {', '.join(initialize) or 'not traced'}")
