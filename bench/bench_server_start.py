@@ -109,7 +109,7 @@ def main(argv: list[str]) -> int:
         cpu = statistics.median(r[2 * i + 1] for r in results)
         print(f"  {label:32} wall {wall * 1000:7.0f} ms   server CPU {cpu * 1000:5.0f} ms (median)")
     imports = subprocess.run([*command[:-2], "-X", "importtime", "-c", "import barrier_lint_server.server"],
-                             env=env, capture_output=True, text=True).stderr.splitlines()
+                             env=env, capture_output=True, text=True, check=False).stderr.splitlines()
     rows = []
     for line in imports:
         parts = line.split("|")

@@ -5,12 +5,8 @@ from __future__ import annotations
 import sys
 import time
 
-if sys.version_info < (3, 10):  # before anything an older Python cannot run; editors read the status
-    sys.stderr.write("barrier-lint-server needs Python 3.10 or newer, not %s\n" % sys.version.split()[0])
-    sys.exit(3)
-
-import argparse  # noqa: E402
-import logging  # noqa: E402
+import argparse
+import logging
 
 
 def main(argv: list[str] | None = None) -> int:
