@@ -543,16 +543,8 @@ async function stubPythonExtensionVsix(work, python) {
 
 /** The interpreter the extension chose, from its log ("Python: ..."), once it has chosen one. */
 function chosenInterpreter(userData) {
-  const logs = path.join(userData, 'logs');
-  const sessions = fs.existsSync(logs) ? fs.readdirSync(logs).sort() : [];
-  for (const session of sessions.reverse()) {
-    for (const host of fs.readdirSync(path.join(logs, session))) {
-      const file = path.join(logs, session, host, 'barrier-lint.barrier-lint', 'barrier-lint.log');
-      const found = fs.existsSync(file) && /\[info\] Python: (.*)$/m.exec(fs.readFileSync(file, 'utf8'));
-      if (found) return found[1].trim();
-    }
-  }
-  return null;
+  const found = /\[info\] Python: (.*)$/m.exec(extensionLog(userData));
+  return found ? found[1].trim() : null;
 }
 
 /** Opens the workspace in a new page on `url` and then the pipeline file. */
