@@ -34,7 +34,7 @@ let starting: Promise<void> = Promise.resolve();
 let log: vscode.LogOutputChannel;
 
 // Start-up timing, in the output channel: each phase as milliseconds since activation (issue 9's "first
-// diagnostics within 1 s"; tests/test_editor_vscode.py reads these lines).
+// diagnostics within 1 s"; e2e/run-e2e.js prints these lines).
 let activatedAt = 0;
 const since = (): string => `+${Date.now() - activatedAt} ms`;
 
@@ -75,7 +75,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   registerGraphView(context, () => client, log);
   // Not awaited: activation (at startup when the workspace holds YAML, see package.json) returns at once,
   // and the server starts in the background, so it is ready before a file is opened.
-  starting = start(context);
+  starting = startLogged(context);
+}
+
+/** start(), with an unexpected failure logged rather than left as an unhandled rejection. */
+function startLogged(context: vscode.ExtensionContext): Promise<void> {
+  return start(context).catch((err) => log.error(`starting the language server: ${String(err)}`));
 }
 
 export async function deactivate(): Promise<void> {
@@ -85,7 +90,7 @@ export async function deactivate(): Promise<void> {
 async function restart(context: vscode.ExtensionContext): Promise<void> {
   await starting;
   await stop();
-  starting = start(context);
+  starting = startLogged(context);
   await starting;
 }
 
