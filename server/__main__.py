@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+import time
+
 import argparse
 import logging
-import sys
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,10 +20,24 @@ def main(argv: list[str] | None = None) -> int:
         help="pause after the last change before linting (default 200; 0 lints on every change)",
     )
     parser.add_argument("--log-level", default="WARNING", help="logging on stderr (default WARNING)")
+    parser.add_argument(
+        "--announce", action="store_true",
+        help="write 'barrier-lint-server: Python X.Y.Z (executable)' on stderr once the interpreter runs, before "
+        "the imports, then how long they took (editors use it to tell a usable Python from one that is not)",
+    )
     args = parser.parse_args(argv)
 
     logging.basicConfig(stream=sys.stderr, level=getattr(logging, args.log_level.upper(), logging.WARNING))
+    if args.announce:
+        sys.stderr.write(f"barrier-lint-server: Python {sys.version.split()[0]} ({sys.executable})\n")
+        sys.stderr.flush()
+    wall, cpu = time.perf_counter(), time.process_time()
     from .server import create_server
+
+    if args.announce:
+        sys.stderr.write(f"barrier-lint-server: imports took {(time.perf_counter() - wall) * 1000:.0f} ms "
+                         f"(CPU {(time.process_time() - cpu) * 1000:.0f} ms)\n")
+        sys.stderr.flush()
 
     server = create_server(debounce_ms=args.debounce_ms)
     if args.tcp:

@@ -52,7 +52,8 @@ class BarrierLintServer(LanguageServer):
         # workspace folders whose settings have been asked for, and the request (awaited by every user)
         self.pulled: dict[str, asyncio.Future] = {}
         self.index = ws.Index(self)  # every workspace folder's files (templates, ...), kept current
-        self.lens_titles: dict[str, list[str]] = {}  # per document: the code lenses the client was last told of
+        # per document: the version and code lens titles of its last analysis published
+        self.lens_titles: dict[str, tuple[int | None, list[str]]] = {}
         # Lints after a change run here, off the event loop, so that requests (completion, hover) are read
         # and answered meanwhile; one thread: one analysis at a time, and the workspace is not thread-safe.
         self.analyser = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="barrier-lint-analysis")
@@ -210,18 +211,18 @@ class BarrierLintServer(LanguageServer):
         self.refresh_code_lenses(uri, positions, analysis)
 
     def refresh_code_lenses(self, uri: str, positions: Positions, analysis: Analysis) -> None:
-        """Ask the client to fetch code lenses again when their titles changed (a quick fix, an edit
-        elsewhere in the file): without it, VS Code shows the old participant count until its own timer
-        asks again."""
+        """Ask the client to fetch code lenses again when their titles changed while the document did not
+        (another file it uses was edited, the configuration changed): the client would show the old
+        participant count until something else made it ask. Not after an edit of the document itself
+        (a quick fix, typing): the client asks for the lenses of a document it changed on its own, and
+        VS Code restarts its wait (250 ms or more) on every refresh, so a refresh then only delays them."""
         capabilities = self.client_capabilities.workspace
         if capabilities is None or capabilities.code_lens is None or not capabilities.code_lens.refresh_support:
             return
         titles = [lens.command.title for lens in navigation.code_lenses(positions, analysis) if lens.command]
-        if self.lens_titles.get(uri) == titles:
-            return
-        first = uri not in self.lens_titles
-        self.lens_titles[uri] = titles
-        if not first:  # the client asks for the lenses of a document it has just opened anyway
+        last = self.lens_titles.get(uri)
+        self.lens_titles[uri] = (analysis.version, titles)
+        if last is not None and last[0] == analysis.version and last[1] != titles:
             self.workspace_code_lens_refresh(None)
 
     def lint_later(self, uri: str) -> None:

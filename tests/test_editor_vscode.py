@@ -120,10 +120,13 @@ def test_vscode_extension_in_code_server(tmp_path):
         "--timeout", "60000",
     ]
     returncode, output, leftovers = drive(command, env, run_id, timeout=360)
-    # Issue 9's target is first diagnostics within 1 s of opening a file. Printed, not asserted: on a shared
-    # 2-core machine the first session also starts the extension host and Python under load.
-    first = [line.split("FIRST DIAGNOSTICS ", 1)[1] for line in output.splitlines() if "FIRST DIAGNOSTICS" in line]
-    print(f"first diagnostics: {', '.join(first) or 'not measured'}")
+    # Issue 9's target is first diagnostics within 1 s of opening a file, and a code lens that is not stale
+    # after a quick fix. The times are printed, not asserted (a shared 2-core machine's load varies); the
+    # driver asserts what makes them short: the server runs before any file is opened, and the lens updates.
+    for marker in ("FIRST DIAGNOSTICS", "QUICK FIX", "phase:"):
+        for line in output.splitlines():
+            if marker in line:
+                print(f"{marker.lower()} {line.split(marker, 1)[1]}")
     traces = sorted((tmp_path / "work" / "user-data" / "logs").glob("*/exthost*/barrier-lint.barrier-lint/*.log"))
     initialize = [m for p in traces for m in re.findall(r"Received response 'initialize - \(0\)' in (\d+ms)", p.read_text())]
     print(f"server initialize as the extension saw it, per session: {', '.join(initialize) or 'not traced'}")
@@ -207,3 +210,39 @@ def test_bundled_server_starts_from_shipped_bytecode(tmp_path):
     shutil.copytree(libs, without, copy_function=shutil.copyfile, ignore=shutil.ignore_patterns("__pycache__"))
     print(f"bundled server initialize with PYTHONDONTWRITEBYTECODE=1: {_initialize_seconds(installed):.2f}s "
           f"with the shipped bytecode, {_initialize_seconds(without):.2f}s without")
+
+
+def test_the_server_announces_its_python_before_its_imports():
+    """The extension starts each candidate interpreter with the server itself (no version probe first) and
+    hands the process to the client once this line arrives: it must come before the costly imports."""
+    probe = subprocess.run([sys.executable, "-X", "importtime", "-m", "barrier_lint_server", "--announce"],
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120, check=False)
+    lines = probe.stderr.splitlines()
+    announce = f"barrier-lint-server: Python {sys.version.split()[0]} ({sys.executable})"
+    assert announce in lines, probe.stderr[-2000:]
+    heavy = next(i for i, line in enumerate(lines) if re.search(r"\|\s+lsprotocol\.types$", line))
+    assert lines.index(announce) < heavy
+    assert any(re.fullmatch(r"barrier-lint-server: imports took \d+ ms \(CPU \d+ ms\)", line) for line in lines[heavy:])
+
+
+def _older_pythons() -> list[pathlib.Path]:
+    """pyenv's interpreters older than 3.10 (this machine has 2.7), else none."""
+    found = []
+    for python in sorted(pathlib.Path.home().glob(".pyenv/versions/*/bin/python")):
+        version = re.match(r"(\d+)\.(\d+)", python.parent.parent.name)
+        if version and (int(version[1]), int(version[2])) < (3, 10):
+            found.append(python)
+    return found
+
+
+@pytest.mark.parametrize("python", _older_pythons() or [None])
+def test_an_older_python_exits_with_status_3(python, tmp_path):
+    """What the extension reads to say "older than 3.10" (e2e/run-e2e.js covers a missing interpreter)."""
+    if python is None:
+        pytest.skip("no Python older than 3.10 on this machine")
+    (tmp_path / "barrier_lint_server").symlink_to(ROOT / "server")
+    ran = subprocess.run([str(python), "-m", "barrier_lint_server", "--announce"], stdin=subprocess.DEVNULL,
+                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(tmp_path)},
+                         timeout=60, check=False)
+    assert ran.returncode == 3, ran.stderr
+    assert ran.stderr.startswith("barrier-lint-server needs Python 3.10 or newer, not ")

@@ -234,14 +234,18 @@ async def test_code_lens_names_each_place_once_and_the_rollback_flow_apart(clien
     assert [lens.command.title for lens in lenses] == ["4 participants: stage api (2 steps), rollback of stage api, stage web"]
 
 
-async def test_code_lenses_are_refreshed_when_they_change(client):
-    """After an edit that changes a lens (a quick fix here), the server asks the client to fetch code lenses
-    again (workspace/codeLens/refresh), when the client supports it: VS Code does, the Neovim set does not."""
+async def test_an_edit_of_the_document_itself_sends_no_code_lens_refresh(client):
+    """Issue 9 item 10: after a quick fix, VS Code showed the old lens for about 1 s. The client asks for the
+    lenses of a document it changed on its own, and VS Code restarts its wait (at least 250 ms) on every
+    workspace/codeLens/refresh: the refresh the server sent after such an edit only delayed the new lens.
+    The lens answered after the edit is the new one. (A change in another file does refresh:
+    test_server_workspace.py.)"""
     session = client.session
     await session.open(ROLLBACK_URI, ROLLBACK)
     version = session.change(ROLLBACK_URI, ROLLBACK.replace("identifier: web", "identifier: web2"))
     await session.diagnostics(ROLLBACK_URI, version)  # a lens title changed: stage web2
-    version = session.change(ROLLBACK_URI, ROLLBACK.replace("identifier: web", "identifier: web2") + "\n")
-    await session.diagnostics(ROLLBACK_URI, version)  # no lens changed
+    lenses = await session.client.text_document_code_lens_async(
+        types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=ROLLBACK_URI)))
+    assert [lens.command.title for lens in lenses] == ["3 participants: stage api, rollback of stage api, stage web2"]
     await asyncio.sleep(0.2)
-    assert session.recorder.code_lens_refreshes == (1 if session.kind == "visual-studio-code" else 0)
+    assert session.recorder.code_lens_refreshes == 0

@@ -175,6 +175,25 @@ async def test_editing_a_template_republishes_the_open_pipelines_using_it(bare, 
     assert summary(restored) == blocked(repo)
 
 
+async def test_a_template_edit_that_changes_a_pipelines_code_lens_refreshes_it(bare, repo):
+    """The pipeline's text did not change, so the client would not ask for its lenses again: the server
+    sends workspace/codeLens/refresh, to clients that support it (VS Code's set; not Neovim's)."""
+    await indexed(bare, repo)
+    session = bare.session
+    release, template = uri(repo, RELEASE), uri(repo, TEMPLATE)
+    await session.open(release, (repo / RELEASE).read_text())
+    await session.open(template, (repo / TEMPLATE).read_text())
+    lens = types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=release))
+    assert [lens.command.title for lens in await bare.text_document_code_lens_async(lens)] == [
+        "2 participants: stage deploy_api, stage deploy_web"]
+    count = len(session.recorder.published)
+    session.change(template, "other_gate", TEMPLATE_REF)
+    await published_after(session, count, release)
+    await asyncio.sleep(0.2)
+    assert session.recorder.code_lens_refreshes == (1 if session.kind == "visual-studio-code" else 0)
+    assert [lens.command.title for lens in await bare.text_document_code_lens_async(lens)] == ["unused"]
+
+
 async def test_a_template_changed_on_disk_republishes_through_watched_files(bare, repo):
     await indexed(bare, repo)
     session = bare.session

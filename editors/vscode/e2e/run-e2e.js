@@ -14,6 +14,10 @@
 //      an info when the setting changes while the server runs), and
 //      with the Python extension installed (a stand-in) its selected interpreter runs the server;
 //   6. with "barrierLint.interpreter" pointing nowhere, a notification names that setting.
+// It also measures issue 9's first diagnostics, printed as FIRST DIAGNOSTICS lines with the extension's
+// start-up phases: in session 1 a file is opened in a running editor (the server must have started when the
+// workspace opened, before any file: asserted); in session 2 the editor starts and the file is opened at once
+// (the cold case). And the code lens after a quick fix (issue 9 item 10): it must read the new participants.
 // code-server runs in its own session (setsid) and its whole process group is killed at the end.
 'use strict';
 
@@ -36,6 +40,10 @@ const EXPECTED = {
   participantsLine: 70, // `barrierRef: database_migrated` in the worker stage; the web stage has the other
   participantsColumn: 37,
   participants: 2, // lines 49 (web) and 70 (worker)
+  quickFix: "Change to 'services_deployed'",
+  // The code lens on the services_deployed declaration, before and after that quick fix.
+  lensBefore: '2 participants: stage web, stage worker',
+  lensAfter: '3 participants: stage api, stage web, stage worker',
 };
 
 const BAD_INTERPRETER = '/nonexistent/bin/python3';
@@ -59,6 +67,9 @@ function parseArgs(argv) {
 
 const t0 = Date.now();
 let openedAt; // when the pipeline file's editor appeared, for the first-diagnostics time
+let navigatedAt; // when the workbench page was asked for
+let lastOpenedAt; // openedAt of the latest session, kept for the phases
+let firstLabel = ''; // which first-diagnostics case the session measures
 function log(msg) {
   console.log(`[e2e +${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
 }
@@ -257,14 +268,47 @@ async function waitForStatus(page, expected) {
   }
 }
 
+/** Prints the session's first-diagnostics time (once), from the file's tab showing and from the page load. */
+function reportFirstDiagnostics() {
+  if (openedAt === undefined) return;
+  const now = Date.now();
+  log(`FIRST DIAGNOSTICS (${firstLabel}): ${now - openedAt} ms after the file's tab showed, ` +
+    `${now - navigatedAt} ms after the workbench page was requested`);
+  openedAt = undefined;
+}
+
+/** The extension's log lines of the newest code-server session (its output channel, as written to disk). */
+function extensionLog(userData) {
+  const logs = path.join(userData, 'logs');
+  const sessions = fs.existsSync(logs) ? fs.readdirSync(logs).sort() : [];
+  for (const session of sessions.reverse()) {
+    for (const host of fs.readdirSync(path.join(logs, session))) {
+      const file = path.join(logs, session, host, 'barrier-lint.barrier-lint', 'barrier-lint.log');
+      if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8');
+    }
+  }
+  return '';
+}
+
+/** The start-up phases the extension logged (activation, process, imports, initialize, didOpen, diagnostics). */
+function printPhases(userData) {
+  const phases = extensionLog(userData).split('\n').filter((line) =>
+    /activated|starting \[|server process|imports took|language server started|didOpen|first diagnostics/.test(line));
+  for (const line of phases) {
+    // The log's local time stamp, against when the file's tab showed.
+    const stamp = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3})/.exec(line);
+    const tab = stamp && lastOpenedAt ? ` [tab ${new Date(`${stamp[1]}T${stamp[2]}`) - lastOpenedAt} ms]` : '';
+    log(`  phase: ${line.replace(/^\S+ \S+ /, '')}${tab}`);
+  }
+}
+
 async function checkDiagnostics(page, timeout) {
   // 1. The squiggle: an error decoration in the editor.
   const squiggle = page.locator('.monaco-editor .squiggly-error');
   await squiggle.first().waitFor({ state: 'attached', timeout });
   // Issue 9's number: from the file's tab showing to the first diagnostic drawn, which includes activating
   // the extension and starting the server (its `initialize`) in the first session.
-  if (openedAt !== undefined) log(`FIRST DIAGNOSTICS ${Date.now() - openedAt} ms after the file opened`);
-  openedAt = undefined;
+  reportFirstDiagnostics();
   log(`squiggle shown (${await squiggle.count()} error decoration(s))`);
 
   // 2. The Problems panel.
@@ -404,9 +448,64 @@ async function checkParticipants(page, timeout) {
   return steps;
 }
 
+/** The code lenses' texts in the editor. */
+function lensTexts(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('.monaco-editor .codelens-decoration')].map((e) => e.textContent.trim()));
+}
+
+/**
+ * Issue 9 item 10: applies the quick fix "Change to 'services_deployed'" on the misspelt barrierRef; the lens
+ * on the services_deployed declaration must then count the api stage too. Prints how long the old lens
+ * stayed after the fix was applied.
+ */
+async function checkLensAfterQuickFix(page, timeout) {
+  await goTo(page, EXPECTED.line, EXPECTED.column + 2);
+  // Scroll (the cursor stays) until the declaration, and its lens, is in view: VS Code updates lenses in view.
+  const declarationShown = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll('.monaco-editor .view-line')].some((l) =>
+        l.textContent.includes('identifier: services_deployed')),
+    );
+  for (let i = 0; i < 30 && !(await declarationShown()); i++) await page.keyboard.press('Control+ArrowUp');
+  const before = EXPECTED.lensBefore;
+  await poll(`code lens "${before}"`, async () => (await lensTexts(page)).includes(before), timeout);
+  await page.keyboard.press('Control+.');
+  const fix = page.locator('.action-widget .monaco-list-row', { hasText: EXPECTED.quickFix });
+  await fix.first().waitFor({ state: 'visible', timeout });
+  await fix.first().hover();
+  const applied = Date.now();
+  await fix.first().click();
+  // Polled in the page, every animation frame: the moments the squiggle went and the lens changed.
+  const times = await page.evaluate(
+    ({ after, waitMs }) =>
+      new Promise((resolve) => {
+        const start = performance.now();
+        let cleared;
+        const tick = () => {
+          const now = performance.now() - start;
+          if (cleared === undefined && !document.querySelector('.monaco-editor .squiggly-error')) cleared = now;
+          const lenses = [...document.querySelectorAll('.monaco-editor .codelens-decoration')].map((e) => e.textContent.trim());
+          if (lenses.includes(after) && cleared !== undefined) resolve({ cleared, lens: now, lenses });
+          else if (now > waitMs) resolve({ cleared, lens: undefined, lenses });
+          else requestAnimationFrame(tick);
+        };
+        tick();
+      }),
+    { after: EXPECTED.lensAfter, waitMs: timeout },
+  );
+  if (times.lens === undefined) {
+    throw new Error(`the code lens never read "${EXPECTED.lensAfter}" after the quick fix: ${JSON.stringify(times.lenses)}`);
+  }
+  log(`QUICK FIX: diagnostics updated ${Math.round(times.cleared)} ms, code lens updated ` +
+    `${Math.round(times.lens)} ms after the fix was applied (${Date.now() - applied} ms until checked)`);
+  return `${JSON.stringify(times.lenses)}`;
+}
+
 /** BL101 is shown with `level` ('warning' or 'info'): its squiggle and its Problems entry. */
 async function checkSeverityOverride(page, level, timeout) {
   await page.locator(`.monaco-editor .squiggly-${level}`).first().waitFor({ state: 'attached', timeout });
+  reportFirstDiagnostics();
   if (!(await page.locator('.markers-panel').isVisible())) await page.keyboard.press('Control+Shift+M');
   const rows = page.locator('.markers-panel .monaco-list-row', { hasText: EXPECTED.code });
   const shown = async () => (await rows.locator(`.codicon-${level}`).count()) === 1;
@@ -444,27 +543,33 @@ async function stubPythonExtensionVsix(work, python) {
 
 /** The interpreter the extension chose, from its log ("Python: ..."), once it has chosen one. */
 function chosenInterpreter(userData) {
-  const logs = path.join(userData, 'logs');
-  const sessions = fs.existsSync(logs) ? fs.readdirSync(logs).sort() : [];
-  for (const session of sessions.reverse()) {
-    for (const host of fs.readdirSync(path.join(logs, session))) {
-      const file = path.join(logs, session, host, 'barrier-lint.barrier-lint', 'barrier-lint.log');
-      const found = fs.existsSync(file) && /\[info\] Python: (.*)$/m.exec(fs.readFileSync(file, 'utf8'));
-      if (found) return found[1].trim();
-    }
-  }
-  return null;
+  const found = /\[info\] Python: (.*)$/m.exec(extensionLog(userData));
+  return found ? found[1].trim() : null;
 }
 
 /** Opens the workspace in a new page on `url` and then the pipeline file. */
-async function openWorkbench(browser, url, dirs, timeout) {
+async function openWorkbench(browser, url, dirs, timeout, { serverFirst = false } = {}) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   page.setDefaultTimeout(timeout);
+  navigatedAt = Date.now();
   await page.goto(`${url}/?folder=${encodeURIComponent(dirs.workspace)}`);
   await page.locator('.monaco-workbench').waitFor({ state: 'visible' });
   log('workbench loaded');
+  if (serverFirst) {
+    // A running editor: the extension starts its server when the workspace opens (it holds YAML files),
+    // before any file is opened; wait for it, then open the file.
+    firstLabel = 'a file opened in a running editor';
+    await poll('the language server to start before any file is opened',
+      () => /language server started/.test(extensionLog(dirs.userData)), timeout, 100);
+    const before = extensionLog(dirs.userData);
+    if (/didOpen/.test(before)) throw new Error(`a document was opened before the file was: ${before}`);
+    log('language server running, no file open yet');
+  } else {
+    firstLabel = 'the editor starting with the file';
+  }
   await openFile(page, EXPECTED.file);
   openedAt = Date.now();
+  lastOpenedAt = openedAt;
   log(`${EXPECTED.file} open`);
   return page;
 }
@@ -515,8 +620,9 @@ async function main() {
     const browser = await run.launch();
 
     // Session 1: default settings, so the bundled server runs under python3 from PATH.
-    page = await openWorkbench(browser, await server.start(), dirs, args.timeout);
+    page = await openWorkbench(browser, await server.start(), dirs, args.timeout, { serverFirst: true });
     const problem = await checkDiagnostics(page, args.timeout);
+    printPhases(dirs.userData);
     log(`diagnostic OK: ${problem}`);
     const labels = await checkCompletion(page, args.timeout);
     log(`completion OK: ${labels.join(', ')}`);
@@ -524,6 +630,8 @@ async function main() {
     await page.screenshot({ path: args.screenshot });
     log(`screenshot: ${args.screenshot}`);
     log(`participants OK: ${(await checkParticipants(page, args.timeout)).join(' | ')}`);
+    await revertFile(page, EXPECTED.file);
+    log(`code lens after a quick fix OK: ${await checkLensAfterQuickFix(page, args.timeout)}`);
     await revertFile(page, EXPECTED.file);
     await page.close();
     page = undefined;
@@ -543,6 +651,7 @@ async function main() {
     );
     page = await openWorkbench(browser, await server.start(), dirs, args.timeout);
     log(`severity override OK: ${await checkSeverityOverride(page, 'warning', args.timeout)}`);
+    printPhases(dirs.userData);
     // Changed while the server runs: pushed to it (workspace/didChangeConfiguration), no restart.
     fs.writeFileSync(
       path.join(dirs.workspace, '.vscode', 'settings.json'),

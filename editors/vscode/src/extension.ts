@@ -3,10 +3,11 @@
 // starts the server and passes the user's settings on.
 import * as fs from 'fs';
 import * as path from 'path';
-import { execFile } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import * as vscode from 'vscode';
 import {
   DidChangeConfigurationNotification,
+  Executable,
   LanguageClient,
   LanguageClientOptions,
   ReferencesRequest,
@@ -17,18 +18,41 @@ import { registerGraphView } from './graphView';
 
 const SECTION = 'barrierLint';
 const MIN_PYTHON = '3.10';
-// Exit status 0 when the interpreter is new enough, 1 otherwise.
-const VERSION_CHECK = 'import sys; sys.exit(sys.version_info < (3, 10))';
+// `python -m barrier_lint_server --announce` writes this on stderr as soon as the interpreter runs (before its
+// imports), and exits with TOO_OLD on a Python older than MIN_PYTHON: that tells a usable interpreter from
+// one that is not, without starting Python once more only to ask its version.
+const ANNOUNCED = /^barrier-lint-server: Python \S+ \((.*)\)\r?\n/m;
+const TOO_OLD = 3;
 
 // The settings that configure the analysis; the others (interpreter, serverCommand, trace) are the
 // extension's own and are never sent to the server, which rejects keys it does not know.
 const ANALYSIS_KEYS = ['select', 'ignore', 'severity'] as const;
 
 let client: LanguageClient | undefined;
+let serverProcess: ChildProcess | undefined;
+let starting: Promise<void> = Promise.resolve();
 let log: vscode.LogOutputChannel;
 
+// Start-up timing, in the output channel: each phase as milliseconds since activation (issue 9's "first
+// diagnostics within 1 s"; e2e/run-e2e.js prints these lines).
+let activatedAt = 0;
+const since = (): string => `+${Date.now() - activatedAt} ms`;
+
+/** The server process's CPU time so far (user + system), from /proc on Linux; '' elsewhere. */
+function serverCpu(): string {
+  const pid = serverProcess?.pid;
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return `, server CPU ${(Number(fields[11]) + Number(fields[12])) * 10} ms`; // clock ticks of 10 ms
+  } catch {
+    return '';
+  }
+}
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  activatedAt = Date.now();
   log = vscode.window.createOutputChannel('barrier-lint', { log: true });
+  log.info(`activated ${since()}`);
   context.subscriptions.push(
     log,
     vscode.commands.registerCommand('barrierLint.restartServer', () => restart(context)),
@@ -49,7 +73,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
   registerGraphView(context, () => client, log);
-  await start(context);
+  // Not awaited: activation (at startup when the workspace holds YAML, see package.json) returns at once,
+  // and the server starts in the background, so it is ready before a file is opened.
+  starting = startLogged(context);
+}
+
+/** start(), with an unexpected failure logged rather than left as an unhandled rejection. */
+function startLogged(context: vscode.ExtensionContext): Promise<void> {
+  return start(context).catch((err) => log.error(`starting the language server: ${String(err)}`));
 }
 
 export async function deactivate(): Promise<void> {
@@ -57,15 +88,32 @@ export async function deactivate(): Promise<void> {
 }
 
 async function restart(context: vscode.ExtensionContext): Promise<void> {
+  await starting;
   await stop();
-  await start(context);
+  starting = startLogged(context);
+  await starting;
 }
 
 async function stop(): Promise<void> {
   const running = client;
+  const child = serverProcess;
   client = undefined;
+  serverProcess = undefined;
   if (running && running.state !== State.Stopped) {
-    await running.stop();
+    await running.stop().catch((err) => log.warn(`stopping the language server: ${String(err)}`));
+  }
+  // The client stops the server with shutdown and exit; one that has not exited 2 s later is killed.
+  if (child && child.exitCode === null && child.signalCode === null) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill();
+        resolve();
+      }, 2000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 }
 
@@ -74,6 +122,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   if (!serverOptions) {
     return; // the user has been told why
   }
+  const opened = new Map<string, number>(); // document -> when its didOpen was sent, until its first diagnostics
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { scheme: 'file', language: 'yaml' },
@@ -81,6 +130,22 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     ],
     initializationOptions: analysisSettings(vscode.workspace.getConfiguration(SECTION)),
     middleware: {
+      didOpen: (document, next) => {
+        opened.set(document.uri.toString(), Date.now());
+        log.info(`didOpen ${path.basename(document.uri.path)} ${since()}`);
+        return next(document);
+      },
+      handleDiagnostics: (uri, diagnostics, next) => {
+        const sent = opened.get(uri.toString());
+        if (sent !== undefined) {
+          opened.delete(uri.toString());
+          log.info(
+            `first diagnostics for ${path.basename(uri.path)}: ${Date.now() - sent} ms after didOpen ` +
+              `${since()}${serverCpu()}`,
+          );
+        }
+        next(uri, diagnostics);
+      },
       workspace: {
         // Answer the server's pull for section 'barrierLint' per folder with the analysis keys only.
         configuration: async (params, token, next) => {
@@ -104,7 +169,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   client = new LanguageClient(SECTION, 'barrier-lint', serverOptions, clientOptions);
   try {
     await client.start();
-    log.info('language server started');
+    log.info(`language server started (initialize answered) ${since()}${serverCpu()}`);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     log.error(`language server failed to start: ${message}`);
@@ -130,19 +195,20 @@ function analysisSettings(config: vscode.WorkspaceConfiguration): Record<string,
   return settings;
 }
 
-/** The command that starts the server: the user's own, or the bundled one under a usable Python. */
+/**
+ * How the client gets its server: the user's own command, or the bundled server under the first usable
+ * Python, whose process is already running (it was started to find that Python); a restart after a crash
+ * starts another under the same Python.
+ */
 async function resolveServer(context: vscode.ExtensionContext): Promise<ServerOptions | undefined> {
   const config = vscode.workspace.getConfiguration(SECTION);
   const serverCommand = config.get<string[]>('serverCommand', []).filter((s) => s.length > 0);
   if (serverCommand.length > 0) {
     log.info(`using ${SECTION}.serverCommand: ${JSON.stringify(serverCommand)}`);
-    return { command: serverCommand[0], args: serverCommand.slice(1) };
+    const executable: Executable = { command: serverCommand[0], args: serverCommand.slice(1) };
+    return executable;
   }
 
-  const python = await findPython();
-  if (!python) {
-    return undefined;
-  }
   const libs = context.asAbsolutePath(path.join('bundled', 'libs'));
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (fs.existsSync(libs)) {
@@ -154,31 +220,48 @@ async function resolveServer(context: vscode.ExtensionContext): Promise<ServerOp
     // otherwise every start recompiles lsprotocol and `initialize` takes seconds.
     delete env.PYTHONDONTWRITEBYTECODE;
   } else {
-    log.warn(`no bundled server at ${libs}; expecting barrier_lint_server importable from ${python[0]}`);
+    log.warn(`no bundled server at ${libs}; expecting barrier_lint_server importable from the interpreter`);
   }
-  log.info(`starting ${JSON.stringify([...python, '-m', 'barrier_lint_server'])}`);
-  return {
-    command: python[0],
-    args: [...python.slice(1), '-m', 'barrier_lint_server'],
-    options: { env },
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const cwd = folder?.scheme === 'file' && fs.existsSync(folder.fsPath) ? folder.fsPath : undefined;
+  const first = await launchWithPython(env, cwd);
+  if (!first) {
+    return undefined;
+  }
+  let running: ChildProcess | undefined = first.process;
+  return async () => {
+    const child = running ?? (await spawnServer(first.python, env, cwd).catch((problem) => {
+      throw new Error(`${first.python.join(' ')}: ${problem}`);
+    }));
+    running = undefined;
+    serverProcess = child;
+    return child;
   };
 }
 
-/** barrierLint.interpreter, else the Python extension's interpreter, else python3: the first that is 3.10+. */
-async function findPython(): Promise<string[] | undefined> {
+/**
+ * The server started under barrierLint.interpreter, else the Python extension's interpreter, else python3:
+ * the first that runs it (Python 3.10+). Each candidate is tried by starting the server itself, so the
+ * usual case starts one process and waits for no probe.
+ */
+async function launchWithPython(
+  env: NodeJS.ProcessEnv,
+  cwd: string | undefined,
+): Promise<{ python: string[]; process: ChildProcess } | undefined> {
   const configured = vscode.workspace.getConfiguration(SECTION).get<string>('interpreter', '').trim();
   const tried: string[] = [];
   const candidates: string[][] = configured
     ? [[configured]] // an explicit choice is not second-guessed
     : [...(await pythonExtensionInterpreter()), ['python3']];
   for (const candidate of candidates) {
-    const problem = await checkPython(candidate);
-    if (problem === undefined) {
+    try {
+      const child = await spawnServer(candidate, env, cwd);
       log.info(`Python: ${candidate.join(' ')}`);
-      return candidate;
+      return { python: candidate, process: child };
+    } catch (problem) {
+      tried.push(`'${candidate.join(' ')}' (${String(problem)})`);
+      log.warn(`not usable: ${candidate.join(' ')}: ${String(problem)}`);
     }
-    tried.push(`'${candidate.join(' ')}' (${problem})`);
-    log.warn(`not usable: ${candidate.join(' ')}: ${problem}`);
   }
   const choice = await vscode.window.showErrorMessage(
     `barrier-lint: no usable Python ${MIN_PYTHON}+ found to run the language server; tried ${tried.join(', ')}. ` +
@@ -192,20 +275,46 @@ async function findPython(): Promise<string[] | undefined> {
   return undefined;
 }
 
-/** Undefined when `python` runs and is 3.10+, else a short reason. */
-function checkPython(python: string[]): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    execFile(python[0], [...python.slice(1), '-c', VERSION_CHECK], { timeout: 20000 }, (err) => {
-      if (!err) {
-        resolve(undefined);
-      } else if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        resolve('not found');
-      } else if (typeof err.code === 'number' && err.code === 1) {
-        resolve(`older than ${MIN_PYTHON}`);
+/**
+ * Starts `python -m barrier_lint_server --announce`; resolves with the process once it has announced
+ * itself (the interpreter runs and is 3.10+), rejects with a short reason when it cannot start, exits
+ * first, or says nothing for 20 s.
+ */
+function spawnServer(python: string[], env: NodeJS.ProcessEnv, cwd: string | undefined): Promise<ChildProcess> {
+  const args = [...python.slice(1), '-m', 'barrier_lint_server', '--announce'];
+  log.info(`starting ${JSON.stringify([python[0], ...args])} ${since()}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(python[0], args, { env, cwd, stdio: 'pipe' });
+    let stderr = '';
+    const settle = (problem?: string) => {
+      clearTimeout(timer);
+      child.stderr.off('data', onData);
+      child.off('exit', onExit);
+      child.off('error', onError);
+      if (problem === undefined) {
+        resolve(child);
       } else {
-        resolve(err.message.split('\n')[0]);
+        if (child.exitCode === null) child.kill();
+        reject(problem);
       }
-    });
+    };
+    const onData = (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const announced = ANNOUNCED.exec(stderr);
+      if (announced) {
+        log.info(`server process ${child.pid} running on ${announced[1]} ${since()}`);
+        settle();
+      }
+    };
+    const onExit = (code: number | null, signal: string | null) => {
+      const last = stderr.trim().split('\n').pop();
+      settle(code === TOO_OLD ? `older than ${MIN_PYTHON}` : `exited with ${code ?? signal}${last ? `: ${last}` : ''}`);
+    };
+    const onError = (err: NodeJS.ErrnoException) => settle(err.code === 'ENOENT' ? 'not found' : err.message);
+    const timer = setTimeout(() => settle('did not start within 20 s'), 20000);
+    child.stderr.on('data', onData);
+    child.on('exit', onExit);
+    child.on('error', onError);
   });
 }
 
