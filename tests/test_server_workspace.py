@@ -283,13 +283,20 @@ async def test_references_include_positions_reached_through_templates(bare, repo
     ]
 
 
-async def test_rename_rewrites_a_template_only_this_pipeline_uses(bare, repo):
-    release = await open_indexed(bare, repo, RELEASE)
+@pytest.mark.parametrize(
+    "start, position",
+    [(RELEASE, pos(8, 25)), (TEMPLATE, pos(17, 30))],
+    ids=["from-the-pipeline", "from-the-template"],
+)
+async def test_rename_rewrites_a_template_only_this_pipeline_uses(bare, repo, start, position):
+    # Started on the declaration or on the template's step, the rename is the same edit: the template
+    # has one user, so it is rewritten without a label.
+    document = await open_indexed(bare, repo, start)
     edit = await bare.text_document_rename_async(
-        types.RenameParams(text_document=types.TextDocumentIdentifier(uri=release), position=pos(8, 25), new_name="ready")
+        types.RenameParams(text_document=types.TextDocumentIdentifier(uri=document), position=position, new_name="ready")
     )
     assert {k: list(v) for k, v in edit.changes.items()} == {
-        release: [types.TextEdit(range=DECLARATION, new_text="ready")],
+        uri(repo, RELEASE): [types.TextEdit(range=DECLARATION, new_text="ready")],
         uri(repo, TEMPLATE): [types.TextEdit(range=TEMPLATE_REF, new_text="ready")],
     }
     assert edit.document_changes is None
@@ -358,18 +365,6 @@ async def test_references_in_a_template_reach_the_pipelines_using_it(bare, repo)
             )
         )
         assert [(r.uri, r.range) for r in result] == expected
-
-
-async def test_rename_in_a_template_one_pipeline_uses_renames_its_declaration(bare, repo):
-    template = await open_indexed(bare, repo, TEMPLATE)
-    edit = await bare.text_document_rename_async(
-        types.RenameParams(text_document=types.TextDocumentIdentifier(uri=template), position=pos(17, 30), new_name="ready")
-    )
-    assert {k: list(v) for k, v in edit.changes.items()} == {
-        template: [types.TextEdit(range=TEMPLATE_REF, new_text="ready")],
-        uri(repo, RELEASE): [types.TextEdit(range=DECLARATION, new_text="ready")],
-    }
-    assert edit.document_changes is None
 
 
 async def test_rename_in_a_shared_template_renames_every_user_and_says_it_is_shared(bare, repo):
