@@ -69,6 +69,18 @@ def kill_all(pids: list[int]) -> None:
             pass
 
 
+
+def fail_with_artifacts(tmp_path, output: str, what: str, failure_copy) -> None:
+    """Fail an e2e run, keeping what CI keeps for a look: the page at the failure (the driver's
+    work/failure.png, copied to `failure_copy`) and the extension's own log, in the message."""
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    failure = tmp_path / "work" / "failure.png"
+    if failure.exists():
+        shutil.copyfile(failure, failure_copy)
+    logs = sorted((tmp_path / "work" / "user-data" / "logs").glob("*/exthost*/barrier-lint.barrier-lint/*.log"))
+    extension_log = "\n".join(f"== {p}\n{p.read_text()[-3000:]}" for p in logs)
+    pytest.fail(f"{what} failed:\n{output[-4000:]}\n{extension_log}")
+
 def drive(command: list[str], env: dict, run_id: str, timeout: float) -> tuple[int, str, list[int]]:
     """Runs an e2e driver script to completion (SIGTERM, then SIGKILL, after `timeout` seconds); returns
     its status, its output, and the processes of the run (MARKER=run_id) that outlived it, killed since."""
@@ -132,14 +144,7 @@ def test_vscode_extension_in_code_server(tmp_path):
     print(f"server initialize as the extension saw it, per session: {', '.join(initialize) or 'not traced'}")
 
     if returncode != 0 or "E2E PASSED" not in output:
-        # What CI keeps for a look: the page at the failure and the extension's own log.
-        SCREENSHOT.parent.mkdir(exist_ok=True)
-        failure = tmp_path / "work" / "failure.png"
-        if failure.exists():
-            shutil.copyfile(failure, SCREENSHOT.with_name("vscode-failure.png"))
-        logs = sorted((tmp_path / "work" / "user-data" / "logs").glob("*/exthost*/barrier-lint.barrier-lint/*.log"))
-        extension_log = "\n".join(f"== {p}\n{p.read_text()[-3000:]}" for p in logs)
-        pytest.fail(f"e2e run failed:\n{output[-4000:]}\n{extension_log}")
+        fail_with_artifacts(tmp_path, output, "e2e run", SCREENSHOT.with_name("vscode-failure.png"))
     assert not leftovers, f"processes left running after the e2e run: {leftovers}"
     SCREENSHOT.parent.mkdir(exist_ok=True)
     shutil.copyfile(tmp_path / "vscode.png", SCREENSHOT)

@@ -26,6 +26,7 @@ from .test_editor_vscode import (
     VSCODE,
     VSIX,
     drive,
+    fail_with_artifacts,
     newer_than_vsix,
 )
 
@@ -62,12 +63,7 @@ def test_sync_graph_view_in_code_server(tmp_path):
         SCREENSHOT.parent.mkdir(exist_ok=True)
         if (tmp_path / "graph.png").exists():
             shutil.copyfile(tmp_path / "graph.png", SCREENSHOT)
-        failure = tmp_path / "work" / "failure.png"
-        if failure.exists():
-            shutil.copyfile(failure, SCREENSHOT.with_name("vscode-sync-graph-failure.png"))
-        logs = sorted((tmp_path / "work" / "user-data" / "logs").glob("*/exthost*/barrier-lint.barrier-lint/*.log"))
-        extension_log = "\n".join(f"== {p}\n{p.read_text()[-3000:]}" for p in logs)
-        pytest.fail(f"graph e2e run failed:\n{output[-4000:]}\n{extension_log}")
+        fail_with_artifacts(tmp_path, output, "graph e2e run", SCREENSHOT.with_name("vscode-sync-graph-failure.png"))
     assert not leftovers, f"processes left running after the e2e run: {leftovers}"
     for measure in ("GRAPH_FIRST_DRAW_MS", "GRAPH_REDRAW_MS", "GRAPH_BIG_DRAW_MS", "GRAPH_BIG_REDRAW_MS"):
         assert re.search(rf"^{measure} \d+(\.\d+)?", output, re.MULTILINE), measure

@@ -678,11 +678,7 @@ async function main() {
     log('no-Python notification OK');
     console.log('E2E PASSED');
   } catch (err) {
-    if (page) {
-      const failShot = path.join(args.work, 'failure.png');
-      await page.screenshot({ path: failShot }).catch(() => {});
-      console.error(`failure screenshot: ${failShot}`);
-    }
+    await saveFailureShot(page, args.work);
     throw err;
   } finally {
     await run.cleanup();
@@ -697,4 +693,12 @@ if (require.main === module) {
 }
 
 // The workbench helpers, for the other end-to-end scripts (run-graph-e2e.js).
-module.exports = { parseArgs, log, poll, assertEqual, prepareRun, openFile, goTo, waitForStatus, runCommand };
+/** The page at a failure, kept as work/failure.png for the test to copy where CI keeps it. */
+async function saveFailureShot(page, work) {
+  if (!page) return;
+  const failShot = path.join(work, 'failure.png');
+  await page.screenshot({ path: failShot }).catch(() => {});
+  console.error(`failure screenshot: ${failShot}`);
+}
+
+module.exports = { parseArgs, saveFailureShot, log, poll, assertEqual, prepareRun, openFile, goTo, waitForStatus, runCommand };

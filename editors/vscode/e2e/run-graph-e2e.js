@@ -22,7 +22,7 @@
 const fs = require('fs');
 const path = require('path');
 const {
-  parseArgs, log, poll, assertEqual, prepareRun, openFile, goTo, waitForStatus, runCommand,
+  parseArgs, log, poll, assertEqual, prepareRun, openFile, goTo, waitForStatus, runCommand, saveFailureShot,
 } = require('./run-e2e.js');
 
 const FILE = 'pipeline.yaml';
@@ -189,11 +189,7 @@ async function main() {
     if (big) console.log(big);
     console.log('E2E PASSED');
   } catch (err) {
-    if (page) {
-      const failShot = path.join(args.work, 'failure.png');
-      await page.screenshot({ path: failShot }).catch(() => {});
-      console.error(`failure screenshot: ${failShot}`);
-    }
+    await saveFailureShot(page, args.work);
     throw err;
   } finally {
     await run.cleanup();
