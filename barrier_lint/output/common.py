@@ -6,25 +6,25 @@ import os
 import re
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
 from ..diagnostics import Diagnostic, Severity
 from ..model import Span
+from ..records import record
 from ..syntax import split_lines  # noqa: F401  (the formats quote source lines numbered as the model numbers them)
 
 if TYPE_CHECKING:
     from ..parse import ParsedFile
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FileResult:
     path: str  # as shown to the user (relative when given relative)
     diagnostics: list  # list[Diagnostic], sorted
     text: str = ""  # the source, for formats that quote it
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RenderOptions:
     color: bool = False
     quiet: bool = False

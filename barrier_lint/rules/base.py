@@ -5,13 +5,13 @@ them all explicitly."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import ClassVar
 
 from ..analysis import Facts
 from ..config import Config
 from ..diagnostics import Related, Severity
 from ..model import BarrierPosition, DocumentKind, Span, Text
+from ..records import field, record
 
 # Where each rule's documentation is published (docs/rules.md, generated from the docstrings).
 DOCS_URL = "https://github.com/barrier-lint/barrier-lint/blob/main/docs/rules.md"
@@ -22,7 +22,7 @@ ANALYSED = PIPELINES | {DocumentKind.STAGE_TEMPLATE, DocumentKind.STEP_GROUP_TEM
 NOT_V1 = ANALYSED - {DocumentKind.V1_PIPELINE}
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Finding:
     """What a rule reports; the engine adds code, name and severity."""
 

@@ -1,0 +1,159 @@
+"""`@record`: the value classes of the model and the analysis, without the `dataclasses` module.
+
+`dataclasses` costs a cold start about 10 ms for itself (it imports `inspect`, hence `ast`, `dis`,
+`tokenize`) and then more per class, since it compiles every generated method of every class on each
+import; every lint imports some forty such classes (docs/performance.md, "Cold start"). This is the part of
+it the project uses, and nothing more:
+
+- the fields are the class's annotations, in order, with their class-level defaults, or `field(...)` for a
+  `default_factory` or a field left out of equality;
+- `__init__` (compiled once per class, in one small function: the model is built in hot loops, so it
+  assigns each field directly, as the dataclass did), `__repr__` as `dataclasses` writes it
+  (`Span(start_line=0, ...)`), and `__reduce__` so that pickling and `copy` work, frozen or not;
+- `eq=True` (the default): `__eq__` compares the fields of two objects of the same class; then a frozen
+  class hashes its fields and a mutable one is unhashable, as with `dataclasses`; `eq=False` keeps
+  identity, as with `dataclasses`;
+- `frozen=True`: assigning or deleting a field raises `FrozenInstanceError` (an `AttributeError`);
+- `slots=True`: the class gets `__slots__` (it is made anew, as `dataclasses` does);
+- `replace(obj, **changes)` and `fields(obj)` stand for `dataclasses.replace` and `dataclasses.fields`.
+
+Not supported, because nothing here uses them: inheritance between records, `order`, `init=False`,
+keyword-only fields, `__post_init__`.
+"""
+
+from __future__ import annotations
+
+_MISSING = object()
+
+
+class FrozenInstanceError(AttributeError):
+    """Assigning to a field of a frozen record."""
+
+
+class Field:
+    __slots__ = ("compare", "default", "default_factory", "name")
+
+    def __init__(self, default=_MISSING, default_factory=_MISSING, compare: bool = True) -> None:
+        self.name = ""
+        self.default = default
+        self.default_factory = default_factory
+        self.compare = compare
+
+    def __repr__(self) -> str:
+        return f"Field(name={self.name!r})"
+
+
+def field(*, default=_MISSING, default_factory=_MISSING, compare: bool = True, hash: bool | None = None) -> Field:
+    """A field with a `default_factory`, or left out of `__eq__` and `__hash__` (`compare=False`; `hash` is
+    accepted for the dataclasses spelling and must agree with `compare`)."""
+    if hash is not None and hash != compare:
+        raise TypeError("a field is either compared and hashed or neither")
+    return Field(default, default_factory, compare)
+
+
+def record(cls=None, /, *, frozen: bool = False, eq: bool = True, slots: bool = False):
+    """The class decorator (`@record`, `@record(frozen=True, slots=True)`)."""
+    if cls is None:
+        return lambda cls: _make(cls, frozen, eq, slots)
+    return _make(cls, frozen, eq, slots)
+
+
+def fields(obj) -> tuple[Field, ...]:
+    return type(obj).__record_fields__ if not isinstance(obj, type) else obj.__record_fields__
+
+
+def is_record(obj) -> bool:
+    return hasattr(type(obj), "__record_fields__")
+
+
+def replace(obj, /, **changes):
+    """A copy of the record `obj` with some fields changed (`dataclasses.replace`)."""
+    for name in changes:
+        if name not in type(obj).__record_names__:
+            raise TypeError(f"{type(obj).__name__} has no field {name!r}")
+    return type(obj)(*[changes[n] if n in changes else getattr(obj, n) for n in type(obj).__record_names__])
+
+
+def _make(cls, frozen: bool, eq: bool, slots: bool):
+    namespace = dict(cls.__dict__)
+    found = []
+    for name, annotation in namespace.get("__annotations__", {}).items():
+        if str(annotation).startswith(("ClassVar", "typing.ClassVar")):
+            continue
+        value = namespace.pop(name, _MISSING) if slots else namespace.get(name, _MISSING)
+        spec = value if isinstance(value, Field) else Field(default=value)
+        if isinstance(value, Field) and not slots:
+            delattr(cls, name)  # a class attribute only for the default_factory's sake
+        spec.name = name
+        found.append(spec)
+    names = tuple(f.name for f in found)
+
+    # One small source compiled per class: `__init__` (the model is built in hot loops, so it assigns each
+    # field directly, as the dataclass did) and, with eq, `__eq__` and `__hash__` over tuples of the fields
+    # (so comparison behaves exactly as the dataclass's). Defaults and factories are its globals.
+    scope: dict = {"_MISSING": _MISSING, "_set": object.__setattr__}
+    parameters, body = [], []
+    for f in found:
+        if f.default_factory is not _MISSING:
+            scope[f"_factory_{f.name}"] = f.default_factory
+            parameters.append(f"{f.name}=_MISSING")
+            value = f"_factory_{f.name}() if {f.name} is _MISSING else {f.name}"
+        else:
+            if f.default is not _MISSING:
+                scope[f"_default_{f.name}"] = f.default
+                parameters.append(f"{f.name}=_default_{f.name}")
+            else:
+                parameters.append(f.name)
+            value = f.name
+        body.append(f"_set(self, {f.name!r}, {value})" if frozen else f"self.{f.name} = {value}")
+    source = [f"def __init__(self, {', '.join(parameters)}):", *(f"    {line}" for line in body or ["pass"])]
+    if eq:
+        mine = "".join(f"self.{f.name}," for f in found if f.compare)
+        theirs = "".join(f"other.{f.name}," for f in found if f.compare)
+        source += [
+            "def __eq__(self, other):",
+            "    if other.__class__ is not self.__class__:",
+            "        return NotImplemented",
+            f"    return ({mine}) == ({theirs})",
+            "def __hash__(self):",
+            f"    return hash(({mine}))",
+        ]
+    exec("\n".join(source), scope)  # noqa: S102 - built above from the class's own field names
+    methods = {"__init__": scope["__init__"], "__repr__": _repr, "__reduce__": _reduce}
+    if eq:
+        methods["__eq__"] = scope["__eq__"]
+        methods["__hash__"] = scope["__hash__"] if frozen else None  # as dataclasses: mutable and eq: unhashable
+    if frozen:
+        methods["__setattr__"] = _frozen_setattr
+        methods["__delattr__"] = _frozen_delattr
+    for name, method in methods.items():
+        if method is not None and name in scope:
+            method.__qualname__ = f"{cls.__qualname__}.{name}"
+    methods["__record_fields__"] = tuple(found)
+    methods["__record_names__"] = names
+    if not slots:
+        for name, value in methods.items():
+            setattr(cls, name, value)
+        return cls
+    namespace.update(methods)
+    namespace["__slots__"] = names
+    namespace.pop("__dict__", None)
+    namespace.pop("__weakref__", None)
+    return type(cls)(cls.__name__, cls.__bases__, namespace)
+
+
+def _repr(self) -> str:
+    shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in type(self).__record_names__)
+    return f"{type(self).__qualname__}({shown})"
+
+
+def _reduce(self):
+    return type(self), tuple(getattr(self, n) for n in type(self).__record_names__)
+
+
+def _frozen_setattr(self, name, value):
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _frozen_delattr(self, name):
+    raise FrozenInstanceError(f"cannot delete field {name!r}")
