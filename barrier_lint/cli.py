@@ -10,7 +10,6 @@ import functools
 import os
 import pathlib
 import sys
-from typing import TextIO
 
 from . import __version__
 from .config import Config
@@ -21,6 +20,11 @@ from .output import FORMATS, FileResult, RenderOptions
 from .output.common import display_name, escape, write_atomically
 from .parse import YamlProblem, collector_paused, decode, parse
 from .rules import ALL_RULES, find_rule
+
+# `typing` is for type checkers only (annotations are never evaluated): not imported at start-up.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TextIO
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
 MAX_FILE_BYTES = 64 * 1024 * 1024

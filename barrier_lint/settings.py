@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import re
 import sys
 
 from .config import DEFAULT_STAGE_TYPES, FORBIDDEN_STAGE_TYPES, HARNESS_STAGE_TYPES, Config
@@ -81,15 +82,26 @@ def _has_table(pyproject: pathlib.Path) -> bool:
     return cached[1]
 
 
+# Where a [tool.barrier-lint] table can be written in TOML: a `tool.barrier-lint` header or dotted key (with any
+# quoting and spacing), a key of a `[tool]` table, or of an inline `tool = {...}`. A pyproject.toml that has
+# none of these has no such table, and is not parsed: the TOML parser costs a cold start more than the lint
+# of a small file (docs/performance.md, "Cold start"). Only a key spelt with escapes (`"barrier\u002dlint"`)
+# would be missed.
+_MAY_HOLD_TABLE = r"""["']?tool["']?\s*(?:\.\s*["']?barrier-lint|=\s*\{)|^\s*\[\s*["']?tool["']?\s*\]"""
+
+
 def _read_has_table(pyproject: pathlib.Path) -> bool:
+    try:
+        text = pyproject.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    if not re.search(_MAY_HOLD_TABLE, text, re.MULTILINE):
+        return False
     try:
         data = _read_toml(pyproject)
     except ConfigError:
         # A broken pyproject.toml that mentions us is ours to report; one that does not is not ours at all.
-        try:
-            return "[tool.barrier-lint" in pyproject.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return False
+        return "[tool.barrier-lint" in text
     return isinstance(data.get("tool"), dict) and TABLE[1] in data["tool"]
 
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TextIO
 
 from ..diagnostics import Diagnostic, Severity
 from ..model import Span
 from ..records import record
 from ..syntax import split_lines  # noqa: F401  (the formats quote source lines numbered as the model numbers them)
 
+# `typing` is for type checkers only (annotations are never evaluated): not imported at start-up.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from ..parse import ParsedFile
 
 
@@ -41,7 +43,7 @@ class RenderOptions:
     model: Callable[[FileResult], ParsedFile | None] | None = None
 
 
-Renderer = Callable[[list[FileResult], TextIO, RenderOptions], None]
+Renderer = Callable[[list[FileResult], "TextIO", RenderOptions], None]  # TextIO: a name for type checkers
 
 
 # What must not reach a terminal, a log or a report as itself: C0 and C1 control characters (ESC starts
@@ -134,6 +136,8 @@ def write_atomically(path: str, write: Callable[[TextIO], None]) -> None:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
+    import tempfile  # only when a file is written (and it imports shutil, random, ...)
+
     fd, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
