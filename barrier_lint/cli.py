@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import functools
 import os
-import pathlib
 import sys
 
 from . import __version__
@@ -24,6 +23,7 @@ from .rules import ALL_RULES, find_rule
 # `typing` is for type checkers only (annotations are never evaluated): not imported at start-up.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import pathlib
     from typing import TextIO
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
@@ -222,7 +222,7 @@ def _main(argv: list[str]) -> int:
     extend_select = _selectors(args.extend_select, parser, "--extend-select")
     ignore = _selectors(args.ignore, parser, "--ignore")
     try:
-        explicit = load_config(pathlib.Path(args.config)) if args.config else None
+        explicit = load_config(args.config) if args.config else None
     except ConfigError as exc:
         raise _Usage(str(exc)) from None
     configs = Configs(explicit, select, ignore, extend_select)
@@ -392,8 +392,8 @@ class Configs:
         if known is not None:
             return known
         if folder not in self._found:
-            self._found[folder] = find_config_file(pathlib.Path(folder))
-        config = config_for(pathlib.Path(path), self._found[folder])
+            self._found[folder] = find_config_file(folder)
+        config = config_for(path, self._found[folder])
         if not config.per_file_ignores:  # then it is the same for every file of the folder
             self._folder_config[folder] = config
         return config
@@ -936,7 +936,7 @@ def graph_command(argv: list[str], out: TextIO | None = None) -> int:
                         help="draw the file on its own: do not resolve templates and child pipelines against the repository")
     args = parser.parse_args(argv)
     try:
-        explicit = load_config(pathlib.Path(args.config)) if args.config else None
+        explicit = load_config(args.config) if args.config else None
         configs = Configs(explicit, None, frozenset())
         if args.path == "-":
             data, display = sys.stdin.buffer.read(), args.stdin_filename or "-"
