@@ -94,6 +94,29 @@ def _did_you_mean(word: str, known) -> str:
     return f"; did you mean '{found[0]}'?" if found else ""
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """argparse makes a help formatter for every option it adds (to check its metavar), and the default one
+    asks `shutil` (which imports zlib, bz2 and lzma) for the terminal's width, which only help text uses:
+    this one finds the width as `shutil.get_terminal_size` does, without the import."""
+
+    def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
+        super().__init__(prog, indent_increment, max_help_position, _terminal_columns() - 2 if width is None else width)
+
+
+def _terminal_columns() -> int:
+    """`shutil.get_terminal_size().columns`: $COLUMNS, else the terminal's width, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors in one line, as ruff prints them, instead of the whole usage block."""
 
@@ -106,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="barrier-lint",
         description=DESCRIPTION,
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Formatter,
         allow_abbrev=False,  # `--form json` is not `--format json`: options are spelt out
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to lint (default: .)")

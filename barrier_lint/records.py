@@ -7,9 +7,10 @@ it the project uses, and nothing more:
 
 - the fields are the class's annotations, in order, with their class-level defaults, or `field(...)` for a
   `default_factory` or a field left out of equality;
-- `__init__` (compiled once per class, in one small function: the model is built in hot loops, so it
-  assigns each field directly, as the dataclass did), `__repr__` as `dataclasses` writes it
-  (`Span(start_line=0, ...)`), and `__reduce__` so that pickling and `copy` work, frozen or not;
+- `__init__`, compiled once per class (the model is built in hot loops, so it assigns each field directly,
+  as the dataclass did; the other methods are shared by every class, since compiling is the cost),
+  `__repr__` as `dataclasses` writes it (`Span(start_line=0, ...)`), and `__reduce__` so that pickling and
+  `copy` work, frozen or not;
 - `eq=True` (the default): `__eq__` compares the fields of two objects of the same class; then a frozen
   class hashes its fields and a mutable one is unhashable, as with `dataclasses`; `eq=False` keeps
   identity, as with `dataclasses`;
@@ -22,6 +23,8 @@ keyword-only fields, `__post_init__`.
 """
 
 from __future__ import annotations
+
+from operator import attrgetter
 
 _MISSING = object()
 
@@ -88,9 +91,8 @@ def _make(cls, frozen: bool, eq: bool, slots: bool):
         found.append(spec)
     names = tuple(f.name for f in found)
 
-    # One small source compiled per class: `__init__` (the model is built in hot loops, so it assigns each
-    # field directly, as the dataclass did) and, with eq, `__eq__` and `__hash__` over tuples of the fields
-    # (so comparison behaves exactly as the dataclass's). Defaults and factories are its globals.
+    # `__init__` is the one method compiled for each class: the model is built in hot loops, so it assigns
+    # each field directly, as the dataclass did. Defaults and factories are its globals.
     scope: dict = {"_MISSING": _MISSING, "_set": object.__setattr__}
     parameters, body = [], []
     for f in found:
@@ -106,29 +108,20 @@ def _make(cls, frozen: bool, eq: bool, slots: bool):
                 parameters.append(f.name)
             value = f.name
         body.append(f"_set(self, {f.name!r}, {value})" if frozen else f"self.{f.name} = {value}")
-    source = [f"def __init__(self, {', '.join(parameters)}):", *(f"    {line}" for line in body or ["pass"])]
+    source = f"def __init__(self, {', '.join(parameters)}):\n    " + "\n    ".join(body or ["pass"])
+    exec(source, scope)  # noqa: S102 - built above from the class's own field names
+    init = scope["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    methods = {"__init__": init, "__repr__": _repr, "__reduce__": _reduce}
     if eq:
-        mine = "".join(f"self.{f.name}," for f in found if f.compare)
-        theirs = "".join(f"other.{f.name}," for f in found if f.compare)
-        source += [
-            "def __eq__(self, other):",
-            "    if other.__class__ is not self.__class__:",
-            "        return NotImplemented",
-            f"    return ({mine}) == ({theirs})",
-            "def __hash__(self):",
-            f"    return hash(({mine}))",
-        ]
-    exec("\n".join(source), scope)  # noqa: S102 - built above from the class's own field names
-    methods = {"__init__": scope["__init__"], "__repr__": _repr, "__reduce__": _reduce}
-    if eq:
-        methods["__eq__"] = scope["__eq__"]
-        methods["__hash__"] = scope["__hash__"] if frozen else None  # as dataclasses: mutable and eq: unhashable
+        # Comparison and hashing go through a tuple of the compared fields, as the dataclass's did.
+        compared = [f.name for f in found if f.compare]
+        methods["__record_key__"] = attrgetter(*compared) if len(compared) > 1 else _key_of(compared)
+        methods["__eq__"] = _eq
+        methods["__hash__"] = _hash if frozen else None  # as dataclasses: mutable and compared, so unhashable
     if frozen:
         methods["__setattr__"] = _frozen_setattr
         methods["__delattr__"] = _frozen_delattr
-    for name, method in methods.items():
-        if method is not None and name in scope:
-            method.__qualname__ = f"{cls.__qualname__}.{name}"
     methods["__record_fields__"] = tuple(found)
     methods["__record_names__"] = names
     if not slots:
@@ -140,6 +133,24 @@ def _make(cls, frozen: bool, eq: bool, slots: bool):
     namespace.pop("__dict__", None)
     namespace.pop("__weakref__", None)
     return type(cls)(cls.__name__, cls.__bases__, namespace)
+
+
+def _key_of(names: list[str]):
+    if not names:
+        return lambda obj: ()
+    get = attrgetter(names[0])
+    return lambda obj: (get(obj),)
+
+
+def _eq(self, other):
+    if other.__class__ is not self.__class__:
+        return NotImplemented
+    key = self.__class__.__record_key__  # from the class: a function there is not bound
+    return key(self) == key(other)
+
+
+def _hash(self) -> int:
+    return hash(self.__class__.__record_key__(self))
 
 
 def _repr(self) -> str:

@@ -50,10 +50,12 @@ Renderer = Callable[[list[FileResult], "TextIO", RenderOptions], None]  # TextIO
 # terminal sequences, a line break starts a new line that GitHub Actions reads as a workflow command), DEL,
 # line and paragraph separators, bidirectional overrides (text that reads differently than it is), the
 # XML non-characters, and lone surrogates (a file name that is not UTF-8, kept by Python as U+DC80-U+DCFF).
+# Patterns, not compiled ones: `re` compiles each on its first use and keeps it; compiling these character
+# classes at import cost a cold start more than a run that prints nothing uses them.
 _OTHERS = "\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff"
-_CONTROLS = re.compile(f"[\x00-\x1f{_OTHERS}]")
-_CONTROLS_NOT_TAB = re.compile(f"[\x00-\x08\x0a-\x1f{_OTHERS}]")
-_SURROGATES = re.compile("[\ud800-\udfff]")
+_CONTROLS = f"[\x00-\x1f{_OTHERS}]"
+_CONTROLS_NOT_TAB = f"[\x00-\x08\x0a-\x1f{_OTHERS}]"
+_SURROGATES = "[\ud800-\udfff]"
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -87,8 +89,8 @@ def escape(value: str, *, syntax_escapes_controls: bool = False, keep_tabs: bool
     - `keep_tabs`: for a source line shown with a caret under it, whose tabs must stay tabs to line up.
     """
     if syntax_escapes_controls:
-        return _SURROGATES.sub(_shown, value)
-    return (_CONTROLS_NOT_TAB if keep_tabs else _CONTROLS).sub(_shown, value)
+        return re.sub(_SURROGATES, _shown, value)
+    return re.sub(_CONTROLS_NOT_TAB if keep_tabs else _CONTROLS, _shown, value)
 
 
 def cli_span(span: Span) -> tuple[int, int, int, int]:
