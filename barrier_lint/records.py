@@ -7,8 +7,9 @@ it the project uses, and nothing more:
 
 - the fields are the class's annotations, in order, with their class-level defaults, or `field(...)` for a
   `default_factory` or a field left out of equality;
-- `__init__`, compiled once per class (the model is built in hot loops, so it assigns each field directly,
-  as the dataclass did; the other methods are shared by every class, since compiling is the cost),
+- `__init__`, compiled for each class on its first object (the model is built in hot loops, so it assigns
+  each field directly, as the dataclass did; compiling is what costs, so a run compiles only the classes
+  it uses, and the other methods are shared by every class),
   `__repr__` as `dataclasses` writes it (`Span(start_line=0, ...)`), and `__reduce__` so that pickling and
   `copy` work, frozen or not;
 - `eq=True` (the default): `__eq__` compares the fields of two objects of the same class; then a frozen
@@ -91,28 +92,7 @@ def _make(cls, frozen: bool, eq: bool, slots: bool):
         found.append(spec)
     names = tuple(f.name for f in found)
 
-    # `__init__` is the one method compiled for each class: the model is built in hot loops, so it assigns
-    # each field directly, as the dataclass did. Defaults and factories are its globals.
-    scope: dict = {"_MISSING": _MISSING, "_set": object.__setattr__}
-    parameters, body = [], []
-    for f in found:
-        if f.default_factory is not _MISSING:
-            scope[f"_factory_{f.name}"] = f.default_factory
-            parameters.append(f"{f.name}=_MISSING")
-            value = f"_factory_{f.name}() if {f.name} is _MISSING else {f.name}"
-        else:
-            if f.default is not _MISSING:
-                scope[f"_default_{f.name}"] = f.default
-                parameters.append(f"{f.name}=_default_{f.name}")
-            else:
-                parameters.append(f.name)
-            value = f.name
-        body.append(f"_set(self, {f.name!r}, {value})" if frozen else f"self.{f.name} = {value}")
-    source = f"def __init__(self, {', '.join(parameters)}):\n    " + "\n    ".join(body or ["pass"])
-    exec(source, scope)  # noqa: S102 - built above from the class's own field names
-    init = scope["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    methods = {"__init__": init, "__repr__": _repr, "__reduce__": _reduce}
+    methods = {"__init__": _first_init, "__repr__": _repr, "__reduce__": _reduce, "__record_frozen__": frozen}
     if eq:
         # Comparison and hashing go through a tuple of the compared fields, as the dataclass's did.
         compared = [f.name for f in found if f.compare]
@@ -133,6 +113,39 @@ def _make(cls, frozen: bool, eq: bool, slots: bool):
     namespace.pop("__dict__", None)
     namespace.pop("__weakref__", None)
     return type(cls)(cls.__name__, cls.__bases__, namespace)
+
+
+def _first_init(self, *args, **kwargs) -> None:
+    """Every record's `__init__` until its first object: it compiles the class's own `__init__`, puts it on
+    the class in its place, and runs it. A run compiles the `__init__` of only the classes it uses."""
+    cls = self.__class__
+    cls.__init__ = _compiled_init(cls)
+    cls.__init__(self, *args, **kwargs)
+
+
+def _compiled_init(cls):
+    """`__init__` for the fields of `cls`: compiled, since the model is built in hot loops, so that it
+    assigns each field directly, as the dataclass's did. Defaults and factories are its globals."""
+    scope: dict = {"_MISSING": _MISSING, "_set": object.__setattr__}
+    parameters, body = [], []
+    for f in cls.__record_fields__:
+        if f.default_factory is not _MISSING:
+            scope[f"_factory_{f.name}"] = f.default_factory
+            parameters.append(f"{f.name}=_MISSING")
+            value = f"_factory_{f.name}() if {f.name} is _MISSING else {f.name}"
+        else:
+            if f.default is not _MISSING:
+                scope[f"_default_{f.name}"] = f.default
+                parameters.append(f"{f.name}=_default_{f.name}")
+            else:
+                parameters.append(f.name)
+            value = f.name
+        body.append(f"_set(self, {f.name!r}, {value})" if cls.__record_frozen__ else f"self.{f.name} = {value}")
+    source = f"def __init__(self, {', '.join(parameters)}):\n    " + "\n    ".join(body or ["pass"])
+    exec(source, scope)  # noqa: S102 - built above from the class's own field names
+    init = scope["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    return init
 
 
 def _key_of(names: list[str]):
