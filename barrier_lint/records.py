@@ -15,6 +15,7 @@ it the project uses, and nothing more:
 - `eq=True` (the default): `__eq__` compares the fields of two objects of the same class; then a frozen
   class hashes its fields and a mutable one is unhashable, as with `dataclasses`; `eq=False` keeps
   identity, as with `dataclasses`;
+- `__init__`, `__repr__` or `__eq__` written in the class itself is kept, as `dataclasses` keeps it;
 - `frozen=True`: assigning or deleting a field raises `FrozenInstanceError` (an `AttributeError`);
 - `slots=True`: the class gets `__slots__` (it is made anew, as `dataclasses` does);
 - `replace(obj, **changes)` and `fields(obj)` stand for `dataclasses.replace` and `dataclasses.fields`.
@@ -102,6 +103,9 @@ def _make(cls, frozen: bool, eq: bool, slots: bool):
     if frozen:
         methods["__setattr__"] = _frozen_setattr
         methods["__delattr__"] = _frozen_delattr
+    for own in ("__init__", "__repr__", "__eq__"):  # as with dataclasses, a method the class writes itself stays
+        if own in cls.__dict__:
+            methods.pop(own, None)
     methods["__record_fields__"] = tuple(found)
     methods["__record_names__"] = names
     if not slots:

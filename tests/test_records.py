@@ -101,3 +101,15 @@ def test_replace_and_fields_stand_for_the_dataclasses_ones():
     with pytest.raises(FrozenInstanceError):
         config.select = None  # type: ignore[misc]
     assert repr(Config()).startswith("Config(select=None, ignore=frozenset(), severity={}, ")  # the cache keys on it
+
+
+def test_a_method_the_class_writes_itself_is_kept():
+    @record(frozen=True, slots=True)
+    class Point:
+        x: int
+        y: int = 0
+
+        def __repr__(self) -> str:
+            return f"<{self.x},{self.y}>"
+
+    assert repr(Point(1)) == "<1,0>" and Point(1) == Point(1, 0) and hash(Point(1)) == hash(Point(1, 0))
