@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from dataclasses import dataclass, field
 from functools import cached_property
 
 from .model import BarrierPosition, Document, Pipeline, Stage
+from .records import field, record
 
 # The step lists that hold a stage's rollback flow: v0's `rollbackSteps`, v1's `rollback`.
 ROLLBACK_LISTS = frozenset({"rollbackSteps", "rollback"})
@@ -114,7 +114,7 @@ def order(p: BarrierPosition, q: BarrierPosition, ancestors: dict[str, set[str]]
     return -1 if len(p.path) < len(q.path) else 1
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Node:
     children: dict = field(default_factory=dict)  # ("key", name) or ("index", i) -> _Node
     list_name: str | None = None  # set on the node whose children are list indices
@@ -264,7 +264,7 @@ def pairwise_cycle(positions, members, ancestors) -> list[tuple[BarrierPosition,
     return [witnesses[(cycle[i], cycle[(i + 1) % len(cycle)])] for i in range(len(cycle))]
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class _Trie:
     children: dict = field(default_factory=dict)  # (name, index) -> _Trie
     ending: list = field(default_factory=list)  # positions whose path ends here
@@ -430,7 +430,7 @@ class _Remaining:
 _MIXED = object()
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Summary:
     """The literal positions of a subtree, as the sweep needs them."""
 

@@ -26,6 +26,7 @@ import re
 from . import __version__
 from .diagnostics import Diagnostic, Related, Severity
 from .model import Origin, Span
+from .records import fields, is_record
 
 try:  # the BLAKE2 module alone: hashlib would also load OpenSSL, a cost at every start
     from _blake2 import blake2b
@@ -46,11 +47,10 @@ def digest(data: bytes | str) -> str:
 
 def canonical(value) -> object:
     """A JSON-able form of a configuration that is the same in every process (sets sorted)."""
-    import dataclasses
     import enum
 
-    if dataclasses.is_dataclass(value):
-        return {f.name: canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if is_record(value):
+        return {f.name: canonical(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, (set, frozenset)):
         return sorted((canonical(v) for v in value), key=repr)
     if isinstance(value, (list, tuple)):

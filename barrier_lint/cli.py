@@ -8,9 +8,7 @@ from __future__ import annotations
 import argparse
 import functools
 import os
-import pathlib
 import sys
-from typing import TextIO
 
 from . import __version__
 from .config import Config
@@ -21,6 +19,12 @@ from .output import FORMATS, FileResult, RenderOptions
 from .output.common import display_name, escape, write_atomically
 from .parse import YamlProblem, collector_paused, decode, parse
 from .rules import ALL_RULES, find_rule
+
+# `typing` is for type checkers only (annotations are never evaluated): not imported at start-up.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import pathlib
+    from typing import TextIO
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -90,6 +94,29 @@ def _did_you_mean(word: str, known) -> str:
     return f"; did you mean '{found[0]}'?" if found else ""
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """argparse makes a help formatter for every option it adds (to check its metavar), and the default one
+    asks `shutil` (which imports zlib, bz2 and lzma) for the terminal's width, which only help text uses:
+    this one finds the width as `shutil.get_terminal_size` does, without the import."""
+
+    def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
+        super().__init__(prog, indent_increment, max_help_position, _terminal_columns() - 2 if width is None else width)
+
+
+def _terminal_columns() -> int:
+    """`shutil.get_terminal_size().columns`: $COLUMNS, else the terminal's width, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors in one line, as ruff prints them, instead of the whole usage block."""
 
@@ -102,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="barrier-lint",
         description=DESCRIPTION,
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Formatter,
         allow_abbrev=False,  # `--form json` is not `--format json`: options are spelt out
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to lint (default: .)")
@@ -218,7 +245,7 @@ def _main(argv: list[str]) -> int:
     extend_select = _selectors(args.extend_select, parser, "--extend-select")
     ignore = _selectors(args.ignore, parser, "--ignore")
     try:
-        explicit = load_config(pathlib.Path(args.config)) if args.config else None
+        explicit = load_config(args.config) if args.config else None
     except ConfigError as exc:
         raise _Usage(str(exc)) from None
     configs = Configs(explicit, select, ignore, extend_select)
@@ -388,8 +415,8 @@ class Configs:
         if known is not None:
             return known
         if folder not in self._found:
-            self._found[folder] = find_config_file(pathlib.Path(folder))
-        config = config_for(pathlib.Path(path), self._found[folder])
+            self._found[folder] = find_config_file(folder)
+        config = config_for(path, self._found[folder])
         if not config.per_file_ignores:  # then it is the same for every file of the folder
             self._folder_config[folder] = config
         return config
@@ -932,7 +959,7 @@ def graph_command(argv: list[str], out: TextIO | None = None) -> int:
                         help="draw the file on its own: do not resolve templates and child pipelines against the repository")
     args = parser.parse_args(argv)
     try:
-        explicit = load_config(pathlib.Path(args.config)) if args.config else None
+        explicit = load_config(args.config) if args.config else None
         configs = Configs(explicit, None, frozenset())
         if args.path == "-":
             data, display = sys.stdin.buffer.read(), args.stdin_filename or "-"

@@ -3,10 +3,8 @@ of these; it is a value object that knows nothing of files beyond matching path 
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
-
 from .diagnostics import Severity
+from .records import field, record, replace
 
 DEFAULT_STAGE_TYPES = frozenset({"Deployment", "Custom"})
 # Stage types that cannot hold a Barrier step at all (BL302 reports an error for them, whatever is allowed).
@@ -18,7 +16,7 @@ HARNESS_STAGE_TYPES = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Config:
     """`select`/`ignore` take codes (BL203), names (sequential-barrier-participants) or prefixes (BL2).
 
@@ -59,7 +57,7 @@ class Config:
         for pattern, codes in self.per_file_ignores:
             if self._patterns((pattern,)).matches_path(path):
                 extra |= codes
-        return dataclasses.replace(self, ignore=self.ignore | extra) if extra - self.ignore else self
+        return replace(self, ignore=self.ignore | extra) if extra - self.ignore else self
 
     def _patterns(self, patterns: tuple[str, ...]):
         import os
@@ -79,7 +77,7 @@ class Config:
         if extend_select and selected is not None:
             selected = selected | extend_select
         configured_ignore = self.ignore - extend_select
-        return dataclasses.replace(self, select=selected, ignore=configured_ignore | ignore)
+        return replace(self, select=selected, ignore=configured_ignore | ignore)
 
 
 def _matches(selectors: frozenset[str], code: str, name: str) -> bool:

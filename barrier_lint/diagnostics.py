@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 
 from .model import Span
+from .records import field, record
 
 
 class Severity(enum.Enum):
@@ -18,7 +18,7 @@ class Severity(enum.Enum):
         return {"error": 3, "warning": 2, "info": 1}[self.value]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Related:
     """Another place that takes part in a finding (the earlier participant, the other branch, ...)."""
 
@@ -26,7 +26,7 @@ class Related:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Diagnostic:
     code: str  # BL101
     rule: str  # undeclared-barrier

@@ -12,7 +12,8 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+
+from .records import record
 
 YAML_SUFFIXES = (".yaml", ".yml")
 # Folders never searched. `.harness` (Harness Git Experience) is deliberately not among them.
@@ -25,7 +26,7 @@ SKIPPED_DIRS = frozenset(
 # ------------------------------------------------------------------------------------------- patterns
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Pattern:
     """One gitignore-style pattern (gitignore(5)): `*`, `?`, `[a-z]`, `**`, a leading `/` or an inner `/`
     anchors it to its base directory, a trailing `/` matches directories only, a leading `!` negates."""
@@ -105,7 +106,7 @@ def _translate_segment(segment: str) -> str:
     return "".join(out)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class PatternList:
     """Patterns relative to one base directory, in file order: the last one that matches decides."""
 
@@ -229,13 +230,13 @@ class GitIgnore:
 # ------------------------------------------------------------------------------------------- the walk
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Target:
     path: str
     explicit: bool  # named on the command line (report it even if it does not look like Harness YAML)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Skipped:
     """A file or folder the walk could not read: reported as a warning, not an error."""
 

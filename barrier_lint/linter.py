@@ -5,7 +5,6 @@ Pure: no printing, no file system, no protocol. The CLI and the language server 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterable
 
 from .analysis import Facts
@@ -13,6 +12,7 @@ from .config import Config
 from .diagnostics import Diagnostic, Related
 from .model import Document, DocumentKind, Span
 from .parse import ParsedFile, YamlProblem, looks_like_harness, parse
+from .records import replace
 from .rules import RULES, InvalidYaml
 from .suppression import apply_suppressions
 
@@ -133,7 +133,7 @@ def place_across_files(diagnostics: list[Diagnostic], reported_in: ReportedIn | 
             and (d.code, span_key(d.span)) in reported_in(origin.file)
         ):
             continue
-        moved = dataclasses.replace(
+        moved = replace(
             d,
             span=origin.via,
             message=f"{d.message} (through {origin.label}: {origin.file}:{d.span.start_line + 1})",
@@ -146,7 +146,7 @@ def place_across_files(diagnostics: list[Diagnostic], reported_in: ReportedIn | 
             placed[key] = moved
         else:  # one use, several findings of one rule: one report that points at each of them
             extra = tuple(r for r in moved.related if r not in earlier.related)
-            placed[key] = dataclasses.replace(earlier, related=earlier.related + extra)
+            placed[key] = replace(earlier, related=earlier.related + extra)
     return sorted(placed.values(), key=lambda d: d.sort_key)
 
 

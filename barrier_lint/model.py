@@ -14,13 +14,13 @@ repository-level resolver can splice resolved bodies in without changing how rul
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import re
-from dataclasses import dataclass, field
+
+from .records import field, record, replace
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Origin:
     """Provenance of a node written in another file than the one being analysed.
 
@@ -35,7 +35,7 @@ class Origin:
     label: str  # how messages name that use: "template deploy_gate@v2", "child pipeline child_release"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Span:
     """A range in the source: 0-based line and code-point column, end exclusive.
 
@@ -52,7 +52,7 @@ class Span:
         return (self.start_line, self.start_col) <= (line, col) <= (self.end_line, self.end_col)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Text:
     """A scalar value from the YAML together with where it is written."""
 
@@ -103,7 +103,7 @@ class DocumentKind(enum.Enum):
         return self is not DocumentKind.OTHER
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Syntax:
     """How one of Harness's two YAML syntaxes writes the things rules talk about.
 
@@ -169,7 +169,7 @@ V1 = Syntax(
 )
 # A v1 template file read on its own (not through a use): its `${{ inputs.x }}` references are the
 # template's parameters, which each use fills in, so they are not mistakes there.
-V1_TEMPLATE = dataclasses.replace(V1, template_inputs=True)
+V1_TEMPLATE = replace(V1, template_inputs=True)
 _TEMPLATE_INPUT = re.compile(r"\$\{\{\s*inputs\.[A-Za-z_][\w-]*\s*\}\}")
 
 
@@ -221,7 +221,7 @@ def _label(identifier: Text | None, name: Text | None, where: Span) -> str:
     return f"at line {where.start_line + 1}"
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False, slots=True)
 class When:
     """A `when` block on a stage, step group or step."""
 
@@ -241,7 +241,7 @@ class When:
         return self.status is not None and self.status.value.strip().lower() not in ("", "success", "all")
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False, slots=True)
 class Strategy:
     """A looping strategy (`matrix`, `repeat` or `parallelism`)."""
 
@@ -251,7 +251,7 @@ class Strategy:
     max_concurrency_key: Span | None = None
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False, slots=True)
 class MultiDeployment:
     """`spec.services` or `spec.environments` of a stage that deploys several services or environments."""
 
@@ -261,7 +261,7 @@ class MultiDeployment:
     parallel: Text | None  # metadata.parallel
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False, slots=True)
 class Stage:
     identifier: Text | None
     name: Text | None
@@ -291,7 +291,7 @@ class Stage:
         return f"stage {_subject_name(self.identifier, self.name, self.path)}"
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False, slots=True)
 class StepGroup:
     identifier: Text | None
     name: Text | None
@@ -316,7 +316,7 @@ class StepGroup:
         return f"{outer} > {own}" if outer else own
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False, slots=True)
 class BarrierPosition:
     """One Barrier step."""
 
@@ -409,7 +409,7 @@ class BarrierPosition:
         return found
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False, slots=True)
 class Declaration:
     """An entry of `flowControl.barriers` (v0), or a string of `pipeline.barriers` (v1)."""
 
@@ -423,7 +423,7 @@ class Declaration:
         return cls(text, text, text.span)
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False, slots=True)
 class TemplateUse:
     """A pipeline, stage, step group or step written as `template: {templateRef, versionLabel, ...}`.
 
@@ -455,7 +455,7 @@ class TemplateUse:
         return self.ref.value.split("@", 1)[0].strip()
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False, slots=True)
 class ChainUse:
     """A `type: Pipeline` stage: it runs a child pipeline, whose `parent.X` Barrier steps join this
     pipeline's barrier X at the stage's place (harness-barriers.md section 6)."""
@@ -468,7 +468,7 @@ class ChainUse:
     at: Span | None = None  # where the child says who it is, in its own file
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False, slots=True)
 class FixedTemplateInput:
     """A templateInputs value for a Barrier step field that the template fixes to a literal (BL109)."""
 
@@ -478,7 +478,7 @@ class FixedTemplateInput:
     fixed: str  # the template's own value
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False, slots=True)
 class TemplateCycle:
     """A template use that closes a cycle of nested uses, or nests deeper than Harness resolves (BL110)."""
 
@@ -487,7 +487,7 @@ class TemplateCycle:
     too_deep: bool = False
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False, slots=True)
 class Pipeline:
     """The analysable body of a document: a pipeline, or the stage/step group/step of a template.
 
@@ -534,7 +534,7 @@ class Pipeline:
         return out
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False, slots=True)
 class Document:
     index: int  # 0-based document number in the file
     kind: DocumentKind

@@ -11,11 +11,11 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 
 from .model import Document
 from .readers import read_document
 from .readers.hooks import Resolver
+from .records import field, record
 from .syntax import (  # noqa: F401  (re-exported: the names the rest of the project reads from here)
     C_PARSER,
     MAX_DEPTH,
@@ -35,7 +35,7 @@ from .syntax import (  # noqa: F401  (re-exported: the names the rest of the pro
 )
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class ParsedFile:
     text: str
     documents: list[Document] = field(default_factory=list)
@@ -49,7 +49,7 @@ class ParsedFile:
 # ---------------------------------------------------------------------------------------------- parsing
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Composed:
     """A file composed once: each document's root node and index, and the problems composing found.
 

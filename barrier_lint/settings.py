@@ -23,12 +23,18 @@ Used by the CLI and the language server alike.
 from __future__ import annotations
 
 import os
-import pathlib
+import re
 import sys
 
 from .config import DEFAULT_STAGE_TYPES, FORBIDDEN_STAGE_TYPES, HARNESS_STAGE_TYPES, Config
 from .diagnostics import Severity
 from .rules import ALL_RULES, find_rule
+
+# `pathlib` (which imports `urllib.parse`, `ipaddress`, `fnmatch`) only when a configuration file is read:
+# the search for one works on strings.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import pathlib
 
 CONFIG_FILES = (".barrier-lint.toml", "pyproject.toml")
 TABLE = ("tool", "barrier-lint")
@@ -52,26 +58,31 @@ class ConfigError(Exception):
         return where + self.message
 
 
-def find_config_file(start: pathlib.Path) -> pathlib.Path | None:
+def find_config_file(start: str | os.PathLike) -> pathlib.Path | None:
     """The nearest configuration file at or above `start` (a file's folder, or a folder itself)."""
-    start = pathlib.Path(os.path.abspath(start))
-    folder = start if start.is_dir() else start.parent
-    for current in (folder, *folder.parents):
+    start = os.path.abspath(start)
+    current = start if os.path.isdir(start) else os.path.dirname(start)
+    while True:
         for name in CONFIG_FILES:
-            candidate = current / name
-            if candidate.is_file() and (name != "pyproject.toml" or _has_table(candidate)):
-                return candidate
-    return None
+            candidate = os.path.join(current, name)
+            if os.path.isfile(candidate) and (name != "pyproject.toml" or _has_table(candidate)):
+                import pathlib
+
+                return pathlib.Path(candidate)
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
 
 
-_has_table_cache: dict[pathlib.Path, tuple[int, bool]] = {}
+_has_table_cache: dict[str, tuple[int, bool]] = {}
 
 
-def _has_table(pyproject: pathlib.Path) -> bool:
+def _has_table(pyproject: str) -> bool:
     """Whether a pyproject.toml holds [tool.barrier-lint]; remembered until the file changes (a directory
     walk asks once per linted file)."""
     try:
-        mtime = pyproject.stat().st_mtime_ns
+        mtime = os.stat(pyproject).st_mtime_ns
     except OSError:
         return False
     cached = _has_table_cache.get(pyproject)
@@ -81,19 +92,31 @@ def _has_table(pyproject: pathlib.Path) -> bool:
     return cached[1]
 
 
-def _read_has_table(pyproject: pathlib.Path) -> bool:
+# Where a [tool.barrier-lint] table can be written in TOML: a `tool.barrier-lint` header or dotted key (with any
+# quoting and spacing), a key of a `[tool]` table, or of an inline `tool = {...}`. A pyproject.toml that has
+# none of these has no such table, and is not parsed: the TOML parser costs a cold start more than the lint
+# of a small file (docs/performance.md, "Cold start"). Only a key spelt with escapes (`"barrier\u002dlint"`)
+# would be missed.
+_MAY_HOLD_TABLE = r"""["']?tool["']?\s*(?:\.\s*["']?barrier-lint|=\s*\{)|^\s*\[\s*["']?tool["']?\s*\]"""
+
+
+def _read_has_table(pyproject: str) -> bool:
+    try:
+        with open(pyproject, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+    except OSError:
+        return False
+    if not re.search(_MAY_HOLD_TABLE, text, re.MULTILINE):
+        return False
     try:
         data = _read_toml(pyproject)
     except ConfigError:
         # A broken pyproject.toml that mentions us is ours to report; one that does not is not ours at all.
-        try:
-            return "[tool.barrier-lint" in pyproject.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return False
+        return "[tool.barrier-lint" in text
     return isinstance(data.get("tool"), dict) and TABLE[1] in data["tool"]
 
 
-def _read_toml(path: pathlib.Path) -> dict:
+def _read_toml(path: str | os.PathLike) -> dict:
     # Imported here: a run with no configuration file never pays for the TOML parser.
     if sys.version_info >= (3, 11):
         import tomllib
@@ -110,8 +133,10 @@ def _read_toml(path: pathlib.Path) -> dict:
         raise ConfigError(str(path), "", f"not valid UTF-8: {exc}") from None
 
 
-def load_config(path: pathlib.Path) -> Config:
+def load_config(path: str | os.PathLike) -> Config:
     """Read one configuration file. Patterns in it are relative to its folder."""
+    import pathlib
+
     path = pathlib.Path(path)
     data = _read_toml(path)
     table = data
@@ -262,20 +287,20 @@ _cache: dict[pathlib.Path, tuple[int, Config]] = {}
 _SEARCH = object()
 
 
-def config_for(file_path: pathlib.Path, found: pathlib.Path | None | object = _SEARCH) -> Config:
+def config_for(file_path: str | os.PathLike, found: pathlib.Path | None | object = _SEARCH) -> Config:
     """The configuration that applies to one file, its per-file ignores resolved; the defaults when no
     configuration file is found. Files are re-read when they change (the language server keeps running).
     `found` is the configuration file when the caller has already searched for it."""
     if found is _SEARCH:
-        found = find_config_file(pathlib.Path(file_path))
+        found = find_config_file(file_path)
     if found is None:
         return Config()
     try:
-        mtime = found.stat().st_mtime_ns
+        mtime = os.stat(found).st_mtime_ns
     except OSError:
         mtime = -1
     cached = _cache.get(found)
     if cached is None or cached[0] != mtime:
         cached = (mtime, load_config(found))
         _cache[found] = cached
-    return cached[1].for_file(str(file_path))
+    return cached[1].for_file(os.fspath(file_path))

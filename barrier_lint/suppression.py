@@ -12,12 +12,12 @@ suppresses nothing (the rule does not fire there, or the name is not a rule) is 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from .config import Config
 from .diagnostics import Diagnostic
 from .model import Span
 from .parse import Comment, find_comments, split_lines
+from .records import field, record
 from .rules import UnusedSuppression, find_rule
 
 MARKER = re.compile(r"#\s*barrier-lint\s*:", re.IGNORECASE)
@@ -28,7 +28,7 @@ DIRECTIVE = re.compile(
 )
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Suppression:
     comment: Comment
     kind: str  # disable, disable-next-line or disable-file; "" when the comment could not be read

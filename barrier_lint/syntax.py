@@ -21,9 +21,9 @@ import re
 import sys
 from operator import itemgetter
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from .model import Origin, Span, Text
+from .records import record
 
 
 def _hollow_ruamel_package() -> None:
@@ -112,7 +112,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _HARNESS_MARKER = re.compile(r"^(?:pipeline|template|inputSet|overlayInputSet)\s*:|^\s*barrierRef\s*:", re.M)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class YamlProblem:
     """Why (part of) the text could not be read as YAML; reported as BL000."""
 
@@ -122,7 +122,7 @@ class YamlProblem:
     recursive_alias: bool = False  # a node that contains itself: the reader's own problem is then redundant
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Comment:
     line: int
     col: int

@@ -14,12 +14,12 @@ Editor settings win key by key: `select` and `stage-types` replace the file's, `
 
 from __future__ import annotations
 
-import dataclasses
 import pathlib
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlparse
 
 from barrier_lint.config import Config
+from barrier_lint.records import replace
 from barrier_lint.settings import KEYS, ConfigError, config_for, config_from_dict
 
 SECTION = "barrierLint"
@@ -68,7 +68,7 @@ def merge(base: Config, editor: dict, source: str, root: str | None = None) -> C
     if not editor:
         return base
     override = config_from_dict(editor, source, root=root)
-    return dataclasses.replace(
+    return replace(
         base,
         stable_templates=tuple({**dict(base.stable_templates), **dict(override.stable_templates)}.items()),
         template_paths=override.template_paths if "template-paths" in editor else base.template_paths,

@@ -4,27 +4,29 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO
 
 from ..diagnostics import Diagnostic, Severity
 from ..model import Span
+from ..records import record
 from ..syntax import split_lines  # noqa: F401  (the formats quote source lines numbered as the model numbers them)
 
+# `typing` is for type checkers only (annotations are never evaluated): not imported at start-up.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from ..parse import ParsedFile
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FileResult:
     path: str  # as shown to the user (relative when given relative)
     diagnostics: list  # list[Diagnostic], sorted
     text: str = ""  # the source, for formats that quote it
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RenderOptions:
     color: bool = False
     quiet: bool = False
@@ -41,17 +43,19 @@ class RenderOptions:
     model: Callable[[FileResult], ParsedFile | None] | None = None
 
 
-Renderer = Callable[[list[FileResult], TextIO, RenderOptions], None]
+Renderer = Callable[[list[FileResult], "TextIO", RenderOptions], None]  # TextIO: a name for type checkers
 
 
 # What must not reach a terminal, a log or a report as itself: C0 and C1 control characters (ESC starts
 # terminal sequences, a line break starts a new line that GitHub Actions reads as a workflow command), DEL,
 # line and paragraph separators, bidirectional overrides (text that reads differently than it is), the
 # XML non-characters, and lone surrogates (a file name that is not UTF-8, kept by Python as U+DC80-U+DCFF).
+# Patterns, not compiled ones: `re` compiles each on its first use and keeps it; compiling these character
+# classes at import cost a cold start more than a run that prints nothing uses them.
 _OTHERS = "\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff"
-_CONTROLS = re.compile(f"[\x00-\x1f{_OTHERS}]")
-_CONTROLS_NOT_TAB = re.compile(f"[\x00-\x08\x0a-\x1f{_OTHERS}]")
-_SURROGATES = re.compile("[\ud800-\udfff]")
+_CONTROLS = f"[\x00-\x1f{_OTHERS}]"
+_CONTROLS_NOT_TAB = f"[\x00-\x08\x0a-\x1f{_OTHERS}]"
+_SURROGATES = "[\ud800-\udfff]"
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -85,8 +89,8 @@ def escape(value: str, *, syntax_escapes_controls: bool = False, keep_tabs: bool
     - `keep_tabs`: for a source line shown with a caret under it, whose tabs must stay tabs to line up.
     """
     if syntax_escapes_controls:
-        return _SURROGATES.sub(_shown, value)
-    return (_CONTROLS_NOT_TAB if keep_tabs else _CONTROLS).sub(_shown, value)
+        return re.sub(_SURROGATES, _shown, value)
+    return re.sub(_CONTROLS_NOT_TAB if keep_tabs else _CONTROLS, _shown, value)
 
 
 def cli_span(span: Span) -> tuple[int, int, int, int]:
@@ -134,6 +138,8 @@ def write_atomically(path: str, write: Callable[[TextIO], None]) -> None:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
+    import tempfile  # only when a file is written (and it imports shutil, random, ...)
+
     fd, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -3,10 +3,13 @@ written out so a build log without colour still shows which lines fail the build
 
 from __future__ import annotations
 
-from typing import TextIO
-
 from ..diagnostics import Diagnostic, Severity
 from .common import FileResult, RenderOptions, cli_position, escape, severity_counts
+
+# `typing` is for type checkers only (annotations are never evaluated): not imported at start-up.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TextIO
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _BOLD, _RESET = "\033[1m", "\033[0m"

@@ -9,16 +9,22 @@ with an `Origin` that says through which use it was reached.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Protocol
-
 from ..model import Span
+from ..records import field, record
 from ..syntax import MappingNode, Node, ScalarNode, SpansOf, Tree
+
+# `Resolver` is a protocol for type checkers; at run time it is a plain class, so that reading a file does not
+# import `typing` (docs/performance.md, "Cold start").
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Protocol
+else:
+    Protocol = object
 
 MAX_TEMPLATE_NESTING = 10  # Harness stops resolving deeper ("Exponentially growing template nesting")
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Resolution:
     """The answer to one template use."""
 

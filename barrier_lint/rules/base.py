@@ -5,13 +5,17 @@ them all explicitly."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import ClassVar
 
 from ..analysis import Facts
 from ..config import Config
 from ..diagnostics import Related, Severity
 from ..model import BarrierPosition, DocumentKind, Span, Text
+from ..records import field, record
+
+# `typing` is for type checkers only (annotations are never evaluated): not imported at start-up.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import ClassVar
 
 # Where each rule's documentation is published (docs/rules.md, generated from the docstrings).
 DOCS_URL = "https://github.com/barrier-lint/barrier-lint/blob/main/docs/rules.md"
@@ -22,7 +26,7 @@ ANALYSED = PIPELINES | {DocumentKind.STAGE_TEMPLATE, DocumentKind.STEP_GROUP_TEM
 NOT_V1 = ANALYSED - {DocumentKind.V1_PIPELINE}
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Finding:
     """What a rule reports; the engine adds code, name and severity."""
 

@@ -8,7 +8,6 @@ spliced node keeping its own file and span, and findings on such nodes are repor
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -21,6 +20,7 @@ from ..parse import ParsedFile, read
 from ..readers.v0 import Builder
 from ..syntax import Node, ScalarNode, Tree
 from ..output.common import display_name
+from ..records import replace
 from .files import Excluded, read_harness_text, workspace_files, workspace_root
 from .index import IndexedFile, InputSetEntry, PipelineEntry, WorkspaceIndex
 from .merge import combine, merge
@@ -204,7 +204,7 @@ class Workspace:
         base = next((d for d in self.read(pipeline.file).documents if d.index == pipeline.number), None)
         known = {_finding_key(d, pipeline.file) for d in document_findings(base, config)} if base is not None else set()
         return [
-            dataclasses.replace(d, message=f"{d.message} ({label})")
+            replace(d, message=f"{d.message} ({label})")
             for d in document_findings(run, config)
             if _finding_key(d, entry.file) not in known
         ]

@@ -1,0 +1,127 @@
+"""What a plain lint of one file imports (docs/performance.md, "Cold start"): the modules below are left out of
+it on purpose, each for a reason given where it is imported; a change that brings one back fails here."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT
+
+# Never needed to lint one file with no configuration file, no template use, no cache and no finding.
+NOT_IMPORTED = (
+    "dataclasses",  # barrier_lint.records builds the value classes
+    "inspect",
+    "typing",  # annotations only (never evaluated)
+    "tempfile",  # only when a report file is written
+    "shutil",  # argparse's help formatter asks it for the terminal width: only help needs the width
+    "tomllib",  # only when a configuration file can hold a barrier-lint table
+    "pathlib",  # only when a configuration file is read
+    "urllib.parse",
+    "difflib",  # only for a "did you mean"
+    "json",
+    "hashlib",
+    "concurrent.futures",  # only with more files than POOL_THRESHOLD
+    "ruamel.yaml.main",  # syntax.py imports the parser without the package's __init__
+    "barrier_lint.workspace",  # only for a file that uses a template, a child pipeline or an input set
+    "barrier_lint.cache",  # --no-cache
+)
+
+# Runs the command as `python -m barrier_lint` does (`__main__.run`), then prints what was imported.
+PROBE = """
+import sys
+sys.argv = ["barrier-lint", *sys.argv[1:]]
+from barrier_lint.__main__ import run
+status = run()
+print(" ".join(sorted(sys.modules)), file=sys.stderr)
+raise SystemExit(status)
+"""
+
+
+def imported(args: list[str], cwd) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], cwd=cwd, capture_output=True, text=True, env=_env(), check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return set(done.stderr.strip().splitlines()[-1].split())
+
+
+def at_start_up(cwd) -> set[str]:
+    """What the interpreter imports before any of our code (an editable install's finder imports pathlib)."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; print(' '.join(sys.modules))"],
+        cwd=cwd, capture_output=True, text=True, env=_env(), check=True,
+    )
+    return set(done.stdout.split())
+
+
+def _env() -> dict:
+    import os
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")  # this checkout's barrier_lint
+    return env
+
+
+@pytest.fixture
+def repository(tmp_path):
+    """A folder with one clean pipeline and a pyproject.toml that has no [tool.barrier-lint] table (it mentions
+    barrier-lint, as a project's own pyproject.toml does)."""
+    shutil.copy(ROOT / "examples" / "release_clean.yaml", tmp_path / "release.yaml")
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "barrier-lint"\n\n[project.scripts]\nbarrier-lint = "barrier_lint.__main__:run"\n\n'
+        '[tool.ruff]\nline-length = 120\n',
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def test_a_plain_lint_of_one_file_imports_none_of_the_modules_it_does_not_need(repository):
+    found = imported(["-q", "--no-cache", "release.yaml"], repository) - at_start_up(repository)
+    assert "barrier_lint.linter" in found and "_ruamel_yaml" in found  # the probe did lint the file
+    assert sorted(found & set(NOT_IMPORTED)) == []
+
+
+def test_the_collector_is_off_for_the_command_and_on_again_for_a_library_user(repository):
+    script = (
+        "import gc, sys\n"
+        "sys.argv = ['barrier-lint', '-q', '--no-cache', 'release.yaml']\n"
+        "import barrier_lint.cli\n"
+        "assert gc.isenabled()  # importing the library leaves the collector alone\n"
+        "from barrier_lint.__main__ import run\n"
+        "status = run()\n"
+        "print(gc.isenabled(), status)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=repository, capture_output=True, text=True, env=_env(), check=False
+    )
+    assert done.stdout.strip() == "False 0", done.stderr
+
+
+def test_a_pyproject_toml_with_the_table_is_still_read(repository):
+    """The text check before the TOML parser: every way TOML can write [tool.barrier-lint] is still found."""
+    spellings = [
+        "[tool.barrier-lint]\nignore = ['BL202']\n",
+        '[ tool . "barrier-lint" ]\nignore = ["BL202"]\n',
+        "[tool]\nbarrier-lint = { ignore = ['BL202'] }\n",
+        "tool.barrier-lint.ignore = ['BL202']\n",
+        "tool = { barrier-lint = { ignore = ['BL202'] } }\n",
+        "[tool.barrier-lint.severity]\nBL202 = 'off'\n",
+    ]
+    from barrier_lint.settings import config_for
+
+    for text in spellings:
+        (repository / "pyproject.toml").write_text(text, encoding="utf-8")
+        config = config_for(repository / "release.yaml")
+        assert not config.enabled("BL202", "single-participant"), text
+    (repository / "pyproject.toml").write_text("[tool.ruff]\nline-length = 120\n", encoding="utf-8")
+    assert config_for(repository / "release.yaml").source is None
+
+
+def test_a_configuration_file_brings_the_toml_parser_back(repository):
+    (repository / "pyproject.toml").write_text("[tool.barrier-lint]\nignore = ['BL202']\n", encoding="utf-8")
+    found = imported(["-q", "--no-cache", "release.yaml"], repository)
+    assert "tomllib" in found or "tomli" in found
