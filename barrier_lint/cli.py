@@ -506,7 +506,7 @@ def lint_paths(
     # The cyclic garbage collector stays paused for the whole run: a workspace holds every file's node tree,
     # and the collector's passes over them would cost more than the run itself (the model builds no cycles
     # to speak of, and the process ends with the run).
-    with collector_paused():
+    with collector_paused(keep=True):
         return _lint_paths(
             paths, configs, stdin_filename, keep_text, respect_gitignore, harness_only, resolve, jobs, cache, force_exclude
         )
