@@ -154,6 +154,10 @@ class Ordering:
         return order(p, q, self.ancestors)
 
     def _sweep(self, node: _Node) -> _Summary:
+        # A node with no position of its own and one child has that child's summary: paths are long (a
+        # step spliced from three nested templates is some twenty segments deep), branches are few.
+        while not node.positions and len(node.children) == 1:
+            (node,) = node.children.values()
         summary = _Summary()
         for position in node.positions:
             summary.add(position)
