@@ -612,6 +612,16 @@ class Tree:
         self.extra: dict[int, tuple[Node, dict[str, tuple[Node, Node]]]] = {}
         self.shared: Index | None = None  # the other files' indexes (the workspace's), for spliced nodes
 
+    def use_shared(self, shared: Index | None) -> None:
+        """Look spliced nodes' keys up in `shared`, the workspace's index of every file it composed. When
+        that holds the document's own index too (a file of the workspace), it alone serves every node: one
+        lookup instead of two for each node spliced in."""
+        self.shared = shared
+        if shared is not None and self.index:
+            first = next(iter(self.index))
+            if shared.get(first) is self.index[first]:  # a file's index goes into the shared one whole
+                self.index, self.shared = shared, None
+
     def span(self, node: Node) -> Span:
         """Where a node is written: in the analysed file, or (with its `Origin`) in the file it came from."""
         if self.via is None:

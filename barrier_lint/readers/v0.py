@@ -59,7 +59,7 @@ class Builder(Tree):
         self, number: int, index: Index, spans: Spans, home: str = UNNAMED, resolver: Resolver | None = None
     ) -> None:
         super().__init__(index, spans, home, resolver.spans_of if resolver is not None else None)
-        self.shared = getattr(resolver, "node_keys", None)
+        self.use_shared(getattr(resolver, "node_keys", None))
         self.number = number
         self.pipeline: Pipeline | None = None
         self.resolver = resolver
