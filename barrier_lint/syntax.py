@@ -522,12 +522,13 @@ class Spans:
     its last value ends.
     """
 
-    __slots__ = ("name", "_text", "_starts")
+    __slots__ = ("name", "_text", "_starts", "_scalars")
 
     def __init__(self, text: str, name: str = "<unicode string>") -> None:
         self.name = name
         self._text: str | None = text
         self._starts: list[int] | None = None
+        self._scalars: dict[tuple[int, int], Span] | None = None
 
     @property
     def line_starts(self) -> list[int]:
@@ -564,6 +565,21 @@ class Spans:
         start_line, start_col = source.at(node.start)
         end_line, end_col = source.at(end.end)
         return Span(start_line, start_col, end_line, end_col)
+
+
+    def remembered(self, node: Node) -> Span:
+        """`self(node)`, remembered for scalars (a span that only their offsets decide): a template's nodes
+        are spliced into every pipeline that uses it, and their spans asked each time."""
+        if type(node) is not ScalarNode:
+            return self(node)
+        scalars = self._scalars
+        if scalars is None:
+            scalars = self._scalars = {}
+        key = (node.start, node.end)
+        span = scalars.get(key)
+        if span is None:
+            span = scalars[key] = self(node)
+        return span
 
 
 def _last_written(collection: MappingNode | SequenceNode) -> Node | None:
@@ -609,6 +625,8 @@ class Tree:
         self.home = home
         self.spans_of = spans_of
         self.via: tuple[Span, str] | None = None
+        self._origin: Origin | None = None  # the origin `span` gave last, and the `via` it was made for
+        self._origin_via: tuple[Span, str] | None = None
         self.extra: dict[int, tuple[Node, dict[str, tuple[Node, Node]]]] = {}
         self.shared: Index | None = None  # the other files' indexes (the workspace's), for spliced nodes
 
@@ -626,11 +644,16 @@ class Tree:
         """Where a node is written: in the analysed file, or (with its `Origin`) in the file it came from."""
         if self.via is None:
             return self.spans(node)
-        name = node.source.name
+        source = node.source
+        name = source.name
         if name == self.home:
             return self.spans(node)
-        s = node.source(node)
-        return Span(s.start_line, s.start_col, s.end_line, s.end_col, Origin(name, *self.via))
+        origin = self._origin
+        if origin is None or origin.file != name or self._origin_via is not self.via:
+            origin = self._origin = Origin(name, *self.via)  # one for every node of a file read through a use
+            self._origin_via = self.via
+        s = source.remembered(node)
+        return Span(s.start_line, s.start_col, s.end_line, s.end_col, origin)
 
     def keys(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
         """A mapping's keys (the last of duplicates wins); indexed on first use for nodes that the document's
