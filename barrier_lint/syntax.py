@@ -659,17 +659,21 @@ class Tree:
         """A mapping's keys (the last of duplicates wins); indexed on first use for nodes that the document's
         index does not hold (bodies spliced in from other files, merged mappings)."""
         keys = self.index.get(id(node))
-        if keys is None and self.shared is not None:
+        return keys if keys is not None else self._unindexed(node)
+
+    def _unindexed(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
+        """`keys` of a node the document's index does not hold."""
+        if self.shared is not None:
             keys = self.shared.get(id(node))
-        if keys is None:
-            # Kept per reader (the document's own index is shared by every reading of it), with the node
-            # itself, so that its id cannot be reused by another node while this reader runs.
-            known = self.extra.get(id(node))
-            if known is None:
-                keys = {pair[0].value: pair for pair in node.value if isinstance(pair[0], ScalarNode)}
-                self.extra[id(node)] = (node, keys)
-            else:
-                keys = known[1]
+            if keys is not None:
+                return keys
+        # Kept per reader (the document's own index is shared by every reading of it), with the node itself,
+        # so that its id cannot be reused by another node while this reader runs.
+        known = self.extra.get(id(node))
+        if known is not None:
+            return known[1]
+        keys = {pair[0].value: pair for pair in node.value if type(pair[0]) is ScalarNode}
+        self.extra[id(node)] = (node, keys)
         return keys
 
     # -- node access -----------------------------------------------------------------------------------
@@ -715,7 +719,7 @@ class Tree:
             return None
         keys = self.index.get(id(node))  # (the common case first: a node of the document read)
         if keys is None:
-            keys = self.keys(node)
+            keys = self._unindexed(node)
         found = keys.get(key)
         if found is None and "<<" in keys:
             for source in self._merge_sources(node):

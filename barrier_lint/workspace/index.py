@@ -101,6 +101,7 @@ class WorkspaceIndex:
         self.pending: dict[str, str] = {}
         # Every composed mapping's keys, by node id, across files: readers look spliced nodes up here.
         self.node_keys: dict[int, dict] = {}
+        self.generation = 0  # how many times a file was added, changed or removed: what lookups remember by
         # The reverse dependency map, kept by put and remove: identifier -> the files that name it.
         self.template_users: dict[str, set[str]] = defaultdict(set)
         self.pipeline_parents: dict[str, set[str]] = defaultdict(set)
@@ -118,6 +119,7 @@ class WorkspaceIndex:
     def put(self, name: str, text: str) -> IndexedFile:
         """Index (or re-index) the file `name` with this text."""
         self.remove(name)
+        self.generation += 1
         indexed = IndexedFile(name, compose(text, name))
         for _, _, index, _ in indexed.composed.documents:
             self.node_keys.update(index)
@@ -143,6 +145,7 @@ class WorkspaceIndex:
         old = self.files.pop(name, None)
         if old is None:
             return
+        self.generation += 1
         for _, _, index, _ in old.composed.documents:
             for node_id in index:
                 self.node_keys.pop(node_id, None)

@@ -20,6 +20,7 @@ from ..model import is_runtime_input
 from ..syntax import MappingNode, Node, ScalarNode, SequenceNode
 
 WRAPPERS = ("stage", "step", "stepGroup", "insert")
+ENTRY_KEYS = frozenset((*WRAPPERS, "parallel"))  # what a list entry is wrapped in
 BARRIER_FIELDS = ("barrierRef", "timeout")
 Fixed = list[tuple[ScalarNode, str, str]]  # (input value node, field, the template's literal)
 
@@ -167,16 +168,16 @@ def _put(pairs: list, index: dict[str, int], key: ScalarNode, value: Node, repla
 
 def _wrapper(entry: MappingNode) -> tuple[str | None, Node | None]:
     for key, value in entry.value:
-        if isinstance(key, ScalarNode) and (key.value in WRAPPERS or key.value == "parallel"):
+        if type(key) is ScalarNode and key.value in ENTRY_KEYS:
             return key.value, value
     return None, None
 
 
 def _scalar(node: Node, key: str) -> str | None:
-    if isinstance(node, MappingNode):
+    if type(node) is MappingNode:
         for k, v in reversed(node.value):
-            if isinstance(k, ScalarNode) and k.value == key:
-                return v.value if isinstance(v, ScalarNode) else None
+            if type(k) is ScalarNode and k.value == key:
+                return v.value if type(v) is ScalarNode else None
     return None
 
 
