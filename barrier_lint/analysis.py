@@ -142,10 +142,11 @@ class Ordering:
         for position in self.positions:
             node = root
             for name, index in position.path:
-                node = node.children.setdefault(("key", name), _Node())
+                # (a node made only when missing: `setdefault` would make one for every segment of every path)
+                node = node.children.get(("key", name)) or node.children.setdefault(("key", name), _Node())
                 if index is not None:
                     node.list_name = name
-                    node = node.children.setdefault(("index", index), _Node())
+                    node = node.children.get(("index", index)) or node.children.setdefault(("index", index), _Node())
             node.positions.append(position)
         self._sweep(root)
         self._dag_pairs()
