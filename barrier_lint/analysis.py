@@ -142,10 +142,11 @@ class Ordering:
         for position in self.positions:
             node = root
             for name, index in position.path:
-                node = node.children.setdefault(("key", name), _Node())
+                # (a node made only when missing: `setdefault` would make one for every segment of every path)
+                node = node.children.get(("key", name)) or node.children.setdefault(("key", name), _Node())
                 if index is not None:
                     node.list_name = name
-                    node = node.children.setdefault(("index", index), _Node())
+                    node = node.children.get(("index", index)) or node.children.setdefault(("index", index), _Node())
             node.positions.append(position)
         self._sweep(root)
         self._dag_pairs()
@@ -154,6 +155,10 @@ class Ordering:
         return order(p, q, self.ancestors)
 
     def _sweep(self, node: _Node) -> _Summary:
+        # A node with no position of its own and one child has that child's summary: paths are long (a
+        # step spliced from three nested templates is some twenty segments deep), branches are few.
+        while not node.positions and len(node.children) == 1:
+            (node,) = node.children.values()
         summary = _Summary()
         for position in node.positions:
             summary.add(position)

@@ -17,7 +17,7 @@ from .linter import lint_parsed, yaml_diagnostic
 from .model import DocumentKind, Span
 from .output import FORMATS, FileResult, RenderOptions
 from .output.common import display_name, escape, write_atomically
-from .parse import YamlProblem, collector_paused, decode, parse
+from .parse import YamlProblem, collector_paused, decode, parse, read
 from .rules import ALL_RULES, find_rule
 
 # `typing` is for type checkers only (annotations are never evaluated): not imported at start-up.
@@ -482,6 +482,15 @@ class Workspaces:
             )
         return self.loaded[root]
 
+    def composed(self, path: str, source: str, text: str):
+        """File `source`'s text as the workspace of `path` composed it, when that workspace is loaded already
+        and holds this very text; else None (nothing is loaded)."""
+        workspace = self.loaded.get(self.roots.get(path, ""))
+        if workspace is None:
+            return None
+        indexed = workspace.index.files.get(display_name(source))
+        return indexed.composed if indexed is not None and indexed.composed.text == text else None
+
     def fingerprint(self, path: str):
         """The workspace's files as they are now (`cache.Fingerprint`), read once per run; None with
         --no-resolve."""
@@ -506,7 +515,7 @@ def lint_paths(
     # The cyclic garbage collector stays paused for the whole run: a workspace holds every file's node tree,
     # and the collector's passes over them would cost more than the run itself (the model builds no cycles
     # to speak of, and the process ends with the run).
-    with collector_paused():
+    with collector_paused(keep=True):
         return _lint_paths(
             paths, configs, stdin_filename, keep_text, respect_gitignore, harness_only, resolve, jobs, cache, force_exclude
         )
@@ -709,24 +718,27 @@ def _worker_task(payload):
 _WORKSPACE_WORDS = ("templateRef", "type: Pipeline", "nputSet")
 
 
-def _standalone(task: _Task) -> tuple[list[Diagnostic], bool] | None:
+def _standalone(task: _Task, workspaces: Workspaces) -> tuple[list[Diagnostic], bool] | None:
     """The file's findings and whether it holds Harness YAML when resolution cannot change them (its model
     has no template use, no chained pipeline and no input set), else None."""
     text, problem = decode(task.data)
-    parsed = _alone(text, task.source) if problem is None else None
+    parsed = _alone(text, task.source, workspaces.composed(task.given, task.source, text)) if problem is None else None
     if parsed is None:
         return None
     _, diagnostics, harness = _lint_data(task.data, task.config, task.explicit, parsed=parsed)
     return diagnostics, harness
 
 
-def _alone(text: str, source: str):
+def _alone(text: str, source: str, composed=None):
     """The model of `text` read on its own when resolving it against its workspace cannot change it (no
-    template use, no chained pipeline, no input set), else None: the workspace is not even loaded."""
+    template use, no chained pipeline, no input set), else None: the workspace is not even loaded.
+    `composed`: the text as its workspace, already loaded, composed it (a template is composed there first)."""
     if any(word in text for word in _WORKSPACE_WORDS):
         return None
-    # Named as the workspace names it (`display_name`), which a v1 file's identity comes from.
-    parsed = parse(text, display_name(source))
+    if composed is not None:
+        parsed = read(composed)
+    else:  # named as the workspace names it (`display_name`), which a v1 file's identity comes from
+        parsed = parse(text, display_name(source))
     for document in parsed.documents:
         pipeline = document.pipeline
         if document.kind is DocumentKind.INPUT_SET or pipeline is not None and (pipeline.template_uses or pipeline.chain_uses):
@@ -738,7 +750,7 @@ def _lint_task(task: _Task, workspaces: Workspaces):
     """(findings, the other files they depend on, whether pipelines were looked up, whether the workspace
     was not needed at all, whether the file holds Harness YAML)."""
     if workspaces.resolve:
-        alone = _standalone(task)
+        alone = _standalone(task, workspaces)
         if alone is not None:
             return alone[0], set(), False, True, alone[1]
     workspace = workspaces.for_path(task.given)

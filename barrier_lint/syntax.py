@@ -522,12 +522,13 @@ class Spans:
     its last value ends.
     """
 
-    __slots__ = ("name", "_text", "_starts")
+    __slots__ = ("name", "_text", "_starts", "_scalars")
 
     def __init__(self, text: str, name: str = "<unicode string>") -> None:
         self.name = name
         self._text: str | None = text
         self._starts: list[int] | None = None
+        self._scalars: dict[tuple[int, int], Span] | None = None
 
     @property
     def line_starts(self) -> list[int]:
@@ -564,6 +565,21 @@ class Spans:
         start_line, start_col = source.at(node.start)
         end_line, end_col = source.at(end.end)
         return Span(start_line, start_col, end_line, end_col)
+
+
+    def remembered(self, node: Node) -> Span:
+        """`self(node)`, remembered for scalars (a span that only their offsets decide): a template's nodes
+        are spliced into every pipeline that uses it, and their spans asked each time."""
+        if type(node) is not ScalarNode:
+            return self(node)
+        scalars = self._scalars
+        if scalars is None:
+            scalars = self._scalars = {}
+        key = (node.start, node.end)
+        span = scalars.get(key)
+        if span is None:
+            span = scalars[key] = self(node)
+        return span
 
 
 def _last_written(collection: MappingNode | SequenceNode) -> Node | None:
@@ -609,34 +625,55 @@ class Tree:
         self.home = home
         self.spans_of = spans_of
         self.via: tuple[Span, str] | None = None
+        self._origin: Origin | None = None  # the origin `span` gave last, and the `via` it was made for
+        self._origin_via: tuple[Span, str] | None = None
         self.extra: dict[int, tuple[Node, dict[str, tuple[Node, Node]]]] = {}
         self.shared: Index | None = None  # the other files' indexes (the workspace's), for spliced nodes
+
+    def use_shared(self, shared: Index | None) -> None:
+        """Look spliced nodes' keys up in `shared`, the workspace's index of every file it composed. When
+        that holds the document's own index too (a file of the workspace), it alone serves every node: one
+        lookup instead of two for each node spliced in."""
+        self.shared = shared
+        if shared is not None and self.index:
+            first = next(iter(self.index))
+            if shared.get(first) is self.index[first]:  # a file's index goes into the shared one whole
+                self.index, self.shared = shared, None
 
     def span(self, node: Node) -> Span:
         """Where a node is written: in the analysed file, or (with its `Origin`) in the file it came from."""
         if self.via is None:
             return self.spans(node)
-        name = node.source.name
+        source = node.source
+        name = source.name
         if name == self.home:
             return self.spans(node)
-        s = node.source(node)
-        return Span(s.start_line, s.start_col, s.end_line, s.end_col, Origin(name, *self.via))
+        origin = self._origin
+        if origin is None or origin.file != name or self._origin_via is not self.via:
+            origin = self._origin = Origin(name, *self.via)  # one for every node of a file read through a use
+            self._origin_via = self.via
+        s = source.remembered(node)
+        return Span(s.start_line, s.start_col, s.end_line, s.end_col, origin)
 
     def keys(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
         """A mapping's keys (the last of duplicates wins); indexed on first use for nodes that the document's
         index does not hold (bodies spliced in from other files, merged mappings)."""
         keys = self.index.get(id(node))
-        if keys is None and self.shared is not None:
+        return keys if keys is not None else self._unindexed(node)
+
+    def _unindexed(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
+        """`keys` of a node the document's index does not hold."""
+        if self.shared is not None:
             keys = self.shared.get(id(node))
-        if keys is None:
-            # Kept per reader (the document's own index is shared by every reading of it), with the node
-            # itself, so that its id cannot be reused by another node while this reader runs.
-            known = self.extra.get(id(node))
-            if known is None:
-                keys = {pair[0].value: pair for pair in node.value if isinstance(pair[0], ScalarNode)}
-                self.extra[id(node)] = (node, keys)
-            else:
-                keys = known[1]
+            if keys is not None:
+                return keys
+        # Kept per reader (the document's own index is shared by every reading of it), with the node itself,
+        # so that its id cannot be reused by another node while this reader runs.
+        known = self.extra.get(id(node))
+        if known is not None:
+            return known[1]
+        keys = {pair[0].value: pair for pair in node.value if type(pair[0]) is ScalarNode}
+        self.extra[id(node)] = (node, keys)
         return keys
 
     # -- node access -----------------------------------------------------------------------------------
@@ -682,7 +719,7 @@ class Tree:
             return None
         keys = self.index.get(id(node))  # (the common case first: a node of the document read)
         if keys is None:
-            keys = self.keys(node)
+            keys = self._unindexed(node)
         found = keys.get(key)
         if found is None and "<<" in keys:
             for source in self._merge_sources(node):

@@ -471,3 +471,21 @@ def test_a_template_change_re_analyses_exactly_the_files_that_use_it(monkeypatch
             workspace.lint(name)
     assert sorted(analysed) == ["p3.yaml"]
     assert [d.code for d in workspace.lint("p3.yaml")] == ["BL108"]
+
+
+@pytest.mark.parametrize("case", CASES + [ROOT / "examples"], ids=lambda p: p.name)
+def test_a_run_leaves_no_reference_cycles_for_the_collector_to_find(case, copy_of, monkeypatch):
+    """`lint_paths` freezes what it built instead of letting the collector walk it (`collector_paused`'s
+    `keep`): sound only while the run builds no reference cycles, which this checks by collecting with
+    the run's objects unfrozen once it is dropped."""
+    import gc
+
+    monkeypatch.chdir(copy_of(case))
+    lint_paths(["."], Configs(None, None, frozenset()), None)  # first imports (classes remade by dataclass(slots))
+    gc.unfreeze()
+    gc.collect()
+    run = lint_paths(["."], Configs(None, None, frozenset()), None)
+    assert run.results
+    gc.unfreeze()
+    del run
+    assert gc.collect() == 0

@@ -7,8 +7,7 @@ by `barrier_lint.readers`, which calls `Builder.read_pipeline` or `Builder.read_
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, nullcontext
 
 from ..model import (
     PARENT_PREFIX,
@@ -60,7 +59,7 @@ class Builder(Tree):
         self, number: int, index: Index, spans: Spans, home: str = UNNAMED, resolver: Resolver | None = None
     ) -> None:
         super().__init__(index, spans, home, resolver.spans_of if resolver is not None else None)
-        self.shared = getattr(resolver, "node_keys", None)
+        self.use_shared(getattr(resolver, "node_keys", None))
         self.number = number
         self.pipeline: Pipeline | None = None
         self.resolver = resolver
@@ -122,7 +121,7 @@ class Builder(Tree):
         self.pipeline = pipeline
         if isinstance(self.get(body, "template"), MappingNode):  # the whole pipeline comes from a template
             resolved, _, _, entering = self._template_use(body, path, "Pipeline")
-            if resolved is not body and isinstance(resolved, MappingNode) and not isinstance(entering, nullcontext):
+            if resolved is not body and isinstance(resolved, MappingNode) and entering is not NOT_A_USE:
                 with entering:
                     self._pipeline_body(pipeline, resolved, path)
                 return pipeline
@@ -410,12 +409,12 @@ class Builder(Tree):
         """
         template = self.get(node, "template")
         if not isinstance(template, MappingNode):
-            return node, path, None, nullcontext()
+            return node, path, None, NOT_A_USE
         assert self.pipeline is not None
         self.pipeline.uses_templates = True
         ref = self.text(template, "templateRef")
         inputs_path = path + (("template", None), ("templateInputs", None))
-        unresolved = (self.get(template, "templateInputs"), inputs_path, ref, nullcontext())
+        unresolved = (self.get(template, "templateInputs"), inputs_path, ref, NOT_A_USE)
         if ref is None:
             return unresolved
         use = TemplateUse(ref, self.text(template, "versionLabel"), kind)
@@ -440,18 +439,8 @@ class Builder(Tree):
         self.budget += VISITS_PER_NODE * resolution.size
         return resolution.body, path, ref, self._reading_template(ref, resolution)
 
-    @contextmanager
-    def _reading_template(self, ref: Text, resolution: Resolution) -> Iterator[None]:
-        outermost = self.via is None
-        if outermost:
-            self.via = (ref.span, f"template {resolution.label}")
-        self.nesting.append((resolution.identity, resolution.label))
-        try:
-            yield
-        finally:
-            self.nesting.pop()
-            if outermost:
-                self.via = None
+    def _reading_template(self, ref: Text, resolution: Resolution) -> _ReadingTemplate:
+        return _ReadingTemplate(self, ref, resolution)
 
     def _strategy(self, node: Node | None) -> Strategy | None:
         pair = self.entry(node, "strategy")
@@ -486,3 +475,33 @@ class Builder(Tree):
             count = len(values[1].value) if isinstance(values[1], SequenceNode) else 0
             found.append(MultiDeployment(kind, self.span(values[0]), count, self.text(self.get(block, "metadata"), "parallel")))
         return found
+
+
+NOT_A_USE = nullcontext()  # the context of a node read in place: no template use, or one not resolved
+
+
+class _ReadingTemplate:
+    """The context a resolved template body is read in: its nodes get their origin (through the outermost
+    use), and the use is on the nesting stack that BL110's cycle check looks at. (A class, not a
+    `contextmanager` generator: one is entered per template use, and a generator costs several times more.)"""
+
+    __slots__ = ("builder", "entry", "outermost", "via")
+
+    def __init__(self, builder: Builder, ref: Text, resolution: Resolution) -> None:
+        self.builder = builder
+        self.via = (ref.span, f"template {resolution.label}")
+        self.entry = (resolution.identity, resolution.label)
+        self.outermost = False
+
+    def __enter__(self) -> None:
+        builder = self.builder
+        self.outermost = builder.via is None
+        if self.outermost:
+            builder.via = self.via
+        builder.nesting.append(self.entry)
+
+    def __exit__(self, *exc: object) -> None:
+        builder = self.builder
+        builder.nesting.pop()
+        if self.outermost:
+            builder.via = None

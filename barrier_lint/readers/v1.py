@@ -61,7 +61,7 @@ class Reader(Tree):
         resolver: Resolver | None = None,
     ) -> None:
         super().__init__(index, spans, home, resolver.spans_of if resolver is not None else None)
-        self.shared = getattr(resolver, "node_keys", None)
+        self.use_shared(getattr(resolver, "node_keys", None))
         self.resolver = resolver
         self.inputs = inputs
         self.pipeline: Pipeline | None = None

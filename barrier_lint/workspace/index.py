@@ -101,6 +101,7 @@ class WorkspaceIndex:
         self.pending: dict[str, str] = {}
         # Every composed mapping's keys, by node id, across files: readers look spliced nodes up here.
         self.node_keys: dict[int, dict] = {}
+        self.generation = 0  # how many times a file was added, changed or removed: what lookups remember by
         # The reverse dependency map, kept by put and remove: identifier -> the files that name it.
         self.template_users: dict[str, set[str]] = defaultdict(set)
         self.pipeline_parents: dict[str, set[str]] = defaultdict(set)
@@ -118,6 +119,7 @@ class WorkspaceIndex:
     def put(self, name: str, text: str) -> IndexedFile:
         """Index (or re-index) the file `name` with this text."""
         self.remove(name)
+        self.generation += 1
         indexed = IndexedFile(name, compose(text, name))
         for _, _, index, _ in indexed.composed.documents:
             self.node_keys.update(index)
@@ -143,6 +145,7 @@ class WorkspaceIndex:
         old = self.files.pop(name, None)
         if old is None:
             return
+        self.generation += 1
         for _, _, index, _ in old.composed.documents:
             for node_id in index:
                 self.node_keys.pop(node_id, None)
@@ -191,11 +194,17 @@ class WorkspaceIndex:
         return found
 
 
+NAMING_KEYS = frozenset(("templateRef", "uses", "pipeline"))
+
+
 def _names(indexed: IndexedFile, index: dict) -> None:
     """What the file names in others (`IndexedFile.names_templates`, `names_pipelines`), from its mappings' keys."""
+    targets = (("templateRef", indexed.names_templates), ("uses", indexed.names_templates),
+               ("pipeline", indexed.names_pipelines))
     for keys in index.values():
-        for key, into in (("templateRef", indexed.names_templates), ("uses", indexed.names_templates),
-                          ("pipeline", indexed.names_pipelines)):
+        if NAMING_KEYS.isdisjoint(keys):  # (most mappings: one test in C instead of three lookups)
+            continue
+        for key, into in targets:
             pair = keys.get(key)
             if pair is not None and isinstance(pair[1], ScalarNode) and isinstance(pair[1].value, str):
                 value = pair[1].value.strip().partition("@")[0] if key == "uses" else pair[1].value.strip()
@@ -204,8 +213,9 @@ def _names(indexed: IndexedFile, index: dict) -> None:
 
 
 def _text(tree: Tree, node: Node | None, key: str) -> str | None:
-    found = tree.text(node, key)
-    return found.value if found is not None else None
+    """A scalar's value (no span: nothing here is reported)."""
+    found = tree.get(node, key)
+    return found.value if type(found) is ScalarNode else None
 
 
 def _scope(tree: Tree, node: Node | None) -> Scope:

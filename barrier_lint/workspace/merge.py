@@ -20,6 +20,7 @@ from ..model import is_runtime_input
 from ..syntax import MappingNode, Node, ScalarNode, SequenceNode
 
 WRAPPERS = ("stage", "step", "stepGroup", "insert")
+ENTRY_KEYS = frozenset((*WRAPPERS, "parallel"))  # what a list entry is wrapped in
 BARRIER_FIELDS = ("barrierRef", "timeout")
 Fixed = list[tuple[ScalarNode, str, str]]  # (input value node, field, the template's literal)
 
@@ -32,38 +33,42 @@ def merge(template: Node, inputs: Node | None, fixed: Fixed) -> Node:
 def _merge(template: Node, inputs: Node | None, fixed: Fixed, barrier_step: bool, field: str | None) -> Node:
     if inputs is None:
         return template
-    if isinstance(template, ScalarNode):
-        if is_runtime_input(template.value):
-            if isinstance(inputs, ScalarNode) and is_runtime_input(inputs.value):
+    kind = type(template)
+    if kind is ScalarNode:
+        value = template.value
+        if "<+input" in value and is_runtime_input(value):  # (the substring first: most values are literals)
+            if type(inputs) is ScalarNode and is_runtime_input(inputs.value):
                 return template  # still asked at run time, with the template's validators
             return inputs
-        if barrier_step and field in BARRIER_FIELDS and isinstance(inputs, ScalarNode):
-            fixed.append((inputs, field, template.value))
+        if barrier_step and field in BARRIER_FIELDS and type(inputs) is ScalarNode:
+            fixed.append((inputs, field, value))
         return template
-    if isinstance(template, MappingNode) and isinstance(inputs, MappingNode):
+    if kind is MappingNode and type(inputs) is MappingNode:
         return _merge_mapping(template, inputs, fixed, barrier_step, field)
-    if isinstance(template, SequenceNode) and isinstance(inputs, SequenceNode):
+    if kind is SequenceNode and type(inputs) is SequenceNode:
         return _merge_list(template, _entries_by_identity(inputs), fixed)
     return template
 
 
 def _merge_mapping(template: MappingNode, inputs: MappingNode, fixed: Fixed, barrier_step: bool, field: str | None) -> Node:
-    given = {k.value: v for k, v in inputs.value if isinstance(k, ScalarNode)}
+    given = {k.value: v for k, v in inputs.value if type(k) is ScalarNode}
     if not given:
         return template
     # Whether this is a Barrier step matters only for the keys under which its fixed fields sit.
     is_barrier = ("timeout" in given or "spec" in given) and _scalar(template, "type") == "Barrier"
-    pairs = list(template.value)
-    changed = False
+    spec_of_barrier = barrier_step and field == "spec"
+    pairs = template.value
     for i, (key, value) in enumerate(pairs):
-        if isinstance(key, ScalarNode) and key.value in given:
+        if type(key) is ScalarNode and key.value in given:
+            name = key.value
             # `timeout` sits on the step, `barrierRef` under its `spec`.
-            inner_barrier = (is_barrier and key.value in ("timeout", "spec")) or (barrier_step and field == "spec")
-            merged = _merge(value, given[key.value], fixed, inner_barrier, key.value)
+            inner_barrier = (is_barrier and name in ("timeout", "spec")) or spec_of_barrier
+            merged = _merge(value, given[name], fixed, inner_barrier, name)
             if merged is not value:
-                changed = True
+                if pairs is template.value:
+                    pairs = list(pairs)  # copied on the first change only
                 pairs[i] = (key, merged)
-    return _mapping_like(template, pairs) if changed else template
+    return template if pairs is template.value else template.copy(pairs)
 
 
 def _merge_list(template: SequenceNode, given: dict[tuple[str, str], MappingNode], fixed: Fixed) -> Node:
@@ -163,16 +168,16 @@ def _put(pairs: list, index: dict[str, int], key: ScalarNode, value: Node, repla
 
 def _wrapper(entry: MappingNode) -> tuple[str | None, Node | None]:
     for key, value in entry.value:
-        if isinstance(key, ScalarNode) and (key.value in WRAPPERS or key.value == "parallel"):
+        if type(key) is ScalarNode and key.value in ENTRY_KEYS:
             return key.value, value
     return None, None
 
 
 def _scalar(node: Node, key: str) -> str | None:
-    if isinstance(node, MappingNode):
+    if type(node) is MappingNode:
         for k, v in reversed(node.value):
-            if isinstance(k, ScalarNode) and k.value == key:
-                return v.value if isinstance(v, ScalarNode) else None
+            if type(k) is ScalarNode and k.value == key:
+                return v.value if type(v) is ScalarNode else None
     return None
 
 

@@ -25,9 +25,23 @@ class WorkspaceResolver:
 
     def __init__(self, index: WorkspaceIndex, stable: Mapping[str, str] | None = None) -> None:
         self.index = index
-        self.stable = dict(stable or {})
+        self._stable = dict(stable or {})
         self.reads: set[str] = set()  # the files resolutions have read since the caller last reset it
         self.pipeline_lookups = 0  # how many times a pipeline was looked up (any file may define one)
+        # What `find` answered, for the index's generation it answered in: most uses name a template other
+        # uses name too.
+        self._found: dict[tuple, tuple[TemplateEntry | None, str | None]] = {}
+        self._found_generation = -1
+
+    @property
+    def stable(self) -> dict[str, str]:
+        """The `stable-templates` setting: template reference -> its stable version."""
+        return self._stable
+
+    @stable.setter
+    def stable(self, value: Mapping[str, str]) -> None:
+        self._stable = dict(value)
+        self._found.clear()  # what `find` remembered may have taken another version
 
     @property
     def node_keys(self) -> dict:
@@ -132,6 +146,18 @@ class WorkspaceResolver:
         self, level: str, identifier: str, version: str | None, kind: str, scope: Scope, ref: str
     ) -> tuple[TemplateEntry | None, str | None]:
         """The template a use names, or None and why not (BL108's message says it)."""
+        if self._found_generation != self.index.generation:
+            self._found.clear()
+            self._found_generation = self.index.generation
+        key = (level, identifier, version, kind, scope, ref)
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = self._find(level, identifier, version, kind, scope, ref)
+        return found
+
+    def _find(
+        self, level: str, identifier: str, version: str | None, kind: str, scope: Scope, ref: str
+    ) -> tuple[TemplateEntry | None, str | None]:
         candidates = [t for t in self.index.templates.get(identifier, ()) if not t.v1 and _in_scope(t.scope, level, scope)]
         if not candidates:
             where = f"at {level} scope" + (f" in {_describe(scope, level)}" if level != "account" and scope.org else "")
@@ -156,7 +182,7 @@ class WorkspaceResolver:
                 versions = ", ".join(sorted({str(t.version) for t in of_kind}))
                 return None, f"template '{identifier}' has no version '{version}' among the files analysed (found: {versions})"
             return exact[0], None
-        stable = self.stable.get(ref) or self.stable.get(identifier)
+        stable = self._stable.get(ref) or self._stable.get(identifier)
         if stable is not None:
             exact = [t for t in of_kind if t.version == stable]
             if exact:
