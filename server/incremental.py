@@ -22,9 +22,11 @@ edits.
 from __future__ import annotations
 
 import bisect
+import dataclasses
+import enum
 import re
 
-from barrier_lint.model import Document, DocumentKind, Pipeline, Stage
+from barrier_lint.model import Document, DocumentKind, Pipeline, Span, Stage, Syntax, Text
 from barrier_lint.parse import ParsedFile, parse
 
 # An anchor or an alias where a node can start (after indentation, `- `, `: `, `? `, a flow indicator, or a
@@ -195,36 +197,38 @@ def reparse(previous: ParsedFile, old_lines: list[str], text: str) -> tuple[Pars
         or pipeline.template_cycles
     ):
         return None
-    start = _common_prefix(old, text)
+    if any(mark in text or mark in old for mark in _OTHER_BREAKS) or len(old_lines) != old.count("\n") + 1:
+        return None
+    # The change as whole lines: from the start of the line where the texts first differ to the end of the
+    # line where their common tail starts (`old` lines [first_changed, first_changed + removed) became
+    # `added` lines).
+    start = text.rfind("\n", 0, _common_prefix(old, text)) + 1
     suffix = _common_suffix(old, text, min(len(old), len(text)) - start)
     old_end, new_end = len(old) - suffix, len(text) - suffix
-    if old.count("\n", start, old_end) != text.count("\n", start, new_end):
-        return None  # the lines after the change moved: not spliced (yet)
-    if any(mark in text or mark in old for mark in _OTHER_BREAKS):
-        return None
+    if not (old_end == start or old[old_end - 1] == "\n") or not (new_end == start or text[new_end - 1] == "\n"):
+        line_end = old.find("\n", old_end)
+        if line_end < 0:
+            return None  # the last line changed
+        new_end += line_end + 1 - old_end
+        old_end = line_end + 1
     first_changed = text.count("\n", 0, start)
-    last_changed = first_changed + text.count("\n", start, new_end)
-    if last_changed >= min(document.span.end_line, pipeline.span.end_line):
-        return None  # the document's and the pipeline's ends are on or before the change
+    removed = old.count("\n", start, old_end)
+    added = text[start:new_end].split("\n")[:-1]
+    delta = len(added) - removed  # how far the lines after the change moved
     stage = _entry_of(pipeline, first_changed)
     if stage is None:
         return None
-    if len(old_lines) != old.count("\n") + 1:
-        return None
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", new_end)
-    changed = text[line_start : len(text) if line_end < 0 else line_end].split("\n")
-    lines = old_lines[:first_changed] + changed + old_lines[last_changed + 1 :]
+    lines = old_lines[:first_changed] + added + old_lines[first_changed + removed :]
     first = stage.key.start_line
     dash_match = _DASH.fullmatch(lines[first][: stage.key.start_col])
     if dash_match is None or first >= first_changed:
         return None  # the change touches the entry's first line, or the key is not on its dash's line
     dash = len(dash_match.group(1))
-    end = _entry_end(lines, first, dash)
-    if end != _entry_end(old_lines, first, dash) or last_changed >= end:
+    end, old_entry_end = _entry_end(lines, first, dash), _entry_end(old_lines, first, dash)
+    if end != old_entry_end + delta or first_changed + removed > old_entry_end:
         return None
     region = "\n".join(lines[first:end]) + "\n"
-    old_region = "\n".join(old_lines[first:end]) + "\n"
+    old_region = "\n".join(old_lines[first:old_entry_end]) + "\n"
     if _ANCHOR_OR_ALIAS.search(region) or _ANCHOR_OR_ALIAS.search(old_region):
         return None
     prefix = stage.path[:-1]  # (("stages", i),) or (("stages", i), ("parallel", j))
@@ -247,21 +251,30 @@ def reparse(previous: ParsedFile, old_lines: list[str], text: str) -> tuple[Pars
         or any(s.path[: len(prefix)] != prefix for s in fresh.stages)
     ):
         return None
+    move = _Shift(delta, old_entry_end)
+
+    def enclosing(span: Span, fresh_span: Span) -> Span:
+        """The document's or the pipeline's span: it ends after the entry (moved), or with it (the last
+        entry: where the entry read alone ends, as nothing follows it there either)."""
+        if span.end_line >= old_entry_end:
+            return move.span(span)
+        return Span(span.start_line, span.start_col, fresh_span.end_line, fresh_span.end_col, span.origin)
 
     def splice(items: list, new: list, line) -> list:
-        """`items` with those written in the entry's lines replaced by `new` (items are in document order)."""
+        """`items` with those written in the entry's lines replaced by `new`, those after it moved (items
+        are in document order)."""
         lo = bisect.bisect_left(items, first, key=line)
-        hi = bisect.bisect_left(items, end, lo, key=line)
-        return items[:lo] + new + items[hi:]
+        hi = bisect.bisect_left(items, old_entry_end, lo, key=line)
+        return items[:lo] + new + (items[hi:] if not delta else [move(item) for item in items[hi:]])
 
     spliced = Pipeline(
         pipeline.identifier,
         pipeline.name,
         pipeline.key,
-        pipeline.span,
-        declarations=list(pipeline.declarations),
-        flow_control_key=pipeline.flow_control_key,
-        barriers_key=pipeline.barriers_key,
+        enclosing(pipeline.span, fresh.span),
+        declarations=[move.after(d) for d in pipeline.declarations],
+        flow_control_key=move.span(pipeline.flow_control_key),
+        barriers_key=move.span(pipeline.barriers_key),
         stages=splice(pipeline.stages, fresh.stages, _key_line),
         step_groups=splice(pipeline.step_groups, fresh.step_groups, _key_line),
         positions=splice(pipeline.positions, fresh.positions, _span_line),
@@ -269,7 +282,7 @@ def reparse(previous: ParsedFile, old_lines: list[str], text: str) -> tuple[Pars
         version_label=pipeline.version_label,
     )
     document = Document(
-        document.index, document.kind, document.span, spliced, document.syntax, document.template_type, document.note
+        document.index, document.kind, enclosing(document.span, read.span), spliced, document.syntax, document.template_type, document.note
     )
     return ParsedFile(text, [document], []), lines
 
@@ -281,3 +294,51 @@ def _key_line(item) -> int:
 
 def _span_line(item) -> int:
     return item.span.start_line
+
+
+_ATOMS = (str, int, float, bool, type(None), enum.Enum, Syntax)
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+class _Shift:
+    """Copies of model objects written after the entry, their spans moved by `delta` lines (a stage, step
+    group or step is copied once however many objects point at it). Spans that start before the entry and
+    end after it (the document's, the pipeline's) keep their start."""
+
+    def __init__(self, delta: int, after: int) -> None:
+        self.delta, self.line = delta, after
+        self.copies: dict[int, object] = {}
+
+    def span(self, span: Span | None) -> Span | None:
+        if span is None or not self.delta or span.end_line < self.line:
+            return span
+        start = span.start_line + self.delta if span.start_line >= self.line else span.start_line
+        return Span(start, span.start_col, span.end_line + self.delta, span.end_col, span.origin)
+
+    def after(self, item):
+        """`item` moved when it is written after the entry."""
+        return self(item) if self.delta and item.span.start_line >= self.line else item
+
+    def __call__(self, value):
+        if isinstance(value, _ATOMS):
+            return value
+        if isinstance(value, Span):
+            return self.span(value)
+        if isinstance(value, Text):
+            return Text(value.value, self.span(value.span), value.quoted)
+        if isinstance(value, tuple):
+            return tuple(self(item) for item in value)
+        if isinstance(value, list):
+            return [self(item) for item in value]
+        copy = self.copies.get(id(value))
+        if copy is not None:
+            return copy
+        kind = type(value)
+        names = _FIELDS.get(kind)
+        if names is None:
+            names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
+        copy = self.copies[id(value)] = object.__new__(kind)
+        for name in names:
+            field = getattr(value, name)
+            object.__setattr__(copy, name, field if name == "path" else self(field))
+        return copy

@@ -283,6 +283,12 @@ def spliced(text: str, new: str) -> bool:
         ("type: ShellScript", "type: Barrier"),  # a new Barrier step, spliced in document order
         ('echo "a && b"', 'echo "a && c"'),  # `&&` in a script is no anchor
         ("region: [eu, us]", "region: [eu, us, ap]"),  # a flow list that closes inside the entry
+        ("identifier: api\n", "identifier: api\n            extra: 1\n"),  # a line added: the rest moves down
+        ("                    barrierRef: gate\n                  timeout: 10m\n", "                    barrierRef: gate\n"),
+        ("                source: |\n", "                source: |\n\n\n"),  # blank lines in a block scalar
+        # the document's last line: the document's and the pipeline's spans end with it
+        ("identifier: done\n                  spec:\n                    barrierRef: other\n", "identifier: done\n                  spec:\n                    barrierRef: othe\n"),
+        ("identifier: done\n                  spec:\n                    barrierRef: other\n", "identifier: done\n                  spec:\n                    barrierRef: other\n                  timeout: 1m\n"),
     ],
 )
 def test_an_edit_inside_one_stage_is_spliced(old, new):
@@ -296,6 +302,7 @@ def test_an_edit_inside_one_stage_is_spliced(old, new):
         ("identifier: two", "identifier: tw"),  # the last member, before a compact list's next item
         ("identifier: w3", "identifier: w4"),  # the last stage, before a key of the pipeline
         ("spec: {barrierRef: b1}", "spec: {barrierRef: b2}"),  # a flow mapping
+        ("identifier: w3\n", "identifier: w3\n\n# more\n"),  # lines added before the declarations below
     ],
 )
 def test_an_edit_inside_one_stage_of_another_layout_is_spliced(old, new):
@@ -307,15 +314,12 @@ def test_an_edit_inside_one_stage_of_another_layout_is_spliced(old, new):
     [
         ("identifier: gate\n      - name: Other", "identifier: gat\n      - name: Other"),  # not in a stage
         ("    - stage:\n        identifier: build", "    - stage:  \n        identifier: build"),  # its first line
-        ("identifier: api\n", "identifier: api\n            extra: 1\n"),  # the line count changes
         ("region: [eu, us]", "region: [eu, us"),  # a flow list left open: the entry does not parse alone
         ("identifier: in_group", "identifier: &a in_group"),  # an anchor
         ("barrierRef: other\n        - stage:", "barrierRef: *x\n        - stage:"),  # an alias
         ("            identifier: web", "        identifier: web"),  # the entry's extent changes
         ("type: Custom", "type: Custom\r"),  # a line break that is not LF
         ("identifier: script", "template: {templateRef: t}"),  # a template use
-        # the document's last line: the document's and the pipeline's spans end with it
-        ("identifier: done\n                  spec:\n                    barrierRef: other\n", "identifier: done\n                  spec:\n                    barrierRef: othe\n"),
     ],
 )
 def test_an_edit_the_splice_cannot_vouch_for_is_parsed_whole(old, new):
