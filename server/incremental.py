@@ -179,13 +179,12 @@ def _skeleton(pipeline: Pipeline, stage: Stage, lines: list[str], first: int, da
     return "\n".join(out) + "\n"
 
 
-def reparse(previous: ParsedFile, old_lines: list[str], text: str) -> tuple[ParsedFile, list[str]] | None:
-    """The parse of `text` (no byte order mark) and its lines, built from `previous` (the parse of the version
-    before) and its lines when the change lies inside one stage entry; None when only a full parse can tell."""
-    old = previous.text
-    if previous.problems or len(previous.documents) != 1 or old == text:
+def _plain(parsed: ParsedFile) -> Document | None:
+    """The file's one document when it is a v0 pipeline read without a problem and with nothing read per use
+    (templates, chained pipelines), else None."""
+    if parsed.problems or len(parsed.documents) != 1:
         return None
-    document = previous.documents[0]
+    document = parsed.documents[0]
     pipeline = document.pipeline
     if (
         document.kind is not DocumentKind.PIPELINE
@@ -197,6 +196,17 @@ def reparse(previous: ParsedFile, old_lines: list[str], text: str) -> tuple[Pars
         or pipeline.template_cycles
     ):
         return None
+    return document
+
+
+def reparse(previous: ParsedFile, old_lines: list[str], text: str) -> tuple[ParsedFile, list[str]] | None:
+    """The parse of `text` (no byte order mark) and its lines, built from `previous` (the parse of the version
+    before) and its lines when the change lies inside one stage entry; None when only a full parse can tell."""
+    old = previous.text
+    if old == text or (document := _plain(previous)) is None:
+        return None
+    pipeline = document.pipeline
+    assert pipeline is not None
     if any(mark in text or mark in old for mark in _OTHER_BREAKS) or len(old_lines) != old.count("\n") + 1:
         return None
     # The change as whole lines: from the start of the line where the texts first differ to the end of the
@@ -235,21 +245,9 @@ def reparse(previous: ParsedFile, old_lines: list[str], text: str) -> tuple[Pars
     skeleton = _skeleton(pipeline, stage, lines, first, dash, end)
     if skeleton is None:
         return None
-    part = parse(skeleton)
-    if part.problems or len(part.documents) != 1:
-        return None
-    read = part.documents[0]
-    fresh = read.pipeline
-    if (
-        read.kind is not DocumentKind.PIPELINE
-        or fresh is None
-        or fresh.uses_templates
-        or fresh.template_uses
-        or fresh.chain_uses
-        or fresh.fixed_template_inputs
-        or fresh.template_cycles
-        or any(s.path[: len(prefix)] != prefix for s in fresh.stages)
-    ):
+    read = _plain(parse(skeleton))
+    fresh = read.pipeline if read is not None else None
+    if read is None or fresh is None or any(s.path[: len(prefix)] != prefix for s in fresh.stages):
         return None
     move = _Shift(delta, old_entry_end)
 
