@@ -8,15 +8,16 @@ flow collection, quoted scalar or anchor crosses the boundary). So the entry's t
 own lines and columns, under a skeleton that rebuilds its block context and its path (`stages[i].parallel[j]`
 through placeholder entries), and its stages, step groups and Barrier steps replace the previous model's.
 Everything else (declarations, the other stages' objects) is shared with the previous model, which is
-never changed.
+never changed; when the edit added or removed lines, the objects below the entry are copies with their
+spans moved.
 
 `reparse` returns None (the caller parses the whole text) whenever anything could differ from the full
-parse: the previous parse had a problem or the entry's does; a line break is not LF; the line count
-changed; the change touches the entry's first line, or reaches the entry's last line of the document or
-the line that ends it; the entry's extent changes; the entry (before or after) has an anchor or alias; the
-document is not the one v0 pipeline of the file, or uses templates (a use is resolved per use) or chains.
-Correctness is pinned by `tests/test_server_incremental.py`, which compares it with a full parse on random
-edits.
+parse: the previous parse had a problem or the entry's does; a line break is not LF; the change touches
+the entry's first line or lies outside every stage entry; the entry's extent changes; the entry (before or
+after) has an anchor or alias; the document is not the one v0 pipeline of the file, or uses templates (a
+use is resolved per use) or chained pipelines; the file is not laid out as block lists under a
+`pipeline:` key on its first line. Correctness is pinned by `tests/test_server_incremental.py`, which
+compares every version of random edit chains with a full analysis.
 """
 
 from __future__ import annotations

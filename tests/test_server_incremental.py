@@ -160,7 +160,7 @@ pipeline:
           - {name: B2, identifier: b2}
 ...
 """
-SPLICEABLE = [MIXED, OTHER_LAYOUT, generate(120)[0]]
+SPLICEABLE = [MIXED, OTHER_LAYOUT, generate(120)[0], "\ufeff" + MIXED]  # (the core reads after a BOM)
 
 
 def texts() -> list[str]:
@@ -253,7 +253,7 @@ TYPING = st.tuples(
 )
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(SPLICEABLE), st.lists(TYPING, min_size=1, max_size=8))
 def test_every_version_of_random_edits_inside_stages_is_the_full_analysis(text, edits):
     check_edits(text, edits)
@@ -361,3 +361,16 @@ async def test_edits_typed_into_a_stage_publish_what_a_fresh_open_of_the_text_do
     ):
         edited_answer = await request(params(text_document=types.TextDocumentIdentifier(uri=uri)))
         assert edited_answer and repr(edited_answer) == same(await request(params(text_document=types.TextDocumentIdentifier(uri=fresh))))
+
+
+@pytest.mark.parametrize("bom", ["", "\ufeff"])
+def test_the_server_analysis_of_an_edit_in_a_stage_shares_the_rest_of_the_previous_model(bom):
+    previous = analyse(bom + MIXED, 1, CONFIG)
+    text = bom + change(MIXED, "identifier: in_group", "identifier: in_grp")
+    analysis = analyse(text, 2, CONFIG, previous=previous)
+    old, new = previous.parsed.documents[0].pipeline, analysis.parsed.documents[0].pipeline
+    assert new.declarations[0] is old.declarations[0] and new.stages[0] is old.stages[0]  # spliced, not parsed
+    assert new.stages[1] is not old.stages[1]  # the edited stage, read again
+    assert outputs(analysis) == outputs(analyse(text, 2, CONFIG))
+    # Without the previous analysis (another configuration, a first open) it is a full parse.
+    assert analyse(text, 2, CONFIG).parsed.documents[0].pipeline.stages[0] is not old.stages[0]
