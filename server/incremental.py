@@ -23,12 +23,12 @@ compares every version of random edit chains with a full analysis.
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import enum
 import re
 
 from barrier_lint.model import Document, DocumentKind, Pipeline, Span, Stage, Syntax, Text
 from barrier_lint.parse import ParsedFile, parse
+from barrier_lint.records import fields
 
 # An anchor or an alias where a node can start (after indentation, `- `, `: `, `? `, a flow indicator, or a
 # tag). False positives (a `* item` line in a block scalar) only cost the full parse.
@@ -335,7 +335,7 @@ class _Shift:
         kind = type(value)
         names = _FIELDS.get(kind)
         if names is None:
-            names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
+            names = _FIELDS[kind] = tuple(f.name for f in fields(kind))
         copy = self.copies[id(value)] = object.__new__(kind)
         for name in names:
             field = getattr(value, name)

@@ -5,7 +5,6 @@ chain of random edits. The deterministic tests pin when the splice is taken and 
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import pathlib
 
@@ -18,6 +17,7 @@ from pygls.workspace.position_codec import PositionCodec
 from barrier_lint.config import Config
 from barrier_lint.model import Stage, StepGroup
 from barrier_lint.parse import parse
+from barrier_lint.records import fields, is_record
 from barrier_lint_server import navigation
 from barrier_lint_server.convert import Positions, split_lines
 from barrier_lint_server.documents import Analysis, analyse
@@ -178,8 +178,8 @@ def dump(value, top: bool = True):
     path), for comparing two models exactly."""
     if isinstance(value, (Stage, StepGroup)) and not top:
         return ("at", value.path)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (type(value).__name__,) + tuple(dump(getattr(value, f.name), False) for f in dataclasses.fields(value))
+    if is_record(value):
+        return (type(value).__name__,) + tuple(dump(getattr(value, f.name), False) for f in fields(value))
     if isinstance(value, (list, tuple)):
         return tuple(dump(item, top) for item in value)
     if isinstance(value, dict):
@@ -196,7 +196,7 @@ def outputs(analysis: Analysis):
         navigation.code_lenses(positions, analysis),
         navigation.document_symbols(positions, analysis),
         dump(analysis.parsed.documents),
-        [dataclasses.astuple(p) for p in analysis.parsed.problems],
+        dump(analysis.parsed.problems),
         analysis.lines,
     )
 
