@@ -18,6 +18,7 @@ from barrier_lint.model import BarrierPosition, Declaration, Document, Pipeline,
 from barrier_lint.parse import ParsedFile, parse, strip_bom
 
 from .convert import split_lines
+from .incremental import reparse
 
 # Larger documents are not analysed: parsing them would keep the server from answering for seconds.
 MAX_CHARS = 4_000_000
@@ -51,16 +52,30 @@ class Analysis:
         return documents[0] if documents else None
 
 
-def analyse(text: str, version: int | None, config: Config, against: Resolve | None = None) -> Analysis:
-    """The analysis of one version of a document: on its own, or `against` its workspace."""
-    lines = split_lines(strip_bom(text))
+def analyse(
+    text: str,
+    version: int | None,
+    config: Config,
+    against: Resolve | None = None,
+    previous: Analysis | None = None,
+    generation: int = -1,
+) -> Analysis:
+    """The analysis of one version of a document: on its own, or `against` its workspace. On its own, with
+    the `previous` version's analysis (same configuration), an edit inside one stage re-reads only that
+    stage (`incremental.reparse`); `generation` is then the state of the workspace it stands for."""
     if len(text) > MAX_CHARS:
-        return Analysis(version, text, lines, ParsedFile(text), [], too_large=True)
+        return Analysis(version, text, split_lines(strip_bom(text)), ParsedFile(text), [], too_large=True)
     if against is not None:
         parsed, diagnostics, generation = against(text, config)
-        return Analysis(version, text, lines, parsed, diagnostics, generation=generation)
-    parsed = parse(text)
-    return Analysis(version, text, lines, parsed, lint_parsed(parsed, config))
+        return Analysis(version, text, split_lines(strip_bom(text)), parsed, diagnostics, generation=generation)
+    spliced = None
+    if previous is not None and not previous.too_large:
+        spliced = reparse(previous.parsed, previous.lines, strip_bom(text))
+    if spliced is not None:
+        parsed, lines = spliced
+    else:
+        parsed, lines = parse(text), split_lines(strip_bom(text))
+    return Analysis(version, text, lines, parsed, lint_parsed(parsed, config), generation=generation)
 
 
 @dataclass

@@ -117,9 +117,17 @@ class BarrierLintServer(LanguageServer):
         analysis = document.analysis
         if not self.is_current(uri, analysis):
             text_document = self.workspace.get_text_document(uri)
-            analysis = analyse(text_document.source, text_document.version, document.config, self.index.against(uri))
+            analysis = analyse(text_document.source, text_document.version, document.config, *self.analysis_of(uri, document))
             self.remember(document, analysis)
         return document, analysis  # type: ignore[return-value]
+
+    def analysis_of(self, uri: str, document: OpenDocument) -> tuple:
+        """How `analyse` reads the document: against its workspace, or (outside every folder and repository)
+        on its own, from its previous analysis when an edit re-reads only one stage."""
+        root = self.index.root_of(uri)
+        if root.path is None:
+            return None, document.analysis, root.generation
+        return self.index.against(uri), None, -1
 
     def remember(self, document: OpenDocument, analysis: Analysis) -> None:
         if analysis.too_large and (document.analysis is None or not document.analysis.too_large):
@@ -142,7 +150,7 @@ class BarrierLintServer(LanguageServer):
         text_document = self.workspace.get_text_document(uri)
         text, config = text_document.source, document.config
         running = asyncio.get_running_loop().run_in_executor(
-            self.analyser, analyse, text, text_document.version, config, self.index.against(uri)
+            self.analyser, analyse, text, text_document.version, config, *self.analysis_of(uri, document)
         )
         document.running, document.running_text, document.rerun = running, text, False
         running.add_done_callback(functools.partial(self._analysed, uri, document, config))

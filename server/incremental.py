@@ -1,0 +1,343 @@
+"""Re-reading only the stage an edit touched: the previous version's model with one entry read again.
+
+When a change lies inside one entry of a pipeline's `stages` list (a `- stage:` item, or one `- stage:` member
+of a `- parallel:` item) and the text outside that entry is unchanged, the full parse would see the same
+events before the entry (the same prefix), the same events inside it (the same text, in the same block
+context), and the same events after it (the entry's blocks are closed by the same following line, and no
+flow collection, quoted scalar or anchor crosses the boundary). So the entry's text is parsed alone, at its
+own lines and columns, under a skeleton that rebuilds its block context and its path (`stages[i].parallel[j]`
+through placeholder entries), and its stages, step groups and Barrier steps replace the previous model's.
+Everything else (declarations, the other stages' objects) is shared with the previous model, which is
+never changed; when the edit added or removed lines, the objects below the entry are copies with their
+spans moved.
+
+`reparse` returns None (the caller parses the whole text) whenever anything could differ from the full
+parse: the previous parse had a problem or the entry's does; a line break is not LF; the change touches
+the entry's first line or lies outside every stage entry; the entry's extent changes; the entry (before or
+after) has an anchor or alias; the document is not the one v0 pipeline of the file, or uses templates (a
+use is resolved per use) or chained pipelines; the file is not laid out as block lists under a
+`pipeline:` key on its first line. Correctness is pinned by `tests/test_server_incremental.py`, which
+compares every version of random edit chains with a full analysis.
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+import re
+
+from barrier_lint.model import Document, DocumentKind, Pipeline, Span, Stage, Syntax, Text
+from barrier_lint.parse import ParsedFile, parse
+from barrier_lint.records import fields
+
+# An anchor or an alias where a node can start (after indentation, `- `, `: `, `? `, a flow indicator, or a
+# tag). False positives (a `* item` line in a block scalar) only cost the full parse.
+_ANCHOR_OR_ALIAS = re.compile(r"(?:^[ \t]*|[-:?][ \t]+|[\[{,][ \t]*|![^\s]*[ \t]+)[&*][^\s\[\]{},]", re.MULTILINE)
+# Where an entry's `stage` key sits: after the item's dash (`- stage:`, `-   stage:`).
+_DASH = re.compile(r"( *)- +$")
+# Line breaks other than LF (YAML 1.1 also breaks lines at NEL, LS and PS): the full parse only.
+_OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """The length of the longest common prefix (a binary search of C comparisons)."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[lo:mid] == b[lo:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _common_suffix(a: str, b: str, limit: int) -> int:
+    """The length of the longest common suffix, at most `limit`."""
+    lo, hi = 0, limit
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[len(a) - mid : len(a) - lo] == b[len(b) - mid : len(b) - lo]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _entry_end(lines: list[str], first: int, dash: int) -> int:
+    """The line after entry `first` (its dash at column `dash`) ends: the next line that is not blank or a
+    comment and is indented no deeper than the dash (`len(lines)`: none)."""
+    for number in range(first + 1, len(lines)):
+        line = lines[number]
+        stripped = line.lstrip(" ")
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped[0] == "\t" or len(line) - len(stripped) <= dash:
+            return number
+    return len(lines)
+
+
+def _entry_of(pipeline: Pipeline, line: int) -> Stage | None:
+    """The last stage whose `stage` key is on or before `line`, when it is an entry of `stages` or a member
+    of a `parallel` entry of it."""
+    found = None
+    for stage in pipeline.stages:
+        if stage.key.start_line > line:
+            break
+        found = stage
+    if found is None:
+        return None
+    path = found.path
+    if len(path) == 2 and path[0][0] == "stages" and path[1] == ("stage", None):
+        return found
+    if len(path) == 3 and path[0][0] == "stages" and path[1][0] == "parallel" and path[2] == ("stage", None):
+        return found
+    return None
+
+
+def _indent(line: str) -> int | None:
+    """The line's indentation, None for a blank or comment line."""
+    stripped = line.lstrip(" ")
+    return None if not stripped or stripped[0] == "#" else len(line) - len(stripped)
+
+
+def _opening_line(lines: list[str], below: int, column: int, same_column_items: bool) -> int | None:
+    """The nearest line above `below` indented less than `column` (or, with `same_column_items`, at it but
+    not a `-` item): the line that opens the block whose items start at `column`."""
+    for number in range(below - 1, -1, -1):
+        line = lines[number]
+        indent = _indent(line)
+        if indent is None or indent > column:
+            continue
+        if indent == column and same_column_items and line[indent] == "-":
+            continue
+        if indent == column and not same_column_items:
+            continue
+        return number
+    return None
+
+
+_PIPELINE_LINE = re.compile(r"pipeline: *")
+_STAGES_LINE = re.compile(r"( *)stages: *")
+_PARALLEL_LINE = re.compile(r"( *)- +parallel: *")
+
+
+def _skeleton(pipeline: Pipeline, stage: Stage, lines: list[str], first: int, dash: int, end: int) -> str | None:
+    """The text that puts the parser where the entry starts and ends, with the entry's own lines: the
+    `pipeline:`, `stages:` (and `- parallel:`) lines as written, at their own lines, a placeholder item
+    (`- 0`, which the reader skips) on a line of its own for each earlier entry, blank lines elsewhere, and
+    after the entry, a line whose first token is where the real following line's is (block ends are marked
+    there). None when the file is not laid out that way."""
+    path = stage.path
+    index = pipeline.stages.index(stage)
+    out = [""] * first
+    # The pipeline key on the first line that is not blank or a comment: no directive, no `---` before it.
+    top = pipeline.key.start_line
+    if not _PIPELINE_LINE.fullmatch(lines[top]) or any(_indent(line) is not None for line in lines[:top]):
+        return None
+    out[top] = lines[top]
+    if len(path) == 3:  # a member of a `parallel` entry: its members start at `dash`
+        members = index
+        while members > 0 and pipeline.stages[members - 1].path[:2] == path[:2]:
+            members -= 1
+        first_member = pipeline.stages[members].key.start_line
+        opening = _opening_line(lines, first_member, dash, same_column_items=False)
+        found = _PARALLEL_LINE.fullmatch(lines[opening]) if opening is not None else None
+        if found is None or opening + path[1][1] >= first:
+            return None
+        out[opening] = lines[opening]
+        out[opening + 1 : opening + 1 + path[1][1]] = [" " * dash + "- 0"] * path[1][1]
+        column, item_line = len(found.group(1)), opening
+    else:
+        column, item_line = dash, first
+    # The `stages:` line above the first entry, whose items start at `column`.
+    first_stage = pipeline.stages[0]
+    if first_stage.path[0] != ("stages", 0):
+        return None
+    entry_line = first_stage.key.start_line
+    if len(first_stage.path) == 3:
+        entry_line = _opening_line(lines, entry_line, column + 1, same_column_items=False)
+        if entry_line is None:
+            return None
+    opening = _opening_line(lines, entry_line, column, same_column_items=True)
+    found = _STAGES_LINE.fullmatch(lines[opening]) if opening is not None else None
+    if found is None or len(found.group(1)) > column or opening <= top or opening + path[0][1] >= item_line:
+        return None
+    out[opening] = lines[opening]
+    out[opening + 1 : opening + 1 + path[0][1]] = [" " * column + "- 0"] * path[0][1]
+    out += lines[first:end]
+    if end < len(lines):
+        following = lines[end]
+        indent = len(following) - len(following.lstrip(" "))
+        token = following[indent:]
+        if token[:1] == "\t":
+            return None
+        if token == "-" or token.startswith("- "):
+            out.append(" " * indent + "- 0")
+        elif indent == 0 and token.startswith(("---", "...")):
+            out.append("...")
+        else:
+            out.append(" " * indent + "x: 0")
+    return "\n".join(out) + "\n"
+
+
+def _plain(parsed: ParsedFile) -> Document | None:
+    """The file's one document when it is a v0 pipeline read without a problem and with nothing read per use
+    (templates, chained pipelines), else None."""
+    if parsed.problems or len(parsed.documents) != 1:
+        return None
+    document = parsed.documents[0]
+    pipeline = document.pipeline
+    if (
+        document.kind is not DocumentKind.PIPELINE
+        or pipeline is None
+        or pipeline.uses_templates
+        or pipeline.template_uses
+        or pipeline.chain_uses
+        or pipeline.fixed_template_inputs
+        or pipeline.template_cycles
+    ):
+        return None
+    return document
+
+
+def reparse(previous: ParsedFile, old_lines: list[str], text: str) -> tuple[ParsedFile, list[str]] | None:
+    """The parse of `text` (no byte order mark) and its lines, built from `previous` (the parse of the version
+    before) and its lines when the change lies inside one stage entry; None when only a full parse can tell."""
+    old = previous.text
+    if old == text or (document := _plain(previous)) is None:
+        return None
+    pipeline = document.pipeline
+    assert pipeline is not None
+    if any(mark in text or mark in old for mark in _OTHER_BREAKS) or len(old_lines) != old.count("\n") + 1:
+        return None
+    # The change as whole lines: from the start of the line where the texts first differ to the end of the
+    # line where their common tail starts (`old` lines [first_changed, first_changed + removed) became
+    # `added` lines).
+    start = text.rfind("\n", 0, _common_prefix(old, text)) + 1
+    suffix = _common_suffix(old, text, min(len(old), len(text)) - start)
+    old_end, new_end = len(old) - suffix, len(text) - suffix
+    if not (old_end == start or old[old_end - 1] == "\n") or not (new_end == start or text[new_end - 1] == "\n"):
+        line_end = old.find("\n", old_end)
+        if line_end < 0:
+            return None  # the last line changed
+        new_end += line_end + 1 - old_end
+        old_end = line_end + 1
+    first_changed = text.count("\n", 0, start)
+    removed = old.count("\n", start, old_end)
+    added = text[start:new_end].split("\n")[:-1]
+    delta = len(added) - removed  # how far the lines after the change moved
+    stage = _entry_of(pipeline, first_changed)
+    if stage is None:
+        return None
+    lines = old_lines[:first_changed] + added + old_lines[first_changed + removed :]
+    first = stage.key.start_line
+    dash_match = _DASH.fullmatch(lines[first][: stage.key.start_col])
+    if dash_match is None or first >= first_changed:
+        return None  # the change touches the entry's first line, or the key is not on its dash's line
+    dash = len(dash_match.group(1))
+    end, old_entry_end = _entry_end(lines, first, dash), _entry_end(old_lines, first, dash)
+    if end != old_entry_end + delta or first_changed + removed > old_entry_end:
+        return None
+    region = "\n".join(lines[first:end]) + "\n"
+    old_region = "\n".join(old_lines[first:old_entry_end]) + "\n"
+    if _ANCHOR_OR_ALIAS.search(region) or _ANCHOR_OR_ALIAS.search(old_region):
+        return None
+    prefix = stage.path[:-1]  # (("stages", i),) or (("stages", i), ("parallel", j))
+    skeleton = _skeleton(pipeline, stage, lines, first, dash, end)
+    if skeleton is None:
+        return None
+    read = _plain(parse(skeleton))
+    fresh = read.pipeline if read is not None else None
+    if read is None or fresh is None or any(s.path[: len(prefix)] != prefix for s in fresh.stages):
+        return None
+    move = _Shift(delta, old_entry_end)
+
+    def enclosing(span: Span, fresh_span: Span) -> Span:
+        """The document's or the pipeline's span: it ends after the entry (moved), or with it (the last
+        entry: where the entry read alone ends, as nothing follows it there either)."""
+        if span.end_line >= old_entry_end:
+            return move.span(span)
+        return Span(span.start_line, span.start_col, fresh_span.end_line, fresh_span.end_col, span.origin)
+
+    def splice(items: list, new: list, line) -> list:
+        """`items` with those written in the entry's lines replaced by `new`, those after it moved (items
+        are in document order)."""
+        lo = bisect.bisect_left(items, first, key=line)
+        hi = bisect.bisect_left(items, old_entry_end, lo, key=line)
+        return items[:lo] + new + (items[hi:] if not delta else [move(item) for item in items[hi:]])
+
+    spliced = Pipeline(
+        pipeline.identifier,
+        pipeline.name,
+        pipeline.key,
+        enclosing(pipeline.span, fresh.span),
+        declarations=[move.after(d) for d in pipeline.declarations],
+        flow_control_key=move.span(pipeline.flow_control_key),
+        barriers_key=move.span(pipeline.barriers_key),
+        stages=splice(pipeline.stages, fresh.stages, _key_line),
+        step_groups=splice(pipeline.step_groups, fresh.step_groups, _key_line),
+        positions=splice(pipeline.positions, fresh.positions, _span_line),
+        syntax=pipeline.syntax,
+        version_label=pipeline.version_label,
+    )
+    document = Document(
+        document.index, document.kind, enclosing(document.span, read.span), spliced, document.syntax, document.template_type, document.note
+    )
+    return ParsedFile(text, [document], []), lines
+
+
+
+def _key_line(item) -> int:
+    return item.key.start_line
+
+
+def _span_line(item) -> int:
+    return item.span.start_line
+
+
+_ATOMS = (str, int, float, bool, type(None), enum.Enum, Syntax)
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+class _Shift:
+    """Copies of model objects written after the entry, their spans moved by `delta` lines (a stage, step
+    group or step is copied once however many objects point at it). Spans that start before the entry and
+    end after it (the document's, the pipeline's) keep their start."""
+
+    def __init__(self, delta: int, after: int) -> None:
+        self.delta, self.line = delta, after
+        self.copies: dict[int, object] = {}
+
+    def span(self, span: Span | None) -> Span | None:
+        if span is None or not self.delta or span.end_line < self.line:
+            return span
+        start = span.start_line + self.delta if span.start_line >= self.line else span.start_line
+        return Span(start, span.start_col, span.end_line + self.delta, span.end_col, span.origin)
+
+    def after(self, item):
+        """`item` moved when it is written after the entry."""
+        return self(item) if self.delta and item.span.start_line >= self.line else item
+
+    def __call__(self, value):
+        if isinstance(value, _ATOMS):
+            return value
+        if isinstance(value, Span):
+            return self.span(value)
+        if isinstance(value, Text):
+            return Text(value.value, self.span(value.span), value.quoted)
+        if isinstance(value, tuple):
+            return tuple(self(item) for item in value)
+        if isinstance(value, list):
+            return [self(item) for item in value]
+        copy = self.copies.get(id(value))
+        if copy is not None:
+            return copy
+        kind = type(value)
+        names = _FIELDS.get(kind)
+        if names is None:
+            names = _FIELDS[kind] = tuple(f.name for f in fields(kind))
+        copy = self.copies[id(value)] = object.__new__(kind)
+        for name in names:
+            field = getattr(value, name)
+            object.__setattr__(copy, name, field if name == "path" else self(field))
+        return copy
