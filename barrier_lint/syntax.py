@@ -20,6 +20,7 @@ import itertools
 import re
 import sys
 from operator import itemgetter
+from types import MappingProxyType
 from collections.abc import Callable
 
 from .model import Origin, Span, Text
@@ -181,7 +182,7 @@ def control_character_problem(text: str) -> YamlProblem | None:
     nul = text.find("\x00")
     if nul >= 0:
         return YamlProblem(offset_to_span(text, nul), "the file contains a NUL byte; is it a binary file?")
-    surrogate = _SURROGATE.search(text)
+    surrogate = None if text.isascii() else _SURROGATE.search(text)  # (`isascii` is a flag: no scan)
     if surrogate is not None:
         # Only text that did not come from UTF-8 can hold one (an editor's buffer sent over the protocol);
         # the same bytes in a file are invalid UTF-8, reported as such.
@@ -308,37 +309,58 @@ def compose_documents(text: str, spans: Spans) -> tuple[list[ComposedDocument], 
 
 
 def _build(get_event: Callable[[], object], spans: Spans, documents: list[ComposedDocument]) -> None:
-    # The hot loop: one iteration per event and no Python call per node beyond the node's construction.
+    # The hot loop: one iteration per event and no Python call per node beyond the node's construction. The
+    # collection being built is held in locals (`current`, the bound `append` of its list, `seen`: its keys
+    # so far, None for a sequence, and `key`: the key waiting for its value); `stack` keeps those of the
+    # collections around it. Their end marks are None until they end: an alias to one of them is recursive.
     scalar_event, alias_event, mapping_start, sequence_start = ScalarEvent, AliasEvent, MappingStartEvent, SequenceStartEvent
     mapping_end, sequence_end, document_start, document_end = MappingEndEvent, SequenceEndEvent, DocumentStartEvent, DocumentEndEvent
     scalar, mapping, sequence, new_tuple = ScalarNode, MappingNode, SequenceNode, tuple.__new__
+    no_keys = _NO_KEYS
     index: Index = {}
     problems: list[YamlProblem] = []
     anchors: dict[str, Node] = {}
     recursive: set[int] = set()
-    # The collections being built, innermost last: [node, its keys (None for a sequence), the key waiting for
-    # its value]. Their end marks are None until they end: an alias to one of them is recursive.
-    stack: list[list] = []
-    root: Node | None = None
+    stack: list[tuple] = []
+    roots: list[Node] = []
+    current: CollectionNode | None = None
+    append, seen, key = roots.append, None, None
     # One string object per distinct scalar value: keys and values repeat through a pipeline (`identifier`,
     # `type: Barrier`), and each copy would otherwise be kept.
     same = {}.setdefault
     while True:
         event = get_event()
         kind = type(event)
-        keys: dict | None = None
         if kind is scalar_event:
             value = event.value
             node = new_tuple(scalar, (same(value, value), event.start_mark.index, event.end_mark.index, spans, event.style))
-        elif kind is mapping_end or kind is sequence_end:
-            stack.pop()[0].end = event.end_mark.index
+            if event.anchor is not None:
+                _anchor(anchors, event, node)
+            if seen is None:
+                append(node)
+            elif key is None:
+                key = node
+            else:
+                pair = (key, node)
+                append(pair)
+                if type(key) is scalar:
+                    name = key[0]
+                    if name in seen and name != "<<":
+                        problems.append(_duplicate_key_problem(key, seen[name][0], len(documents), spans))
+                    seen[name] = pair
+                key = None
             continue
-        elif kind is mapping_start:
+        if kind is mapping_end or kind is sequence_end:
+            current.end = event.end_mark.index  # type: ignore[union-attr]
+            current, append, seen, key = stack.pop()
+            continue
+        keys: dict | None = None
+        if kind is mapping_start:
             node = mapping([], event.start_mark.index, None, spans, event.flow_style)
             index[id(node)] = keys = {}
         elif kind is sequence_start:
             node = sequence([], event.start_mark.index, None, spans, event.flow_style)
-            index[id(node)] = {}
+            index[id(node)] = no_keys  # type: ignore[assignment]
         elif kind is alias_event:
             node = anchors.get(event.anchor)  # type: ignore[assignment]
             if node is None:
@@ -347,51 +369,56 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
                 recursive.add(id(node))
                 problems.append(_recursive_alias_problem(node, len(documents), spans))
         elif kind is document_start:
-            index, problems, anchors, recursive, root = {}, [], {}, set(), None
+            index, problems, anchors, recursive, roots = {}, [], {}, set(), []
+            append, seen, key = roots.append, None, None
             continue
         elif kind is document_end:
             problems.sort(key=_position)
-            documents.append((len(documents), root, index, problems))  # type: ignore[arg-type]
+            documents.append((len(documents), roots[0] if roots else None, index, problems))  # type: ignore[arg-type]
             continue
         elif event is None or kind is StreamEndEvent:
             return
         else:  # the start of the stream
             continue
         if kind is not alias_event and event.anchor is not None:
-            if event.anchor in anchors:
-                raise MarkedYAMLError(
-                    "found duplicate anchor; first occurrence", _ErrorMark(anchors[event.anchor].start),
-                    "second occurrence", event.start_mark,
-                )
-            anchors[event.anchor] = node
-        if stack:
-            frame = stack[-1]
-            if frame[1] is None:
-                frame[0].value.append(node)
-            elif frame[2] is None:
-                frame[2] = node
-            else:
-                key = frame[2]
-                frame[2] = None
-                pair = (key, node)
-                frame[0].value.append(pair)
-                if type(key) is scalar:
-                    seen = frame[1]
-                    name = key[0]
-                    if name in seen and name != "<<":
-                        problems.append(_duplicate_key_problem(key, seen[name][0], len(documents), spans))
-                    seen[name] = pair
+            _anchor(anchors, event, node)
+        if seen is None:
+            append(node)
+        elif key is None:
+            key = node
         else:
-            root = node
-        if kind is mapping_start or kind is sequence_start:
-            if len(stack) >= MAX_DEPTH:
-                line, col = spans.point(event.start_mark)
-                raise _TooDeep(YamlProblem(
-                    Span(line, col, line, col + 1),
-                    f"the document nests collections more than {MAX_DEPTH} levels deep; "
-                    "barrier-lint does not read documents this deep",
-                ))
-            stack.append([node, keys, None])
+            pair = (key, node)
+            append(pair)
+            if type(key) is scalar:
+                name = key[0]
+                if name in seen and name != "<<":
+                    problems.append(_duplicate_key_problem(key, seen[name][0], len(documents), spans))
+                seen[name] = pair
+            key = None
+        if kind is alias_event:
+            continue
+        if len(stack) >= MAX_DEPTH:
+            line, col = spans.point(event.start_mark)
+            raise _TooDeep(YamlProblem(
+                Span(line, col, line, col + 1),
+                f"the document nests collections more than {MAX_DEPTH} levels deep; "
+                "barrier-lint does not read documents this deep",
+            ))
+        stack.append((current, append, seen, key))
+        current, append, seen, key = node, node.value.append, keys, None
+
+
+# The keys of every sequence in an `Index`: none (read-only, so that sharing one is safe).
+_NO_KEYS = MappingProxyType({})
+
+
+def _anchor(anchors: dict[str, Node], event, node: Node) -> None:
+    if event.anchor in anchors:
+        raise MarkedYAMLError(
+            "found duplicate anchor; first occurrence", _ErrorMark(anchors[event.anchor].start),
+            "second occurrence", event.start_mark,
+        )
+    anchors[event.anchor] = node
 
 
 class _ErrorMark:
@@ -468,7 +495,7 @@ def find_comments(text: str) -> list[Comment]:
     Returns what could be scanned: on a syntax error, the comments before it.
     """
     text = strip_bom(text)
-    if "#" not in text or _SURROGATE.search(text) is not None:
+    if "#" not in text or (not text.isascii() and _SURROGATE.search(text) is not None):
         return []  # (the C scanner cannot take a lone surrogate; such text is a BL000 anyway)
     lines = split_lines(text)
     spans = Spans(text)
@@ -553,6 +580,14 @@ class Spans:
         return self.at(mark.index)
 
     def __call__(self, node: Node) -> Span:
+        if type(node) is ScalarNode:  # most spans: one bisect, as a scalar mostly ends on its first line
+            start, end, source = node[1], node[2], node[3]
+            starts = source._starts or source.line_starts
+            line = bisect.bisect_right(starts, start) - 1
+            if line + 1 < len(starts) and end >= starts[line + 1]:
+                end_line, end_col = source.at(end)
+                return Span(line, start - starts[line], end_line, end_col)
+            return Span(line, start - starts[line], line, end - starts[line])
         end = node
         source = node.source
         while isinstance(end, (MappingNode, SequenceNode)) and end.value and not end.flow_style:
@@ -729,14 +764,26 @@ class Tree:
         return found
 
     def get(self, node: Node | None, key: str) -> Node | None:
-        pair = self.entry(node, key)
+        if type(node) is not MappingNode:
+            return None
+        keys = self.index.get(id(node))  # (the common case inline: an own key of a node of the document read)
+        pair = keys.get(key) if keys is not None else None
+        if pair is None:
+            pair = self.entry(node, key)
         return pair[1] if pair else None
 
     def text(self, node: Node | None, key: str) -> Text | None:
-        pair = self.entry(node, key)
-        value = pair[1] if pair else None
+        if type(node) is not MappingNode:
+            return None
+        keys = self.index.get(id(node))  # (as in `get`)
+        pair = keys.get(key) if keys is not None else None
+        if pair is None:
+            pair = self.entry(node, key)
+            if pair is None:
+                return None
+        value = pair[1]
         if type(value) is ScalarNode:
-            return Text(value.value, self.span(value), bool(value.style))
+            return Text(value[0], self.spans(value) if self.via is None else self.span(value), bool(value[4]))
         return None
 
     @staticmethod
