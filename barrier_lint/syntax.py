@@ -19,9 +19,10 @@ import bisect
 import itertools
 import re
 import sys
+from array import array
+from collections.abc import Callable, Sequence
 from operator import itemgetter
 from types import MappingProxyType
-from collections.abc import Callable
 
 from .model import Origin, Span, Text
 from .records import record
@@ -223,19 +224,30 @@ class Node:
         return f"{type(self).__name__}(value={self.value!r})"
 
 
+_LOW = (1 << 32) - 1  # the end offset's bits in a scalar's position
+
+
 class ScalarNode(tuple, Node):
-    """A scalar: (value, start, end, source, style), a tuple so that the builder makes one without a Python
-    call (`tuple.__new__`), the most frequent node by far; its fields are read by name."""
+    """A scalar: (value, position, source, style), a tuple so that the builder makes one without a Python
+    call (`tuple.__new__`), the most frequent node by far; its fields are read by name. The position is the
+    start and end offsets in one integer (`start << 32 | end`: one object instead of two, 40 bytes less
+    per scalar; offsets stay below 2**32, a text of 4 G code points)."""
 
     __slots__ = ()
     value = property(itemgetter(0))  # type: ignore[assignment]
-    start = property(itemgetter(1))  # type: ignore[assignment]
-    end = property(itemgetter(2))  # type: ignore[assignment]
-    source = property(itemgetter(3))  # type: ignore[assignment]
-    style = property(itemgetter(4))  # None or "" when plain, else the quote or block indicator
+    source = property(itemgetter(2))  # type: ignore[assignment]
+    style = property(itemgetter(3))  # None or "" when plain, else the quote or block indicator
+
+    @property
+    def start(self) -> int:  # type: ignore[override]
+        return self[1] >> 32
+
+    @property
+    def end(self) -> int:  # type: ignore[override]
+        return self[1] & _LOW
 
     def __new__(cls, value: str, start: int, end: int, source: Spans, style: str | None = None) -> ScalarNode:
-        return tuple.__new__(cls, (value, start, end, source, style))
+        return tuple.__new__(cls, (value, start << 32 | end, source, style))
 
     __repr__ = Node.__repr__
     # Two scalars are the same node only when they are one object (aliases share it), never by content.
@@ -333,7 +345,7 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
         kind = type(event)
         if kind is scalar_event:
             value = event.value
-            node = new_tuple(scalar, (same(value, value), event.start_mark.index, event.end_mark.index, spans, event.style))
+            node = new_tuple(scalar, (same(value, value), event.start_mark.index << 32 | event.end_mark.index, spans, event.style))
             if event.anchor is not None:
                 _anchor(anchors, event, node)
             if seen is None:
@@ -554,18 +566,21 @@ class Spans:
     def __init__(self, text: str, name: str = "<unicode string>") -> None:
         self.name = name
         self._text: str | None = text
-        self._starts: list[int] | None = None
-        self._scalars: dict[tuple[int, int], Span] | None = None
+        self._starts: Sequence[int] | None = None
+        self._scalars: dict[int, Span] | None = None
 
     @property
-    def line_starts(self) -> list[int]:
+    def line_starts(self) -> Sequence[int]:
+        """The offset each line starts at: an array of machine integers (8 bytes a line, not the 40 of a list
+        of Python integers: 32 MB at a million lines), which `bisect` searches as it would a list."""
         starts = self._starts
         if starts is None:
             text = self._text or ""
             if "\r" in text:
-                starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+                starts = array("q", [0] + [m.end() for m in _LINE_BREAK.finditer(text)])
             else:  # the common case, at C speed: each line starts one past the end of the one before
-                starts = list(itertools.accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))[:-1]
+                starts = array("q", itertools.accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
+                starts.pop()
             self._starts, self._text = starts, None
         return starts
 
@@ -580,14 +595,9 @@ class Spans:
         return self.at(mark.index)
 
     def __call__(self, node: Node) -> Span:
-        if type(node) is ScalarNode:  # most spans: one bisect, as a scalar mostly ends on its first line
-            start, end, source = node[1], node[2], node[3]
-            starts = source._starts or source.line_starts
-            line = bisect.bisect_right(starts, start) - 1
-            if line + 1 < len(starts) and end >= starts[line + 1]:
-                end_line, end_col = source.at(end)
-                return Span(line, start - starts[line], end_line, end_col)
-            return Span(line, start - starts[line], line, end - starts[line])
+        """Where a node is written; its lines and columns are computed when first read (`_NodeSpan`)."""
+        if type(node) is ScalarNode:
+            return _lazy_span(node[2], node[1])
         end = node
         source = node.source
         while isinstance(end, (MappingNode, SequenceNode)) and end.value and not end.flow_style:
@@ -597,9 +607,7 @@ class Spans:
                 # in from another file and ends in its own.
                 break
             end = last
-        start_line, start_col = source.at(node.start)
-        end_line, end_col = source.at(end.end)
-        return Span(start_line, start_col, end_line, end_col)
+        return _lazy_span(source, node.start << 32 | end.end)
 
 
     def remembered(self, node: Node) -> Span:
@@ -610,11 +618,80 @@ class Spans:
         scalars = self._scalars
         if scalars is None:
             scalars = self._scalars = {}
-        key = (node.start, node.end)
+        key = node[1]  # (its offsets, in one integer)
         span = scalars.get(key)
         if span is None:
             span = scalars[key] = self(node)
         return span
+
+
+class _NodeSpan(Span):
+    """A `Span` of a node of the analysed file whose lines and columns are computed when first read: the
+    model holds a span for every field it reads, and the rules and outputs read few of them.
+
+    Until then its slots hold the file's `Spans` and the start and end offsets (`start << 32 | end`, for a
+    scalar the very integer its node holds); the first read of any field, comparison, hash or copy fills
+    them and makes the object a plain `Span` (the two classes have one layout), so that every later read
+    is a slot read. Nothing can tell it from the `Span` it becomes, but `type()` before that read."""
+
+    __slots__ = ()
+
+    def __new__(cls, *args: object, **kwargs: object) -> Span:  # type: ignore[misc]
+        return Span(*args, **kwargs)  # (`dataclasses.replace` and the like make a plain one)
+
+    def _resolve(self) -> None:
+        source, position = _SLOT_GET[0](self), _SLOT_GET[1](self)
+        start, end = position >> 32, position & _LOW
+        starts = source._starts or source.line_starts
+        line = bisect.bisect_right(starts, start) - 1
+        if line + 1 < len(starts) and end >= starts[line + 1]:
+            end_line, end_col = source.at(end)
+        else:  # most spans: a scalar mostly ends on the line it starts on
+            end_line, end_col = line, end - starts[line]
+        for set_slot, value in zip(_SLOT_SET, (line, start - starts[line], end_line, end_col, None)):
+            set_slot(self, value)
+        object.__setattr__(self, "__class__", Span)
+
+    def __eq__(self, other: object) -> bool:
+        self._resolve()
+        return self == other
+
+    def __hash__(self) -> int:
+        self._resolve()
+        return hash(self)
+
+    def __reduce__(self) -> tuple:
+        self._resolve()
+        return self.__reduce__()
+
+    def __repr__(self) -> str:
+        self._resolve()
+        return repr(self)
+
+
+def _resolved(name: str) -> property:
+    def read(span: _NodeSpan) -> object:
+        span._resolve()
+        return getattr(span, name)
+
+    return property(read)
+
+
+_SPAN_FIELDS = ("start_line", "start_col", "end_line", "end_col", "origin")
+_SLOT_GET = [Span.__dict__[name].__get__ for name in _SPAN_FIELDS]  # Span's own slots, under the properties
+_SLOT_SET = [Span.__dict__[name].__set__ for name in _SPAN_FIELDS]
+for _name in _SPAN_FIELDS:
+    setattr(_NodeSpan, _name, _resolved(_name))
+del _name
+_new_span = object.__new__
+_set_source, _set_position, _set_origin = _SLOT_SET[0], _SLOT_SET[1], _SLOT_SET[4]
+
+
+def _lazy_span(source: Spans, position: int) -> Span:
+    span = _new_span(_NodeSpan)
+    _set_source(span, source)
+    _set_position(span, position)
+    return span
 
 
 def _last_written(collection: MappingNode | SequenceNode) -> Node | None:
@@ -783,7 +860,7 @@ class Tree:
                 return None
         value = pair[1]
         if type(value) is ScalarNode:
-            return Text(value[0], self.spans(value) if self.via is None else self.span(value), bool(value[4]))
+            return Text(value[0], self.spans(value) if self.via is None else self.span(value), bool(value[3]))
         return None
 
     @staticmethod
