@@ -348,31 +348,21 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
             node = new_tuple(scalar, (same(value, value), event.start_mark.index << 32 | event.end_mark.index, spans, event.style))
             if event.anchor is not None:
                 _anchor(anchors, event, node)
-            if seen is None:
-                append(node)
-            elif key is None:
-                key = node
-            else:
-                pair = (key, node)
-                append(pair)
-                if type(key) is scalar:
-                    name = key[0]
-                    if name in seen and name != "<<":
-                        problems.append(_duplicate_key_problem(key, seen[name][0], len(documents), spans))
-                    seen[name] = pair
-                key = None
-            continue
-        if kind is mapping_end or kind is sequence_end:
+        elif kind is mapping_end or kind is sequence_end:
             current.end = event.end_mark.index  # type: ignore[union-attr]
             current, append, seen, key = stack.pop()
             continue
-        keys: dict | None = None
-        if kind is mapping_start:
+        elif kind is mapping_start:
             node = mapping([], event.start_mark.index, None, spans, event.flow_style)
             index[id(node)] = keys = {}
+            if event.anchor is not None:
+                _anchor(anchors, event, node)
         elif kind is sequence_start:
             node = sequence([], event.start_mark.index, None, spans, event.flow_style)
             index[id(node)] = no_keys  # type: ignore[assignment]
+            keys = None
+            if event.anchor is not None:
+                _anchor(anchors, event, node)
         elif kind is alias_event:
             node = anchors.get(event.anchor)  # type: ignore[assignment]
             if node is None:
@@ -392,8 +382,6 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
             return
         else:  # the start of the stream
             continue
-        if kind is not alias_event and event.anchor is not None:
-            _anchor(anchors, event, node)
         if seen is None:
             append(node)
         elif key is None:
@@ -407,7 +395,7 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
                     problems.append(_duplicate_key_problem(key, seen[name][0], len(documents), spans))
                 seen[name] = pair
             key = None
-        if kind is alias_event:
+        if kind is scalar_event or kind is alias_event:
             continue
         if len(stack) >= MAX_DEPTH:
             line, col = spans.point(event.start_mark)
