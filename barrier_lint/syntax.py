@@ -19,8 +19,10 @@ import bisect
 import itertools
 import re
 import sys
+from array import array
+from collections.abc import Callable, Sequence
 from operator import itemgetter
-from collections.abc import Callable
+from types import MappingProxyType
 
 from .model import Origin, Span, Text
 from .records import record
@@ -181,7 +183,7 @@ def control_character_problem(text: str) -> YamlProblem | None:
     nul = text.find("\x00")
     if nul >= 0:
         return YamlProblem(offset_to_span(text, nul), "the file contains a NUL byte; is it a binary file?")
-    surrogate = _SURROGATE.search(text)
+    surrogate = None if text.isascii() else _SURROGATE.search(text)  # (`isascii` is a flag: no scan)
     if surrogate is not None:
         # Only text that did not come from UTF-8 can hold one (an editor's buffer sent over the protocol);
         # the same bytes in a file are invalid UTF-8, reported as such.
@@ -222,19 +224,30 @@ class Node:
         return f"{type(self).__name__}(value={self.value!r})"
 
 
+_LOW = (1 << 32) - 1  # the end offset's bits in a scalar's position
+
+
 class ScalarNode(tuple, Node):
-    """A scalar: (value, start, end, source, style), a tuple so that the builder makes one without a Python
-    call (`tuple.__new__`), the most frequent node by far; its fields are read by name."""
+    """A scalar: (value, position, source, style), a tuple so that the builder makes one without a Python
+    call (`tuple.__new__`), the most frequent node by far; its fields are read by name. The position is the
+    start and end offsets in one integer (`start << 32 | end`: one object instead of two, 40 bytes less
+    per scalar; offsets stay below 2**32, a text of 4 G code points)."""
 
     __slots__ = ()
     value = property(itemgetter(0))  # type: ignore[assignment]
-    start = property(itemgetter(1))  # type: ignore[assignment]
-    end = property(itemgetter(2))  # type: ignore[assignment]
-    source = property(itemgetter(3))  # type: ignore[assignment]
-    style = property(itemgetter(4))  # None or "" when plain, else the quote or block indicator
+    source = property(itemgetter(2))  # type: ignore[assignment]
+    style = property(itemgetter(3))  # None or "" when plain, else the quote or block indicator
+
+    @property
+    def start(self) -> int:  # type: ignore[override]
+        return self[1] >> 32
+
+    @property
+    def end(self) -> int:  # type: ignore[override]
+        return self[1] & _LOW
 
     def __new__(cls, value: str, start: int, end: int, source: Spans, style: str | None = None) -> ScalarNode:
-        return tuple.__new__(cls, (value, start, end, source, style))
+        return tuple.__new__(cls, (value, start << 32 | end, source, style))
 
     __repr__ = Node.__repr__
     # Two scalars are the same node only when they are one object (aliases share it), never by content.
@@ -308,37 +321,48 @@ def compose_documents(text: str, spans: Spans) -> tuple[list[ComposedDocument], 
 
 
 def _build(get_event: Callable[[], object], spans: Spans, documents: list[ComposedDocument]) -> None:
-    # The hot loop: one iteration per event and no Python call per node beyond the node's construction.
+    # The hot loop: one iteration per event and no Python call per node beyond the node's construction. The
+    # collection being built is held in locals (`current`, the bound `append` of its list, `seen`: its keys
+    # so far, None for a sequence, and `key`: the key waiting for its value); `stack` keeps those of the
+    # collections around it. Their end marks are None until they end: an alias to one of them is recursive.
     scalar_event, alias_event, mapping_start, sequence_start = ScalarEvent, AliasEvent, MappingStartEvent, SequenceStartEvent
     mapping_end, sequence_end, document_start, document_end = MappingEndEvent, SequenceEndEvent, DocumentStartEvent, DocumentEndEvent
     scalar, mapping, sequence, new_tuple = ScalarNode, MappingNode, SequenceNode, tuple.__new__
+    no_keys = _NO_KEYS
     index: Index = {}
     problems: list[YamlProblem] = []
     anchors: dict[str, Node] = {}
     recursive: set[int] = set()
-    # The collections being built, innermost last: [node, its keys (None for a sequence), the key waiting for
-    # its value]. Their end marks are None until they end: an alias to one of them is recursive.
-    stack: list[list] = []
-    root: Node | None = None
+    stack: list[tuple] = []
+    roots: list[Node] = []
+    current: CollectionNode | None = None
+    append, seen, key = roots.append, None, None
     # One string object per distinct scalar value: keys and values repeat through a pipeline (`identifier`,
     # `type: Barrier`), and each copy would otherwise be kept.
     same = {}.setdefault
     while True:
         event = get_event()
         kind = type(event)
-        keys: dict | None = None
         if kind is scalar_event:
             value = event.value
-            node = new_tuple(scalar, (same(value, value), event.start_mark.index, event.end_mark.index, spans, event.style))
+            node = new_tuple(scalar, (same(value, value), event.start_mark.index << 32 | event.end_mark.index, spans, event.style))
+            if event.anchor is not None:
+                _anchor(anchors, event, node)
         elif kind is mapping_end or kind is sequence_end:
-            stack.pop()[0].end = event.end_mark.index
+            current.end = event.end_mark.index  # type: ignore[union-attr]
+            current, append, seen, key = stack.pop()
             continue
         elif kind is mapping_start:
             node = mapping([], event.start_mark.index, None, spans, event.flow_style)
             index[id(node)] = keys = {}
+            if event.anchor is not None:
+                _anchor(anchors, event, node)
         elif kind is sequence_start:
             node = sequence([], event.start_mark.index, None, spans, event.flow_style)
-            index[id(node)] = {}
+            index[id(node)] = no_keys  # type: ignore[assignment]
+            keys = None
+            if event.anchor is not None:
+                _anchor(anchors, event, node)
         elif kind is alias_event:
             node = anchors.get(event.anchor)  # type: ignore[assignment]
             if node is None:
@@ -347,51 +371,54 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
                 recursive.add(id(node))
                 problems.append(_recursive_alias_problem(node, len(documents), spans))
         elif kind is document_start:
-            index, problems, anchors, recursive, root = {}, [], {}, set(), None
+            index, problems, anchors, recursive, roots = {}, [], {}, set(), []
+            append, seen, key = roots.append, None, None
             continue
         elif kind is document_end:
             problems.sort(key=_position)
-            documents.append((len(documents), root, index, problems))  # type: ignore[arg-type]
+            documents.append((len(documents), roots[0] if roots else None, index, problems))  # type: ignore[arg-type]
             continue
         elif event is None or kind is StreamEndEvent:
             return
         else:  # the start of the stream
             continue
-        if kind is not alias_event and event.anchor is not None:
-            if event.anchor in anchors:
-                raise MarkedYAMLError(
-                    "found duplicate anchor; first occurrence", _ErrorMark(anchors[event.anchor].start),
-                    "second occurrence", event.start_mark,
-                )
-            anchors[event.anchor] = node
-        if stack:
-            frame = stack[-1]
-            if frame[1] is None:
-                frame[0].value.append(node)
-            elif frame[2] is None:
-                frame[2] = node
-            else:
-                key = frame[2]
-                frame[2] = None
-                pair = (key, node)
-                frame[0].value.append(pair)
-                if type(key) is scalar:
-                    seen = frame[1]
-                    name = key[0]
-                    if name in seen and name != "<<":
-                        problems.append(_duplicate_key_problem(key, seen[name][0], len(documents), spans))
-                    seen[name] = pair
+        if seen is None:
+            append(node)
+        elif key is None:
+            key = node
         else:
-            root = node
-        if kind is mapping_start or kind is sequence_start:
-            if len(stack) >= MAX_DEPTH:
-                line, col = spans.point(event.start_mark)
-                raise _TooDeep(YamlProblem(
-                    Span(line, col, line, col + 1),
-                    f"the document nests collections more than {MAX_DEPTH} levels deep; "
-                    "barrier-lint does not read documents this deep",
-                ))
-            stack.append([node, keys, None])
+            pair = (key, node)
+            append(pair)
+            if type(key) is scalar:
+                name = key[0]
+                if name in seen and name != "<<":
+                    problems.append(_duplicate_key_problem(key, seen[name][0], len(documents), spans))
+                seen[name] = pair
+            key = None
+        if kind is scalar_event or kind is alias_event:
+            continue
+        if len(stack) >= MAX_DEPTH:
+            line, col = spans.point(event.start_mark)
+            raise _TooDeep(YamlProblem(
+                Span(line, col, line, col + 1),
+                f"the document nests collections more than {MAX_DEPTH} levels deep; "
+                "barrier-lint does not read documents this deep",
+            ))
+        stack.append((current, append, seen, key))
+        current, append, seen, key = node, node.value.append, keys, None
+
+
+# The keys of every sequence in an `Index`: none (read-only, so that sharing one is safe).
+_NO_KEYS = MappingProxyType({})
+
+
+def _anchor(anchors: dict[str, Node], event, node: Node) -> None:
+    if event.anchor in anchors:
+        raise MarkedYAMLError(
+            "found duplicate anchor; first occurrence", _ErrorMark(anchors[event.anchor].start),
+            "second occurrence", event.start_mark,
+        )
+    anchors[event.anchor] = node
 
 
 class _ErrorMark:
@@ -468,7 +495,7 @@ def find_comments(text: str) -> list[Comment]:
     Returns what could be scanned: on a syntax error, the comments before it.
     """
     text = strip_bom(text)
-    if "#" not in text or _SURROGATE.search(text) is not None:
+    if "#" not in text or (not text.isascii() and _SURROGATE.search(text) is not None):
         return []  # (the C scanner cannot take a lone surrogate; such text is a BL000 anyway)
     lines = split_lines(text)
     spans = Spans(text)
@@ -527,18 +554,21 @@ class Spans:
     def __init__(self, text: str, name: str = "<unicode string>") -> None:
         self.name = name
         self._text: str | None = text
-        self._starts: list[int] | None = None
-        self._scalars: dict[tuple[int, int], Span] | None = None
+        self._starts: Sequence[int] | None = None
+        self._scalars: dict[int, Span] | None = None
 
     @property
-    def line_starts(self) -> list[int]:
+    def line_starts(self) -> Sequence[int]:
+        """The offset each line starts at: an array of machine integers (8 bytes a line, not the 40 of a list
+        of Python integers: 32 MB at a million lines), which `bisect` searches as it would a list."""
         starts = self._starts
         if starts is None:
             text = self._text or ""
             if "\r" in text:
-                starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+                starts = array("q", [0] + [m.end() for m in _LINE_BREAK.finditer(text)])
             else:  # the common case, at C speed: each line starts one past the end of the one before
-                starts = list(itertools.accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))[:-1]
+                starts = array("q", itertools.accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
+                starts.pop()
             self._starts, self._text = starts, None
         return starts
 
@@ -553,6 +583,9 @@ class Spans:
         return self.at(mark.index)
 
     def __call__(self, node: Node) -> Span:
+        """Where a node is written; its lines and columns are computed when first read (`_NodeSpan`)."""
+        if type(node) is ScalarNode:
+            return _lazy_span(node[2], node[1])
         end = node
         source = node.source
         while isinstance(end, (MappingNode, SequenceNode)) and end.value and not end.flow_style:
@@ -562,9 +595,7 @@ class Spans:
                 # in from another file and ends in its own.
                 break
             end = last
-        start_line, start_col = source.at(node.start)
-        end_line, end_col = source.at(end.end)
-        return Span(start_line, start_col, end_line, end_col)
+        return _lazy_span(source, node.start << 32 | end.end)
 
 
     def remembered(self, node: Node) -> Span:
@@ -575,11 +606,80 @@ class Spans:
         scalars = self._scalars
         if scalars is None:
             scalars = self._scalars = {}
-        key = (node.start, node.end)
+        key = node[1]  # (its offsets, in one integer)
         span = scalars.get(key)
         if span is None:
             span = scalars[key] = self(node)
         return span
+
+
+class _NodeSpan(Span):
+    """A `Span` of a node of the analysed file whose lines and columns are computed when first read: the
+    model holds a span for every field it reads, and the rules and outputs read few of them.
+
+    Until then its slots hold the file's `Spans` and the start and end offsets (`start << 32 | end`, for a
+    scalar the very integer its node holds); the first read of any field, comparison, hash or copy fills
+    them and makes the object a plain `Span` (the two classes have one layout), so that every later read
+    is a slot read. Nothing can tell it from the `Span` it becomes, but `type()` before that read."""
+
+    __slots__ = ()
+
+    def __new__(cls, *args: object, **kwargs: object) -> Span:  # type: ignore[misc]
+        return Span(*args, **kwargs)  # (`dataclasses.replace` and the like make a plain one)
+
+    def _resolve(self) -> None:
+        source, position = _SLOT_GET[0](self), _SLOT_GET[1](self)
+        start, end = position >> 32, position & _LOW
+        starts = source._starts or source.line_starts
+        line = bisect.bisect_right(starts, start) - 1
+        if line + 1 < len(starts) and end >= starts[line + 1]:
+            end_line, end_col = source.at(end)
+        else:  # most spans: a scalar mostly ends on the line it starts on
+            end_line, end_col = line, end - starts[line]
+        for set_slot, value in zip(_SLOT_SET, (line, start - starts[line], end_line, end_col, None)):
+            set_slot(self, value)
+        object.__setattr__(self, "__class__", Span)
+
+    def __eq__(self, other: object) -> bool:
+        self._resolve()
+        return self == other
+
+    def __hash__(self) -> int:
+        self._resolve()
+        return hash(self)
+
+    def __reduce__(self) -> tuple:
+        self._resolve()
+        return self.__reduce__()
+
+    def __repr__(self) -> str:
+        self._resolve()
+        return repr(self)
+
+
+def _resolved(name: str) -> property:
+    def read(span: _NodeSpan) -> object:
+        span._resolve()
+        return getattr(span, name)
+
+    return property(read)
+
+
+_SPAN_FIELDS = ("start_line", "start_col", "end_line", "end_col", "origin")
+_SLOT_GET = [Span.__dict__[name].__get__ for name in _SPAN_FIELDS]  # Span's own slots, under the properties
+_SLOT_SET = [Span.__dict__[name].__set__ for name in _SPAN_FIELDS]
+for _name in _SPAN_FIELDS:
+    setattr(_NodeSpan, _name, _resolved(_name))
+del _name
+_new_span = object.__new__
+_set_source, _set_position, _set_origin = _SLOT_SET[0], _SLOT_SET[1], _SLOT_SET[4]
+
+
+def _lazy_span(source: Spans, position: int) -> Span:
+    span = _new_span(_NodeSpan)
+    _set_source(span, source)
+    _set_position(span, position)
+    return span
 
 
 def _last_written(collection: MappingNode | SequenceNode) -> Node | None:
@@ -729,14 +829,26 @@ class Tree:
         return found
 
     def get(self, node: Node | None, key: str) -> Node | None:
-        pair = self.entry(node, key)
+        if type(node) is not MappingNode:
+            return None
+        keys = self.index.get(id(node))  # (the common case inline: an own key of a node of the document read)
+        pair = keys.get(key) if keys is not None else None
+        if pair is None:
+            pair = self.entry(node, key)
         return pair[1] if pair else None
 
     def text(self, node: Node | None, key: str) -> Text | None:
-        pair = self.entry(node, key)
-        value = pair[1] if pair else None
+        if type(node) is not MappingNode:
+            return None
+        keys = self.index.get(id(node))  # (as in `get`)
+        pair = keys.get(key) if keys is not None else None
+        if pair is None:
+            pair = self.entry(node, key)
+            if pair is None:
+                return None
+        value = pair[1]
         if type(value) is ScalarNode:
-            return Text(value.value, self.span(value), bool(value.style))
+            return Text(value[0], self.spans(value) if self.via is None else self.span(value), bool(value[3]))
         return None
 
     @staticmethod

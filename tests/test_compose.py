@@ -115,6 +115,38 @@ def test_node_marks_name_their_file_and_merged_copies_keep_their_place():
     assert isinstance(root, MappingNode)
 
 
+
+def test_a_scalar_keeps_its_offsets_in_one_integer():
+    spans = Spans("x" * 10, "f.yaml")
+    node = ScalarNode("v", 2**31 + 5, 2**32 - 1, spans, "'")
+    assert (node.value, node.start, node.end, node.source, node.style) == ("v", 2**31 + 5, 2**32 - 1, spans, "'")
+
+
+def test_a_span_read_late_is_the_span_read_at_once():
+    """Spans are computed when first read: equal, hashed, pickled, copied and replaced as the plain `Span`
+    they become, with their file's lines (a \r\n, \r and a line-spanning scalar)."""
+    import copy
+    import pickle
+
+    from barrier_lint.records import replace
+
+    text = "a: b\r\nc: 'd\r  e'\rf: [g]\n"
+    spans, [(_, root, index, _)], _ = compose(text)
+    tree = Tree(index, spans)
+    d, f = tree.get(root, "c"), tree.get(root, "f")
+    expected = {id(d): Span(1, 3, 2, 4), id(f): Span(3, 3, 3, 6)}
+    for node in (d, f):
+        want = expected[id(node)]
+        assert spans(node) == want and want == spans(node) and spans(node) != Span(0, 0, 0, 0)
+        assert hash(spans(node)) == hash(want) and {spans(node): 1}[want] == 1
+        assert pickle.loads(pickle.dumps(spans(node))) == want and copy.copy(spans(node)) == want
+        assert replace(spans(node), origin=None) == want and repr(spans(node)) == repr(want)
+        late = spans(node)
+        assert (late.start_line, late.start_col, late.end_line, late.end_col, late.origin) == (
+            want.start_line, want.start_col, want.end_line, want.end_col, None)
+        assert type(late) is Span
+
+
 PURE_PYTHON = r"""
 import sys
 sys.modules["_ruamel_yaml"] = None  # as when ruamel.yaml.clib is not installed

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from ..model import V0, V1, Document, DocumentKind, Pipeline, Text
+from ..model import V0, V1, Document, DocumentKind, Pipeline, Span, Text
 from ..syntax import UNNAMED, Index, MappingNode, Node, ScalarNode, SequenceNode, Spans, TooLarge, Tree, YamlProblem
 from .hooks import Resolver
 from .v0 import TEMPLATE_KINDS, Builder
@@ -84,7 +84,7 @@ def _classify_and_read(tree: Tree, root: MappingNode, doc: Document, readers: Re
             return
         v0_marks, v1_marks = _pipeline_marks(tree, root, body)
         if v0_marks and v1_marks:
-            _unrecognised(doc, tree, key, f"it has v0's {v0_marks[0]} and v1's {v1_marks[0]}")
+            _unrecognised(doc, tree, key, f"it has v0's {_described(v0_marks[0])} and v1's {_described(v1_marks[0])}")
         elif v1_marks:
             doc.kind, doc.syntax = DocumentKind.V1_PIPELINE, V1
             doc.pipeline = readers.v1().read_pipeline(key, body)
@@ -141,40 +141,46 @@ def _template_identity(path: str, where) -> tuple[Text, Text] | None:
     return Text(match["id"], where), Text(match["version"], where)
 
 
-def _pipeline_marks(tree: Tree, root: MappingNode, body: MappingNode) -> tuple[list[str], list[str]]:
-    """What in a `pipeline:` body is written the v0 way and what the v1 way, each with its line."""
-    v0: list[str] = []
-    v1: list[str] = []
+SyntaxMark = tuple[str, Span]  # what is written one syntax's way, and where
 
-    def line(node: Node) -> str:
-        return f"(line {tree.span(node).start_line + 1})"
+
+def _described(mark: SyntaxMark) -> str:
+    return f"{mark[0]} (line {mark[1].start_line + 1})"
+
+
+def _pipeline_marks(tree: Tree, root: MappingNode, body: MappingNode) -> tuple[list[SyntaxMark], list[SyntaxMark]]:
+    """What in a `pipeline:` body is written the v0 way and what the v1 way, each with where (its line is
+    computed only for the marks a message names: a span's lines are computed when first read)."""
+    v0: list[SyntaxMark] = []
+    v1: list[SyntaxMark] = []
+    line = tree.span
 
     for name, marks in (("identifier", v0), ("flowControl", v0), ("id", v1), ("barriers", v1)):
         pair = tree.entry(body, name)
         if pair is not None:
-            marks.append(f"`pipeline.{name}` {line(pair[0])}")
+            marks.append((f"`pipeline.{name}`", line(pair[0])))
     version = tree.text(root, "version")
     if version is not None and version.value.strip() == "1":
-        v1.append(f"`version: 1` (line {version.span.start_line + 1})")
+        v1.append(("`version: 1`", version.span))
     for entry in tree.seq(tree.get(body, "stages")):
         if not isinstance(entry, MappingNode):
             continue
         stage, parallel, template = tree.entry(entry, "stage"), tree.get(entry, "parallel"), tree.get(entry, "template")
         if stage is not None:
-            v0.append(f"`stage:` wrapper {line(stage[0])}")
+            v0.append(("`stage:` wrapper", line(stage[0])))
         elif isinstance(parallel, SequenceNode):
-            v0.append(f"`parallel:` list {line(parallel)}")
+            v0.append(("`parallel:` list", line(parallel)))
         elif isinstance(parallel, MappingNode):
-            v1.append(f"`parallel:` mapping {line(parallel)}")
+            v1.append(("`parallel:` mapping", line(parallel)))
         elif isinstance(template, MappingNode) and tree.get(template, "templateRef") is not None:
-            v0.append(f"`templateRef` {line(template)}")
+            v0.append(("`templateRef`", line(template)))
         elif tree.get(entry, "insert") is None and any(
             tree.get(entry, k) is not None for k in ("steps", "id", "group", "chain", "needs", "template")
         ):
-            v1.append(f"a stage without a `stage:` wrapper {line(entry)}")
+            v1.append(("a stage without a `stage:` wrapper", line(entry)))
     template = tree.get(body, "template")
     if isinstance(template, MappingNode):
-        (v0 if tree.get(template, "templateRef") is not None else v1).append(f"`pipeline.template` {line(template)}")
+        (v0 if tree.get(template, "templateRef") is not None else v1).append(("`pipeline.template`", line(template)))
     return v0, v1
 
 

@@ -257,16 +257,20 @@ class Builder(Tree):
         """Walk the mappings of a stage spec for `steps` / `rollbackSteps` lists (execution, provisioner, ...)."""
         self.descend()
         for key, value in self.items(node):
-            self._spend()
-            if not isinstance(key, ScalarNode):
+            self.budget -= 1  # (`_spend`, inline: this loop sees every pair of every stage spec)
+            if self.budget < 0:
+                raise TooLarge
+            kind = type(value)
+            if kind is ScalarNode or type(key) is not ScalarNode:
+                continue  # most pairs: nothing inside to walk
+            name = key[0]
+            if name in ("steps", "rollbackSteps") and kind is SequenceNode:
+                self._step_list(value, path + ((name, None),), stage, groups, rollback or name == "rollbackSteps")
+            elif name in ("template", "when", "strategy", "failureStrategies"):
                 continue
-            if key.value in ("steps", "rollbackSteps") and isinstance(value, SequenceNode):
-                self._step_list(value, path + ((key.value, None),), stage, groups, rollback or key.value == "rollbackSteps")
-            elif key.value in ("template", "when", "strategy", "failureStrategies"):
-                continue
-            elif isinstance(value, MappingNode):
-                self._find_step_lists(value, path + ((key.value, None),), stage, groups, rollback)
-            elif isinstance(value, SequenceNode):
+            elif kind is MappingNode:
+                self._find_step_lists(value, path + ((name, None),), stage, groups, rollback)
+            elif kind is SequenceNode:
                 # Older or unusual layouts (`executions: [ {parallel: [ {steps: [...]} ]} ]`) keep step
                 # lists inside other lists; Harness finds Barrier steps there too.
                 for index, item in enumerate(value.value):
@@ -280,7 +284,9 @@ class Builder(Tree):
         name = path[-1][0]
         self.descend()
         for index, entry in enumerate(self.seq(node)):
-            self._spend()
+            self.budget -= 1  # (`_spend`, inline)
+            if self.budget < 0:
+                raise TooLarge
             here = path[:-1] + ((name, index),)
             step = self.get(entry, "step")
             if step is not None:
@@ -358,6 +364,9 @@ class Builder(Tree):
         assert self.pipeline is not None
         identity = identity if identity is not None else node
         body, _, template_ref, entering = self._template_use(node, path, "Step")
+        if entering is NOT_A_USE:  # (most steps: no context to enter)
+            self._barrier_step(node, body, identity, path, stage, groups, rollback, template_ref)
+            return
         with entering:
             self._barrier_step(node, body, identity, path, stage, groups, rollback, template_ref)
 
@@ -373,9 +382,11 @@ class Builder(Tree):
         template_ref: Text | None,
     ) -> None:
         assert self.pipeline is not None
+        written = self.get(body, "type")
+        if type(written) is not ScalarNode or written[0] != "Barrier":
+            return  # (most steps, told without making the `Text` of their type)
         step_type = self.text(body, "type")
-        if step_type is None or step_type.value != "Barrier":
-            return
+        assert step_type is not None
         strategy = self.entry(node, "strategy") or self.entry(body, "strategy")
         self.pipeline.positions.append(
             BarrierPosition(
