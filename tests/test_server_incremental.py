@@ -15,7 +15,7 @@ from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
 from barrier_lint.config import Config
-from barrier_lint.model import Stage, StepGroup
+from barrier_lint.model import Span, Stage, StepGroup
 from barrier_lint.parse import parse
 from barrier_lint.records import fields, is_record
 from barrier_lint_server import navigation
@@ -179,7 +179,9 @@ def dump(value, top: bool = True):
     if isinstance(value, (Stage, StepGroup)) and not top:
         return ("at", value.path)
     if is_record(value):
-        return (type(value).__name__,) + tuple(dump(getattr(value, f.name), False) for f in fields(value))
+        # A span not read yet is a lazy subclass of Span (syntax._NodeSpan): the same value, named as one.
+        name = "Span" if isinstance(value, Span) else type(value).__name__
+        return (name,) + tuple(dump(getattr(value, f.name), False) for f in fields(value))
     if isinstance(value, (list, tuple)):
         return tuple(dump(item, top) for item in value)
     if isinstance(value, dict):
