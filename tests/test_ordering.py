@@ -93,8 +93,9 @@ def test_stages_of_a_dependency_cycle_are_unordered_and_never_sequential_with_th
     assert o(p["l1"], p["l2"]) == -1  # inside one stage, steps still run one after the other
     # Before: each of loop's steps was its own earlier participant, and BL203 related a step to itself.
     assert all(q not in earlier for q, earlier in facts.ordering.earlier_same_ref.items())
+    # af's ancestors a, b and root all use x: the first of them in document order (a1) is its earlier one.
     assert sorted((q.identifier.value, sorted(e.identifier.value for e in earlier))
-                  for q, earlier in facts.sequential_pairs.items()) == [("a1", ["r"]), ("af", ["a1", "b1", "r"]), ("b1", ["r"])]
+                  for q, earlier in facts.sequential_pairs.items()) == [("a1", ["r"]), ("af", ["a1"]), ("b1", ["r"])]
     assert_sweep_matches_pairs(text)
 
 
@@ -116,7 +117,7 @@ def test_v1_needs_cycles_are_bl209_too():
 
 
 def brute_force(facts):
-    ancestors = facts.ordering.ancestors
+    ancestors = analysis._dag_ancestors(facts.pipeline)
     positions = [p for p in facts.pipeline.positions if p.literal is not None]
     later, edges = {}, set()
     for p in positions:
@@ -154,14 +155,43 @@ def assert_sweep_matches_pairs(text):
         facts = Facts(document)
         later, edges = brute_force(facts)
         sweep = facts.ordering
+        ancestors = analysis._dag_ancestors(document.pipeline)
+        assert {name: sweep.ancestors.get(name) for name in ancestors} == ancestors
         assert set(sweep.earlier_same_ref) == set(later)
         for q, earlier in sweep.earlier_same_ref.items():
             assert set(earlier) <= later[q]
-        # The sweep keeps fewer edges, but every one is true and they reach exactly what the full relation reaches.
+        assert sweep.earlier_same_ref == reference_earlier_same_ref(analysis.Ordering(document.pipeline))
+        # The sweep keeps fewer edges, but every one is true, and with the links through the dependsOn
+        # graph they reach exactly what the full relation reaches.
         assert set(sweep.edges) <= edges
-        assert reachable(sweep.edges) == reachable(edges)
+        assert refs_reached(sweep) == {(x, y) for x, y in reachable(edges) if x != y}
         for (x, y), (p, q) in sweep.edges.items():
-            assert (p.literal, q.literal) == (x, y) and order(p, q, sweep.ancestors) == -1
+            assert (p.literal, q.literal) == (x, y) and order(p, q, ancestors) == -1
+
+
+def refs_reached(ordering):
+    """Which reference reaches which other one through the ordering's edges and its links through the
+    dependsOn graph (a reference in two stages, one after the other, reaches itself there: that is BL203's,
+    and no cycle of BL205)."""
+    closure = reachable(set(ordering.edges) | set(ordering.links))
+    return {(x, y) for x, y in closure if isinstance(x, str) and isinstance(y, str) and x != y}
+
+
+def reference_earlier_same_ref(ordering):
+    """`earlier_same_ref` by definition: the sweep's positions (along the paths), then for a position q in
+    a DAG stage the first position in document order, with q's reference, in a stage that q's stage depends
+    on (`_dag_ancestors`), found by comparing every position."""
+    ancestors = analysis._dag_ancestors(ordering.pipeline)
+    out = {q: list(earlier) for q, earlier in ordering._earlier.items()}
+    for q in ordering.positions:
+        b = ordering.stage_name.get(q)
+        if b is None:
+            continue
+        first = next((p for p in ordering.positions if p.literal == q.literal and ordering.stage_name.get(p) not in (None, b)
+                      and ordering.stage_name[p] in ancestors.get(b, ())), None)
+        if first is not None:
+            out.setdefault(q, []).append(first)
+    return out
 
 
 def random_steps(rng, depth, counter, refs="xyzw", most=3, nested=0.2, rollback=False):
@@ -256,8 +286,9 @@ def test_crossed_orders_across_sequential_stages_of_parallel_branches():
 
 def pairwise_cycles(ordering):
     """`Ordering.cycles()` with every group searched by comparing each pair of its positions."""
+    ancestors = analysis._dag_ancestors(ordering.pipeline)
     with mock.patch.object(
-        analysis._CycleSearch, "cycle", lambda self, positions, members: pairwise_cycle(positions, members, self.ancestors)
+        analysis._CycleSearch, "cycle", lambda self, positions, members: pairwise_cycle(positions, members, ancestors)
     ):
         return ordering.cycles()
 
