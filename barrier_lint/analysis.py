@@ -125,16 +125,22 @@ class _StageDag:
         return self._add([name]) if node is None else node
 
     def above(self, node: int) -> set[int]:
-        """The nodes that reach `node` by one edge or more (its stages' ancestors), for the nodes asked about."""
+        """The nodes that reach `node` by one edge or more (its stages' ancestors), kept for the nodes asked about."""
         found = self._above.get(node)
         if found is None:
-            found, stack = set(), list(self.earlier[node])
-            while stack:
-                each = stack.pop()
-                if each not in found:
-                    found.add(each)
-                    stack.extend(self.earlier[each])
-            self._above[node] = found
+            found = self._above[node] = self.reaching([node], -1)
+        return found
+
+    def reaching(self, nodes, floor: int) -> set[int]:
+        """The nodes of topological rank `floor` or more that reach one of `nodes` by one edge or more
+        (visiting only those: a path between two nodes never leaves the ranks between them)."""
+        found: set[int] = set()
+        stack = [each for node in nodes for each in self.earlier[node] if self.rank[each] >= floor]
+        while stack:
+            node = stack.pop()
+            if node not in found:
+                found.add(node)
+                stack.extend(each for each in self.earlier[node] if self.rank[each] >= floor and each not in found)
         return found
 
     def earliest_above(self, first: dict[int, int]) -> dict[int, int]:
@@ -506,14 +512,10 @@ class _CycleSearch:
         """The references with a position that must finish before some position of `start`."""
         targets = _Pool(self, by_ref[start])
         dag = self.dag
-        # The nodes from which a node holding `start` in a DAG stage is reached by one edge or more.
-        reaching: set[int] = set()
-        stack = [each for p in targets.alive if p in self.stage_name for each in dag.earlier[dag.node_of(self.stage_name[p])]]
-        while stack:
-            node = stack.pop()
-            if node not in reaching:
-                reaching.add(node)
-                stack.extend(dag.earlier[node])
+        # The nodes of the group's DAG stages from which a node holding `start` is reached.
+        nodes = {dag.node_of(name) for ps in by_ref.values() for p in ps if (name := self.stage_name.get(p)) is not None}
+        holding = {dag.node_of(self.stage_name[p]) for p in by_ref[start] if p in self.stage_name}
+        reaching = dag.reaching(holding, min(dag.rank[node] for node in nodes)) if holding else set()
 
         def before(p: BarrierPosition) -> bool:
             name = self.stage_name.get(p)
@@ -525,14 +527,19 @@ class _CycleSearch:
         pool = _Pool(self, later)
         index = {p: i for i, p in enumerate(later)}
         q = min((q for p in earlier for q in pool.take_after(p)), key=index.__getitem__)
-        return next(p for p in earlier if self._precedes(p, q)), q
+        dag, b = self.dag, self.stage_name.get(q)
+        above: set[int] = set()
+        if b is not None:  # the nodes above q's stage, down to the first of `earlier`'s in rank
+            nodes = [dag.node_of(name) for p in earlier if (name := self.stage_name.get(p)) is not None]
+            above = dag.reaching([dag.node_of(b)], min(dag.rank[node] for node in nodes)) if nodes else set()
 
-    def _precedes(self, p: BarrierPosition, q: BarrierPosition) -> bool:
-        """order(p, q) == -1, the stages' ancestry read from the `dependsOn` graph."""
-        a, b = self.stage_name.get(p), self.stage_name.get(q)
-        if a is not None and b is not None and a != b:
-            return self.dag.node_of(a) in self.dag.above(self.dag.node_of(b))
-        return order(p, q, {}) == -1
+        def precedes(p: BarrierPosition) -> bool:  # order(p, q) == -1
+            a = self.stage_name.get(p)
+            if a is not None and b is not None and a != b:
+                return dag.node_of(a) in above
+            return order(p, q, {}) == -1
+
+        return next(p for p in earlier if precedes(p)), q
 
     def slots(self, positions) -> _Remaining:
         ordered = sorted(positions, key=self.slot.__getitem__)

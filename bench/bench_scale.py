@@ -105,6 +105,38 @@ def dag_stages(n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _dag_stage(sid: str, depends_on: list[str], refs) -> list[str]:
+    stage = _stage(sid, refs)
+    return stage[:3] + [f"        dependsOn: [{', '.join(depends_on)}]"] + stage[3:]
+
+
+def dag_wide(n: int) -> str:
+    """A root and n stages that each `dependsOn` it, the root and each stage with two Barrier steps of a
+    few shared barriers, every other stage taking them in the other order: BL203 for each stage (the root
+    uses its barriers first) and crossed orders between the stages (BL205)."""
+    refs = [f"b{i}" for i in range(8)]
+    lines = _head(refs + ["x", "y"]) + ["  stages:"] + _dag_stage("root", [], refs[:2])
+    for s in range(n):
+        pair = ["x", "y"] if s % 2 else ["y", "x"]
+        lines += _dag_stage(f"s{s}", ["root"], [refs[s % 8], pair[0], pair[1]] if s % 4 < 2 else pair)
+    return "\n".join(lines) + "\n"
+
+
+def dag_lattice(n: int) -> str:
+    """n stages in rows of four, each stage `dependsOn` the two nearest of the row before (diamonds), two
+    or three Barrier steps each: a few barriers shared down the rows (BL203), and two barriers of each
+    row's own crossed between its stages (BL205: a group per row, n / 4 of them)."""
+    refs = [f"b{i}" for i in range(8)]
+    rows = (n + 3) // 4
+    lines = _head(refs + [f"{r}{row}" for row in range(rows) for r in "xy"]) + ["  stages:"]
+    for s in range(n):
+        row, col = divmod(s, 4)
+        deps = [f"s{(row - 1) * 4 + c}" for c in (col, (col + 1) % 4)] if row else []
+        pair = [f"x{row}", f"y{row}"] if col % 2 else [f"y{row}", f"x{row}"]
+        lines += _dag_stage(f"s{s}", deps, [refs[s % 8], *pair] if row % 2 else pair)
+    return "\n".join(lines) + "\n"
+
+
 def lines_pipeline(n: int) -> str:
     return pipeline(n)
 
@@ -195,8 +227,12 @@ CASES = {
                          lambda n, r, tmp: run_text_case(suppressed, n, 1)),
     "parallel": ("n stages in one parallel block", (1250, 2500, 5000, 10_000),
                  lambda n, r, tmp: run_text_case(parallel_stages, n, 1)),
-    "dag": ("n stages in a chain of dependsOn (the DAG part of the ordering: not linear yet)", (125, 250, 500, 1000),
+    "dag": ("n stages in a chain of dependsOn", (1250, 2500, 5000, 10_000),
             lambda n, r, tmp: run_text_case(dag_stages, n, 1)),
+    "dag-wide": ("n stages that each dependsOn one root, crossing two barriers", (1250, 2500, 5000, 10_000),
+                 lambda n, r, tmp: run_text_case(dag_wide, n, 1)),
+    "dag-lattice": ("n stages in rows of four, each dependsOn two of the row before", (1250, 2500, 5000, 10_000),
+                    lambda n, r, tmp: run_text_case(dag_lattice, n, 1)),
     "lines": ("one pipeline of n lines (parse, model, rules)", (125_000, 250_000, 500_000),
               lambda n, r, tmp: run_text_case(lines_pipeline, n, 1)),
 }
