@@ -261,8 +261,10 @@ class Ordering:
                     node.list_name = name
                     node = node.children.get(("index", index)) or node.children.setdefault(("index", index), _Node())
             node.positions.append(position)
+        self.links: list[tuple] = []
+        self._boundaries = 0
         self._sweep(root)
-        self.links = self._dag_links()
+        self.links += self._dag_links()
 
     def order(self, p: BarrierPosition, q: BarrierPosition) -> int:
         return order(p, q, self.ancestors)
@@ -278,13 +280,28 @@ class Ordering:
             summary.add(position)
         concurrent = node.list_name == "parallel"
         previous: _Summary | None = None
+        gates: tuple | None = None
         for child in self._ordered_children(node):
             child_summary = self._sweep(child)
             if not concurrent and previous is not None:
-                self._after(summary, previous, child_summary)
+                if self.stage_name:
+                    gates = self._gates(summary if gates is None else previous, gates)
+                self._after(summary, previous, child_summary, gates)
             summary.merge(child_summary)
             previous = child_summary
         return summary
+
+    def _gates(self, fresh: _Summary, before: tuple | None) -> tuple:
+        """The two nodes of a boundary between branches: ("plain", k) is reached by every reference with a
+        position outside DAG stages in the branches before it, ("dag", k) by every one with a position in
+        a DAG stage; each is reached from the same node of the boundary before (`fresh`: what joined the
+        branches since then)."""
+        self._boundaries += 1
+        plain, dag = ("plain", self._boundaries), ("dag", self._boundaries)
+        if before is not None:
+            self.links += [(before[0], plain), (before[1], dag)]
+        self.links += [(ref, plain) for ref in fresh.first_plain] + [(ref, dag) for ref in fresh.first_dag]
+        return plain, dag
 
     def _ordered_children(self, node: _Node) -> list[_Node]:
         children = list(node.children.items())
@@ -301,10 +318,16 @@ class Ordering:
             children.sort(key=lambda item: branch_sort_key(item[0][1], first(item[1])))
         return [child for _, child in children]
 
-    def _after(self, earlier: _Summary, previous: _Summary, later: _Summary) -> None:
+    def _after(self, earlier: _Summary, previous: _Summary, later: _Summary, gates: tuple | None) -> None:
         """Everything in `earlier` (the branches before, `previous` the last of them) must finish before
-        `later` starts, except between two different DAG stages, which the `dependsOn` graph decides."""
+        `later` starts, except between two different DAG stages, which the `dependsOn` graph decides.
+
+        Reachability through the branches in between is kept by their own edges (from `previous` only),
+        but DAG positions break such chains: a position in a DAG stage reaches the later ones outside DAG
+        stages, and one outside DAG stages the later ones in DAG stages, through the boundary's `gates`
+        (one link per reference, where an edge from every earlier reference would be quadratic)."""
         one_stage = earlier.stage is not _MIXED and earlier.stage is later.stage
+        gated: set[tuple] = set()
         for ref_q, later_positions in later.refs.items():
             for q in later_positions:
                 dag_q = None if one_stage else _dag_stage(q)
@@ -317,14 +340,12 @@ class Ordering:
                     if p is not None and p not in self._earlier[q]:
                         self._earlier[q].append(p)
                 if dag_q is None:
-                    # Reachability through the branches in between is kept by their own edges; DAG
-                    # positions break such chains, so their edges are kept whole.
-                    sources = [*((r, ps[0]) for r, ps in previous.refs.items()), *earlier.first_dag.items()]
-                else:
-                    sources = list(earlier.first_plain.items())
-                for ref_p, p in sources:
-                    if ref_p != ref_q:
-                        self.edges.setdefault((ref_p, ref_q), (p, q))
+                    for ref_p, ps in previous.refs.items():
+                        if ref_p != ref_q:
+                            self.edges.setdefault((ref_p, ref_q), (ps[0], q))
+                if gates is not None:
+                    gated.add((gates[1] if dag_q is None else gates[0], ref_q))
+        self.links += sorted(gated)
 
     @cached_property
     def earlier_same_ref(self) -> dict[BarrierPosition, list[BarrierPosition]]:

@@ -137,6 +137,26 @@ def dag_lattice(n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def dag_mixed(n: int) -> str:
+    """n / 2 stages without `dependsOn`, then n / 2 DAG stages, each with one Barrier step of its own
+    barrier and one shared (the stages with and without `dependsOn` ordered by the paths)."""
+    refs = [f"u{i}" for i in range(n)]
+    lines = _head([*refs, "b0"]) + ["  stages:"]
+    for s in range(n // 2):
+        lines += _stage(f"p{s}", [refs[s]])
+    for s in range(n // 2, n):
+        lines += _dag_stage(f"s{s}", [], [refs[s], "b0"])
+    return "\n".join(lines) + "\n"
+
+
+def dag_cycles(n: int) -> str:
+    """n stages in n / 2 `dependsOn` cycles of two (BL209), a Barrier step of one shared barrier each."""
+    lines = _head(["b0"]) + ["  stages:"]
+    for s in range(0, n, 2):
+        lines += _dag_stage(f"s{s}", [f"s{s + 1}"], ["b0"]) + _dag_stage(f"s{s + 1}", [f"s{s}"], ["b0"])
+    return "\n".join(lines) + "\n"
+
+
 def lines_pipeline(n: int) -> str:
     return pipeline(n)
 
@@ -233,6 +253,10 @@ CASES = {
                  lambda n, r, tmp: run_text_case(dag_wide, n, 1)),
     "dag-lattice": ("n stages in rows of four, each dependsOn two of the row before", (1250, 2500, 5000, 10_000),
                     lambda n, r, tmp: run_text_case(dag_lattice, n, 1)),
+    "dag-mixed": ("n / 2 stages without dependsOn, then n / 2 DAG stages, n barriers", (1250, 2500, 5000, 10_000),
+                  lambda n, r, tmp: run_text_case(dag_mixed, n, 1)),
+    "dag-cycles": ("n stages in n / 2 dependsOn cycles of two (BL209)", (1250, 2500, 5000, 10_000),
+                   lambda n, r, tmp: run_text_case(dag_cycles, n, 1)),
     "lines": ("one pipeline of n lines (parse, model, rules)", (125_000, 250_000, 500_000),
               lambda n, r, tmp: run_text_case(lines_pipeline, n, 1)),
 }
