@@ -231,34 +231,32 @@ def run_configs(n: int, repeat: int, tmp: str):
     return best(go, repeat)
 
 
+def text_case(make, once: bool = False):
+    """The runner of a case that lints the text `make(n)` (once, for the largest inputs)."""
+    return lambda n, repeat, tmp: run_text_case(make, n, 1 if once else repeat)
+
+
+STAGES = (1250, 2500, 5000, 10_000)
+
 # name -> (what it measures, sizes, runner(n, repeat, tmp))
 CASES = {
     "walk": ("directory walk, one .gitignore per folder (folders)", (500, 1000, 2000, 4000),
              lambda n, r, tmp: run_walk(n, r, tmp)),
     "config": ("configuration lookup for every file of a walk (folders)", (500, 1000, 2000, 4000),
                lambda n, r, tmp: run_configs(n, r, tmp)),
-    "crossed": ("BL205, n barriers crossed between two parallel stages", (400, 800, 1600, 3200),
-                lambda n, r, tmp: run_text_case(crossed, n, r)),
-    "typos": ("BL101, n declarations and 2n misspelt references", (200, 400, 800, 1600),
-              lambda n, r, tmp: run_text_case(typos, n, r)),
-    "suppression": ("suppression filter, n comments", (2000, 4000, 8000, 16000),
-                    lambda n, r, tmp: run_text_case(suppressed, n, r)),
+    "crossed": ("BL205, n barriers crossed between two parallel stages", (400, 800, 1600, 3200), text_case(crossed)),
+    "typos": ("BL101, n declarations and 2n misspelt references", (200, 400, 800, 1600), text_case(typos)),
+    "suppression": ("suppression filter, n comments", (2000, 4000, 8000, 16000), text_case(suppressed)),
     "suppression-200k": ("200,000 suppression comments (n comments)", (25_000, 50_000, 100_000, 200_000),
-                         lambda n, r, tmp: run_text_case(suppressed, n, 1)),
-    "parallel": ("n stages in one parallel block", (1250, 2500, 5000, 10_000),
-                 lambda n, r, tmp: run_text_case(parallel_stages, n, 1)),
-    "dag": ("n stages in a chain of dependsOn", (1250, 2500, 5000, 10_000),
-            lambda n, r, tmp: run_text_case(dag_stages, n, r)),
-    "dag-wide": ("n stages that each dependsOn one root, crossing two barriers", (1250, 2500, 5000, 10_000),
-                 lambda n, r, tmp: run_text_case(dag_wide, n, r)),
-    "dag-lattice": ("n stages in rows of four, each dependsOn two of the row before", (1250, 2500, 5000, 10_000),
-                    lambda n, r, tmp: run_text_case(dag_lattice, n, r)),
-    "dag-mixed": ("n / 2 stages without dependsOn, then n / 2 DAG stages, n barriers", (1250, 2500, 5000, 10_000),
-                  lambda n, r, tmp: run_text_case(dag_mixed, n, r)),
-    "dag-cycles": ("n stages in n / 2 dependsOn cycles of two (BL209)", (1250, 2500, 5000, 10_000),
-                   lambda n, r, tmp: run_text_case(dag_cycles, n, r)),
+                         text_case(suppressed, once=True)),
+    "parallel": ("n stages in one parallel block", STAGES, text_case(parallel_stages, once=True)),
+    "dag": ("n stages in a chain of dependsOn", STAGES, text_case(dag_stages)),
+    "dag-wide": ("n stages that each dependsOn one root, crossing two barriers", STAGES, text_case(dag_wide)),
+    "dag-lattice": ("n stages in rows of four, each dependsOn two of the row before", STAGES, text_case(dag_lattice)),
+    "dag-mixed": ("n / 2 stages without dependsOn, then n / 2 DAG stages, n barriers", STAGES, text_case(dag_mixed)),
+    "dag-cycles": ("n stages in n / 2 dependsOn cycles of two (BL209)", STAGES, text_case(dag_cycles)),
     "lines": ("one pipeline of n lines (parse, model, rules)", (125_000, 250_000, 500_000),
-              lambda n, r, tmp: run_text_case(lines_pipeline, n, 1)),
+              text_case(lines_pipeline, once=True)),
 }
 
 
