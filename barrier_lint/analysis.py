@@ -14,8 +14,9 @@ different lists that share a name and index (an infrastructure provisioner's `st
 execution's `steps[0]`) sequential, which is what happens at run time. On every conformance case the
 two agree.
 
-`Ordering` computes the same relation for a whole document in one sweep over a trie of the paths, so
-that large pipelines do not cost a comparison per pair of positions.
+`Ordering` computes the same relation for a whole document in one sweep over a trie of the paths and
+one condensed `dependsOn` graph (`_StageDag`), so that large pipelines do not cost a comparison per pair
+of positions, nor a list of ancestors per stage.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ def dependency_cycles(pipeline: Pipeline) -> list[set[str]]:
 
 
 def _dag_ancestors(pipeline: Pipeline) -> dict[str, set[str]]:
-    """identifier -> every stage identifier it transitively depends on (DAG stages only).
+    """identifier -> every stage identifier it transitively depends on (DAG stages only). The definition,
+    kept for the tests: its size is quadratic on a long chain, so the rules ask `_StageDag` instead.
 
     Stages of one `dependsOn` cycle (BL209) are not ancestors of each other, nor a stage of itself: none of
     them can finish before another starts, so none is "before" another, and no position is ever sequential
@@ -234,11 +236,12 @@ class Ordering:
     - `earlier_same_ref[q]`: positions with q's reference that must finish before q starts: for each level
       of the tree where they diverge, the first such position; and, when q is in a DAG stage, the first
       position (document order) in the stages it depends on, transitively.
-    - `edges[(X, Y)] = (p, q)`: X at p must be passed before Y at q, from the paths. Only edges between
-      consecutive branches are kept (plus every edge that involves a DAG stage), so the graph stays linear
-      in size. Between two DAG stages the edges go through the `dependsOn` graph instead (`links`: X to the
-      node of each DAG stage holding X, that node on to the nodes depending on it, each of those to its own
-      references), so which reference can reach which is the same as under the full relation.
+    - `edges[(X, Y)] = (p, q)`: X at p must be passed before Y at q, by their paths, kept only between
+      consecutive branches so that the graph stays linear in size.
+    - `links`: what such chains do not carry, through nodes that are not references: between branches,
+      two gate nodes per boundary, for the positions in and outside DAG stages (`_gates`); between DAG
+      stages, the `dependsOn` graph (`_dag_links`). With them, which reference reaches which other one is
+      exactly what it is under the full relation.
     """
 
     def __init__(self, pipeline: Pipeline, exclude: frozenset[str] = frozenset(), dag: _StageDag | None = None) -> None:
