@@ -14,8 +14,9 @@ different lists that share a name and index (an infrastructure provisioner's `st
 execution's `steps[0]`) sequential, which is what happens at run time. On every conformance case the
 two agree.
 
-`Ordering` computes the same relation for a whole document in one sweep over a trie of the paths, so
-that large pipelines do not cost a comparison per pair of positions.
+`Ordering` computes the same relation for a whole document in one sweep over a trie of the paths and
+one condensed `dependsOn` graph (`_StageDag`), so that large pipelines do not cost a comparison per pair
+of positions, nor a list of ancestors per stage.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ def dependency_cycles(pipeline: Pipeline) -> list[set[str]]:
 
 
 def _dag_ancestors(pipeline: Pipeline) -> dict[str, set[str]]:
-    """identifier -> every stage identifier it transitively depends on (DAG stages only).
+    """identifier -> every stage identifier it transitively depends on (DAG stages only). The definition,
+    kept for the tests: its size is quadratic on a long chain, so the rules ask `_StageDag` instead.
 
     Stages of one `dependsOn` cycle (BL209) are not ancestors of each other, nor a stage of itself: none of
     them can finish before another starts, so none is "before" another, and no position is ever sequential
@@ -72,6 +74,112 @@ def _dag_ancestors(pipeline: Pipeline) -> dict[str, set[str]]:
             stack.extend(deps.get(current) or ())
         ancestors[start] = seen - cycle_of.get(start, set()) - {start}
     return ancestors
+
+
+class _StageDag:
+    """The `dependsOn` graph condensed: the stages of one cycle (BL209) are one node, every other DAG stage
+    (and every other name a `dependsOn` entry gives) a node of its own, and an edge runs from each node to
+    the nodes that depend on it. Stage a is a `dependsOn` ancestor of stage b (`_dag_ancestors`) exactly
+    when b's node is reached from a's by one edge or more; nothing here is kept per pair of stages."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self.stages = _dependencies(pipeline)  # DAG stage identifier -> the names its dependsOn gives
+        self.node: dict[str, int] = {}
+        self.members: list[list[str]] = []  # node -> its stage identifiers
+        self.later: list[list[int]] = []  # node -> the nodes that depend on it
+        self.earlier: list[list[int]] = []  # node -> the nodes it depends on
+        self.rank: list[int] = []  # node -> its place in a topological order
+        for group in _strongly_connected({name: list(targets) for name, targets in self.stages.items()}):
+            self._add(sorted(group))
+        edges = set()
+        for name, targets in self.stages.items():
+            node = self.node_of(name)
+            edges.update((self.node_of(target), node) for target in targets)
+        for source, target in sorted(edges):
+            if source != target:
+                self.later[source].append(target)
+                self.earlier[target].append(source)
+        # Kahn's algorithm: every node after the nodes it depends on.
+        waiting = [len(nodes) for nodes in self.earlier]
+        ordered = [node for node, count in enumerate(waiting) if not count]
+        for node in ordered:
+            for each in self.later[node]:
+                waiting[each] -= 1
+                if not waiting[each]:
+                    ordered.append(each)
+        for i, node in enumerate(ordered):
+            self.rank[node] = i
+        self._above: dict[int, set[int]] = {}
+
+    def _add(self, names: list[str]) -> int:
+        node = len(self.members)
+        for name in names:
+            self.node[name] = node
+        self.members.append(names)
+        self.later.append([])
+        self.earlier.append([])
+        self.rank.append(node)
+        return node
+
+    def node_of(self, name: str) -> int:
+        """The node of a stage identifier (a node of its own, with no edge, for a name no stage gives)."""
+        node = self.node.get(name)
+        return self._add([name]) if node is None else node
+
+    def above(self, node: int) -> set[int]:
+        """The nodes that reach `node` by one edge or more (its stages' ancestors), kept for the nodes asked about."""
+        found = self._above.get(node)
+        if found is None:
+            found = self._above[node] = self.reaching([node], -1)
+        return found
+
+    def reaching(self, nodes, floor: int) -> set[int]:
+        """The nodes of topological rank `floor` or more that reach one of `nodes` by one edge or more
+        (visiting only those: a path between two nodes never leaves the ranks between them)."""
+        found: set[int] = set()
+        stack = [each for node in nodes for each in self.earlier[node] if self.rank[each] >= floor]
+        while stack:
+            node = stack.pop()
+            if node not in found:
+                found.add(node)
+                stack.extend(each for each in self.earlier[node] if self.rank[each] >= floor and each not in found)
+        return found
+
+    def earliest_above(self, first: dict[int, int]) -> dict[int, int]:
+        """`first`: node -> the least index of something held there. For every node that a node of `first`
+        reaches by one edge or more: the least index held at the nodes that reach it. Only the nodes up to
+        the last of `first` in topological order are visited, each once."""
+        last = max(self.rank[node] for node in first)
+        region: set[int] = set()
+        stack = [each for node in first for each in self.later[node] if self.rank[each] <= last]
+        while stack:
+            node = stack.pop()
+            if node not in region:
+                region.add(node)
+                stack.extend(each for each in self.later[node] if self.rank[each] <= last and each not in region)
+        least: dict[int, int] = {}
+        for node in sorted(region, key=self.rank.__getitem__):
+            found = [v for each in self.earlier[node] for v in (least.get(each), first.get(each)) if v is not None]
+            least[node] = min(found)  # (a node of the region has an earlier one in it or in `first`)
+        return least
+
+
+class _Ancestors:
+    """`_dag_ancestors(pipeline)` as a lookup (`ancestors.get(identifier, ())`), each stage's set made when
+    it is first asked for: the whole mapping is quadratic in size on a long chain of stages."""
+
+    def __init__(self, dag: _StageDag) -> None:
+        self.dag = dag
+        self._sets: dict[str, set[str]] = {}
+
+    def get(self, name: str, default=()):
+        if name not in self.dag.stages:
+            return default
+        found = self._sets.get(name)
+        if found is None:
+            dag = self.dag
+            found = self._sets[name] = {each for node in dag.above(dag.node[name]) for each in dag.members[node]}
+        return found
 
 
 def in_dag(stage: Stage | None) -> bool:
@@ -123,21 +231,29 @@ class _Node:
 
 class Ordering:
     """The "must finish before" facts of one document's literal references, from one sweep over a trie of
-    their paths.
+    their paths and the condensed `dependsOn` graph (`_StageDag`).
 
-    - `earlier_same_ref[q]`: positions with q's reference that must finish before q starts (for each
-      level of the tree where they diverge, the first such position).
-    - `edges[(X, Y)] = (p, q)`: X at p must be passed before Y at q. Only edges between consecutive
-      branches are kept (plus every edge that involves a DAG stage), so the graph stays linear in size
-      while which reference can reach which is the same as under the full relation.
+    - `earlier_same_ref[q]`: positions with q's reference that must finish before q starts: for each level
+      of the tree where they diverge, the first such position; and, when q is in a DAG stage, the first
+      position (document order) in the stages it depends on, transitively.
+    - `edges[(X, Y)] = (p, q)`: X at p must be passed before Y at q, by their paths, kept only between
+      consecutive branches so that the graph stays linear in size.
+    - `links`: what such chains do not carry, through nodes that are not references: between branches,
+      two gate nodes per boundary, for the positions in and outside DAG stages (`_gates`); between DAG
+      stages, the `dependsOn` graph (`_dag_links`). With them, which reference reaches which other one is
+      exactly what it is under the full relation.
     """
 
-    def __init__(self, pipeline: Pipeline, exclude: frozenset[str] = frozenset()) -> None:
+    def __init__(self, pipeline: Pipeline, exclude: frozenset[str] = frozenset(), dag: _StageDag | None = None) -> None:
         self.pipeline = pipeline
-        self.ancestors = _dag_ancestors(pipeline)
-        self.earlier_same_ref: dict[BarrierPosition, list[BarrierPosition]] = defaultdict(list)
+        self.dag = dag if dag is not None else _StageDag(pipeline)
+        self.ancestors = _Ancestors(self.dag)
+        self._earlier: dict[BarrierPosition, list[BarrierPosition]] = defaultdict(list)
         self.edges: dict[tuple[str, str], tuple[BarrierPosition, BarrierPosition]] = {}
         self.positions = [p for p in pipeline.positions if p.literal is not None and p.literal not in exclude]
+        # position -> the identifier of its DAG stage (absent for the positions outside DAG stages)
+        self.stage_name = {p: s.identifier.value for p in self.positions if (s := _dag_stage(p)) is not None}  # type: ignore[union-attr]
+        self._seq: dict[BarrierPosition, int] = {}  # the sweep's order of the positions
         root = _Node()
         for position in self.positions:
             node = root
@@ -148,8 +264,10 @@ class Ordering:
                     node.list_name = name
                     node = node.children.get(("index", index)) or node.children.setdefault(("index", index), _Node())
             node.positions.append(position)
+        self.links: list[tuple] = []
+        self._boundaries = 0
         self._sweep(root)
-        self._dag_pairs()
+        self.links += self._dag_links()
 
     def order(self, p: BarrierPosition, q: BarrierPosition) -> int:
         return order(p, q, self.ancestors)
@@ -161,16 +279,32 @@ class Ordering:
             (node,) = node.children.values()
         summary = _Summary()
         for position in node.positions:
+            self._seq.setdefault(position, len(self._seq))
             summary.add(position)
         concurrent = node.list_name == "parallel"
         previous: _Summary | None = None
+        gates: tuple | None = None
         for child in self._ordered_children(node):
             child_summary = self._sweep(child)
             if not concurrent and previous is not None:
-                self._after(summary, previous, child_summary)
+                if self.stage_name:
+                    gates = self._gates(summary if gates is None else previous, gates)
+                self._after(summary, previous, child_summary, gates)
             summary.merge(child_summary)
             previous = child_summary
         return summary
+
+    def _gates(self, fresh: _Summary, before: tuple | None) -> tuple:
+        """The two nodes of a boundary between branches: ("plain", k) is reached by every reference with a
+        position outside DAG stages in the branches before it, ("dag", k) by every one with a position in
+        a DAG stage; each is reached from the same node of the boundary before (`fresh`: what joined the
+        branches since then)."""
+        self._boundaries += 1
+        plain, dag = ("plain", self._boundaries), ("dag", self._boundaries)
+        if before is not None:
+            self.links += [(before[0], plain), (before[1], dag)]
+        self.links += [(ref, plain) for ref in fresh.first_plain] + [(ref, dag) for ref in fresh.first_dag]
+        return plain, dag
 
     def _ordered_children(self, node: _Node) -> list[_Node]:
         children = list(node.children.items())
@@ -187,43 +321,75 @@ class Ordering:
             children.sort(key=lambda item: branch_sort_key(item[0][1], first(item[1])))
         return [child for _, child in children]
 
-    def _after(self, earlier: _Summary, previous: _Summary, later: _Summary) -> None:
+    def _after(self, earlier: _Summary, previous: _Summary, later: _Summary, gates: tuple | None) -> None:
         """Everything in `earlier` (the branches before, `previous` the last of them) must finish before
-        `later` starts, except between two different DAG stages, which `_dag_pairs` decides."""
+        `later` starts, except between two different DAG stages, which the `dependsOn` graph decides.
+
+        Reachability through the branches in between is kept by their own edges (from `previous` only),
+        but DAG positions break such chains: a position in a DAG stage reaches the later ones outside DAG
+        stages, and one outside DAG stages the later ones in DAG stages, through the boundary's `gates`
+        (one link per reference, where an edge from every earlier reference would be quadratic)."""
         one_stage = earlier.stage is not _MIXED and earlier.stage is later.stage
+        gated: set[tuple] = set()
         for ref_q, later_positions in later.refs.items():
             for q in later_positions:
                 dag_q = None if one_stage else _dag_stage(q)
-                same = earlier.refs.get(ref_q)
-                if same:
-                    p = next((p for p in same if dag_q is None or _dag_stage(p) in (None, dag_q)), None)
-                    if p is not None and p not in self.earlier_same_ref[q]:
-                        self.earlier_same_ref[q].append(p)
+                if ref_q in earlier.refs:
+                    if dag_q is None:
+                        p = earlier.refs[ref_q][0]
+                    else:  # the first that is outside DAG stages or in q's own stage
+                        found = [earlier.first_plain.get(ref_q), earlier.first_in_stage.get((ref_q, id(dag_q)))]
+                        p = min((p for p in found if p is not None), key=self._seq.__getitem__, default=None)
+                    if p is not None and p not in self._earlier[q]:
+                        self._earlier[q].append(p)
                 if dag_q is None:
-                    # Reachability through the branches in between is kept by their own edges; DAG
-                    # positions break such chains, so their edges are kept whole.
-                    sources = [*((r, ps[0]) for r, ps in previous.refs.items()), *earlier.first_dag.items()]
-                else:
-                    sources = list(earlier.first_plain.items())
-                for ref_p, p in sources:
-                    if ref_p != ref_q:
-                        self.edges.setdefault((ref_p, ref_q), (p, q))
+                    for ref_p, ps in previous.refs.items():
+                        if ref_p != ref_q:
+                            self.edges.setdefault((ref_p, ref_q), (ps[0], q))
+                if gates is not None:
+                    gated.add((gates[1] if dag_q is None else gates[0], ref_q))
+        self.links += sorted(gated)
 
-    def _dag_pairs(self) -> None:
-        by_stage: dict[str, list[BarrierPosition]] = defaultdict(list)
-        for position in self.positions:
-            stage = _dag_stage(position)
-            if stage is not None:
-                by_stage[stage.identifier.value].append(position)  # type: ignore[union-attr]
-        for later_stage, later_positions in by_stage.items():
-            for earlier_stage in sorted(self.ancestors.get(later_stage, ())):
-                for p in by_stage.get(earlier_stage, ()):
-                    for q in later_positions:
-                        if p.literal == q.literal:
-                            if p not in self.earlier_same_ref[q]:
-                                self.earlier_same_ref[q].append(p)
-                        else:
-                            self.edges.setdefault((p.literal, q.literal), (p, q))  # type: ignore[arg-type]
+    @cached_property
+    def earlier_same_ref(self) -> dict[BarrierPosition, list[BarrierPosition]]:
+        """The sweep's earlier positions, then for each position in a DAG stage the first position with its
+        reference (document order) in a stage it depends on, found per reference over the `dependsOn`
+        graph (`_StageDag.earliest_above`) without listing every stage's ancestors."""
+        earlier = self._earlier
+        dag = self.dag
+        held: dict[str, list[tuple[int, BarrierPosition, int]]] = defaultdict(list)
+        for i, p in enumerate(self.positions):
+            name = self.stage_name.get(p)
+            if name is not None:
+                held[p.literal].append((i, p, dag.node_of(name)))  # type: ignore[index]
+        for entries in held.values():
+            first: dict[int, int] = {}
+            for i, _, node in entries:
+                first.setdefault(node, i)
+            if len(first) < 2:
+                continue
+            least = dag.earliest_above(first)
+            for _, q, node in entries:
+                if node in least:
+                    earlier[q].append(self.positions[least[node]])
+        return earlier
+
+    def _dag_links(self) -> list[tuple]:
+        """The edges that stand for "X in a DAG stage before Y in a stage depending on it": X to
+        ("out", node), ("out", node) to ("in", each later node), ("in", node) to its references and on to
+        ("out", node)."""
+        held: dict[tuple[str, int], None] = {}
+        for p, name in self.stage_name.items():
+            held.setdefault((p.literal, self.dag.node_of(name)), None)  # type: ignore[arg-type]
+        if not held:
+            return []
+        links: list[tuple] = []
+        for ref, node in held:
+            links += [(ref, ("out", node)), (("in", node), ref)]
+        for node, later in enumerate(self.dag.later):
+            links.append((("in", node), ("out", node)))
+            links += [(("out", node), ("in", each)) for each in later]
+        return links
 
     def cycles(self) -> list[list[tuple[BarrierPosition, BarrierPosition]]]:
         """Crossed orders: for each group of references that reach each other in a cycle, the shortest
@@ -231,25 +397,29 @@ class Ordering:
 
         The answer is defined over the full relation (`pairwise_cycle`: every pair of positions of the
         group compared); `_CycleSearch` finds the same cycle and witnesses in O(n log n) from intervals of
-        the path trie. A group holding positions of two or more DAG stages (ordered by `dependsOn`, not by
-        their paths) is searched pairwise."""
-        graph: dict[str, list[str]] = defaultdict(list)
+        the path trie and, between DAG stages, a search of the `dependsOn` graph."""
+        graph: dict = defaultdict(list)
         for x, y in sorted(self.edges):
             graph[x].append(y)
-        components = _strongly_connected(graph)
+        for a, b in self.links:
+            graph[a].append(b)
+        components = [
+            members
+            for members in ({node for node in component if isinstance(node, str)} for component in _strongly_connected(graph))
+            if len(members) > 1
+        ]
         if not components:
             return []
-        literals = [(p, p.literal) for p in self.positions]
-        search = _CycleSearch(literals, self.ancestors)
-        found = []
-        for members in components:
-            positions = [(p, x) for p, x in literals if x in members]
-            dag = {_dag_stage(p).identifier.value for p, _ in positions if _dag_stage(p) is not None}  # type: ignore[union-attr]
-            if len(dag) > 1:
-                found.append(pairwise_cycle(positions, members, self.ancestors))
-            else:
-                found.append(search.cycle(positions, members))
-        return found
+        group_of = {ref: i for i, members in enumerate(components) for ref in members}
+        grouped: list[list[tuple[BarrierPosition, str]]] = [[] for _ in components]
+        literals = []
+        for p in self.positions:
+            literals.append((p, p.literal))
+            i = group_of.get(p.literal)  # type: ignore[arg-type]
+            if i is not None:
+                grouped[i].append((p, p.literal))
+        search = _CycleSearch(literals, self.dag, self.stage_name)
+        return [search.cycle(positions, members) for positions, members in zip(grouped, components)]
 
 
 def pairwise_cycle(positions, members, ancestors) -> list[tuple[BarrierPosition, BarrierPosition]]:
@@ -283,15 +453,18 @@ class _CycleSearch:
 
     The positions are laid out depth-first over the trie of their paths (at each node, the positions
     ending there first, then the children grouped by key, each key's list entries by index). Under
-    `order` (paths only, as outside DAG stages), the positions q that p must finish before are then, at
-    each node on p's path: the later entries of the same sequential list (one slot range), and the
-    positions under other keys with a greater (rollback, start) than p's (two slot ranges filtered by
+    `order` by paths (outside DAG stages, and within one), the positions q that p must finish before are
+    then, at each node on p's path: the later entries of the same sequential list (one slot range), and
+    the positions under other keys with a greater (rollback, start) than p's (two slot ranges filtered by
     that rank); plus every position below p's own node. A max-tree over the slots enumerates the
-    positions of such ranges above a rank and removes them, so a breadth-first search that removes each
-    reference once it is reached costs O(n log n) for n positions."""
+    positions of such ranges above a rank and removes them (`_Pool`). Between DAG stages, the positions
+    after p's are those of the nodes its stage's node reaches in the `dependsOn` graph: each node is
+    entered once per search, its positions taken then. So a breadth-first search that removes each
+    reference once it is reached costs O(n log n) for n positions, plus the `dependsOn` graph once."""
 
-    def __init__(self, literals, ancestors) -> None:
-        self.ancestors = ancestors
+    def __init__(self, literals, dag: _StageDag, stage_name: dict[BarrierPosition, str]) -> None:
+        self.dag = dag
+        self.stage_name = stage_name
         keys = sorted({(p.rollback, p.span.start_line, p.span.start_col) for p, _ in literals})
         rank_of = {key: i for i, key in enumerate(keys)}
         self.rank = {p: rank_of[(p.rollback, p.span.start_line, p.span.start_col)] for p, _ in literals}
@@ -303,6 +476,7 @@ class _CycleSearch:
             node.ending.append(p)
         self.slot: dict[BarrierPosition, int] = {}
         self._lay_out(root, 0)
+        self.at_slot = {slot: p for p, slot in self.slot.items()}
         self.ranges = {p: self._ranges(root, p) for p, _ in literals}
 
     def _lay_out(self, node: _Trie, at: int) -> int:
@@ -337,10 +511,9 @@ class _CycleSearch:
         for p, x in positions:
             by_ref[x].append(p)
         start = min(members)
-        into_start = self._slots(by_ref[start])
-        before_start = {x for x, ps in by_ref.items() if x != start and any(into_start.any_after(self, p) for p in ps)}
-        rest = self._slots([p for p, x in positions if x != start])
-        ref_at = {self.slot[p]: x for p, x in positions}
+        before_start = self._before(by_ref, start)
+        rest = _Pool(self, [p for p, x in positions if x != start])
+        ref_at = {p: x for p, x in positions}
         parents: dict[str, str] = {}
         queue, head = [start], 0
         while True:  # a strongly connected group has a cycle through each member
@@ -348,27 +521,136 @@ class _CycleSearch:
             head += 1
             if x in before_start:
                 break
-            reached = {ref_at[s] for p in by_ref[x] for s in rest.take_after(self, p)}
+            reached = {ref_at[q] for p in by_ref[x] for q in rest.take_after(p)}
             for y in sorted(reached):
                 parents[y] = x
                 queue.append(y)
-                rest.remove(self.slot[q] for q in by_ref[y])
+                rest.remove(by_ref[y])
         path = [x]
         while path[-1] != start:
             path.append(parents[path[-1]])
         path.reverse()
         return [self._witness(by_ref[path[i]], by_ref[path[(i + 1) % len(path)]]) for i in range(len(path))]
 
-    def _witness(self, earlier: list[BarrierPosition], later: list[BarrierPosition]):
-        slots = self._slots(later)
-        index = {p: i for i, p in enumerate(later)}
-        slot_to = {self.slot[q]: q for q in later}
-        q = min((slot_to[s] for p in earlier for s in slots.take_after(self, p)), key=index.__getitem__)
-        return next(p for p in earlier if order(p, q, self.ancestors) == -1), q
+    def _before(self, by_ref: dict[str, list[BarrierPosition]], start: str) -> set[str]:
+        """The references with a position that must finish before some position of `start`."""
+        targets = _Pool(self, by_ref[start])
+        dag = self.dag
+        # The nodes of the group's DAG stages from which a node holding `start` is reached.
+        nodes = {dag.node_of(name) for ps in by_ref.values() for p in ps if (name := self.stage_name.get(p)) is not None}
+        holding = {dag.node_of(self.stage_name[p]) for p in by_ref[start] if p in self.stage_name}
+        reaching = dag.reaching(holding, min(dag.rank[node] for node in nodes)) if holding else set()
 
-    def _slots(self, positions) -> _Remaining:
+        def before(p: BarrierPosition) -> bool:
+            name = self.stage_name.get(p)
+            return (name is not None and dag.node_of(name) in reaching) or targets.any_after(p)
+
+        return {x for x, ps in by_ref.items() if x != start and any(before(p) for p in ps)}
+
+    def _witness(self, earlier: list[BarrierPosition], later: list[BarrierPosition]):
+        pool = _Pool(self, later)
+        index = {p: i for i, p in enumerate(later)}
+        q = min((q for p in earlier for q in pool.take_after(p)), key=index.__getitem__)
+        dag, b = self.dag, self.stage_name.get(q)
+        above: set[int] = set()
+        if b is not None:  # the nodes above q's stage, down to the first of `earlier`'s in rank
+            nodes = [dag.node_of(name) for p in earlier if (name := self.stage_name.get(p)) is not None]
+            above = dag.reaching([dag.node_of(b)], min(dag.rank[node] for node in nodes)) if nodes else set()
+
+        def precedes(p: BarrierPosition) -> bool:  # order(p, q) == -1
+            a = self.stage_name.get(p)
+            if a is not None and b is not None and a != b:
+                return dag.node_of(a) in above
+            return order(p, q, {}) == -1
+
+        return next(p for p in earlier if precedes(p)), q
+
+    def slots(self, positions) -> _Remaining:
         ordered = sorted(positions, key=self.slot.__getitem__)
         return _Remaining([self.slot[p] for p in ordered], [self.rank[p] for p in ordered])
+
+
+class _Pool:
+    """The positions a search has not reached yet: by slot for the order of paths (all of them; and, when
+    some are in DAG stages, those outside DAG stages and those of each DAG stage apart, since a position
+    in a DAG stage is compared by path only with those), and by node of the `dependsOn` graph."""
+
+    def __init__(self, search: _CycleSearch, positions) -> None:
+        self.search = search
+        self.alive = set(positions)
+        self.all = search.slots(positions)
+        names = search.stage_name
+        in_stages = [p for p in positions if p in names]
+        self.dag = bool(in_stages)
+        if self.dag:
+            dag = search.dag
+            self.plain = search.slots([p for p in positions if p not in names])
+            by_stage: dict[str, list[BarrierPosition]] = defaultdict(list)
+            self.at_node: dict[int, list[BarrierPosition]] = defaultdict(list)
+            for p in in_stages:
+                by_stage[names[p]].append(p)
+                self.at_node[dag.node_of(names[p])].append(p)
+            self.stages = {name: search.slots(ps) for name, ps in by_stage.items()}
+            self.last = max(dag.rank[node] for node in self.at_node)  # no node after this one holds any
+            self.entered: set[int] = set()
+
+    def _path_sets(self, p: BarrierPosition) -> list[_Remaining]:
+        """Where the positions that p precedes by path are: all, or (p in a DAG stage) those outside DAG
+        stages and those of p's own stage."""
+        name = self.search.stage_name.get(p)
+        if name is None or not self.dag:
+            return [self.all]
+        own = self.stages.get(name)
+        return [self.plain] if own is None else [self.plain, own]
+
+    def any_after(self, p: BarrierPosition) -> bool:
+        """Whether p precedes some position by path (none is removed)."""
+        ranges = self.search.ranges[p]
+        return any(remaining.any_in(ranges) for remaining in self._path_sets(p))
+
+    def take_after(self, p: BarrierPosition) -> list[BarrierPosition]:
+        """The remaining positions that p must finish before; they are removed."""
+        search = self.search
+        taken = []
+        for remaining in self._path_sets(p):
+            taken += remaining.take_in(search.ranges[p])
+        taken = [search.at_slot[s] for s in taken]
+        for q in taken:
+            self._drop(q)
+        name = search.stage_name.get(p)
+        if name is not None and self.dag:
+            taken += self._enter_later(search.dag.node_of(name))
+        return taken
+
+    def _enter_later(self, node: int) -> list[BarrierPosition]:
+        """Takes the positions of every node reached from `node` by one edge or more. A node is entered
+        once: everything after it was taken then, and nothing is ever added."""
+        dag, taken = self.search.dag, []
+        stack = [each for each in dag.later[node] if dag.rank[each] <= self.last]
+        while stack:
+            node = stack.pop()
+            if node in self.entered:
+                continue
+            self.entered.add(node)
+            for q in self.at_node.get(node, ()):
+                if q in self.alive:
+                    taken.append(q)
+                    self._drop(q)
+            stack.extend(each for each in dag.later[node] if dag.rank[each] <= self.last and each not in self.entered)
+        return taken
+
+    def remove(self, positions) -> None:
+        for q in positions:
+            if q in self.alive:
+                self._drop(q)
+
+    def _drop(self, q: BarrierPosition) -> None:
+        self.alive.discard(q)
+        slot = self.search.slot[q]
+        self.all.remove(slot)
+        if self.dag:
+            name = self.search.stage_name.get(q)
+            (self.plain if name is None else self.stages[name]).remove(slot)
 
 
 class _Remaining:
@@ -387,10 +669,9 @@ class _Remaining:
             tree[i] = max(tree[2 * i], tree[2 * i + 1])
         self.tree = tree
 
-    def _bounds(self, lo: int, hi: int) -> tuple[int, int]:
-        return bisect_left(self.slots, lo), bisect_left(self.slots, hi)
-
     def _find(self, lo: int, hi: int, above: int, first: bool) -> list[int]:
+        """Indices of the entries whose slot is in [lo, hi) and rank above `above` (the first only, if `first`)."""
+        lo, hi = bisect_left(self.slots, lo), bisect_left(self.slots, hi)
         tree, size, out = self.tree, self.size, []
         stack = [(1, 0, size)]
         while stack:
@@ -406,20 +687,22 @@ class _Remaining:
             stack += [(2 * node + 1, half, nhi), (2 * node, nlo, half)]
         return out
 
-    def any_after(self, search: _CycleSearch, p: BarrierPosition) -> bool:
-        return any(self._find(*self._bounds(lo, hi), rank, True) for lo, hi, rank in search.ranges[p])
+    def any_in(self, ranges) -> bool:
+        return any(self._find(lo, hi, rank, True) for lo, hi, rank in ranges)
 
-    def take_after(self, search: _CycleSearch, p: BarrierPosition) -> list[int]:
-        """The slots of the remaining positions that p must finish before; they are removed."""
+    def take_in(self, ranges) -> list[int]:
+        """The slots of the entries in the ranges (`_CycleSearch._ranges`); they are removed."""
         out = []
-        for lo, hi, rank in search.ranges[p]:
-            found = self._find(*self._bounds(lo, hi), rank, False)
+        for lo, hi, rank in ranges:
+            found = self._find(lo, hi, rank, False)
             self._clear(found)
             out += [self.slots[i] for i in found]
         return out
 
-    def remove(self, slots) -> None:
-        self._clear([i for i in (bisect_left(self.slots, s) for s in slots) if self.tree[self.size + i] >= 0])
+    def remove(self, slot: int) -> None:
+        i = bisect_left(self.slots, slot)
+        if i < len(self.slots) and self.slots[i] == slot and self.tree[self.size + i] >= 0:
+            self._clear([i])
 
     def _clear(self, indices: list[int]) -> None:
         tree = self.tree
@@ -442,13 +725,17 @@ class _Summary:
     refs: dict[str, list[BarrierPosition]] = field(default_factory=lambda: defaultdict(list))
     first_plain: dict[str, BarrierPosition] = field(default_factory=dict)  # first position not in a DAG stage
     first_dag: dict[str, BarrierPosition] = field(default_factory=dict)  # first position in a DAG stage
+    first_in_stage: dict[tuple[str, int], BarrierPosition] = field(default_factory=dict)  # (ref, id(DAG stage)) -> first
     stage: object = None  # the one stage every position is in, or _MIXED
     empty: bool = True
 
     def add(self, position: BarrierPosition) -> None:
         self.refs[position.literal].append(position)  # type: ignore[index]
-        target = self.first_dag if _dag_stage(position) is not None else self.first_plain
+        dag_stage = _dag_stage(position)
+        target = self.first_dag if dag_stage is not None else self.first_plain
         target.setdefault(position.literal, position)  # type: ignore[arg-type]
+        if dag_stage is not None:
+            self.first_in_stage.setdefault((position.literal, id(dag_stage)), position)  # type: ignore[arg-type]
         self._see_stage(position.stage)
 
     def merge(self, other: _Summary) -> None:
@@ -460,6 +747,8 @@ class _Summary:
             self.first_plain.setdefault(ref, position)
         for ref, position in other.first_dag.items():
             self.first_dag.setdefault(ref, position)
+        for key, position in other.first_in_stage.items():
+            self.first_in_stage.setdefault(key, position)
         self._see_stage(other.stage)
 
     def _see_stage(self, stage: object) -> None:
@@ -469,15 +758,20 @@ class _Summary:
             self.stage = _MIXED
 
 
-def _strongly_connected(graph: dict[str, list[str]]) -> list[set[str]]:
-    """Components of two or more nodes (iterative Tarjan)."""
+def _node_key(node) -> tuple:
+    """References (strings) first, in order, then the `dependsOn` graph's nodes (tuples)."""
+    return (1, node) if isinstance(node, tuple) else (0, node)
+
+
+def _strongly_connected(graph: dict) -> list[set]:
+    """Components of two or more nodes (iterative Tarjan), roots taken in `_node_key` order."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     on_stack: set[str] = set()
     stack: list[str] = []
     components: list[set[str]] = []
     counter = 0
-    for root in sorted(graph):
+    for root in sorted(graph, key=_node_key):
         if root in index:
             continue
         index[root] = low[root] = counter
@@ -591,7 +885,7 @@ class Facts:
         reported as sequential or rollback reuse."""
         exclude = frozenset(p.literal for p in self.sequential_pairs) | frozenset(p.literal for p in self.rollback_pairs)
         # Leaving references out changes which chains connect the others, so that needs its own sweep.
-        return (Ordering(self.pipeline, exclude) if exclude else self.ordering).cycles()
+        return (Ordering(self.pipeline, exclude, self.ordering.dag) if exclude else self.ordering).cycles()
 
     @cached_property
     def positions_in(self) -> dict[int, list[BarrierPosition]]:

@@ -105,6 +105,58 @@ def dag_stages(n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _dag_stage(sid: str, depends_on: list[str], refs) -> list[str]:
+    stage = _stage(sid, refs)
+    return stage[:3] + [f"        dependsOn: [{', '.join(depends_on)}]"] + stage[3:]
+
+
+def dag_wide(n: int) -> str:
+    """A root and n stages that each `dependsOn` it, the root and each stage with two Barrier steps of a
+    few shared barriers, every other stage taking them in the other order: BL203 for each stage (the root
+    uses its barriers first) and crossed orders between the stages (BL205)."""
+    refs = [f"b{i}" for i in range(8)]
+    lines = _head(refs + ["x", "y"]) + ["  stages:"] + _dag_stage("root", [], refs[:2])
+    for s in range(n):
+        pair = ["x", "y"] if s % 2 else ["y", "x"]
+        lines += _dag_stage(f"s{s}", ["root"], [refs[s % 8], pair[0], pair[1]] if s % 4 < 2 else pair)
+    return "\n".join(lines) + "\n"
+
+
+def dag_lattice(n: int) -> str:
+    """n stages in rows of four, each stage `dependsOn` the two nearest of the row before (diamonds), two
+    or three Barrier steps each: a few barriers shared down the rows (BL203), and two barriers of each
+    row's own crossed between its stages (BL205: a group per row, n / 4 of them)."""
+    refs = [f"b{i}" for i in range(8)]
+    rows = (n + 3) // 4
+    lines = _head(refs + [f"{r}{row}" for row in range(rows) for r in "xy"]) + ["  stages:"]
+    for s in range(n):
+        row, col = divmod(s, 4)
+        deps = [f"s{(row - 1) * 4 + c}" for c in (col, (col + 1) % 4)] if row else []
+        pair = [f"x{row}", f"y{row}"] if col % 2 else [f"y{row}", f"x{row}"]
+        lines += _dag_stage(f"s{s}", deps, [refs[s % 8], *pair] if row % 2 else pair)
+    return "\n".join(lines) + "\n"
+
+
+def dag_mixed(n: int) -> str:
+    """n / 2 stages without `dependsOn`, then n / 2 DAG stages, each with one Barrier step of its own
+    barrier and one shared (the stages with and without `dependsOn` ordered by the paths)."""
+    refs = [f"u{i}" for i in range(n)]
+    lines = _head([*refs, "b0"]) + ["  stages:"]
+    for s in range(n // 2):
+        lines += _stage(f"p{s}", [refs[s]])
+    for s in range(n // 2, n):
+        lines += _dag_stage(f"s{s}", [], [refs[s], "b0"])
+    return "\n".join(lines) + "\n"
+
+
+def dag_cycles(n: int) -> str:
+    """n stages in n / 2 `dependsOn` cycles of two (BL209), a Barrier step of one shared barrier each."""
+    lines = _head(["b0"]) + ["  stages:"]
+    for s in range(0, n, 2):
+        lines += _dag_stage(f"s{s}", [f"s{s + 1}"], ["b0"]) + _dag_stage(f"s{s + 1}", [f"s{s}"], ["b0"])
+    return "\n".join(lines) + "\n"
+
+
 def lines_pipeline(n: int) -> str:
     return pipeline(n)
 
@@ -179,26 +231,32 @@ def run_configs(n: int, repeat: int, tmp: str):
     return best(go, repeat)
 
 
+def text_case(make, once: bool = False):
+    """The runner of a case that lints the text `make(n)` (once, for the largest inputs)."""
+    return lambda n, repeat, tmp: run_text_case(make, n, 1 if once else repeat)
+
+
+STAGES = (1250, 2500, 5000, 10_000)
+
 # name -> (what it measures, sizes, runner(n, repeat, tmp))
 CASES = {
     "walk": ("directory walk, one .gitignore per folder (folders)", (500, 1000, 2000, 4000),
              lambda n, r, tmp: run_walk(n, r, tmp)),
     "config": ("configuration lookup for every file of a walk (folders)", (500, 1000, 2000, 4000),
                lambda n, r, tmp: run_configs(n, r, tmp)),
-    "crossed": ("BL205, n barriers crossed between two parallel stages", (400, 800, 1600, 3200),
-                lambda n, r, tmp: run_text_case(crossed, n, r)),
-    "typos": ("BL101, n declarations and 2n misspelt references", (200, 400, 800, 1600),
-              lambda n, r, tmp: run_text_case(typos, n, r)),
-    "suppression": ("suppression filter, n comments", (2000, 4000, 8000, 16000),
-                    lambda n, r, tmp: run_text_case(suppressed, n, r)),
+    "crossed": ("BL205, n barriers crossed between two parallel stages", (400, 800, 1600, 3200), text_case(crossed)),
+    "typos": ("BL101, n declarations and 2n misspelt references", (200, 400, 800, 1600), text_case(typos)),
+    "suppression": ("suppression filter, n comments", (2000, 4000, 8000, 16000), text_case(suppressed)),
     "suppression-200k": ("200,000 suppression comments (n comments)", (25_000, 50_000, 100_000, 200_000),
-                         lambda n, r, tmp: run_text_case(suppressed, n, 1)),
-    "parallel": ("n stages in one parallel block", (1250, 2500, 5000, 10_000),
-                 lambda n, r, tmp: run_text_case(parallel_stages, n, 1)),
-    "dag": ("n stages in a chain of dependsOn (the DAG part of the ordering: not linear yet)", (125, 250, 500, 1000),
-            lambda n, r, tmp: run_text_case(dag_stages, n, 1)),
+                         text_case(suppressed, once=True)),
+    "parallel": ("n stages in one parallel block", STAGES, text_case(parallel_stages, once=True)),
+    "dag": ("n stages in a chain of dependsOn", STAGES, text_case(dag_stages)),
+    "dag-wide": ("n stages that each dependsOn one root, crossing two barriers", STAGES, text_case(dag_wide)),
+    "dag-lattice": ("n stages in rows of four, each dependsOn two of the row before", STAGES, text_case(dag_lattice)),
+    "dag-mixed": ("n / 2 stages without dependsOn, then n / 2 DAG stages, n barriers", STAGES, text_case(dag_mixed)),
+    "dag-cycles": ("n stages in n / 2 dependsOn cycles of two (BL209)", STAGES, text_case(dag_cycles)),
     "lines": ("one pipeline of n lines (parse, model, rules)", (125_000, 250_000, 500_000),
-              lambda n, r, tmp: run_text_case(lines_pipeline, n, 1)),
+              text_case(lines_pipeline, once=True)),
 }
 
 

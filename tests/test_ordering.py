@@ -8,6 +8,7 @@ from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from barrier_lint import analysis
 from barrier_lint.analysis import Facts, order, pairwise_cycle
@@ -93,8 +94,9 @@ def test_stages_of_a_dependency_cycle_are_unordered_and_never_sequential_with_th
     assert o(p["l1"], p["l2"]) == -1  # inside one stage, steps still run one after the other
     # Before: each of loop's steps was its own earlier participant, and BL203 related a step to itself.
     assert all(q not in earlier for q, earlier in facts.ordering.earlier_same_ref.items())
+    # af's ancestors a, b and root all use x: the first of them in document order (a1) is its earlier one.
     assert sorted((q.identifier.value, sorted(e.identifier.value for e in earlier))
-                  for q, earlier in facts.sequential_pairs.items()) == [("a1", ["r"]), ("af", ["a1", "b1", "r"]), ("b1", ["r"])]
+                  for q, earlier in facts.sequential_pairs.items()) == [("a1", ["r"]), ("af", ["a1"]), ("b1", ["r"])]
     assert_sweep_matches_pairs(text)
 
 
@@ -116,7 +118,7 @@ def test_v1_needs_cycles_are_bl209_too():
 
 
 def brute_force(facts):
-    ancestors = facts.ordering.ancestors
+    ancestors = analysis._dag_ancestors(facts.pipeline)
     positions = [p for p in facts.pipeline.positions if p.literal is not None]
     later, edges = {}, set()
     for p in positions:
@@ -154,14 +156,43 @@ def assert_sweep_matches_pairs(text):
         facts = Facts(document)
         later, edges = brute_force(facts)
         sweep = facts.ordering
+        ancestors = analysis._dag_ancestors(document.pipeline)
+        assert {name: sweep.ancestors.get(name) for name in ancestors} == ancestors
         assert set(sweep.earlier_same_ref) == set(later)
         for q, earlier in sweep.earlier_same_ref.items():
             assert set(earlier) <= later[q]
-        # The sweep keeps fewer edges, but every one is true and they reach exactly what the full relation reaches.
+        assert sweep.earlier_same_ref == reference_earlier_same_ref(analysis.Ordering(document.pipeline))
+        # The sweep keeps fewer edges, but every one is true, and with the links through the dependsOn
+        # graph they reach exactly what the full relation reaches.
         assert set(sweep.edges) <= edges
-        assert reachable(sweep.edges) == reachable(edges)
+        assert refs_reached(sweep) == {(x, y) for x, y in reachable(edges) if x != y}
         for (x, y), (p, q) in sweep.edges.items():
-            assert (p.literal, q.literal) == (x, y) and order(p, q, sweep.ancestors) == -1
+            assert (p.literal, q.literal) == (x, y) and order(p, q, ancestors) == -1
+
+
+def refs_reached(ordering):
+    """Which reference reaches which other one through the ordering's edges and its links through the
+    dependsOn graph (a reference in two stages, one after the other, reaches itself there: that is BL203's,
+    and no cycle of BL205)."""
+    closure = reachable(set(ordering.edges) | set(ordering.links))
+    return {(x, y) for x, y in closure if isinstance(x, str) and isinstance(y, str) and x != y}
+
+
+def reference_earlier_same_ref(ordering):
+    """`earlier_same_ref` by definition: the sweep's positions (along the paths), then for a position q in
+    a DAG stage the first position in document order, with q's reference, in a stage that q's stage depends
+    on (`_dag_ancestors`), found by comparing every position."""
+    ancestors = analysis._dag_ancestors(ordering.pipeline)
+    out = {q: list(earlier) for q, earlier in ordering._earlier.items()}
+    for q in ordering.positions:
+        b = ordering.stage_name.get(q)
+        if b is None:
+            continue
+        first = next((p for p in ordering.positions if p.literal == q.literal and ordering.stage_name.get(p) not in (None, b)
+                      and ordering.stage_name[p] in ancestors.get(b, ())), None)
+        if first is not None:
+            out.setdefault(q, []).append(first)
+    return out
 
 
 def random_steps(rng, depth, counter, refs="xyzw", most=3, nested=0.2, rollback=False):
@@ -235,7 +266,7 @@ def test_reachability_survives_unrelated_dag_stages_between_plain_ones():
     ]
     text = "pipeline:\n  stages:\n" + "".join(f"    - {s}\n" for s in stages)
     facts, _ = positions_by_id(text)
-    assert ("x", "z") in reachable(facts.ordering.edges)
+    assert ("x", "z") in refs_reached(facts.ordering)
     assert_sweep_matches_pairs(text)
 
 
@@ -256,8 +287,9 @@ def test_crossed_orders_across_sequential_stages_of_parallel_branches():
 
 def pairwise_cycles(ordering):
     """`Ordering.cycles()` with every group searched by comparing each pair of its positions."""
+    ancestors = analysis._dag_ancestors(ordering.pipeline)
     with mock.patch.object(
-        analysis._CycleSearch, "cycle", lambda self, positions, members: pairwise_cycle(positions, members, self.ancestors)
+        analysis._CycleSearch, "cycle", lambda self, positions, members: pairwise_cycle(positions, members, ancestors)
     ):
         return ordering.cycles()
 
@@ -372,3 +404,170 @@ def test_same_scope_first_skips_the_rollback_pair_but_not_a_later_same_flow_use(
     )
     facts, p = positions_by_id(text)
     assert facts.same_scope_first == {p["r2"]: p["r1"]}
+
+
+# ------------------------------------------------------------------------------- DAG pipelines at scale
+# The DAG part of the ordering (`_StageDag`: BL203's earlier positions across stages, the links that give
+# BL205 its groups, the cycle search across stages) against the definitions: `_dag_ancestors`, every pair
+# of positions compared, `pairwise_cycle`; exact findings of `lint`.
+
+
+def defined_cycles(ordering):
+    """`Ordering.cycles()` by definition: the groups from every pair of positions compared, and each
+    group's cycle and witnesses by `pairwise_cycle`."""
+    ancestors = analysis._dag_ancestors(ordering.pipeline)
+    literals = [(p, p.literal) for p in ordering.positions]
+    graph = {}
+    for q, y in literals:
+        for p, x in literals:
+            if x != y and order(p, q, ancestors) == -1:
+                graph.setdefault(x, set()).add(y)
+    components = analysis._strongly_connected({x: sorted(ys) for x, ys in graph.items()})
+    return [pairwise_cycle([(p, x) for p, x in literals if x in members], members, ancestors) for members in components]
+
+
+def by_definition():
+    """The rules' ordering facts from the definitions alone (the sweep's positions along the paths kept)."""
+    from contextlib import ExitStack
+
+    stack = ExitStack()
+    stack.enter_context(mock.patch.object(analysis.Ordering, "earlier_same_ref", property(reference_earlier_same_ref)))
+    stack.enter_context(mock.patch.object(analysis.Ordering, "cycles", defined_cycles))
+    return stack
+
+
+def lint_exactly(text):
+    from barrier_lint import lint
+
+    return [(d.code, d.span, d.message, [(r.span, r.message) for r in d.related]) for d in lint(text)]
+
+
+def assert_lint_matches_definition(text) -> list:
+    fast = lint_exactly(text)
+    with by_definition():
+        assert lint_exactly(text) == fast
+    return fast
+
+
+def dag_step(rng, counter, refs):
+    counter[0] += 1
+    n = counter[0]
+    kind = rng.random()
+    if kind < 0.15:
+        return f"{{parallel: [{step(f'p{n}a', rng.choice(refs))}, {step(f'p{n}b', rng.choice(refs))}]}}"
+    if kind < 0.25:
+        return f"{{stepGroup: {{identifier: g{n}, steps: [{step(f'g{n}a', rng.choice(refs))}, {step(f'g{n}b', rng.choice(refs))}]}}}}"
+    return step(f"s{n}", rng.choice(refs))
+
+
+def dag_pipeline(rng):
+    """2 to 12 stages, most with `dependsOn` (earlier stages, sometimes itself, a later one or a name no
+    stage has: cycles of BL209 included), some without; 0 to 3 Barrier steps each of 2 to 5 references
+    (in `parallel`, in step groups, in rollback steps), some stages side by side in `parallel`."""
+    counter, refs = [0], "xyzwv"[: rng.randint(2, 5)]
+    names = [f"st{i}" for i in range(rng.randint(2, 12))]
+    wide = rng.random() < 0.5  # most stages depend on the first two only, so they run side by side and cross
+    stages = []
+    for i, name in enumerate(names):
+        pool = names[: 2 if wide else i][:i] + [name] * (rng.random() < 0.1) + names[i + 1 : i + 2] * (rng.random() < 0.15 - 0.1 * wide)
+        pool += ["ghost"] * (rng.random() < 0.05)
+        deps = f"dependsOn: [{', '.join(rng.sample(pool, k=min(len(pool), rng.randint(0, 3))))}], " if rng.random() < 0.85 else ""
+        count = 0 if wide and i < 2 and rng.random() < 0.9 else rng.randint(0, 3)
+        body = f"steps: [{', '.join(dag_step(rng, counter, refs) for _ in range(count))}]"
+        if rng.random() < 0.15:
+            body += f", rollbackSteps: [{dag_step(rng, counter, refs)}]"
+        stages.append(f"{{stage: {{identifier: {name}, type: Custom, {deps}spec: {{execution: {{{body}}}}}}}}}")
+    entries, i = [], 0
+    while i < len(stages):
+        if i + 1 < len(stages) and rng.random() < 0.2:
+            entries.append(f"{{parallel: [{stages[i]}, {stages[i + 1]}]}}")
+            i += 2
+        else:
+            entries.append(stages[i])
+            i += 1
+    declared = ", ".join(f"{{name: {r}, identifier: {r}}}" for r in refs)
+    return f"pipeline:\n  identifier: p\n  flowControl: {{barriers: [{declared}]}}\n  stages:\n" + "".join(f"    - {e}\n" for e in entries)
+
+
+def test_dag_part_matches_the_definitions_on_generated_dag_pipelines():
+    codes, cycles = [], 0
+    for seed in range(400):
+        text = dag_pipeline(random.Random(seed))
+        assert_sweep_matches_pairs(text)
+        cycles += assert_cycles_match_pairwise(text)
+        codes += [code for code, *_ in assert_lint_matches_definition(text)]
+    # The generator reaches what it is for: BL203 across stages, crossed orders, dependency cycles.
+    assert min(codes.count("BL203"), codes.count("BL209"), cycles) > 100 and codes.count("BL205") > 40
+
+
+@st.composite
+def dag_pipelines(draw):
+    refs = draw(st.sampled_from(["xy", "xyz", "xyzw"]))
+    count = draw(st.integers(1, 8))
+    names = [f"st{i}" for i in range(count)]
+    counter = [0]
+
+    def steps():
+        out = []
+        for _ in range(draw(st.integers(0, 3))):
+            counter[0] += 1
+            ref = draw(st.sampled_from(refs))
+            if draw(st.integers(0, 5)) == 0:
+                out.append(f"{{parallel: [{step(f'a{counter[0]}', ref)}, {step(f'b{counter[0]}', draw(st.sampled_from(refs)))}]}}")
+            else:
+                out.append(step(f"s{counter[0]}", ref))
+        return ", ".join(out)
+
+    stages = []
+    for name in names:
+        deps = ""
+        if draw(st.integers(0, 5)):
+            chosen = draw(st.lists(st.sampled_from(names + ["ghost"]), max_size=3, unique=True))
+            deps = f"dependsOn: [{', '.join(chosen)}], "
+        stages.append(f"{{stage: {{identifier: {name}, type: Custom, {deps}spec: {{execution: {{steps: [{steps()}]}}}}}}}}")
+    if count > 1 and draw(st.booleans()):
+        stages = [f"{{parallel: [{stages[0]}, {stages[1]}]}}", *stages[2:]]
+    return "pipeline:\n  identifier: p\n  stages:\n" + "".join(f"    - {s}\n" for s in stages)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(dag_pipelines())
+def test_dag_part_matches_the_definitions_on_every_dependency_shape(text):
+    assert_sweep_matches_pairs(text)
+    assert_cycles_match_pairwise(text)
+    assert_lint_matches_definition(text)
+
+
+@pytest.mark.parametrize("shape, n", [("dag_stages", 40), ("dag_wide", 40), ("dag_lattice", 48)])
+def test_dag_part_matches_the_definitions_on_the_benchmark_shapes(shape, n):
+    import sys
+
+    sys.path.insert(0, str(FIXTURES.parent.parent / "bench"))
+    try:
+        import bench_scale
+    finally:
+        sys.path.pop(0)
+    found = assert_lint_matches_definition(getattr(bench_scale, shape)(n))
+    assert {code for code, *_ in found} >= ({"BL203"} if shape == "dag_stages" else {"BL203", "BL205"})
+
+
+def test_bl203_across_dag_stages_relates_the_first_earlier_participant_in_document_order():
+    # rules.md: "with the earlier one as related information". c depends on b, b on a, and all three use x:
+    # listing every earlier participant of every stage is quadratic output on a long chain, so across DAG
+    # stages BL203 names the first one in the file among the stages c depends on (b, written first), not
+    # all of them (b and a, as it did).
+    from barrier_lint import lint
+
+    stages = [
+        stage("b", [step("sb", "x")], "dependsOn: [a], "),
+        stage("a", [step("sa", "x")], "dependsOn: [], "),
+        stage("c", [step("sc", "x")], "dependsOn: [b], "),
+    ]
+    text = "pipeline:\n  flowControl: {barriers: [{name: x, identifier: x}]}\n  stages:\n" + "".join(f"    - {s}\n" for s in stages)
+    found = [(d.code, d.span.start_line + 1, d.message, [(r.span.start_line + 1, r.message) for r in d.related]) for d in lint(text)]
+    assert found == [
+        ("BL203", 4, ("barrier 'x' is also used at line 5 (stage a), which must finish before this step (stage b) can "
+                      "start, so the earlier step waits for this one until its timeout"), [(5, "earlier participant of 'x' (stage a)")]),
+        ("BL203", 6, ("barrier 'x' is also used at line 4 (stage b), which must finish before this step (stage c) can "
+                      "start, so the earlier step waits for this one until its timeout"), [(4, "earlier participant of 'x' (stage b)")]),
+    ]

@@ -10,10 +10,11 @@ class SequentialBarrierParticipants(Rule):
     Reports two Barrier steps with the same literal reference where one must finish before the other
     starts: steps one after the other, stages one after the other, different `parallel` blocks in
     sequence, or DAG stages where one depends (transitively) on the other. This is Harness's own
-    "barrier deadlock" relation. Each later step is reported, with the earlier ones as related
-    locations. Pairs in one stage or step group are left to `duplicate-barrier-ref-in-scope` (BL201),
-    and normal-flow/rollback pairs of one stage to `rollback-barrier-cycle` (BL204): one mistake, one
-    finding.
+    "barrier deadlock" relation. Each later step is reported, with earlier ones as related locations:
+    the first earlier step at each level of the pipeline's tree where the two part, and, across DAG
+    stages, the first in the file of the stages it depends on. Pairs in one stage or step group are
+    left to `duplicate-barrier-ref-in-scope` (BL201), and normal-flow/rollback pairs of one stage to
+    `rollback-barrier-cycle` (BL204): one mistake, one finding.
 
     v1: the children of a `parallel` mapping are concurrent, a `group`'s run one after the other, and
     `needs` orders stages as `dependsOn` does. Harness's own check ignores `needs` and judges a v1 DAG by

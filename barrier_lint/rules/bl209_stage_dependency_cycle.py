@@ -42,12 +42,18 @@ class StageDependencyCycle(Rule):
 
     def check(self, facts, config):
         stages = [s for s in facts.pipeline.stages if s.identifier is not None and s.depends_on is not None]
-        for group in dependency_cycles(facts.pipeline):
-            members = [s for s in stages if s.identifier.value in group]
-            last = max(members, key=lambda s: (s.key.start_line, s.key.start_col))
+        groups = dependency_cycles(facts.pipeline)
+        group_of = {name: i for i, group in enumerate(groups) for name in group}
+        members: list[list[Stage]] = [[] for _ in groups]
+        for s in stages:
+            if s.identifier.value in group_of:
+                members[group_of[s.identifier.value]].append(s)
+        graph = {s.identifier.value: list(s.depends_on or ()) for s in stages}  # type: ignore[union-attr]
+        for group, in_group in zip(groups, members):
+            last = max(in_group, key=lambda s: (s.key.start_line, s.key.start_col))
             entry = next((e for e in last.depends_on_entries if e.value in group), None)
             closing = entry.value if entry is not None else next(d for d in last.depends_on or () if d in group)
-            cycle = _cycle(last, closing, stages, group)
+            cycle = _cycle(last, closing, graph, group)
             field = "needs" if facts.document.kind is DocumentKind.V1_PIPELINE else "dependsOn"
             if len(cycle) == 1:
                 message = (
@@ -64,11 +70,11 @@ class StageDependencyCycle(Rule):
             yield Finding(span, message, tree_path=f"{last.subject} > {field} {closing}")
 
 
-def _cycle(last: Stage, first_step: str, stages: list[Stage], group: set[str]) -> list[str]:
-    """The stages of the shortest cycle from `last` through its entry `first_step`, starting at `last`."""
+def _cycle(last: Stage, first_step: str, graph: dict[str, list[str]], group: set[str]) -> list[str]:
+    """The stages of the shortest cycle from `last` through its entry `first_step`, starting at `last`
+    (`graph`: each DAG stage's `dependsOn`, made once for every group)."""
     start = last.identifier.value  # type: ignore[union-attr]
     if first_step == start:
         return [start]
-    graph = {s.identifier.value: list(s.depends_on or ()) for s in stages}  # type: ignore[union-attr]
     back = shortest_path(graph, group, first_step, start) or [first_step, start]  # (always found: one group)
     return [start] + back[:-1]
