@@ -467,14 +467,22 @@ class Workspaces:
         self.roots: dict[str, str] = {}  # path given -> its workspace root
         self.fingerprints: dict[str, object] = {}
 
+    def root_of(self, path: str) -> str:
+        """The workspace root of a path given: every file found under it has that path's workspace (found
+        once per run, not once per file: it stats up the tree)."""
+        root = self.roots.get(path)
+        if root is None:
+            from .cache import workspace_root
+
+            root = self.roots[path] = workspace_root(path)
+        return root
+
     def for_path(self, path: str):
         if not self.resolve:
             return None
-        from .workspace import Workspace, workspace_root
+        from .workspace import Workspace
 
-        root = self.roots.get(path)
-        if root is None:  # every file found under one path given has that path's workspace
-            root = self.roots[path] = workspace_root(path)
+        root = self.root_of(path)
         if root not in self.loaded:
             config = self.configs.base(os.path.join(root, ".barrier-lint-workspace"))
             self.loaded[root] = Workspace.load(
@@ -497,10 +505,9 @@ class Workspaces:
         if not self.resolve:
             return None
         from .cache import Fingerprint
-        from .workspace import workspace_root
         from .workspace.files import workspace_files
 
-        root = workspace_root(path)
+        root = self.root_of(path)
         if root not in self.fingerprints:
             config = self.configs.base(os.path.join(root, ".barrier-lint-workspace"))
             self.fingerprints[root] = Fingerprint(workspace_files(root, self.configs.excluded, config.template_paths))
@@ -630,9 +637,9 @@ def _look_up(task: _Task, workspaces: Workspaces, caches: dict) -> None:
     """Set the task's cache key, and its cached findings when the cache has them."""
     import json
 
-    from .cache import FORMAT, ResultCache, canonical, digest, workspace_root
+    from .cache import FORMAT, ResultCache, canonical, digest
 
-    root = workspace_root(task.given)
+    root = workspaces.root_of(task.given)
     cache = caches.get(root)
     if cache is None:
         cache = caches[root] = ResultCache.for_root(root)
