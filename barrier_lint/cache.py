@@ -170,8 +170,9 @@ class ResultCache:
 
 
 def workspace_root(path: str) -> str:
-    """`barrier_lint.workspace.workspace_root`, without importing the workspace: a file that does not need
-    it is cached without it."""
+    """The workspace root of a path: the nearest folder at or above it that holds `.git`, else the folder
+    given (a file's own folder). Defined here, not in the workspace, so that a file that does not need the
+    workspace is cached without importing it (`barrier_lint.workspace` re-exports it)."""
     from .discovery import find_git_root
 
     path = os.path.abspath(path)

@@ -15,17 +15,13 @@ import os
 import subprocess
 from collections.abc import Callable, Iterable, Iterator
 
-from ..discovery import NotReadable, Target, discover, find_git_root, read_file
+from ..cache import workspace_root  # noqa: F401  (the one definition, which the cache needs without the workspace)
+from ..discovery import NotReadable, Target, discover, read_file
 from ..parse import decode, looks_like_harness
 
 MAX_WALKED_FILES = 20_000  # YAML files read from a workspace that is not a git work tree, at the most
 MAX_RESOLVE_BYTES = 8 * 1024 * 1024  # a larger file is not read for resolution (it is still linted if named)
 Excluded = Callable[[str, bool], bool]
-
-
-def workspace_root(path: str) -> str:
-    path = os.path.abspath(path)
-    return find_git_root(path) or (path if os.path.isdir(path) else os.path.dirname(path))
 
 
 def workspace_files(root: str, excluded: Excluded | None, extra_folders: Iterable[str] = ()) -> Iterator[str]:
