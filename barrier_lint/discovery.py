@@ -132,6 +132,8 @@ class PatternList:
 
     def decide(self, path: str, is_dir: bool) -> bool | None:
         """True: ignored, False: re-included by a `!` pattern, None: no pattern speaks about it."""
+        if not self.patterns:  # a file of comments only, as git's own `info/exclude`
+            return None
         rel = self.relative(path)
         if rel is None:
             return None
