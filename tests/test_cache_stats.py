@@ -128,3 +128,12 @@ def test_a_status_taken_within_the_racy_window_is_not_remembered(tmp_path):
     hashes.record(str(path), b"pipeline: {}\n", old)
     assert hashes.table == {str(path): [13, 10**9, 10**9, status.st_ino, status.st_dev, found[1], False]}
     assert FileHashes(hashes.table).trusted(str(path), 1 << 20) is None  # its real status is another
+
+
+def test_a_hit_that_was_not_read_still_quotes_its_lines(repo, monkeypatch, settled):
+    text = PIPELINE.replace("barrierRef: ready", "barrierRef: reXdy")
+    (repo / "release.yaml").write_text(text)
+    assert _findings(repo, monkeypatch) == [("release.yaml", "BL101", 30, 36), ("release.yaml", "BL202", 18, 37)]
+    _refuse(monkeypatch, "lint")
+    run = lint_paths(["."], Configs(None, None, frozenset()), None, cache=True, keep_text=True)
+    assert [(_name(r.path), r.text) for r in run.results] == [("release.yaml", text), (DEEP + "/gate.yaml", "")]
