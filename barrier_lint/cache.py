@@ -6,9 +6,17 @@ A result is keyed by
   relative to it), whether it was named explicitly, and the effective configuration;
 - when templates resolve: the names of every file of the workspace and the bytes of its template files
   (a file that appears, or a template that changes, could change what any use resolves to), and, stored
-  with the result, the hash of every other file the analysis read (`Workspace.depends`); a result whose
+  with the result, the hash of every other file the analysis read (`Workspace.depends`) but the templates,
+  whose bytes the key holds already; a result whose
   analysis looked pipelines up (chained pipelines, input sets) also records the hash of every file of the
   workspace, since a pipeline's identity can change in any file.
+
+Beside the results, the cache remembers each file's status (size, modification and change times in
+nanoseconds, inode, device) with its hash, as git's index and ruff do: a file whose status is unchanged is
+not read again on the next run (its hash, which the key still holds, comes from the table). A status taken
+less than `RACY_NS` after the file last changed is not remembered (git's "racy" case: a change within the
+file system's timestamp granularity would leave the same times behind), and the change time, which no
+program can set back, catches a modification hidden by restoring the modification time.
 
 The cache is one JSON file per workspace root, in `.barrier-lint-cache/` there (or, when that folder
 cannot be written, `$XDG_CACHE_HOME/barrier-lint/`, `~/.cache` by default), written atomically
@@ -22,6 +30,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
+import time
 
 from . import __version__
 from .diagnostics import Diagnostic, Related, Severity
@@ -34,9 +44,12 @@ except ImportError:  # pragma: no cover - a Python built without it
     from hashlib import blake2b
 
 CACHE_DIR = ".barrier-lint-cache"
-FORMAT = 1
+FORMAT = 2
 FILE_NAME = f"results-{FORMAT}.json"
 TEMPLATE_MARKER = re.compile(rb"^template\s*:", re.M)
+# A file status taken within this long of the file's last change is not trusted on the next run. Two seconds
+# cover the coarsest timestamps in use (FAT's) and the kernel's coarse clock lagging the one read here.
+RACY_NS = 2_000_000_000
 
 
 def digest(data: bytes | str) -> str:
@@ -64,28 +77,102 @@ def canonical(value) -> object:
     return str(value)
 
 
-class Fingerprint:
-    """What a workspace's files are now, from one read of each: their hashes, and the parts of the key that
-    every result of the workspace shares."""
+class FileHashes:
+    """Each file's (size, hash, whether it may hold a template), found once per run: from the cache's stat
+    table when the file's status is the one remembered, else from one read. The command line's key of a
+    file and its workspace's fingerprint share it, so no file is read twice for the cache."""
 
-    def __init__(self, paths) -> None:
-        from .discovery import NotReadable, read_file
+    def __init__(self, table: object = None) -> None:
+        self.table: dict[str, list] = table if isinstance(table, dict) else {}  # absolute path -> stat entry
+        self.known: dict[str, tuple[int, str, bool]] = {}  # this run's, by absolute path
+        self.changed = False
+
+    def trusted(self, path: str, limit: int) -> tuple[int, str, bool] | None:
+        """What is known of the file without reading it (this run, or its status unchanged since a run
+        that read it), when it is a regular file of at most `limit` bytes; else None: read it."""
+        return self._trusted(os.path.abspath(path), limit)
+
+    def _trusted(self, key: str, limit: int) -> tuple[int, str, bool] | None:
+        found = self.known.get(key)
+        if found is not None:
+            return found if found[0] <= limit else None
+        entry = self.table.get(key)
+        if entry is None:
+            return None
+        try:
+            status = os.stat(key)
+        except (OSError, ValueError):
+            return None
+        try:
+            if (
+                stat.S_ISREG(status.st_mode) and status.st_size <= limit and type(entry) is list and len(entry) == 7
+                and entry[:5] == [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev]
+                and type(entry[5]) is str
+            ):
+                found = self.known[key] = (status.st_size, entry[5], entry[6] is True)
+                return found
+        except TypeError:
+            pass  # an entry of another shape: read the file
+        return None
+
+    def record(self, path: str, data: bytes, status: os.stat_result) -> tuple[int, str, bool]:
+        """The file's bytes as read now, and its status from just before the read."""
+        key = os.path.abspath(path)
+        found = self.known[key] = (len(data), digest(data), TEMPLATE_MARKER.search(data) is not None)
+        settled = time.time_ns() - RACY_NS
+        if status.st_mtime_ns < settled and status.st_ctime_ns < settled and status.st_size == len(data):
+            entry = [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev, *found[1:]]
+            if self.table.get(key) != entry:
+                self.table[key] = entry
+                self.changed = True
+        elif self.table.pop(key, None) is not None:
+            self.changed = True
+        return found
+
+    def keep_only_known(self) -> None:
+        """Forget the files not met this run (called when the run listed the whole workspace)."""
+        if len(self.table) != len(self.known) or any(k not in self.known for k in self.table):
+            self.table = {k: v for k, v in self.table.items() if k in self.known}
+            self.changed = True
+
+    def of(self, path: str, limit: int) -> tuple[int, str, bool] | None:
+        """`trusted`, else read (None for a file that cannot be read or is over the limit)."""
+        from .discovery import NotReadable, read_file_stat
+
+        key = os.path.abspath(path)
+        found = self._trusted(key, limit)
+        if found is None and key not in self.known:
+            try:  # the same bounded, non-blocking read as everywhere: a FIFO here must not hang the run
+                data, status = read_file_stat(path, limit)
+            except (OSError, NotReadable):
+                return None
+            found = self.record(path, data, status)
+        return found
+
+
+class Fingerprint:
+    """What a workspace's files are now: their hashes (`FileHashes`: one read at most of each), and the
+    parts of the key that every result of the workspace shares."""
+
+    def __init__(self, paths, hashes: FileHashes | None = None) -> None:
         from .output.common import display_name
         from .workspace.files import MAX_RESOLVE_BYTES
 
+        if hashes is None:
+            hashes = FileHashes()
         self.hashes: dict[str, str] = {}
         templates = []
         for path in paths:
-            try:  # the same bounded, non-blocking read as everywhere: a FIFO here must not hang the run
-                data = read_file(path, MAX_RESOLVE_BYTES)
-            except (OSError, NotReadable):
+            found = hashes.of(path, MAX_RESOLVE_BYTES)
+            if found is None:
                 continue
             name = display_name(path)
-            self.hashes[name] = digest(data)
-            if TEMPLATE_MARKER.search(data):
-                templates.append((name, self.hashes[name]))
+            self.hashes[name] = found[1]
+            if found[2]:
+                templates.append((name, found[1]))
         names = sorted(self.hashes)
         self.shared = digest(json.dumps([names, sorted(templates)]))
+        self.templates = {name for name, _ in templates}  # whose bytes `shared` holds already
         self.everything = digest(json.dumps(sorted(self.hashes.items())))
 
 
@@ -93,6 +180,7 @@ class ResultCache:
     def __init__(self, path: str | None) -> None:
         self.path = path
         self.entries: dict[str, dict] = {}
+        self.hashes = FileHashes()
         self.changed = False
         if path is None:
             return
@@ -103,6 +191,7 @@ class ResultCache:
                 entries = data.get("entries")
                 if isinstance(entries, dict):
                     self.entries = entries
+                    self.hashes = FileHashes(data.get("stats"))
         except (OSError, ValueError, UnicodeDecodeError, RecursionError):
             pass  # no cache yet, or one we cannot use: start afresh
 
@@ -140,7 +229,8 @@ class ResultCache:
             for name in sorted(depends):
                 if name not in fingerprint.hashes:
                     return  # a file we cannot see again: do not cache what depends on it
-                hashes[name] = fingerprint.hashes[name]
+                if name not in fingerprint.templates:  # a template's bytes are in the key (`shared`) already
+                    hashes[name] = fingerprint.hashes[name]
         if wide and fingerprint is None:
             return
         try:
@@ -155,12 +245,12 @@ class ResultCache:
         self.changed = True
 
     def save(self) -> None:
-        if self.path is None or not self.changed:
+        if self.path is None or not (self.changed or self.hashes.changed):
             return
         from .output.common import write_atomically  # the one atomic write (a temporary file, then a rename)
 
         folder = os.path.dirname(self.path)
-        entries = {"format": FORMAT, "version": __version__, "entries": self.entries}
+        entries = {"format": FORMAT, "version": __version__, "entries": self.entries, "stats": self.hashes.table}
         try:
             os.makedirs(folder, exist_ok=True)
             _mark(folder)

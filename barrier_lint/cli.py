@@ -402,27 +402,57 @@ class Configs:
         self.extend_select = extend_select
         self._found: dict[str, pathlib.Path | None] = {}
         self._folder_config: dict[str, Config] = {}
+        # A path's folder as given -> its configuration (a run does not change its working directory).
+        self._by_head: dict[str, Config] = {}
+        # By the identity of the configuration they come from (kept, so that no identity is reused): the
+        # files of a folder share one object, and its canonical form for the cache key is computed once.
+        self._overridden: dict[int, tuple[Config, Config]] = {}
+        self._canonical: dict[int, tuple[Config, str]] = {}
 
     def base(self, path: str) -> Config:
-        from .settings import config_for, find_config_file
-
         if self.explicit is not None:
             return self.explicit
         # One search per folder and run: every file of a folder has the same nearest configuration file, and
         # a run (the walk, then the workspace's own listing) asks for each file.
-        folder = os.path.dirname(os.path.abspath(path))
+        head, name = os.path.split(path)
+        plain = name not in ("", os.curdir, os.pardir)  # then the folder of `path` is `head`, made absolute
+        if plain:
+            known = self._by_head.get(head)
+            if known is not None:
+                return known
+        folder = os.path.abspath(head) if plain else os.path.dirname(os.path.abspath(path))
         known = self._folder_config.get(folder)
-        if known is not None:
-            return known
-        if folder not in self._found:
-            self._found[folder] = find_config_file(folder)
-        config = config_for(path, self._found[folder])
-        if not config.per_file_ignores:  # then it is the same for every file of the folder
-            self._folder_config[folder] = config
-        return config
+        if known is None:
+            from .settings import config_for, find_config_file
+
+            if folder not in self._found:
+                self._found[folder] = find_config_file(folder)
+            config = config_for(path, self._found[folder])
+            if config.per_file_ignores:  # else it is the same for every file of the folder
+                return config
+            known = self._folder_config[folder] = config
+        if plain:
+            self._by_head[head] = known
+        return known
 
     def for_file(self, path: str) -> Config:
-        return self.base(path).for_file(path).with_overrides(self.select, self.ignore, self.extend_select)
+        base = self.base(path).for_file(path)
+        known = self._overridden.get(id(base))
+        if known is None:
+            overridden = base.with_overrides(self.select, self.ignore, self.extend_select)
+            known = self._overridden[id(base)] = (base, overridden)
+        return known[1]
+
+    def canonical(self, config: Config) -> str:
+        """The configuration as the cache key holds it: canonical JSON, the same in every process."""
+        known = self._canonical.get(id(config))
+        if known is None:
+            import json
+
+            from .cache import canonical
+
+            known = self._canonical[id(config)] = (config, json.dumps(canonical(config)))
+        return known[1]
 
     def excluded(self, path: str, is_dir: bool) -> bool:
         # A folder is excluded by the configuration that governs the folder it sits in.
@@ -466,6 +496,7 @@ class Workspaces:
         self.loaded: dict[str, object] = {}
         self.roots: dict[str, str] = {}  # path given -> its workspace root
         self.fingerprints: dict[str, object] = {}
+        self.hashes: dict[str, object] = {}  # root -> its cache's `FileHashes`, which its fingerprint reads through
 
     def root_of(self, path: str) -> str:
         """The workspace root of a path given: every file found under it has that path's workspace (found
@@ -504,14 +535,16 @@ class Workspaces:
         --no-resolve."""
         if not self.resolve:
             return None
-        from .cache import Fingerprint
-        from .workspace.files import workspace_files
-
         root = self.root_of(path)
-        if root not in self.fingerprints:
+        found = self.fingerprints.get(root)
+        if found is None:
+            from .cache import Fingerprint
+            from .workspace.files import workspace_files
+
             config = self.configs.base(os.path.join(root, ".barrier-lint-workspace"))
-            self.fingerprints[root] = Fingerprint(workspace_files(root, self.configs.excluded, config.template_paths))
-        return self.fingerprints[root]
+            listed = workspace_files(root, self.configs.excluded, config.template_paths)
+            found = self.fingerprints[root] = Fingerprint(listed, self.hashes.get(root))
+        return found
 
 
 def lint_paths(
@@ -548,11 +581,11 @@ def _lint_paths(
     harness_only: bool, resolve: bool, jobs: int = 1, use_cache: bool = False, force_exclude: bool = False,
 ) -> LintRun:
     global _current_file
-    from .discovery import NotReadable, Skipped, read_bounded, read_file
+    from .discovery import NotReadable, Skipped, read_bounded, read_file_stat
 
     run = LintRun()
     workspaces = run.workspaces = Workspaces(configs, resolve)
-    caches: dict[str, object] = {}
+    cached = _Cached(workspaces) if use_cache else None
     slots: list[FileResult | _Task] = []
     # Each path given names its workspace: its repository, else the folder given (a file's own folder).
     for given, target in ((p, t) for p in paths for t in _targets([p], configs, respect_gitignore, force_exclude)):
@@ -568,15 +601,29 @@ def _lint_paths(
             config = configs.for_file(source)
             given = source
         else:
-            display, explicit = display_path(target.path), target.explicit and not harness_only
+            absolute = os.path.abspath(target.path)
+            display, explicit = display_path(absolute), target.explicit and not harness_only
             source = target.path
             config = configs.for_file(target.path)
             run.inputs.append(target.path)
+        hashes = None
+        if cached is not None and target != "-":
+            hashes = cached.of(given).hashes
+            known = hashes.trusted(absolute, MAX_FILE_BYTES)
+            if known is not None:  # unchanged since a run that read it: found in the cache without reading it
+                task = _Task(None, config, explicit, given, source, display)
+                cached.look_up(task, absolute, known[1])
+                if isinstance(task.cache, tuple):
+                    run.checked += 1
+                    run.sources[display] = (given, source)
+                    _hit(run, slots, task, keep_text)
+                    continue
         try:
             if target == "-":
                 data = read_bounded(sys.stdin.buffer.read, MAX_FILE_BYTES, "-")
             else:
-                data = read_file(display, MAX_FILE_BYTES)  # the same file, named as every message names it
+                # the same file, named as every message names it
+                data, status = read_file_stat(display, MAX_FILE_BYTES)
         except NotReadable as exc:
             # Never a hang: a FIFO, /dev/zero or a huge file is a finding when named, skipped in a walk.
             if explicit:
@@ -594,28 +641,20 @@ def _lint_paths(
         run.checked += 1
         run.sources[display] = (given, source)
         task = _Task(data, config, explicit, given, source, display)
-        if use_cache and target != "-":
-            _look_up(task, workspaces, caches)
-            if isinstance(task.cache, tuple):  # a hit
-                diagnostics, harness = task.cache
-                run.skipped += not harness and not diagnostics
-                slots.append(FileResult(display, diagnostics, _text_of(data) if keep_text and diagnostics else ""))
+        if hashes is not None:  # keyed by the bytes just read, whatever the status said
+            cached.look_up(task, absolute, hashes.record(absolute, data, status)[1])
+            if isinstance(task.cache, tuple):
+                _hit(run, slots, task, keep_text)
                 continue
         slots.append(task)
 
     misses = [slot for slot in slots if isinstance(slot, _Task)]
     for task, found in zip(misses, _lint_tasks(misses, workspaces, jobs)):
-        diagnostics, depends, wide, alone, harness = found
         if task.key is not None:
-            if alone:  # the same whatever the workspace holds
-                task.cache.put(task.source, task.key[0], diagnostics, harness, set(), False, None)
-            else:
-                fingerprint = workspaces.fingerprint(task.given)
-                key = task.key[1]() if fingerprint is not None else task.key[0]
-                task.cache.put(task.source, key, diagnostics, harness, depends, wide, fingerprint)
-        task.cache = (diagnostics, harness)
-    for cache in caches.values():
-        cache.save()
+            cached.put(task, found)
+        task.cache = found[0], found[4]  # (findings, whether it holds Harness YAML), as a hit has them
+    if cached is not None:
+        cached.save()
     for slot in slots:
         if isinstance(slot, _Task):
             diagnostics, harness = slot.cache
@@ -630,40 +669,73 @@ def _text_of(data: bytes) -> str:
     return decode(data)[0]
 
 
-_canonical_configs: dict[str, str] = {}
+def _hit(run: LintRun, slots: list, task: _Task, keep_text: bool) -> None:
+    diagnostics, harness = task.cache
+    run.skipped += not harness and not diagnostics
+    text = ""
+    if keep_text and diagnostics:  # the formats that quote the lines: read now, when a hit did not read it
+        from .discovery import NotReadable, read_file
+
+        try:
+            text = _text_of(task.data if task.data is not None else read_file(task.display, MAX_FILE_BYTES))
+        except (OSError, NotReadable):
+            pass  # gone since its status was taken: the findings stand, without their lines
+    slots.append(FileResult(task.display, diagnostics, text))
 
 
-def _look_up(task: _Task, workspaces: Workspaces, caches: dict) -> None:
-    """Set the task's cache key, and its cached findings when the cache has them."""
-    import json
+class _Cached:
+    """The result caches of one run (one per workspace root, loaded when first needed) and its files' keys."""
 
-    from .cache import FORMAT, ResultCache, canonical, digest
+    def __init__(self, workspaces: Workspaces) -> None:
+        import json
 
-    root = workspaces.root_of(task.given)
-    cache = caches.get(root)
-    if cache is None:
-        cache = caches[root] = ResultCache.for_root(root)
-    # Most files of a run share a configuration: its canonical form is computed once per distinct one.
-    shown = repr(task.config)
-    config = _canonical_configs.get(shown)
-    if config is None:
-        config = _canonical_configs[shown] = json.dumps(canonical(task.config))
-    parts = [
-        __version__, FORMAT, digest(task.data), task.display, os.path.abspath(task.source), os.getcwd(),
-        task.explicit, config, workspaces.resolve,
-    ]
-    # The key of a result that did not need the workspace (then it has no dependencies), and the key of one
-    # that did: the workspace's files are read only for the second.
-    alone = digest(json.dumps(parts))
+        from . import cache
 
-    def resolved() -> str:
-        return digest(json.dumps([*parts, workspaces.fingerprint(task.given).shared]))
+        self.workspaces = workspaces
+        self.caches: dict[str, cache.ResultCache] = {}  # by workspace root
+        self.given: dict[str, cache.ResultCache] = {}  # by path given
+        self.load, self.digest, self.dumps = cache.ResultCache.for_root, cache.digest, json.dumps
+        # What every key of the run holds (the working directory: messages name other files relative to it).
+        self.common = [__version__, cache.FORMAT, os.getcwd(), workspaces.resolve]
 
-    task.key = (alone, resolved)
-    found = cache.get(task.source, alone, None)
-    if found is None and workspaces.resolve:
-        found = cache.get(task.source, resolved(), workspaces.fingerprint(task.given))
-    task.cache = found if found is not None else cache
+    def of(self, given: str):
+        found = self.given.get(given)
+        if found is None:
+            root = self.workspaces.root_of(given)
+            found = self.caches.get(root)
+            if found is None:
+                found = self.caches[root] = self.load(root)
+                self.workspaces.hashes[root] = found.hashes
+            self.given[given] = found
+        return found
+
+    def look_up(self, task: _Task, absolute: str, file_hash: str) -> None:
+        """Set the task's cache key (`file_hash`: its bytes'), and its cached findings when the cache has
+        them. The key of a result that did not need the workspace has no dependencies; one that did also
+        holds the workspace's shared part, read only then."""
+        cache = self.of(task.given)
+        config = self.workspaces.configs.canonical(task.config)
+        task.key = self.digest(self.dumps([*self.common, file_hash, task.display, absolute, task.explicit, config]))
+        found = cache.get(task.source, task.key, None)
+        if found is None and self.workspaces.resolve:
+            fingerprint = self.workspaces.fingerprint(task.given)
+            found = cache.get(task.source, self.digest(task.key + fingerprint.shared), fingerprint)
+        task.cache = found if found is not None else cache
+
+    def put(self, task: _Task, found) -> None:
+        diagnostics, depends, wide, alone, harness = found
+        if alone:  # the same whatever the workspace holds
+            task.cache.put(task.source, task.key, diagnostics, harness, set(), False, None)
+        else:
+            fingerprint = self.workspaces.fingerprint(task.given)
+            key = self.digest(task.key + fingerprint.shared) if fingerprint is not None else task.key
+            task.cache.put(task.source, key, diagnostics, harness, depends, wide, fingerprint)
+
+    def save(self) -> None:
+        for root, cache in self.caches.items():
+            if root in self.workspaces.fingerprints:  # every file of the workspace was met: forget the rest
+                cache.hashes.keep_only_known()
+            cache.save()
 
 
 def _lint_tasks(tasks: list[_Task], workspaces: Workspaces, jobs: int):
@@ -779,6 +851,10 @@ def display_path(path: str) -> str:
     if path == "-":
         return path
     absolute = os.path.abspath(path)
+    here = os.getcwd()
+    prefix = here if here.endswith(os.sep) else here + os.sep
+    if absolute.startswith(prefix) and os.path.normcase(here) == here:  # what relpath gives, without its cost
+        return absolute[len(prefix):].replace(os.sep, "/")
     relative = os.path.relpath(absolute)
     if relative == os.pardir or relative.startswith(os.pardir + os.sep):
         return absolute.replace(os.sep, "/")

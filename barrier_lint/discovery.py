@@ -132,6 +132,8 @@ class PatternList:
 
     def decide(self, path: str, is_dir: bool) -> bool | None:
         """True: ignored, False: re-included by a `!` pattern, None: no pattern speaks about it."""
+        if not self.patterns:  # a file of comments only, as git's own `info/exclude`
+            return None
         rel = self.relative(path)
         if rel is None:
             return None
@@ -335,12 +337,19 @@ def read_file(path: str, limit: int) -> bytes:
     size of 0: only regular files are opened, the open cannot block (O_NONBLOCK), what was opened is checked
     again (a path can change between the two looks), and the read stops one byte past the limit.
     """
+    return read_file_stat(path, limit)[0]
+
+
+def read_file_stat(path: str, limit: int) -> tuple[bytes, os.stat_result]:
+    """`read_file`, and the status of the file opened, taken before its first byte was read (so a change
+    made while it is read shows in the next status: what the result cache's stat table relies on)."""
     _check_regular(os.stat(path).st_mode, path)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags)
     try:
-        _check_regular(os.fstat(fd).st_mode, path)
-        return read_bounded(lambda size: os.read(fd, size), limit, path)
+        status = os.fstat(fd)
+        _check_regular(status.st_mode, path)
+        return read_bounded(lambda size: os.read(fd, size), limit, path), status
     finally:
         os.close(fd)
 

@@ -11,7 +11,7 @@ import shutil
 import pytest
 
 from barrier_lint import cli
-from barrier_lint.cache import CACHE_DIR, FILE_NAME
+from barrier_lint.cache import CACHE_DIR, FILE_NAME, FORMAT
 from barrier_lint.cli import Configs, lint_paths
 
 from .test_workspace import CASES, _name, workspace_output
@@ -133,8 +133,8 @@ def test_after_any_file_is_renamed_the_cache_gives_the_uncached_findings(case, t
     assert changed > 0
 
 
-@pytest.mark.parametrize("content", ["{not json", "[]", json.dumps({"format": 1, "version": "0.0.0-other", "entries": {"x": 1}}),
-                                     json.dumps({"format": 1, "version": cli.__version__, "entries": {"release.yaml": {"key": 5}}})])
+@pytest.mark.parametrize("content", ["{not json", "[]", json.dumps({"format": FORMAT, "version": "0.0.0-other", "entries": {"x": 1}}),
+                                     json.dumps({"format": FORMAT, "version": cli.__version__, "entries": {"release.yaml": {"key": 5}}})])
 def test_a_corrupt_or_foreign_cache_is_ignored(repo, monkeypatch, content):
     (repo / "gate.yaml").write_text(TEMPLATE.format(ref="redy"))
     expected = _codes(repo, monkeypatch)

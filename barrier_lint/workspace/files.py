@@ -26,6 +26,7 @@ Excluded = Callable[[str, bool], bool]
 
 def workspace_files(root: str, excluded: Excluded | None, extra_folders: Iterable[str] = ()) -> Iterator[str]:
     """Absolute paths of the workspace's YAML files: the repository's, then those of `extra_folders`."""
+    real_folders: dict[str, str] = {}
     listed = _git_files(root) if os.path.exists(os.path.join(root, ".git")) else None
     if listed is None:
         # Outside a repository the folder is walked, but never without end: a file named alone in /tmp or a
@@ -33,11 +34,12 @@ def workspace_files(root: str, excluded: Excluded | None, extra_folders: Iterabl
         listed = itertools.islice((t.path for t in discover([root], excluded) if isinstance(t, Target)), MAX_WALKED_FILES)
     else:
         listed = (p for p in listed if excluded is None or not excluded(p, False))
-    yield from (p for p in listed if _inside(p, root))
+    yield from (p for p in listed if _inside(p, root, real_folders))
     for folder in extra_folders:
         if os.path.isdir(folder):
             folder = os.path.abspath(folder)
-            yield from (t.path for t in discover([folder], excluded) if isinstance(t, Target) and _inside(t.path, folder))
+            found = discover([folder], excluded)
+            yield from (t.path for t in found if isinstance(t, Target) and _inside(t.path, folder, real_folders))
 
 
 def read_harness_text(path: str) -> str | None:
@@ -73,8 +75,17 @@ def _real_root(root: str) -> str:
     return os.path.realpath(root)
 
 
-def _inside(path: str, root: str) -> bool:
-    """Whether `path`, its links followed, is still under `root`."""
-    real = os.path.realpath(path)
+def _inside(path: str, root: str, real_folders: dict[str, str]) -> bool:
+    """Whether `path`, its links followed, is still under `root`. A file's folder is resolved once per
+    listing (`real_folders`), the file itself only when it is a link: a realpath per file would stat every
+    folder above it."""
+    folder, name = os.path.split(path)
+    real_folder = real_folders.get(folder)
+    if real_folder is None:
+        real_folder = real_folders[folder] = os.path.realpath(folder)
+    if name in ("", os.curdir, os.pardir) or os.path.islink(path):
+        real = os.path.realpath(path)
+    else:
+        real = os.path.join(real_folder, name)
     real_root = _real_root(root)
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
