@@ -314,7 +314,8 @@ async def measure(lines: int, edits: int) -> list[str]:
 
 async def typed(bench: Bench, uri: str, text: str, ref_line: int, edits: int) -> list[str]:
     """Open the document, then time change -> diagnostics for a character typed into the first stage's
-    barrierRef and deleted again, then for a line added and removed after it (no debounce)."""
+    barrierRef and deleted again (and a completion there once the diagnostics are in), then for a line
+    added and removed after it (no debounce)."""
     ref_col = len("                        barrierRef: b")
     await bench.open(uri, text)
     rows = []
@@ -324,7 +325,7 @@ async def typed(bench: Bench, uri: str, text: str, ref_line: int, edits: int) ->
         ("a character typed or deleted", edits, ref_col, "x"),
         ("a line added or removed", max(edits // 4, 5), line_end, "\n"),
     ):
-        seconds, cpu = [], 0.0
+        seconds, cpu, completion = [], 0.0, []
         for i in range(count):
             version += 1
             done = bench.expect(uri, version)
@@ -334,8 +335,12 @@ async def typed(bench: Bench, uri: str, text: str, ref_line: int, edits: int) ->
             bench.change(uri, version, ref_line, col, insert=i % 2 == 0, text=typed_text, end=end)
             seconds.append(await asyncio.wait_for(done, 60) - started)
             cpu += bench.cpu() - before
+            if typed_text == "x":
+                completion.append(await bench.complete(uri, ref_line, ref_col))
         rows.append(report(name, seconds))
         rows.append(f"  {'  the server CPU per change -> diagnostics':<38} mean   {cpu * 1000 / count:7.1f} ms")
+        if completion:
+            rows.append(report("completion after the diagnostics", completion))
     codes = sorted({str(d.code) for d in bench.published[uri].diagnostics})
     rows.append(f"  {'  (its findings: ' + (', '.join(codes) or 'none') + ')':<38}")
     return rows

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import enum
+import operator
 import re
 
 from barrier_lint.model import Document, DocumentKind, Origin, Pipeline, Span, Stage, Syntax, Text
@@ -358,8 +359,10 @@ class _Shift:
             span = self.span(value.span)
             return value if span is value.span else Text(value.value, span, value.quoted)
         if isinstance(value, (tuple, list)):
+            if not value:
+                return value
             items = [self(item) for item in value]
-            if all(a is b for a, b in zip(items, value)):
+            if all(map(operator.is_, items, value)):
                 return value
             return tuple(items) if isinstance(value, tuple) else items
         if not is_record(value):
@@ -372,12 +375,19 @@ class _Shift:
         names = _FIELDS.get(kind)
         if names is None:
             names = _FIELDS[kind] = tuple(f.name for f in fields(kind))
-        moved = {name: getattr(value, name) if name in _KEPT else self(getattr(value, name)) for name in names}
-        if all(moved[name] is getattr(value, name) for name in names):
-            copy = value
-        else:
+        moved, changed = [], False
+        for name in names:
+            field = getattr(value, name)
+            if name not in _KEPT:
+                new = self(field)
+                if new is not field:
+                    field, changed = new, True
+            moved.append(field)
+        if changed:
             copy = object.__new__(kind)
-            for name, field in moved.items():
+            for name, field in zip(names, moved):
                 object.__setattr__(copy, name, field)
+        else:
+            copy = value
         self.copies[key] = copy
         return copy

@@ -118,24 +118,28 @@ class Root:
         self.workspace.remove(name)
         return True
 
-    def users_of(self, name: str) -> list[str]:
+    def users_of(self, name: str, compose: bool = True) -> list[str]:
         """The files holding a pipeline whose analysis reads `name` (a template, a child pipeline): those the
         index's reverse dependency map names, analysed again only where a change concerns them
-        (`Workspace.users_of`)."""
-        files = self.workspace.index.files
+        (`Workspace.users_of`). Without `compose`, a deferred text stays deferred: it changed none of what
+        this goes by (identities, what files name, what they read), only what the other files' models hold
+        of it, and those models are forgotten when it is composed."""
+        workspace = self.workspace if compose else self.raw
+        files = workspace.index.files
         if not self.loaded and self.path is not None:
-            found = self.workspace.dependents(name)  # the index is partial: answer from what is known meanwhile
+            found = workspace.dependents(name)  # the index is partial: answer from what is known meanwhile
         else:
-            found = set(self.workspace.users_of(name))
+            found = set(workspace.users_of(name))
         return sorted(f for f in found if f in files and files[f].pipelines)
 
-    def parents_of(self, name: str) -> list[str]:
+    def parents_of(self, name: str, compose: bool = True) -> list[str]:
         """The pipelines that chain pipeline file `name` through a Pipeline stage (`Workspace.parents_of`,
         from the reads the root keeps current)."""
+        workspace = self.workspace if compose else self.raw
         return [
-            user for user in self.users_of(name)
+            user for user in self.users_of(name, compose)
             if any(d.pipeline is not None and any(c.file == name for c in d.pipeline.chain_uses)
-                   for d in self.workspace.read(user).documents)
+                   for d in workspace.read(user).documents)
         ]
 
     def put_from_disk(self, name: str) -> bool:
@@ -594,19 +598,21 @@ class Index:
         document = next((d for d in analysis.parsed.documents if d.span.start_line <= line <= d.span.end_line), None)
         if document is None:
             return []
+        # Without composing a deferred text (the document's own, typed a moment ago): completion answers
+        # while the user types, and none of what it reads here depends on that text.
         root, name = self.root_of(uri), name_of(uri)
         found: dict[str, tuple[str, list[str]]] = {}  # identifier -> (its name, the files declaring it)
         with root.lock:
             if document.kind is DocumentKind.INPUT_SET:
                 pipelines, prefix = self._pipelines_run_by(root, name, document.index), ""
             elif document.kind.is_pipeline:
-                pipelines, prefix = root.parents_of(name), "parent."
+                pipelines, prefix = root.parents_of(name, compose=False), "parent."
             elif document.kind.is_analysed:
-                pipelines, prefix = root.users_of(name), ""
+                pipelines, prefix = root.users_of(name, compose=False), ""
             else:
                 pipelines, prefix = [], ""
             for user in pipelines:
-                for other in root.workspace.read(user).documents:
+                for other in root.raw.read(user).documents:  # (their declarations: no deferred text changes them)
                     if other.pipeline is None or not other.kind.is_pipeline:
                         continue
                     for identifier, declaration in other.pipeline.declared.items():
@@ -616,9 +622,9 @@ class Index:
 
     @staticmethod
     def _pipelines_run_by(root: Root, name: str, number: int) -> list[str]:
-        indexed = root.workspace.index.files.get(name)
+        indexed = root.raw.index.files.get(name)
         entries = [e for e in indexed.input_sets if e.number == number] if indexed is not None else []
-        runs = [root.workspace.run_of(e) for e in entries]
+        runs = [root.raw.run_of(e) for e in entries]
         return [run[0].file for run in runs if run is not None]
 
     def parent_definition(self, files: Files, analysis, position: BarrierPosition) -> list:

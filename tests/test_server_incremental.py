@@ -614,6 +614,9 @@ def check_workspace_edits(text: str, edits) -> int:
         spliced += RELEASE in root.deferred
         fresh_root = workspace_root(text)
         assert outputs(incremental) == outputs(in_workspace(fresh_root, text, version))
+        if RELEASE in root.deferred:  # what completion asks (the parents' barriers) does not compose the text
+            assert root.parents_of(RELEASE, compose=False) == fresh_root.parents_of(RELEASE) == [READERS[0]]
+            assert RELEASE in root.deferred
         previous = incremental
         if version % 3 == 0:  # now and then another file is read, which composes the deferred text
             assert [root.workspace.lint(name) for name in READERS] == [fresh_root.workspace.lint(name) for name in READERS]
