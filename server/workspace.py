@@ -438,7 +438,8 @@ def _from_previous(root: Root, name: str, text: str, previous):
     if any(use.file == name for use in documents[0].pipeline.chain_uses):
         return None
     files = workspace.index.files
-    if any(files[f].templates for f in workspace.dependents(name) if f in files):
+    readers = workspace.dependents(name) | workspace.index.readers_of(name)  # (those that may read it too)
+    if any(files[f].templates for f in readers if f in files):
         return None
     return reparse(previous.parsed, previous.lines, strip_bom(text), resolved=True)
 

@@ -663,3 +663,27 @@ def test_an_edit_the_workspace_path_cannot_vouch_for_is_analysed_whole(old, new)
     text = WORKSPACE_PIPELINE.replace(old, new) if old in WORKSPACE_PIPELINE else WORKSPACE_PIPELINE
     in_workspace(root, text, 2, previous)
     assert RELEASE not in root.deferred
+
+
+def test_a_pipeline_a_template_chains_is_analysed_whole():
+    # A pipeline template running this pipeline as its child: the template's own findings read its text.
+    root = workspace_root(WORKSPACE_PIPELINE)
+    root.put(FOLDER + "/.harness/templates/runs_release.yaml", """\
+template:
+  name: Runs release
+  identifier: runs_release
+  versionLabel: "1"
+  type: Pipeline
+  spec:
+    stages:
+      - stage:
+          identifier: run
+          type: Pipeline
+          spec:
+            org: default
+            project: payments
+            pipeline: release
+""")
+    previous = in_workspace(root, WORKSPACE_PIPELINE, 1)
+    in_workspace(root, WORKSPACE_PIPELINE.replace("identifier: first", "identifier: firsts"), 2, previous)
+    assert RELEASE not in root.deferred
