@@ -247,12 +247,12 @@ def test_every_version_of_random_edits_is_the_full_analysis(text, edits):
 
 # Typing in these mostly lands inside a stage, where the splice is taken (about a third of the versions:
 # the others change the line count, break the YAML, write an anchor or follow a version that did not parse).
-TYPING = st.tuples(
-    st.floats(0, 1, exclude_max=True),
+TYPING_REST = (  # the column, the kind of edit, what is typed
     st.floats(0, 1),
     st.sampled_from(["insert"] * 4 + ["delete"] * 3 + ["indent", "dedent", "clear"]),
     st.sampled_from(list("abz09_ -:#") + ["\n", "&x ", "*x", "[", "'"]),
 )
+TYPING = st.tuples(st.floats(0, 1, exclude_max=True), *TYPING_REST)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -687,3 +687,17 @@ template:
     previous = in_workspace(root, WORKSPACE_PIPELINE, 1)
     in_workspace(root, WORKSPACE_PIPELINE.replace("identifier: first", "identifier: firsts"), 2, previous)
     assert RELEASE not in root.deferred
+
+
+def plain_stage_lines() -> st.SearchStrategy[float]:
+    """Where `edited` lands in the plain stages `build` and `last` (below their first lines)."""
+    lines = WORKSPACE_PIPELINE.split("\n")
+    build, parallel = lines.index("        identifier: build"), lines.index("    - parallel:")
+    last = lines.index("        identifier: last")
+    return st.sampled_from([(n + 0.5) / len(lines) for n in [*range(build, parallel), *range(last, len(lines) - 1)]])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(plain_stage_lines(), *TYPING_REST), min_size=1, max_size=8))
+def test_every_version_of_random_edits_in_plain_stages_of_a_workspace_pipeline_is_the_full_analysis(edits):
+    check_workspace_edits(WORKSPACE_PIPELINE, edits)
