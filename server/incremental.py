@@ -14,10 +14,13 @@ spans moved.
 `reparse` returns None (the caller parses the whole text) whenever anything could differ from the full
 parse: the previous parse had a problem or the entry's does; a line break is not LF; the change touches
 the entry's first line or lies outside every stage entry; the entry's extent changes; the entry (before or
-after) has an anchor or alias; the document is not the one v0 pipeline of the file, or uses templates (a
-use is resolved per use) or chained pipelines; the file is not laid out as block lists under a
-`pipeline:` key on its first line. Correctness is pinned by `tests/test_server_incremental.py`, which
-compares every version of random edit chains with a full analysis.
+after) has an anchor or alias; the document is not the one v0 pipeline of the file, or (read on its own)
+uses templates or chained pipelines; the file is not laid out as block lists under a `pipeline:` key on
+its first line. A model read against a workspace (`resolved`) may hold template uses and chained
+pipelines in its other entries, kept as they are (moved when lines were added): the entry itself, before
+and after, must name no other file, and the caller (`workspace.lint_in`) vouches that the workspace is
+in the state the previous model was read in. Correctness is pinned by `tests/test_server_incremental.py`,
+which compares every version of random edit chains with a full analysis, alone and in a workspace.
 """
 
 from __future__ import annotations
