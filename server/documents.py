@@ -69,7 +69,9 @@ def analyse(
         return Analysis(version, text, split_lines(strip_bom(text)), ParsedFile(text), [], too_large=True)
     if against is not None:
         parsed, diagnostics, generation, lines = against(text, config, previous)
-        return Analysis(version, text, lines if lines is not None else split_lines(strip_bom(text)), parsed, diagnostics, generation=generation)
+        if lines is None:
+            lines = split_lines(strip_bom(text))
+        return Analysis(version, text, lines, parsed, diagnostics, generation=generation)
     spliced = None
     if previous is not None and not previous.too_large:
         spliced = reparse(previous.parsed, previous.lines, strip_bom(text))

@@ -343,7 +343,9 @@ class _Shift:
         origin = span.origin
         if origin is not None:
             via = self.span(origin.via)
-            return span if via is origin.via else Span(span.start_line, span.start_col, span.end_line, span.end_col, Origin(origin.file, via, origin.label))
+            if via is origin.via:
+                return span
+            return Span(span.start_line, span.start_col, span.end_line, span.end_col, Origin(origin.file, via, origin.label))
         if span.end_line < self.line:
             return span
         start = span.start_line + self.delta if span.start_line >= self.line else span.start_line
