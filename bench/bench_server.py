@@ -18,6 +18,14 @@ waits for after the last keystroke.
 
 Targets (issue 13, docs/server.md): p95 change -> diagnostics at most 10 ms at 2,000 lines and 50 ms at 10,000, no debounce.
 
+    python bench/bench_server.py --only workspace  # the same pipelines inside a workspace folder
+
+- workspace: the pipeline is a file of a workspace folder (`.harness/pipelines/`, with the templates and
+  pipelines of `generate.template_repository` around it) that the client opens as VS Code does (its
+  `workspaceFolders`, indexed before the document is opened), so every edit is analysed against the
+  workspace; once as generated (no template use), once with every fourth stage a use of a stage template
+  (nested three deep) while the edited stage is not. The same edits as above, no debounce.
+
 Two more measurements, through the raw JSON-RPC client of the tests (`tests/lsp_fixtures/raw.py`):
 
     python bench/bench_server.py --only memory     # VmRSS over 5,000 and 10,000 didChange
@@ -47,13 +55,15 @@ from pygls.lsp.client import LanguageClient
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.generate import one_line_pipeline  # noqa: E402
+from bench.generate import one_line_pipeline, template_repository  # noqa: E402
 from tests.lsp_fixtures.raw import RawServer  # noqa: E402
 
 
-def generate(lines: int, barriers: int = 20) -> tuple[str, int]:
-    """A pipeline of about `lines` lines: parallel stages, each with a Barrier step and a script step.
-    Returns the text and the 0-based line of the first barrierRef."""
+def generate(lines: int, barriers: int = 20, template_every: int = 0) -> tuple[str, int]:
+    """A pipeline of about `lines` lines: parallel stages, each with a Barrier step and a script step (with
+    `template_every`, every so many stages a use of one of the 20 stage templates of
+    `template_repository(..., templates=50)` instead, from the second). Returns the text and the 0-based
+    line of the first barrierRef (in the first stage, never a template use)."""
     out = ["pipeline:", "  identifier: big", "  name: Big", "  flowControl:", "    barriers:"]
     for i in range(barriers):
         out += [f"      - name: Barrier {i}", f"        identifier: b{i}"]
@@ -61,6 +71,33 @@ def generate(lines: int, barriers: int = 20) -> tuple[str, int]:
     first_ref = None
     i = 0
     while len(out) < lines:
+        if template_every and i % template_every == template_every - 1:
+            out += [
+                "        - stage:",
+                f"            identifier: s{i}",
+                f"            name: Stage {i}",
+                "            template:",
+                f"              templateRef: stage_{i % 20}",
+                '              versionLabel: "1"',
+                "              templateInputs:",
+                "                type: Deployment",
+                "                spec:",
+                "                  execution:",
+                "                    steps:",
+                "                      - stepGroup:",
+                "                          identifier: gate",
+                "                          template:",
+                "                            templateInputs:",
+                "                              steps:",
+                "                                - step:",
+                "                                    identifier: wait",
+                "                                    template:",
+                "                                      templateInputs:",
+                "                                        spec:",
+                f"                                          barrierRef: b{i % barriers}",
+            ]
+            i += 1
+            continue
         out += [
             "        - stage:",
             f"            identifier: s{i}",
@@ -93,27 +130,51 @@ def generate(lines: int, barriers: int = 20) -> tuple[str, int]:
 
 
 class Bench:
-    def __init__(self, debounce_ms: int) -> None:
+    def __init__(self, debounce_ms: int, folder: pathlib.Path | None = None) -> None:
         self.debounce_ms = debounce_ms
+        self.folder = folder  # a workspace folder the client opens (None: no folder, a document alone)
         self.client = LanguageClient("barrier-lint-bench", "1")
         self.waiting: dict[tuple[str, int], asyncio.Future] = {}
+        self.published: dict[str, types.PublishDiagnosticsParams] = {}
+        self.indexed = asyncio.Event()
 
         @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
         def published(params: types.PublishDiagnosticsParams) -> None:
+            self.published[params.uri] = params
             future = self.waiting.pop((params.uri, params.version), None)
             if future is not None and not future.done():
                 future.set_result(time.perf_counter())
 
+        @self.client.feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)
+        def create(params: types.WorkDoneProgressCreateParams) -> None:
+            return None
+
+        @self.client.feature(types.PROGRESS)
+        def progress(params: types.ProgressParams) -> None:
+            value = params.value
+            if isinstance(value, dict) and value.get("kind") == "end":
+                self.indexed.set()
+
+        @self.client.feature(types.CLIENT_REGISTER_CAPABILITY)
+        def register(params: types.RegistrationParams) -> None:
+            return None
+
     async def start(self) -> None:
         await self.client.start_io(sys.executable, "-m", "barrier_lint_server", "--debounce-ms", str(self.debounce_ms))
+        folders = [types.WorkspaceFolder(uri=self.folder.as_uri(), name=self.folder.name)] if self.folder else None
         await self.client.initialize_async(
             types.InitializeParams(
                 capabilities=types.ClientCapabilities(
-                    general=types.GeneralClientCapabilities(position_encodings=[types.PositionEncodingKind.Utf16])
-                )
+                    window=types.WindowClientCapabilities(work_done_progress=self.folder is not None),
+                    general=types.GeneralClientCapabilities(position_encodings=[types.PositionEncodingKind.Utf16]),
+                ),
+                root_uri=self.folder.as_uri() if self.folder else None,
+                workspace_folders=folders,
             )
         )
         self.client.initialized(types.InitializedParams())
+        if self.folder is not None:  # the document is opened once the folder is indexed
+            await asyncio.wait_for(self.indexed.wait(), 600)
 
     async def stop(self) -> None:
         await self.client.shutdown_async(None)
@@ -251,6 +312,62 @@ async def measure(lines: int, edits: int) -> list[str]:
     return rows
 
 
+async def typed(bench: Bench, uri: str, text: str, ref_line: int, edits: int) -> list[str]:
+    """Open the document, then time change -> diagnostics for a character typed into the first stage's
+    barrierRef and deleted again (and a completion there once the diagnostics are in), then for a line
+    added and removed after it (no debounce)."""
+    ref_col = len("                        barrierRef: b")
+    await bench.open(uri, text)
+    rows = []
+    version = 1
+    line_end = len(text.split("\n")[ref_line])
+    for name, count, col, typed_text in (
+        ("a character typed or deleted", edits, ref_col, "x"),
+        ("a line added or removed", max(edits // 4, 5), line_end, "\n"),
+    ):
+        seconds, cpu, completion = [], 0.0, []
+        for i in range(count):
+            version += 1
+            done = bench.expect(uri, version)
+            before = bench.cpu()
+            started = time.perf_counter()
+            end = types.Position(line=ref_line + 1, character=0) if typed_text == "\n" else None
+            bench.change(uri, version, ref_line, col, insert=i % 2 == 0, text=typed_text, end=end)
+            seconds.append(await asyncio.wait_for(done, 60) - started)
+            cpu += bench.cpu() - before
+            if typed_text == "x":
+                completion.append(await bench.complete(uri, ref_line, ref_col))
+        rows.append(report(name, seconds))
+        rows.append(f"  {'  the server CPU per change -> diagnostics':<38} mean   {cpu * 1000 / count:7.1f} ms")
+        if completion:
+            rows.append(report("completion after the diagnostics", completion))
+    codes = sorted({str(d.code) for d in bench.published[uri].diagnostics})
+    rows.append(f"  {'  (its findings: ' + (', '.join(codes) or 'none') + ')':<38}")
+    return rows
+
+
+async def measure_workspace(lines: int, edits: int) -> list[str]:
+    """change -> diagnostics for the pipeline as a file of an indexed workspace folder."""
+    import tempfile
+
+    rows = []
+    for every, what in ((0, "no template use"), (4, "every fourth stage a template use, not the edited one")):
+        text, ref_line = generate(lines, template_every=every)
+        with tempfile.TemporaryDirectory(prefix="bench-server-") as tmp:
+            folder = pathlib.Path(tmp, "repo")
+            template_repository(folder, pipelines=20, templates=50)
+            path = folder / ".harness" / "pipelines" / f"big_{lines}.yaml"
+            path.write_text(text)
+            rows.append(f"{len(text.splitlines())} lines in a workspace folder, {what}:")
+            bench = Bench(debounce_ms=0, folder=folder)
+            await bench.start()
+            try:
+                rows += await typed(bench, path.as_uri(), text, ref_line, edits)
+            finally:
+                await bench.stop()
+    return rows
+
+
 def memory_over_edits(counts: tuple[int, ...] = (5_000, 10_000)) -> list[str]:
     """VmRSS after opening a document and after `counts` one-character didChange notifications."""
     text = (ROOT / "tests" / "lsp_fixtures" / "release.yaml").read_text(encoding="utf-8")
@@ -313,12 +430,17 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lines", type=int, action="append", help="pipeline size (repeatable); default 500, 2000, 10000")
     parser.add_argument("--edits", type=int, default=40, help="edits per size (default 40)")
-    parser.add_argument("--only", choices=["latency", "memory", "one-line"], action="append", help="run only these (repeatable)")
+    parser.add_argument("--only", choices=["latency", "workspace", "memory", "one-line"], action="append", help="run only these (repeatable)")
     args = parser.parse_args()
-    only = set(args.only or ["latency", "memory", "one-line"])
+    only = set(args.only or ["latency", "workspace", "memory", "one-line"])
     if "latency" in only:
         for lines in args.lines or [500, 2000, 10000]:
             for row in await measure(lines, args.edits):
+                print(row, flush=True)
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
+    if "workspace" in only:
+        for lines in args.lines or [2000, 10000]:
+            for row in await measure_workspace(lines, args.edits):
                 print(row, flush=True)
         print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     if "memory" in only:

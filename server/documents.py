@@ -22,8 +22,9 @@ from .incremental import reparse
 
 # Larger documents are not analysed: parsing them would keep the server from answering for seconds.
 MAX_CHARS = 4_000_000
-# Analyses a document's text against its workspace: (model, findings, the workspace's generation).
-Resolve = Callable[[str, Config], "tuple[ParsedFile, list[Diagnostic], int]"]
+# Analyses a document's text against its workspace, from the previous analysis when it can: (model,
+# findings, the workspace's generation, the text's lines when they were built from the previous ones).
+Resolve = Callable[[str, Config, "Analysis | None"], "tuple[ParsedFile, list[Diagnostic], int, list[str] | None]"]
 
 
 @dataclass
@@ -60,14 +61,17 @@ def analyse(
     previous: Analysis | None = None,
     generation: int = -1,
 ) -> Analysis:
-    """The analysis of one version of a document: on its own, or `against` its workspace. On its own, with
-    the `previous` version's analysis (same configuration), an edit inside one stage re-reads only that
-    stage (`incremental.reparse`); `generation` is then the state of the workspace it stands for."""
+    """The analysis of one version of a document: on its own, or `against` its workspace. With the
+    `previous` version's analysis (same configuration), an edit inside one stage re-reads only that stage
+    (`incremental.reparse`; against the workspace, where `workspace.lint_in` can vouch for it); on its own,
+    `generation` is the state of the workspace it stands for."""
     if len(text) > MAX_CHARS:
         return Analysis(version, text, split_lines(strip_bom(text)), ParsedFile(text), [], too_large=True)
     if against is not None:
-        parsed, diagnostics, generation = against(text, config)
-        return Analysis(version, text, split_lines(strip_bom(text)), parsed, diagnostics, generation=generation)
+        parsed, diagnostics, generation, lines = against(text, config, previous)
+        if lines is None:
+            lines = split_lines(strip_bom(text))
+        return Analysis(version, text, lines, parsed, diagnostics, generation=generation)
     spliced = None
     if previous is not None and not previous.too_large:
         spliced = reparse(previous.parsed, previous.lines, strip_bom(text))

@@ -14,25 +14,33 @@ spans moved.
 `reparse` returns None (the caller parses the whole text) whenever anything could differ from the full
 parse: the previous parse had a problem or the entry's does; a line break is not LF; the change touches
 the entry's first line or lies outside every stage entry; the entry's extent changes; the entry (before or
-after) has an anchor or alias; the document is not the one v0 pipeline of the file, or uses templates (a
-use is resolved per use) or chained pipelines; the file is not laid out as block lists under a
-`pipeline:` key on its first line. Correctness is pinned by `tests/test_server_incremental.py`, which
-compares every version of random edit chains with a full analysis.
+after) has an anchor or alias; the document is not the one v0 pipeline of the file, or (read on its own)
+uses templates or chained pipelines; the file is not laid out as block lists under a `pipeline:` key on
+its first line. A model read against a workspace (`resolved`) may hold template uses and chained
+pipelines in its other entries, kept as they are (moved when lines were added): the entry itself, before
+and after, must name no other file, and the caller (`workspace.lint_in`) vouches that the workspace is
+in the state the previous model was read in. Correctness is pinned by `tests/test_server_incremental.py`,
+which compares every version of random edit chains with a full analysis, alone and in a workspace.
 """
 
 from __future__ import annotations
 
 import bisect
 import enum
+import operator
 import re
 
-from barrier_lint.model import Document, DocumentKind, Pipeline, Span, Stage, Syntax, Text
+from barrier_lint.model import Document, DocumentKind, Origin, Pipeline, Span, Stage, Syntax, Text
 from barrier_lint.parse import ParsedFile, parse
-from barrier_lint.records import fields
+from barrier_lint.records import fields, is_record
 
 # An anchor or an alias where a node can start (after indentation, `- `, `: `, `? `, a flow indicator, or a
 # tag). False positives (a `* item` line in a block scalar) only cost the full parse.
 _ANCHOR_OR_ALIAS = re.compile(r"(?:^[ \t]*|[-:?][ \t]+|[\[{,][ \t]*|![^\s]*[ \t]+)[&*][^\s\[\]{},]", re.MULTILINE)
+# What the workspace reads another file for, or indexes a file by (`index._names`): a template use, a
+# v1 `uses`, a chained pipeline (`type: Pipeline`, `spec.pipeline`). Anywhere in an entry (a word in a script
+# too) it only costs the full analysis.
+_NAMES_OTHER_FILES = re.compile(r"template|uses|pipeline", re.IGNORECASE)
 # Where an entry's `stage` key sits: after the item's dash (`- stage:`, `-   stage:`).
 _DASH = re.compile(r"( *)- +$")
 # Line breaks other than LF (YAML 1.1 also breaks lines at NEL, LS and PS): the full parse only.
@@ -81,6 +89,8 @@ def _entry_of(pipeline: Pipeline, line: int) -> Stage | None:
     of a `parallel` entry of it."""
     found = None
     for stage in pipeline.stages:
+        if stage.key.origin is not None:
+            continue  # a chained child's stage, written in the child's file
         if stage.key.start_line > line:
             break
         found = stage
@@ -180,17 +190,20 @@ def _skeleton(pipeline: Pipeline, stage: Stage, lines: list[str], first: int, da
     return "\n".join(out) + "\n"
 
 
-def _plain(parsed: ParsedFile) -> Document | None:
+def _plain(parsed: ParsedFile, resolved: bool = False) -> Document | None:
     """The file's one document when it is a v0 pipeline read without a problem and with nothing read per use
-    (templates, chained pipelines), else None."""
+    (templates, chained pipelines), else None. A `resolved` model (read against a workspace) may hold uses in
+    other entries: only a use of a pipeline template (the whole pipeline read from another file) is refused."""
     if parsed.problems or len(parsed.documents) != 1:
         return None
     document = parsed.documents[0]
     pipeline = document.pipeline
+    if document.kind is not DocumentKind.PIPELINE or pipeline is None:
+        return None
+    if resolved:
+        return None if any(use.kind == "Pipeline" for use in pipeline.template_uses) else document
     if (
-        document.kind is not DocumentKind.PIPELINE
-        or pipeline is None
-        or pipeline.uses_templates
+        pipeline.uses_templates
         or pipeline.template_uses
         or pipeline.chain_uses
         or pipeline.fixed_template_inputs
@@ -200,11 +213,24 @@ def _plain(parsed: ParsedFile) -> Document | None:
     return document
 
 
-def reparse(previous: ParsedFile, old_lines: list[str], text: str) -> tuple[ParsedFile, list[str]] | None:
+def _coordinate(item) -> tuple[int, int]:
+    """Which entry of `stages` an item of the model belongs to: (its index, the member's index in a `parallel`
+    entry, else -1). The model's lists hold items in the order they are read, so coordinates never decrease."""
+    path = item.path
+    second = path[1] if len(path) > 1 else None
+    return path[0][1], second[1] if second is not None and second[0] == "parallel" else -1
+
+
+def reparse(
+    previous: ParsedFile, old_lines: list[str], text: str, resolved: bool = False
+) -> tuple[ParsedFile, list[str]] | None:
     """The parse of `text` (no byte order mark) and its lines, built from `previous` (the parse of the version
-    before) and its lines when the change lies inside one stage entry; None when only a full parse can tell."""
+    before) and its lines when the change lies inside one stage entry; None when only a full parse can tell.
+    With `resolved`, `previous` is the file's model read against its workspace (`Workspace.read`) and the
+    result is that read of `text` in the same workspace state: the entry, before and after, names nothing in
+    another file (see `_NAMES_OTHER_FILES`), so everything the workspace brings is in the other entries."""
     old = previous.text
-    if old == text or (document := _plain(previous)) is None:
+    if old == text or (document := _plain(previous, resolved)) is None:
         return None
     pipeline = document.pipeline
     assert pipeline is not None
@@ -242,6 +268,8 @@ def reparse(previous: ParsedFile, old_lines: list[str], text: str) -> tuple[Pars
     old_region = "\n".join(old_lines[first:old_entry_end]) + "\n"
     if _ANCHOR_OR_ALIAS.search(region) or _ANCHOR_OR_ALIAS.search(old_region):
         return None
+    if resolved and (_NAMES_OTHER_FILES.search(region) or _NAMES_OTHER_FILES.search(old_region)):
+        return None
     prefix = stage.path[:-1]  # (("stages", i),) or (("stages", i), ("parallel", j))
     skeleton = _skeleton(pipeline, stage, lines, first, dash, end)
     if skeleton is None:
@@ -251,6 +279,7 @@ def reparse(previous: ParsedFile, old_lines: list[str], text: str) -> tuple[Pars
     if read is None or fresh is None or any(s.path[: len(prefix)] != prefix for s in fresh.stages):
         return None
     move = _Shift(delta, old_entry_end)
+    target = _coordinate(stage)
 
     def enclosing(span: Span, fresh_span: Span) -> Span:
         """The document's or the pipeline's span: it ends after the entry (moved), or with it (the last
@@ -259,11 +288,11 @@ def reparse(previous: ParsedFile, old_lines: list[str], text: str) -> tuple[Pars
             return move.span(span)
         return Span(span.start_line, span.start_col, fresh_span.end_line, fresh_span.end_col, span.origin)
 
-    def splice(items: list, new: list, line) -> list:
-        """`items` with those written in the entry's lines replaced by `new`, those after it moved (items
-        are in document order)."""
-        lo = bisect.bisect_left(items, first, key=line)
-        hi = bisect.bisect_left(items, old_entry_end, lo, key=line)
+    def splice(items: list, new: list) -> list:
+        """`items` with those of the entry replaced by `new`, those after it moved. By entry, not by line:
+        items read from a template or a child pipeline have spans in their own file."""
+        lo = bisect.bisect_left(items, target, key=_coordinate)
+        hi = bisect.bisect_right(items, target, lo, key=_coordinate)
         return items[:lo] + new + (items[hi:] if not delta else [move(item) for item in items[hi:]])
 
     spliced = Pipeline(
@@ -274,42 +303,50 @@ def reparse(previous: ParsedFile, old_lines: list[str], text: str) -> tuple[Pars
         declarations=[move.after(d) for d in pipeline.declarations],
         flow_control_key=move.span(pipeline.flow_control_key),
         barriers_key=move.span(pipeline.barriers_key),
-        stages=splice(pipeline.stages, fresh.stages, _key_line),
-        step_groups=splice(pipeline.step_groups, fresh.step_groups, _key_line),
-        positions=splice(pipeline.positions, fresh.positions, _span_line),
+        stages=splice(pipeline.stages, fresh.stages),
+        step_groups=splice(pipeline.step_groups, fresh.step_groups),
+        positions=splice(pipeline.positions, fresh.positions),
         syntax=pipeline.syntax,
         version_label=pipeline.version_label,
     )
+    if resolved:  # what the other entries read from other files: the same uses, moved when they are below
+        spliced.uses_templates = pipeline.uses_templates
+        for name in ("template_uses", "fixed_template_inputs", "template_cycles", "chained_stages", "chain_uses"):
+            setattr(spliced, name, move(getattr(pipeline, name)) if delta else getattr(pipeline, name))
     document = Document(
         document.index, document.kind, enclosing(document.span, read.span), spliced, document.syntax, document.template_type, document.note
     )
     return ParsedFile(text, [document], []), lines
 
 
-
-def _key_line(item) -> int:
-    return item.key.start_line
-
-
-def _span_line(item) -> int:
-    return item.span.start_line
-
-
 _ATOMS = (str, int, float, bool, type(None), enum.Enum, Syntax)
 _FIELDS: dict[type, tuple[str, ...]] = {}
+# Fields kept as they are: a path is no place in the text; a use's `at` is a span in the other file's own
+# lines (it has no origin).
+_KEPT = frozenset(("path", "at"))
 
 
 class _Shift:
     """Copies of model objects written after the entry, their spans moved by `delta` lines (a stage, step
     group or step is copied once however many objects point at it). Spans that start before the entry and
-    end after it (the document's, the pipeline's) keep their start."""
+    end after it (the document's, the pipeline's) keep their start. A span written in another file (its
+    origin) keeps its lines; only the use it is reached through (`Origin.via`, in this file) moves. An object
+    with nothing to move is itself, not a copy, so the objects above the entry stay shared."""
 
     def __init__(self, delta: int, after: int) -> None:
         self.delta, self.line = delta, after
         self.copies: dict[int, object] = {}
 
     def span(self, span: Span | None) -> Span | None:
-        if span is None or not self.delta or span.end_line < self.line:
+        if span is None or not self.delta:
+            return span
+        origin = span.origin
+        if origin is not None:
+            via = self.span(origin.via)
+            if via is origin.via:
+                return span
+            return Span(span.start_line, span.start_col, span.end_line, span.end_col, Origin(origin.file, via, origin.label))
+        if span.end_line < self.line:
             return span
         start = span.start_line + self.delta if span.start_line >= self.line else span.start_line
         return Span(start, span.start_col, span.end_line + self.delta, span.end_col, span.origin)
@@ -324,20 +361,38 @@ class _Shift:
         if isinstance(value, Span):
             return self.span(value)
         if isinstance(value, Text):
-            return Text(value.value, self.span(value.span), value.quoted)
-        if isinstance(value, tuple):
-            return tuple(self(item) for item in value)
-        if isinstance(value, list):
-            return [self(item) for item in value]
-        copy = self.copies.get(id(value))
+            span = self.span(value.span)
+            return value if span is value.span else Text(value.value, span, value.quoted)
+        if isinstance(value, (tuple, list)):
+            if not value:
+                return value
+            items = [self(item) for item in value]
+            if all(map(operator.is_, items, value)):
+                return value
+            return tuple(items) if isinstance(value, tuple) else items
+        if not is_record(value):
+            return value  # a node the model keeps (a v1 use's `with`): not a place in the text
+        key = id(value)
+        copy = self.copies.get(key)
         if copy is not None:
             return copy
         kind = type(value)
         names = _FIELDS.get(kind)
         if names is None:
             names = _FIELDS[kind] = tuple(f.name for f in fields(kind))
-        copy = self.copies[id(value)] = object.__new__(kind)
+        moved, changed = [], False
         for name in names:
             field = getattr(value, name)
-            object.__setattr__(copy, name, field if name == "path" else self(field))
+            if name not in _KEPT:
+                new = self(field)
+                if new is not field:
+                    field, changed = new, True
+            moved.append(field)
+        if changed:
+            copy = object.__new__(kind)
+            for name, field in zip(names, moved):
+                object.__setattr__(copy, name, field)
+        else:
+            copy = value
+        self.copies[key] = copy
         return copy

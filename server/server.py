@@ -123,11 +123,11 @@ class BarrierLintServer(LanguageServer):
 
     def analysis_of(self, uri: str, document: OpenDocument) -> tuple:
         """How `analyse` reads the document: against its workspace, or (outside every folder and repository)
-        on its own, from its previous analysis when an edit re-reads only one stage."""
+        on its own; from its previous analysis when an edit re-reads only one stage."""
         root = self.index.root_of(uri)
         if root.path is None:
             return None, document.analysis, root.generation
-        return self.index.against(uri), None, -1
+        return self.index.against(uri), document.analysis, -1
 
     def remember(self, document: OpenDocument, analysis: Analysis) -> None:
         if analysis.too_large and (document.analysis is None or not document.analysis.too_large):

@@ -12,6 +12,10 @@ and kept current, so an open document is analysed against the repository (templa
   from the disk on close. `workspace/didChangeWatchedFiles` puts, replaces or removes files not open.
 - The `Workspace` is not thread-safe: each root has a lock, held by the loader for one file at a time and
   by the event loop for one analysis.
+- An edit inside one stage of an open pipeline that names nothing in another file is analysed from the
+  previous model (`lint_in`, `incremental.reparse`), and its text is not composed into the index then: the
+  root keeps it `deferred` and composes it the first time anything else reads the workspace
+  (`Root.workspace`), which is what every other reader goes through.
 """
 
 from __future__ import annotations
@@ -56,7 +60,7 @@ class Root:
     """One workspace: a folder (None for the documents outside every folder and repository)."""
 
     path: str | None
-    workspace: Workspace
+    raw: Workspace  # read through `workspace`, which first composes the deferred texts
     lock: threading.RLock = field(default_factory=threading.RLock)
     # Changes on every change of the workspace's files (analyses of older states are stale); unique across
     # roots, so an analysis made in another root is stale too.
@@ -65,9 +69,37 @@ class Root:
     done: int = 0  # files read so far by the loader, of `total`
     total: int = 0
     cancelled: bool = False
+    # Texts of open pipelines analysed from their previous model and not composed into the index yet, with
+    # that model: (text, model). The generation already stands for them.
+    deferred: dict[str, tuple[str, ParsedFile]] = field(default_factory=dict)
 
     def contains(self, name: str) -> bool:
         return self.path is not None and _inside(name, self.path)
+
+    @property
+    def workspace(self) -> Workspace:
+        """The workspace, every deferred text composed into its index."""
+        if self.deferred:
+            with self.lock:
+                while self.deferred:
+                    name, (text, parsed) = self.deferred.popitem()
+                    self.raw.put(name, text)  # (what the text changes for the files reading it is forgotten)
+                    self.raw.keep(name, parsed)
+        return self.raw
+
+    def defer(self, name: str, text: str, parsed: ParsedFile) -> None:
+        """The file's new text, analysed as `parsed` without composing it (the caller holds the lock)."""
+        self.deferred[name] = (text, parsed)
+        self.raw.keep(name, parsed)
+        self.generation = next(_GENERATIONS)
+
+    def text_of(self, name: str) -> str | None:
+        """The file's text as the workspace holds it (a deferred one included), without composing."""
+        deferred = self.deferred.get(name)
+        if deferred is not None:
+            return deferred[0]
+        indexed = self.raw.index.files.get(name)
+        return indexed.composed.text if indexed is not None else None
 
     # -- changing the files (callers hold the lock) -----------------------------------------------------
 
@@ -86,24 +118,28 @@ class Root:
         self.workspace.remove(name)
         return True
 
-    def users_of(self, name: str) -> list[str]:
+    def users_of(self, name: str, compose: bool = True) -> list[str]:
         """The files holding a pipeline whose analysis reads `name` (a template, a child pipeline): those the
         index's reverse dependency map names, analysed again only where a change concerns them
-        (`Workspace.users_of`)."""
-        files = self.workspace.index.files
+        (`Workspace.users_of`). Without `compose`, a deferred text stays deferred: it changed none of what
+        this goes by (identities, what files name, what they read), only what the other files' models hold
+        of it, and those models are forgotten when it is composed."""
+        workspace = self.workspace if compose else self.raw
+        files = workspace.index.files
         if not self.loaded and self.path is not None:
-            found = self.workspace.dependents(name)  # the index is partial: answer from what is known meanwhile
+            found = workspace.dependents(name)  # the index is partial: answer from what is known meanwhile
         else:
-            found = set(self.workspace.users_of(name))
+            found = set(workspace.users_of(name))
         return sorted(f for f in found if f in files and files[f].pipelines)
 
-    def parents_of(self, name: str) -> list[str]:
+    def parents_of(self, name: str, compose: bool = True) -> list[str]:
         """The pipelines that chain pipeline file `name` through a Pipeline stage (`Workspace.parents_of`,
         from the reads the root keeps current)."""
+        workspace = self.workspace if compose else self.raw
         return [
-            user for user in self.users_of(name)
+            user for user in self.users_of(name, compose)
             if any(d.pipeline is not None and any(c.file == name for c in d.pipeline.chain_uses)
-                   for d in self.workspace.read(user).documents)
+                   for d in workspace.read(user).documents)
         ]
 
     def put_from_disk(self, name: str) -> bool:
@@ -204,10 +240,9 @@ class Files:
         if file == self.name:
             return self.positions
         if file not in self._others:
-            indexed = self.root.workspace.index.files.get(file)
-            if indexed is None:
+            text = self.root.text_of(file)  # (without composing a deferred text: diagnostics are published with these)
+            if text is None:
                 return None
-            text = indexed.composed.text
             self._others[file] = Positions(split_lines(strip_bom(text)), self.codec, bom=text.startswith("\ufeff"))
         return self._others[file]
 
@@ -360,19 +395,53 @@ def relative(root: Root, name: str) -> str:
     return name
 
 
-def lint_in(root: Root, name: str, text: str, config: Config):
-    """Put the document's text and analyse it against its root: (model, findings, generation). A document
-    outside every folder and repository is read on its own, as `--no-resolve` reads it."""
+def lint_in(root: Root, name: str, text: str, config: Config, previous=None):
+    """Put the document's text and analyse it against its root: (model, findings, generation, lines or None).
+    A document outside every folder and repository is read on its own, as `--no-resolve` reads it. With the
+    `previous` analysis, an edit inside one stage is read from it when that is provably the full analysis."""
     if root.path is None:
         from barrier_lint.linter import lint_parsed
         from barrier_lint.parse import parse
 
         parsed = parse(text)
-        return parsed, lint_parsed(parsed, config), root.generation
+        return parsed, lint_parsed(parsed, config), root.generation, None
     with root.lock:
+        spliced = _from_previous(root, name, text, previous)
+        if spliced is not None:
+            parsed, lines = spliced
+            root.defer(name, text, parsed)
+            return parsed, root.raw.lint(name, config), root.generation, lines
+        workspace = root.workspace
         root.put(name, text)
-        parsed = root.workspace.read(name)
-        return parsed, root.workspace.lint(name, config), root.generation
+        parsed = workspace.read(name)
+        return parsed, workspace.lint(name, config), root.generation, None
+
+
+def _from_previous(root: Root, name: str, text: str, previous):
+    """The workspace's model of `text` built from the previous analysis's (`incremental.reparse`), or None.
+    What the file's findings read besides its own model stays as it was: the previous analysis is of the
+    workspace's current state (its generation, and the model the workspace holds), the edited entry names no
+    other file before or after (so the templates and child pipelines read, and the index's entries and
+    reverse map, are the same), and the file holds one pipeline (no input set of its own whose runs it
+    would report). Not when the file chains itself (its other entries would read its new text), or when a
+    template reads it (a template's own findings, which this file's leave out, would read it)."""
+    from .incremental import reparse
+
+    if previous is None or previous.too_large or previous.generation != root.generation:
+        return None
+    workspace = root.raw
+    if workspace.model(name) is not previous.parsed:
+        return None
+    documents = previous.parsed.documents
+    if len(documents) != 1 or documents[0].pipeline is None:
+        return None
+    if any(use.file == name for use in documents[0].pipeline.chain_uses):
+        return None
+    files = workspace.index.files
+    readers = workspace.dependents(name) | workspace.index.readers_of(name)  # (those that may read it too)
+    if any(files[f].templates for f in readers if f in files):
+        return None
+    return reparse(previous.parsed, previous.lines, strip_bom(text), resolved=True)
 
 
 # ------------------------------------------------------------------------------------------ the server's
@@ -398,7 +467,7 @@ class Index:
 
     def against(self, uri: str):
         root, name = self.root_of(uri), name_of(uri)
-        return lambda text, config: lint_in(root, name, text, config)
+        return lambda text, config, previous=None: lint_in(root, name, text, config, previous)
 
     def is_open(self, name: str) -> bool:
         # Called from the loader thread: copy the keys in one step (the loop may open a document meanwhile).
@@ -530,19 +599,21 @@ class Index:
         document = next((d for d in analysis.parsed.documents if d.span.start_line <= line <= d.span.end_line), None)
         if document is None:
             return []
+        # Without composing a deferred text (the document's own, typed a moment ago): completion answers
+        # while the user types, and none of what it reads here depends on that text.
         root, name = self.root_of(uri), name_of(uri)
         found: dict[str, tuple[str, list[str]]] = {}  # identifier -> (its name, the files declaring it)
         with root.lock:
             if document.kind is DocumentKind.INPUT_SET:
                 pipelines, prefix = self._pipelines_run_by(root, name, document.index), ""
             elif document.kind.is_pipeline:
-                pipelines, prefix = root.parents_of(name), "parent."
+                pipelines, prefix = root.parents_of(name, compose=False), "parent."
             elif document.kind.is_analysed:
-                pipelines, prefix = root.users_of(name), ""
+                pipelines, prefix = root.users_of(name, compose=False), ""
             else:
                 pipelines, prefix = [], ""
             for user in pipelines:
-                for other in root.workspace.read(user).documents:
+                for other in root.raw.read(user).documents:  # (their declarations: no deferred text changes them)
                     if other.pipeline is None or not other.kind.is_pipeline:
                         continue
                     for identifier, declaration in other.pipeline.declared.items():
@@ -552,9 +623,9 @@ class Index:
 
     @staticmethod
     def _pipelines_run_by(root: Root, name: str, number: int) -> list[str]:
-        indexed = root.workspace.index.files.get(name)
+        indexed = root.raw.index.files.get(name)
         entries = [e for e in indexed.input_sets if e.number == number] if indexed is not None else []
-        runs = [root.workspace.run_of(e) for e in entries]
+        runs = [root.raw.run_of(e) for e in entries]
         return [run[0].file for run in runs if run is not None]
 
     def parent_definition(self, files: Files, analysis, position: BarrierPosition) -> list:
@@ -633,7 +704,8 @@ class Index:
     def dependents(self, uri: str) -> list[str]:
         name, root = name_of(uri), self.root_of(uri)
         with root.lock:
-            reading = root.workspace.dependents(name)
+            # (a deferred text does not change what reads it: no need to compose it here, on every edit)
+            reading = root.raw.dependents(name)
         out = []
         for other, document in self.server.documents.items():
             if other == uri or self.root_of(other) is not root:

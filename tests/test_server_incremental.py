@@ -247,12 +247,12 @@ def test_every_version_of_random_edits_is_the_full_analysis(text, edits):
 
 # Typing in these mostly lands inside a stage, where the splice is taken (about a third of the versions:
 # the others change the line count, break the YAML, write an anchor or follow a version that did not parse).
-TYPING = st.tuples(
-    st.floats(0, 1, exclude_max=True),
+TYPING_REST = (  # the column, the kind of edit, what is typed
     st.floats(0, 1),
     st.sampled_from(["insert"] * 4 + ["delete"] * 3 + ["indent", "dedent", "clear"]),
     st.sampled_from(list("abz09_ -:#") + ["\n", "&x ", "*x", "[", "'"]),
 )
+TYPING = st.tuples(st.floats(0, 1, exclude_max=True), *TYPING_REST)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -376,3 +376,328 @@ def test_the_server_analysis_of_an_edit_in_a_stage_shares_the_rest_of_the_previo
     assert outputs(analysis) == outputs(analyse(text, 2, CONFIG))
     # Without the previous analysis (another configuration, a first open) it is a full parse.
     assert analyse(text, 2, CONFIG).parsed.documents[0].pipeline.stages[0] is not old.stages[0]
+
+
+# -- inside a workspace -------------------------------------------------------------------------------------
+
+# A pipeline of a workspace: stages using a stage template and a step template, a chained child pipeline,
+# and a `parent.X` step (a parent chains it), around plain stages; an input set runs it.
+FOLDER = "/ws"
+RELEASE = FOLDER + "/.harness/release.yaml"
+AROUND = {
+    FOLDER + "/.harness/templates/gate_stage.yaml": """\
+template:
+  name: Gate stage
+  identifier: gate_stage
+  versionLabel: "1"
+  type: Stage
+  spec:
+    type: Deployment
+    spec:
+      execution:
+        steps:
+          - step:
+              name: Wait
+              identifier: wait
+              type: Barrier
+              spec:
+                barrierRef: <+input>
+              timeout: 10m
+""",
+    FOLDER + "/.harness/templates/wait_step.yaml": """\
+template:
+  name: Wait step
+  identifier: wait_step
+  versionLabel: "1"
+  type: Step
+  spec:
+    type: Barrier
+    spec:
+      barrierRef: <+input>
+    timeout: 10s
+""",
+    FOLDER + "/.harness/child.yaml": """\
+pipeline:
+  name: Child
+  identifier: child
+  orgIdentifier: default
+  projectIdentifier: payments
+  stages:
+    - stage:
+        identifier: deploy
+        type: Custom
+        spec:
+          execution:
+            steps:
+              - step:
+                  type: Barrier
+                  identifier: join
+                  spec:
+                    barrierRef: parent.gate
+""",
+    FOLDER + "/.harness/parent.yaml": """\
+pipeline:
+  name: Parent
+  identifier: parent
+  orgIdentifier: default
+  projectIdentifier: payments
+  flowControl:
+    barriers:
+      - name: Outer
+        identifier: outer
+  stages:
+    - stage:
+        identifier: run_release
+        type: Pipeline
+        spec:
+          org: default
+          project: payments
+          pipeline: release
+""",
+    FOLDER + "/.harness/release_set.yaml": """\
+inputSet:
+  name: Release set
+  identifier: release_set
+  orgIdentifier: default
+  projectIdentifier: payments
+  pipeline:
+    identifier: release
+    stages:
+      - parallel:
+          - stage:
+              identifier: web
+              type: Deployment
+              spec:
+                execution:
+                  steps:
+                    - step:
+                        identifier: input
+                        type: Barrier
+                        spec:
+                          barrierRef: undeclared
+""",
+}
+WORKSPACE_PIPELINE = """\
+pipeline:
+  name: Release
+  identifier: release
+  orgIdentifier: default
+  projectIdentifier: payments
+  flowControl:
+    barriers:
+      - name: Gate
+        identifier: gate
+      - name: Other
+        identifier: other
+  stages:
+    - stage:
+        identifier: build
+        type: CI
+        spec:
+          execution:
+            steps:
+              - step:
+                  type: Barrier
+                  identifier: first
+                  spec:
+                    barrierRef: gate
+                  timeout: 10m
+    - parallel:
+        - stage:
+            identifier: api
+            template:
+              templateRef: gate_stage
+              versionLabel: "1"
+              templateInputs:
+                type: Deployment
+                spec:
+                  execution:
+                    steps:
+                      - step:
+                          identifier: wait
+                          type: Barrier
+                          spec:
+                            barrierRef: gate
+        - stage:
+            identifier: web
+            type: Deployment
+            spec:
+              execution:
+                steps:
+                  - step:
+                      type: Barrier
+                      identifier: input
+                      spec:
+                        barrierRef: <+input>
+                  - step:
+                      identifier: short
+                      template:
+                        templateRef: wait_step
+                        versionLabel: "1"
+                        templateInputs:
+                          type: Barrier
+                          spec:
+                            barrierRef: other
+    - stage:
+        identifier: child_run
+        type: Pipeline
+        spec:
+          org: default
+          project: payments
+          pipeline: child
+    - stage:
+        identifier: last
+        type: Custom
+        spec:
+          execution:
+            steps:
+              - step:
+                  type: Barrier
+                  identifier: done
+                  spec:
+                    barrierRef: parent.outer
+              - step:
+                  type: Barrier
+                  identifier: again
+                  spec:
+                    barrierRef: gate
+                  timeout: 1m
+"""
+READERS = (FOLDER + "/.harness/parent.yaml", FOLDER + "/.harness/release_set.yaml")
+
+
+def workspace_root(text: str):
+    from barrier_lint.workspace import Workspace
+    from barrier_lint_server.workspace import Root
+
+    root = Root(FOLDER, Workspace(FOLDER))
+    for name, other in AROUND.items():
+        root.put(name, other)
+    root.put(RELEASE, text)
+    root.loaded = True
+    return root
+
+
+def in_workspace(root, text: str, version: int, previous=None) -> Analysis:
+    from barrier_lint_server.workspace import lint_in
+
+    return analyse(text, version, CONFIG, lambda t, c, p: lint_in(root, RELEASE, t, c, p), previous)
+
+
+def summary(diagnostics) -> list:
+    return [(d.code, d.span.start_line, d.span.start_col, d.span.origin.file if d.span.origin else None) for d in diagnostics]
+
+
+def test_the_workspace_pipeline_has_findings_from_across_files():
+    root = workspace_root(WORKSPACE_PIPELINE)
+    analysis = in_workspace(root, WORKSPACE_PIPELINE, 1)
+    # BL203: `gate` in the sequential `build`, then in the stage template's use (`api`), the child's
+    # `parent.gate` (at `pipeline: child`) and `last`; the input set's run: `other` with one participant (the
+    # step template's, reported at the run's pipeline identifier) and its own undeclared value.
+    assert summary(analysis.diagnostics) == [
+        ("BL302", 19, 24, None), ("BL203", 39, 40, None), ("BL103", 50, 36, None),
+        ("BL203", 66, 20, None), ("BL203", 82, 32, None),
+    ]
+    assert [summary(root.workspace.lint(name)) for name in READERS] == [[], [("BL202", 6, 16, None), ("BL101", 19, 38, None)]]
+
+
+def check_workspace_edits(text: str, edits) -> int:
+    """Every version of the edits, analysed from the previous one in the workspace, is the full analysis of
+    that text in a fresh workspace, and so is what the files reading it find. Returns how many versions took
+    the incremental path."""
+    root = workspace_root(text)
+    previous = in_workspace(root, text, 1)
+    spliced = 0
+    for version, edit in enumerate(edits, start=2):
+        text = edited(text, *edit)
+        incremental = in_workspace(root, text, version, previous)
+        spliced += RELEASE in root.deferred
+        fresh_root = workspace_root(text)
+        assert outputs(incremental) == outputs(in_workspace(fresh_root, text, version))
+        if RELEASE in root.deferred:  # what completion asks (the parents' barriers) does not compose the text
+            assert root.parents_of(RELEASE, compose=False) == fresh_root.parents_of(RELEASE) == [READERS[0]]
+            assert RELEASE in root.deferred
+        previous = incremental
+        if version % 3 == 0:  # now and then another file is read, which composes the deferred text
+            assert [root.workspace.lint(name) for name in READERS] == [fresh_root.workspace.lint(name) for name in READERS]
+            assert not root.deferred
+    return spliced
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(TYPING, min_size=1, max_size=8))
+def test_every_version_of_random_edits_in_a_workspace_is_the_full_analysis(edits):
+    check_workspace_edits(WORKSPACE_PIPELINE, edits)
+
+
+def at_line(old: str, after: int = 0) -> float:
+    """Where `edited` finds the line `old` (the first after line `after`)."""
+    lines = WORKSPACE_PIPELINE.split("\n")
+    return (lines.index(old, after) + 0.5) / len(lines)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        (at_line("                    barrierRef: gate", 30), 0.99, "insert", "x"),  # `again`'s: `gatex`, `gatexx`
+        (at_line("                    barrierRef: gate"), 0.99, "insert", "x"),  # `first`'s, in `build`
+        (at_line("                    barrierRef: gate"), 0.99, "insert", "\n"),  # lines added: the uses below move
+    ],
+)
+def test_an_edit_of_a_plain_stage_in_a_workspace_is_spliced_and_exact(edit):
+    assert check_workspace_edits(WORKSPACE_PIPELINE, [edit, edit]) == 2
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("identifier: short", "identifier: shorter"),  # a stage holding a template use
+        ("pipeline: child", "pipeline: childx"),  # the chained stage
+        ("identifier: first", "identifier: pipeline_first"),  # a word the index reads other files by
+        ("identifier: Release", "identifier: Releasex"),  # not in a stage
+    ],
+)
+def test_an_edit_the_workspace_path_cannot_vouch_for_is_analysed_whole(old, new):
+    root = workspace_root(WORKSPACE_PIPELINE)
+    previous = in_workspace(root, WORKSPACE_PIPELINE, 1)
+    text = WORKSPACE_PIPELINE.replace(old, new) if old in WORKSPACE_PIPELINE else WORKSPACE_PIPELINE
+    in_workspace(root, text, 2, previous)
+    assert RELEASE not in root.deferred
+
+
+def test_a_pipeline_a_template_chains_is_analysed_whole():
+    # A pipeline template running this pipeline as its child: the template's own findings read its text.
+    root = workspace_root(WORKSPACE_PIPELINE)
+    root.put(FOLDER + "/.harness/templates/runs_release.yaml", """\
+template:
+  name: Runs release
+  identifier: runs_release
+  versionLabel: "1"
+  type: Pipeline
+  spec:
+    stages:
+      - stage:
+          identifier: run
+          type: Pipeline
+          spec:
+            org: default
+            project: payments
+            pipeline: release
+""")
+    previous = in_workspace(root, WORKSPACE_PIPELINE, 1)
+    in_workspace(root, WORKSPACE_PIPELINE.replace("identifier: first", "identifier: firsts"), 2, previous)
+    assert RELEASE not in root.deferred
+
+
+def plain_stage_lines() -> st.SearchStrategy[float]:
+    """Where `edited` lands in the plain stages `build` and `last` (below their first lines)."""
+    lines = WORKSPACE_PIPELINE.split("\n")
+    build, parallel = lines.index("        identifier: build"), lines.index("    - parallel:")
+    last = lines.index("        identifier: last")
+    return st.sampled_from([(n + 0.5) / len(lines) for n in [*range(build, parallel), *range(last, len(lines) - 1)]])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(plain_stage_lines(), *TYPING_REST), min_size=1, max_size=8))
+def test_every_version_of_random_edits_in_plain_stages_of_a_workspace_pipeline_is_the_full_analysis(edits):
+    check_workspace_edits(WORKSPACE_PIPELINE, edits)

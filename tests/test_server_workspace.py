@@ -595,3 +595,71 @@ async def test_a_workspace_folder_added_later_is_indexed_and_its_open_documents_
     )
     resolved = await published_after(session, count, release, lambda p: [d.code for d in p.diagnostics] == ["BL203"])
     assert summary(resolved) == blocked(repo)
+
+
+# -- an edit inside one stage (issue 13 part 5) --------------------------------------------------------------
+
+PLAIN_FIRST = """pipeline:
+  name: Mixed
+  identifier: mixed
+  orgIdentifier: default
+  projectIdentifier: payments
+  flowControl:
+    barriers:
+      - name: Services Deployed
+        identifier: services_deployed
+  stages:
+    - stage:
+        name: Prepare
+        identifier: prepare
+        type: Custom
+        spec:
+          execution:
+            steps:
+              - step:
+                  type: Barrier
+                  name: Wait
+                  identifier: wait
+                  spec:
+                    barrierRef: services_deployed
+    - parallel:
+        - stage:
+            name: Deploy API
+            identifier: deploy_api
+            template:
+              templateRef: deploy_gate
+              versionLabel: v2
+        - stage:
+            name: Deploy Web
+            identifier: deploy_web
+            template:
+              templateRef: deploy_gate
+              versionLabel: v2
+"""
+
+
+async def test_typing_in_a_plain_stage_of_a_workspace_pipeline_publishes_the_full_analysis(bare, repo):
+    (repo / ".harness" / "mixed.yaml").write_text(PLAIN_FIRST)
+    opened = await open_indexed(bare, repo, ".harness/mixed.yaml")
+    session = bare.session
+    template = uri(repo, TEMPLATE)
+    first = await session.diagnostics(opened, 1)
+    # `services_deployed` -> `services_deployxed` -> `services_deployed` (typed and deleted), then a line added
+    # in the stage: the template uses below it move down one line.
+    version = session.change(opened, "x", rng(22, 46, 22, 46))
+    typo = await session.diagnostics(opened, version)
+    assert [(d.code, d.range) for d in typo.diagnostics] == [("BL101", rng(22, 32, 22, 50))]
+    version = session.change(opened, "", rng(22, 46, 22, 47))
+    assert summary(await session.diagnostics(opened, version)) == summary(first)
+    version = session.change(opened, "\n                  timeout: 10m", rng(22, 49, 22, 49))
+    moved = await session.diagnostics(opened, version)
+    # (each use's Barrier step runs after `prepare`'s: its related locations, in the template and here)
+    related = [(template, TEMPLATE_REF, "where it is, in template deploy_gate@v2"),
+               (opened, rng(22, 32, 22, 49), "earlier participant of 'services_deployed' (stage prepare)")]
+    assert summary(first) == [("BL203", rng(28, 27, 28, 38), related), ("BL203", rng(34, 27, 34, 38), related)]
+    assert summary(moved) == [("BL203", rng(29, 27, 29, 38), related), ("BL203", rng(35, 27, 35, 38), related)]
+    # The workspace learned the text: go to definition on the moved templateRef opens the template.
+    found = await bare.text_document_definition_async(
+        types.DefinitionParams(text_document=types.TextDocumentIdentifier(uri=opened), position=pos(29, 30))
+    )
+    assert [(f.uri, f.range) for f in found] == [(template, TEMPLATE_ID)]

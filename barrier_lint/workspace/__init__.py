@@ -129,6 +129,15 @@ class Workspace:
             self._models[name] = parsed
         return parsed
 
+    def model(self, name: str) -> ParsedFile | None:
+        """The model `read` gives for file `name` in the current state, None when it would read it again."""
+        return self._models.get(name)
+
+    def keep(self, name: str, parsed: ParsedFile) -> None:
+        """Take `parsed` as the model of file `name` in the current state: the language server built it from
+        the previous model by reading one edited stage again, and vouches it is what `read` would give."""
+        self._models[name] = parsed
+
     def lint(self, name: str, config: Config = DEFAULT_CONFIG, *, assume_harness: bool = False) -> list[Diagnostic]:
         """Every finding to report in file `name` (which must have been `put`), resolved against the workspace:
         for an input set, also what each run of its pipeline with it adds over the pipeline alone."""
