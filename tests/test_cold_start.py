@@ -3,6 +3,7 @@ it on purpose, each for a reason given where it is imported; a change that bring
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -26,6 +27,13 @@ NOT_IMPORTED = (
     "hashlib",
     "concurrent.futures",  # only with more files than POOL_THRESHOLD
     "ruamel.yaml.main",  # syntax.py imports the parser without the package's __init__
+    "ruamel.yaml.reader",  # the C extension asks these for an error class only: stand-ins while it loads
+    "ruamel.yaml.scanner",
+    "ruamel.yaml.parser",
+    "ruamel.yaml.constructor",
+    "ruamel.yaml.representer",
+    "ruamel.yaml.emitter",
+    "datetime",  # ruamel.yaml.reader's (through ruamel.yaml.util)
     "barrier_lint.workspace",  # only for a file that uses a template, a child pipeline or an input set
     "barrier_lint.cache",  # --no-cache
 )
@@ -125,3 +133,78 @@ def test_a_configuration_file_brings_the_toml_parser_back(repository):
     (repository / "pyproject.toml").write_text("[tool.barrier-lint]\nignore = ['BL202']\n", encoding="utf-8")
     found = imported(["-q", "--no-cache", "release.yaml"], repository)
     assert "tomllib" in found or "tomli" in found
+
+
+# Lints text with a syntax error and text with a control character, then uses ruamel.yaml itself.
+AFTER_THE_LINT = """
+import sys
+from barrier_lint import lint
+
+for text in ("pipeline:\\n  name: [x\\n", "pipeline:\\n  name: a\\x07b\\n"):
+    print([(d.code, d.span.start_line, d.span.start_col, d.message) for d in lint(text)])
+print(sorted(m for m in ("ruamel.yaml.reader", "ruamel.yaml.scanner", "ruamel.yaml.parser", "ruamel.yaml.emitter") if m in sys.modules))
+import _ruamel_yaml
+import ruamel.yaml
+import ruamel.yaml.parser
+import ruamel.yaml.reader
+import ruamel.yaml.scanner
+
+print(ruamel.yaml.YAML().load("a: [1, 2]\\n"), ruamel.yaml.YAML(typ="safe").load("b: {c: d}\\n"))
+print(_ruamel_yaml.ParserError is ruamel.yaml.parser.ParserError, _ruamel_yaml.ReaderError is ruamel.yaml.reader.ReaderError)
+try:
+    ruamel.yaml.YAML(typ="safe").load("a: [1\\n")  # the C parser's error, caught as ruamel.yaml's users catch it
+except ruamel.yaml.parser.ParserError as exc:
+    print("ParserError", exc.problem_mark.line, exc.problem_mark.column)
+print([type(finder).__name__ for finder in sys.meta_path if type(finder).__module__.startswith("barrier_lint")])
+"""
+
+LINTED = [
+    "[('BL000', 2, 0, \"YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence at line 2)\")]",
+    "[('BL000', 1, 9, 'the file contains the character U+0007, which YAML does not allow (control characters are not "
+    "allowed)')]",
+]
+
+
+def test_the_c_parser_loads_without_the_modules_it_asks_for_error_classes_and_they_are_real_for_everyone_else():
+    done = subprocess.run([sys.executable, "-c", AFTER_THE_LINT], capture_output=True, text=True, env=_env(), check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        *LINTED,
+        "[]",  # none of them was imported by the lint
+        "{'a': [1, 2]} {'b': {'c': 'd'}}",
+        "True True",  # the extension raises the real classes once their modules are imported
+        "ParserError 1 0",
+        "[]",  # and the finder that made them real has left
+    ]
+
+
+# An extension that asks a module for more than its error class, as a later ruamel.yaml.clib might: it loads
+# the real extension only after that import worked.
+CHANGED_EXTENSION = """
+from ruamel.yaml.reader import Reader  # noqa: F401  (a name no stand-in has)
+import importlib.machinery
+import importlib.util
+import sys
+
+_spec = importlib.machinery.PathFinder.find_spec("_ruamel_yaml", [p for p in sys.path if p != {here!r}])
+_real = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_real)
+globals().update({{name: value for name, value in vars(_real).items() if not name.startswith("__")}})
+"""
+
+
+def test_an_extension_that_asks_a_stand_in_for_anything_else_is_imported_plainly(tmp_path):
+    (tmp_path / "_ruamel_yaml.py").write_text(CHANGED_EXTENSION.format(here=str(tmp_path)), encoding="utf-8")
+    env = _env()
+    env["PYTHONPATH"] = str(tmp_path) + os.pathsep + env["PYTHONPATH"]
+    done = subprocess.run([sys.executable, "-c", AFTER_THE_LINT], capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[:2] == LINTED
+    assert lines[2:] == [
+        "['ruamel.yaml.emitter', 'ruamel.yaml.parser', 'ruamel.yaml.reader', 'ruamel.yaml.scanner']",  # the real ones
+        "{'a': [1, 2]} {'b': {'c': 'd'}}",
+        "True True",
+        "ParserError 1 0",
+        "[]",
+    ]
