@@ -34,6 +34,8 @@ NOT_IMPORTED = (
     "ruamel.yaml.representer",
     "ruamel.yaml.emitter",
     "datetime",  # ruamel.yaml.reader's (through ruamel.yaml.util)
+    "argparse",  # a command line of flags and paths is read without it
+    "locale",  # gettext's, for argparse's messages
     "barrier_lint.workspace",  # only for a file that uses a template, a child pipeline or an input set
     "barrier_lint.cache",  # --no-cache
 )
@@ -208,3 +210,57 @@ def test_an_extension_that_asks_a_stand_in_for_anything_else_is_imported_plainly
         "ParserError 1 0",
         "[]",
     ]
+
+
+# (argv, whether it is read without argparse): every way a command line of flags and paths can be written.
+COMMAND_LINES = [
+    ([], True),
+    (["release.yaml"], True),
+    (["-q", "--no-cache", "a.yaml", "b.yaml"], True),
+    (["a.yaml", "b.yaml", "-q"], True),
+    (["-q", "a.yaml", "--exit-zero", "--statistics"], True),
+    (["--show-files", "--harness-only", "--force-exclude", "--no-resolve", "--no-respect-gitignore", "--quiet"], True),
+    (["", "x"], True),  # an empty path is a path to argparse too
+    (["a.yaml", "-q", "b.yaml"], False),  # argparse's "unrecognized arguments: b.yaml"
+    (["-"], False),
+    (["--", "rule"], False),
+    (["-1"], False),  # argparse takes it for a path (a negative number); read by argparse all the same
+    (["-qq"], False),
+    (["--quiet=1"], False),
+    (["--qui"], False),
+    (["--format", "json", "a.yaml"], False),
+    (["--select", "BL101"], False),
+    (["--help"], False),
+    (["--version"], False),
+]
+
+
+@pytest.mark.parametrize(("argv", "fast"), COMMAND_LINES)
+def test_a_command_line_of_flags_and_paths_is_read_as_argparse_reads_it(argv, fast):
+    from barrier_lint import cli
+
+    read = cli._fast_arguments(argv)
+    assert (read is not None) == fast
+    if read is not None:
+        assert vars(read) == vars(cli.build_parser().parse_args(argv))
+
+
+def test_the_fast_reading_knows_every_option_of_the_parser():
+    """A new option in `build_parser` must be in `_DEFAULTS` (and in `_FLAGS` if it takes no value), or the
+    fast reading would leave it out."""
+    from barrier_lint import cli
+
+    parser = cli.build_parser()
+    assert vars(parser.parse_args([])) == cli._DEFAULTS
+    actions = [a for a in parser._actions if a.dest not in ("help", "version")]
+    flags = {o: (a.dest, a.const) for a in actions if a.nargs == 0 for o in a.option_strings}
+    assert flags == cli._FLAGS
+
+
+def test_a_usage_error_after_a_fast_reading_is_reported_as_the_parser_reports_it(capsys):
+    from barrier_lint import cli
+
+    with pytest.raises(SystemExit) as exit_:
+        cli._ParserOnDemand().error("--select: no rule given")
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err == "barrier-lint: error: --select: no rule given\n(see `barrier-lint --help`)\n"
