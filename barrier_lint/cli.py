@@ -10,14 +10,15 @@ import os
 import sys
 
 from . import __version__
+from .collector import collector_paused
 from .config import Config
 from .diagnostics import Diagnostic, Severity
-from .linter import lint_parsed, yaml_diagnostic
 from .model import DocumentKind, Span
 from .output import FORMATS, FileResult, RenderOptions
 from .output.common import display_name, escape, write_atomically
-from .parse import YamlProblem, collector_paused, decode, parse, read
-from .rules import ALL_RULES, find_rule
+
+# The parser, the linter and the rules are imported where they are used: a run whose every file is a cache
+# hit needs none of them (docs/performance.md, "Cold start").
 
 # `typing` is for type checkers only (annotations are never evaluated): not imported at start-up.
 TYPE_CHECKING = False
@@ -648,6 +649,9 @@ def _lint_paths(
         except NotReadable as exc:
             # Never a hang: a FIFO, /dev/zero or a huge file is a finding when named, skipped in a walk.
             if explicit:
+                from .linter import yaml_diagnostic
+                from .parse import YamlProblem
+
                 problem = YamlProblem(Span(0, 0, 0, 1), str(exc))
                 slots.append(FileResult(display, [yaml_diagnostic(problem, config)]))
                 run.checked += 1
@@ -695,6 +699,8 @@ def _lint_paths(
 
 
 def _text_of(data: bytes) -> str:
+    from .parse import decode
+
     return decode(data)[0]
 
 
@@ -746,6 +752,8 @@ def _lint_tasks(tasks: list[_Task], workspaces: Workspaces, jobs: int):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from . import linter  # noqa: F401  (imported before the workers are forked: each starts with it)
+
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     payload = [(t.data, t.config, t.explicit, t.given, t.source) for t in tasks]
     chunk = max(1, min(64, len(tasks) // (jobs * 8)))
@@ -796,6 +804,8 @@ _WORKSPACE_WORDS = ("templateRef", "type: Pipeline", "nputSet")
 def _standalone(task: _Task, workspaces: Workspaces) -> tuple[list[Diagnostic], bool] | None:
     """The file's findings and whether it holds Harness YAML when resolution cannot change them (its model
     has no template use, no chained pipeline and no input set), else None."""
+    from .parse import decode
+
     text, problem = decode(task.data)
     parsed = _alone(text, task.source, workspaces.composed(task.given, task.source, text)) if problem is None else None
     if parsed is None:
@@ -810,6 +820,8 @@ def _alone(text: str, source: str, composed=None):
     `composed`: the text as its workspace, already loaded, composed it (a template is composed there first)."""
     if any(word in text for word in _WORKSPACE_WORDS):
         return None
+    from .parse import parse, read
+
     if composed is not None:
         parsed = read(composed)
     else:  # named as the workspace names it (`display_name`), which a v1 file's identity comes from
@@ -885,6 +897,9 @@ def _lint_data(
     data: bytes, config: Config, explicit: bool, workspace=None, path: str | None = None, parsed=None
 ) -> tuple[str, list[Diagnostic], bool]:
     """The text, its findings, and whether it holds Harness YAML (`parsed`: the text already read)."""
+    from .linter import lint_parsed, yaml_diagnostic
+    from .parse import decode, parse
+
     text, problem = decode(data)
     if problem is not None:
         # Bytes that are not UTF-8 are only worth a finding when the user named the file.
@@ -903,6 +918,8 @@ def statistics(results: list[FileResult], out: TextIO, as_json: bool = False) ->
     """How many findings each rule has, most first (ruff's --statistics; JSON objects with
     `code`, `name`, `count` for the json formats)."""
     from collections import Counter
+
+    from .rules import find_rule
 
     counts = Counter(d.code for r in results for d in r.diagnostics)
     rows = []
@@ -960,6 +977,7 @@ def show_config(path: str, configs: Configs, out: TextIO) -> int:
     """The configuration that applies to `path`, as a [tool.barrier-lint] table, then the rules in effect."""
     import json
 
+    from .rules import ALL_RULES
     from .settings import ConfigError
 
     try:
@@ -997,6 +1015,8 @@ def show_config(path: str, configs: Configs, out: TextIO) -> int:
 
 
 def rule_command(argv: list[str], out: TextIO | None = None) -> int:
+    from .rules import ALL_RULES, find_rule
+
     out = out or sys.stdout
     parser = _parser_classes()[2](prog="barrier-lint rule", description="Explain a rule, or list them all.", allow_abbrev=False)
     parser.add_argument("rule", nargs="?", help="a rule code (BL203) or name (sequential-barrier-participants)")
@@ -1031,6 +1051,8 @@ def graph_command(argv: list[str], out: TextIO | None = None) -> int:
     from .graph import graph_of
     from .graph_render import FORMATS as GRAPH_FORMATS
     from .graph_render import render
+    from .linter import lint_parsed
+    from .parse import decode, parse
     from .settings import ConfigError, load_config
 
     import argparse

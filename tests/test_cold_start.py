@@ -264,3 +264,19 @@ def test_a_usage_error_after_a_fast_reading_is_reported_as_the_parser_reports_it
         cli._ParserOnDemand().error("--select: no rule given")
     assert exit_.value.code == 2
     assert capsys.readouterr().err == "barrier-lint: error: --select: no rule given\n(see `barrier-lint --help`)\n"
+
+
+LINT_MODULES = {"barrier_lint.linter", "barrier_lint.parse", "barrier_lint.syntax", "barrier_lint.rules", "_ruamel_yaml"}
+
+
+def test_a_run_whose_every_file_is_a_cache_hit_imports_neither_the_parser_nor_the_rules(repository):
+    shutil.copy(ROOT / "examples" / "sequential_stages.yaml", repository / "sequential.yaml")
+    args = ["release.yaml", "sequential.yaml"]
+    first = subprocess.run([sys.executable, "-m", "barrier_lint", *args], cwd=repository, capture_output=True, text=True, env=_env(), check=False)
+    assert first.returncode == 1 and "sequential.yaml:57:33: BL203" in first.stdout, first.stdout + first.stderr
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=repository, capture_output=True, text=True, env=_env(), check=False)
+    assert (done.returncode, done.stdout) == (first.returncode, first.stdout)  # the same findings, from the cache
+    hit = set(done.stderr.strip().splitlines()[-1].split())
+    assert "barrier_lint.cache" in hit and sorted(hit & LINT_MODULES) == []
+    (repository / "release.yaml").write_text((repository / "release.yaml").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert LINT_MODULES <= imported(["-q", "release.yaml"], repository)  # a miss imports them all again
