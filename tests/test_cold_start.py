@@ -280,3 +280,65 @@ def test_a_run_whose_every_file_is_a_cache_hit_imports_neither_the_parser_nor_th
     assert "barrier_lint.cache" in hit and sorted(hit & LINT_MODULES) == []
     (repository / "release.yaml").write_text((repository / "release.yaml").read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert LINT_MODULES <= imported(["-q", "release.yaml"], repository)  # a miss imports them all again
+
+
+def _record_classes():
+    from barrier_lint.records import field, record
+
+    def make():
+        @record(frozen=True, slots=True)
+        class Frozen:
+            a: int
+            b: str = "b"
+            c: list = field(default_factory=list, compare=False)
+
+        @record
+        class Mutable:
+            a: int
+            b: str = "b"
+            c: dict = field(default_factory=dict)
+
+        return Frozen, Mutable
+
+    return make
+
+
+CALLS = [((1,), {}), ((1, "x"), {}), ((), {"a": 2, "c": [3]}), ((1,), {"b": "y"}), ((), {"b": "z", "a": 4})]
+BAD_CALLS = [((), {}), ((1, "x", [], 4), {}), ((1,), {"a": 1}), ((1,), {"d": 1}), ((), {"b": "x"})]
+
+
+def test_a_records_first_objects_are_made_as_its_compiled_init_makes_them():
+    """A record's first objects are made without compiling its `__init__` (records.COMPILE_AFTER): the same
+    fields, defaults and factories, and the very errors the compiled one raises."""
+    from barrier_lint import records
+
+    make = _record_classes()
+    early, compiled = make(), make()
+    for cls in compiled:
+        cls.__init__ = records._compiled_init(cls)
+    for (early_cls, compiled_cls) in zip(early, compiled):
+        for args, kwargs in CALLS:
+            first, second = early_cls(*args, **kwargs), compiled_cls(*args, **kwargs)
+            assert repr(first) == repr(second)
+        for args, kwargs in BAD_CALLS:
+            with pytest.raises(TypeError) as first:
+                early_cls(*args, **kwargs)
+            with pytest.raises(TypeError) as second:
+                compiled_cls(*args, **kwargs)
+            assert str(first.value) == str(second.value)
+    frozen = early[0](5)
+    with pytest.raises(records.FrozenInstanceError):
+        frozen.a = 6
+    assert early[0](5).c is not frozen.c  # a fresh list from the factory each time
+
+
+def test_a_record_class_compiles_its_init_once_it_has_made_enough_objects():
+    from barrier_lint import records
+
+    frozen, _ = _record_classes()()
+    for count in range(records.COMPILE_AFTER):
+        assert frozen.__init__ is records._first_init, count
+        frozen(count)
+    frozen(-1)
+    assert frozen.__init__ is not records._first_init
+    assert frozen.__init__.__qualname__.endswith("Frozen.__init__") and frozen(7, "q") == frozen(7, "q")
