@@ -43,16 +43,21 @@ def _hollow_ruamel_package() -> None:
     """
     if "ruamel.yaml" in sys.modules:
         return
-    import importlib.util
-
     try:
-        spec = importlib.util.find_spec("ruamel.yaml")
-    except (ImportError, ValueError):
+        import ruamel
+
+        spec = _find_spec(sys.meta_path, "ruamel.yaml", ruamel.__path__)
+    except (ImportError, AttributeError, ValueError):
         return
     loader = getattr(spec, "loader", None)
     if spec is None or not spec.submodule_search_locations or not hasattr(loader, "exec_module"):
         return
-    package = importlib.util.module_from_spec(spec)
+    # `importlib.util` re-exports it from `importlib._bootstrap`, which the interpreter has loaded already as
+    # `_frozen_importlib`: `importlib.util` itself (and `contextlib` with it) costs a cold start about 4%.
+    module_from_spec = getattr(sys.modules.get("_frozen_importlib"), "module_from_spec", None)
+    if module_from_spec is None:
+        from importlib.util import module_from_spec
+    package = module_from_spec(spec)
 
     def complete(name: str) -> object:
         del package.__dict__["__getattr__"]
@@ -62,6 +67,17 @@ def _hollow_ruamel_package() -> None:
     package.__getattr__ = complete  # type: ignore[attr-defined]
     sys.modules["ruamel.yaml"] = package
     sys.modules["ruamel"].yaml = package  # type: ignore[attr-defined]
+
+
+def _find_spec(finders, name: str, path, target=None):
+    """The spec the first of `finders` that finds module `name` (in `path`, its package's) gives, as
+    `importlib.util.find_spec` would find it with `sys.meta_path`; None if none does."""
+    for finder in finders:
+        find = getattr(finder, "find_spec", None)
+        spec = find(name, path, target) if find is not None else None
+        if spec is not None:
+            return spec
+    return None
 
 
 _hollow_ruamel_package()
@@ -153,12 +169,9 @@ class _RealErrorClasses:
         class_name = self.standing_in.get(name)
         if class_name is None:
             return None
-        for finder in sys.meta_path[sys.meta_path.index(self) + 1 :] if self in sys.meta_path else ():
-            find = getattr(finder, "find_spec", None)
-            spec = find(name, path, target) if find is not None else None
-            if spec is not None:
-                break
-        else:
+        finders = sys.meta_path[sys.meta_path.index(self) + 1 :] if self in sys.meta_path else ()
+        spec = _find_spec(finders, name, path, target)
+        if spec is None:
             return None
         if spec.loader is None or not hasattr(spec.loader, "exec_module"):
             return spec
