@@ -40,14 +40,15 @@ NOT_IMPORTED = (
     "barrier_lint.cache",  # --no-cache
 )
 
-# Runs the command as `python -m barrier_lint` does (`__main__.run`), then prints what was imported.
+# Runs the command as `python -m barrier_lint` does (`__main__.run`), then prints what was imported (at exit:
+# something registered to run at exit is why `run` returns instead of ending the process itself).
 PROBE = """
+import atexit
 import sys
 sys.argv = ["barrier-lint", *sys.argv[1:]]
+atexit.register(lambda: print(" ".join(sorted(sys.modules)), file=sys.stderr))
 from barrier_lint.__main__ import run
-status = run()
-print(" ".join(sorted(sys.modules)), file=sys.stderr)
-raise SystemExit(status)
+raise SystemExit(run())
 """
 
 
@@ -97,18 +98,18 @@ def test_a_plain_lint_of_one_file_imports_none_of_the_modules_it_does_not_need(r
 
 def test_the_collector_is_off_for_the_command_and_on_again_for_a_library_user(repository):
     script = (
-        "import gc, sys\n"
+        "import atexit, gc, sys\n"
         "sys.argv = ['barrier-lint', '-q', '--no-cache', 'release.yaml']\n"
         "import barrier_lint.cli\n"
         "assert gc.isenabled()  # importing the library leaves the collector alone\n"
+        "atexit.register(lambda: print(gc.isenabled()))\n"
         "from barrier_lint.__main__ import run\n"
-        "status = run()\n"
-        "print(gc.isenabled(), status)\n"
+        "raise SystemExit(run())\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script], cwd=repository, capture_output=True, text=True, env=_env(), check=False
     )
-    assert done.stdout.strip() == "False 0", done.stderr
+    assert (done.returncode, done.stdout.strip()) == (0, "False"), done.stderr
 
 
 def test_a_pyproject_toml_with_the_table_is_still_read(repository):
@@ -342,3 +343,46 @@ def test_a_record_class_compiles_its_init_once_it_has_made_enough_objects():
     frozen(-1)
     assert frozen.__init__ is not records._first_init
     assert frozen.__init__.__qualname__.endswith("Frozen.__init__") and frozen(7, "q") == frozen(7, "q")
+
+
+def test_the_command_that_ends_its_process_itself_writes_all_its_output_first(repository):
+    """Piped standard output is block-buffered: ending the process without the interpreter's teardown
+    (`__main__._end_now`) must flush it first."""
+    shutil.copy(ROOT / "examples" / "sequential_stages.yaml", repository / "sequential.yaml")
+    done = subprocess.run([sys.executable, "-m", "barrier_lint", "--no-cache", "sequential.yaml", "-"], input="a: [\n",
+                          cwd=repository, capture_output=True, text=True, env=_env(), check=False)
+    assert done.returncode == 1 and done.stderr == ""
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("sequential.yaml:57:33: BL203 [error]")
+    assert lines[1].startswith("-:2:1: BL000 [error] YAML syntax error")
+    assert lines[-1] == "2 errors in 2 files (2 files checked)"
+
+
+@pytest.mark.parametrize("watched", ["atexit", "trace", "profile", "thread", "closed pipe"])
+def test_the_command_ends_its_process_itself_only_when_nothing_expects_the_normal_exit(monkeypatch, watched):
+    import atexit
+    import threading
+
+    from barrier_lint import __main__
+
+    ended = []
+    monkeypatch.setattr(__main__.os, "_exit", ended.append)
+    monkeypatch.setattr(atexit, "_ncallbacks", lambda: 0)
+    __main__._end_now(3)
+    assert ended == [3]
+    if watched == "atexit":
+        monkeypatch.setattr(atexit, "_ncallbacks", lambda: 1)
+    elif watched == "trace":
+        monkeypatch.setattr(sys, "gettrace", lambda: print)
+    elif watched == "profile":
+        monkeypatch.setattr(sys, "getprofile", lambda: print)
+    elif watched == "thread":
+        monkeypatch.setattr(threading, "active_count", lambda: 2)
+    else:
+        class Closed:
+            def flush(self):
+                raise BrokenPipeError(32, "Broken pipe")
+
+        monkeypatch.setattr(sys, "stdout", Closed())
+    __main__._end_now(4)
+    assert ended == [3]
