@@ -25,6 +25,7 @@ from operator import itemgetter
 from types import MappingProxyType, ModuleType
 
 from .model import Origin, Span, Text
+from .patterns import pattern
 from .records import record
 
 
@@ -223,8 +224,8 @@ VISITS_PER_NODE = 8  # beyond that, a document may take this many steps per dist
 MAX_READ_DEPTH = MAX_DEPTH + 50
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the line model of editors, the LSP and people (not libyaml's)
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_HARNESS_MARKER = re.compile(r"^(?:pipeline|template|inputSet|overlayInputSet)\s*:|^\s*barrierRef\s*:", re.M)
+_SURROGATE = pattern("[\ud800-\udfff]")
+_HARNESS_MARKER = pattern(r"^(?:pipeline|template|inputSet|overlayInputSet)\s*:|^\s*barrierRef\s*:", re.M)
 
 
 @record(frozen=True, slots=True)

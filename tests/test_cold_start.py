@@ -386,3 +386,37 @@ def test_the_command_ends_its_process_itself_only_when_nothing_expects_the_norma
         monkeypatch.setattr(sys, "stdout", Closed())
     __main__._end_now(4)
     assert ended == [3]
+
+
+def test_a_lazy_pattern_is_the_compiled_pattern_once_used():
+    import re
+
+    from barrier_lint.patterns import pattern
+
+    lazy, compiled = pattern(r"(?P<word>b\w+)", re.IGNORECASE), re.compile(r"(?P<word>b\w+)", re.IGNORECASE)
+    assert vars(lazy) == {"_source": r"(?P<word>b\w+)", "_flags": re.IGNORECASE}  # nothing compiled yet
+    text = "a Barrier, bar and baz"
+    assert lazy.search(text).group("word") == compiled.search(text).group("word") == "Barrier"
+    assert lazy.findall(text) == compiled.findall(text) == ["Barrier", "bar", "baz"]
+    assert lazy.sub("x", text) == "a x, x and x" and lazy.fullmatch("bob").span() == (0, 3)
+    assert lazy.match(text) is None and (lazy.pattern, lazy.flags) == (compiled.pattern, compiled.flags)
+
+
+LAZY_PATTERNS = """
+import atexit, sys
+def report():
+    from barrier_lint import model, readers, suppression, syntax
+    from barrier_lint.readers import v1
+    lazy = [model._TEMPLATE_INPUT, model._INPUT_VALUES, syntax._SURROGATE, syntax._HARNESS_MARKER,
+            v1._INPUT_REFERENCE, readers.V1_TEMPLATE_PATH, suppression.DIRECTIVE]
+    print(sum(len(vars(p)) > 2 for p in lazy), file=sys.stderr)
+atexit.register(report)
+sys.argv = ["barrier-lint", "-q", "--no-cache", "release.yaml"]
+from barrier_lint.__main__ import run
+raise SystemExit(run())
+"""
+
+
+def test_a_plain_lint_of_one_file_compiles_none_of_the_patterns_it_does_not_use(repository):
+    done = subprocess.run([sys.executable, "-c", LAZY_PATTERNS], cwd=repository, capture_output=True, text=True, env=_env(), check=False)
+    assert (done.returncode, done.stderr) == (0, "0\n")
