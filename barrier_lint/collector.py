@@ -5,16 +5,9 @@ start")."""
 from __future__ import annotations
 
 import gc
-from contextlib import contextmanager
-
-# `typing` is for type checkers only (annotations are never evaluated): not imported at start-up.
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from collections.abc import Iterator
 
 
-@contextmanager
-def collector_paused(keep: bool = False) -> Iterator[None]:
+class collector_paused:  # noqa: N801 - a function to its callers (`with collector_paused():`)
     """The cyclic garbage collector paused: composing allocates millions of small objects, and the
     collector's passes over them would dominate the time on large files.
 
@@ -23,13 +16,22 @@ def collector_paused(keep: bool = False) -> Iterator[None]:
     first pass would walk all of them: a third of a workspace run's time. They hold no reference cycles
     (`tests/test_workspace.py` pins it), so no pass could collect any of them: they are moved out of
     the collector's reach (`gc.freeze`) instead. Reference counting still frees them when dropped.
+
+    A class, not a `contextlib.contextmanager`: a run of cache hits imports `contextlib` for nothing else.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            if keep:
+
+    __slots__ = ("keep", "was_enabled")
+
+    def __init__(self, keep: bool = False) -> None:
+        self.keep = keep
+        self.was_enabled = False
+
+    def __enter__(self) -> None:
+        self.was_enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc_info) -> None:
+        if self.was_enabled:
+            if self.keep:
                 gc.freeze()
             gc.enable()
