@@ -5,24 +5,25 @@ It must not import the language server (or pygls): start-up time matters in pre-
 
 from __future__ import annotations
 
-import argparse
 import functools
 import os
 import sys
 
 from . import __version__
+from .collector import collector_paused
 from .config import Config
 from .diagnostics import Diagnostic, Severity
-from .linter import lint_parsed, yaml_diagnostic
 from .model import DocumentKind, Span
 from .output import FORMATS, FileResult, RenderOptions
 from .output.common import display_name, escape, write_atomically
-from .parse import YamlProblem, collector_paused, decode, parse, read
-from .rules import ALL_RULES, find_rule
+
+# The parser, the linter and the rules are imported where they are used: a run whose every file is a cache
+# hit needs none of them (docs/performance.md, "Cold start").
 
 # `typing` is for type checkers only (annotations are never evaluated): not imported at start-up.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
     import pathlib
     from typing import TextIO
 
@@ -62,28 +63,52 @@ more:
                                 (CI, pre-commit, baselines, suppression comments)"""
 
 
-class _Once(argparse.Action):
-    """An option that takes one value: giving it twice is a usage error, not a silent override, because the
-    old `--format`/`--output` pairs meant something else when repeated."""
+@functools.cache
+def _parser_classes():
+    """argparse and this command's classes over it, made on first use: `_fast_arguments` reads most command
+    lines without it."""
+    import argparse
 
-    def __call__(self, parser, namespace, value, option_string=None):
-        given = getattr(namespace, "_given", {})
-        namespace._given = given
-        if self.dest in given:
-            hint = "; write more reports with --report FORMAT:FILE" if self.dest in ("output_format", "output_file") else ""
-            parser.error(f"{option_string} given twice (also as {given[self.dest]}){hint}")
-        given[self.dest] = option_string
-        setattr(namespace, self.dest, value)
+    class _Once(argparse.Action):
+        """An option that takes one value: giving it twice is a usage error, not a silent override, because
+        the old `--format`/`--output` pairs meant something else when repeated."""
+
+        def __call__(self, parser, namespace, value, option_string=None):
+            given = getattr(namespace, "_given", {})
+            namespace._given = given
+            if self.dest in given:
+                hint = "; write more reports with --report FORMAT:FILE" if self.dest in ("output_format", "output_file") else ""
+                parser.error(f"{option_string} given twice (also as {given[self.dest]}){hint}")
+            given[self.dest] = option_string
+            setattr(namespace, self.dest, value)
+
+    class _Formatter(argparse.RawDescriptionHelpFormatter):
+        """argparse makes a help formatter for every option it adds (to check its metavar), and the default
+        one asks `shutil` (which imports zlib, bz2 and lzma) for the terminal's width, which only help text
+        uses: this one finds the width as `shutil.get_terminal_size` does, without the import."""
+
+        def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
+            super().__init__(prog, indent_increment, max_help_position, _terminal_columns() - 2 if width is None else width)
+
+    class _Parser(argparse.ArgumentParser):
+        """Usage errors in one line, as ruff prints them, instead of the whole usage block."""
+
+        def error(self, message: str):
+            self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n(see `{self.prog} --help`)\n")
+
+    return _Once, _Formatter, _Parser
 
 
 def _report(value: str) -> tuple[str, str]:
+    from argparse import ArgumentTypeError
+
     fmt, sep, path = value.partition(":")
     if not sep or not path:
-        raise argparse.ArgumentTypeError(f"'{value}' is not FORMAT:FILE (e.g. sarif:barrier-lint.sarif)")
+        raise ArgumentTypeError(f"'{value}' is not FORMAT:FILE (e.g. sarif:barrier-lint.sarif)")
     if fmt not in FORMATS:
-        raise argparse.ArgumentTypeError(f"unknown format '{fmt}'{_did_you_mean(fmt, FORMATS)}; formats: {', '.join(FORMATS)}")
+        raise ArgumentTypeError(f"unknown format '{fmt}'{_did_you_mean(fmt, FORMATS)}; formats: {', '.join(FORMATS)}")
     if path == "-":
-        raise argparse.ArgumentTypeError("a report goes to a file; standard output takes --output-format")
+        raise ArgumentTypeError("a report goes to a file; standard output takes --output-format")
     return fmt, path
 
 
@@ -92,15 +117,6 @@ def _did_you_mean(word: str, known) -> str:
 
     found = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
     return f"; did you mean '{found[0]}'?" if found else ""
-
-
-class _Formatter(argparse.RawDescriptionHelpFormatter):
-    """argparse makes a help formatter for every option it adds (to check its metavar), and the default one
-    asks `shutil` (which imports zlib, bz2 and lzma) for the terminal's width, which only help text uses:
-    this one finds the width as `shutil.get_terminal_size` does, without the import."""
-
-    def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
-        super().__init__(prog, indent_increment, max_help_position, _terminal_columns() - 2 if width is None else width)
 
 
 def _terminal_columns() -> int:
@@ -117,27 +133,21 @@ def _terminal_columns() -> int:
     return columns or 80
 
 
-class _Parser(argparse.ArgumentParser):
-    """Usage errors in one line, as ruff prints them, instead of the whole usage block."""
-
-    def error(self, message: str):
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n(see `{self.prog} --help`)\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    once, formatter, parser_class = _parser_classes()
+    parser = parser_class(
         prog="barrier-lint",
         description=DESCRIPTION,
         epilog=EPILOG,
-        formatter_class=_Formatter,
+        formatter_class=formatter,
         allow_abbrev=False,  # `--form json` is not `--format json`: options are spelt out
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to lint (default: .)")
     parser.add_argument(
-        "--output-format", "--format", dest="output_format", action=_Once, choices=list(FORMATS), metavar="FORMAT",
+        "--output-format", "--format", dest="output_format", action=once, choices=list(FORMATS), metavar="FORMAT",
         help=f"output format: {', '.join(FORMATS)} (default: text; github when GITHUB_ACTIONS=true)",
     )
-    parser.add_argument("-o", "--output-file", "--output", dest="output_file", action=_Once, metavar="FILE", help="write the output to FILE instead of standard output (- is standard output)")
+    parser.add_argument("-o", "--output-file", "--output", dest="output_file", action=once, metavar="FILE", help="write the output to FILE instead of standard output (- is standard output)")
     parser.add_argument("--report", action="append", type=_report, default=[], metavar="FORMAT:FILE", help="also write a report in FORMAT to FILE (repeatable)")
     parser.add_argument("--select", action="append", default=[], metavar="RULES", help="only these rules: comma-separated codes, names or code prefixes (BL2); replaces the configured selection (repeatable: they add up)")
     parser.add_argument("--extend-select", action="append", default=[], metavar="RULES", help="add these rules to the selection (configured or --select)")
@@ -166,13 +176,68 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The options that take no value, each spelling with the attribute it sets and the value it stores, and every
+# attribute's default: as `build_parser` defines them (`tests/test_cold_start.py` holds the two to it).
+_FLAGS = {
+    "--show-files": ("show_files", True), "--harness-only": ("harness_only", True),
+    "--force-exclude": ("force_exclude", True), "--no-resolve": ("resolve", False),
+    "--no-respect-gitignore": ("respect_gitignore", False), "--exit-zero": ("exit_zero", True),
+    "--statistics": ("statistics", True), "-q": ("quiet", True), "--quiet": ("quiet", True),
+    "--no-cache": ("cache", False),
+}
+_DEFAULTS = {
+    "paths": [], "output_format": None, "output_file": None, "report": [], "select": [], "extend_select": [],
+    "ignore": [], "config": None, "show_config": None, "show_files": False, "harness_only": False,
+    "force_exclude": False, "resolve": True, "respect_gitignore": True, "fail_on": "error", "exit_zero": False,
+    "statistics": False, "baseline": None, "write_baseline": None, "stdin_filename": None, "quiet": False,
+    "color": "auto", "jobs": None, "cache": True,
+}
+
+
+class _Arguments:
+    def __init__(self, values: dict) -> None:
+        self.__dict__.update(values)
+
+
+def _fast_arguments(argv: list[str]) -> _Arguments | None:
+    """The command line as `build_parser().parse_args` reads it, when it holds only options that take no
+    value and paths that do not start with `-`, all the paths in one run (argparse refuses paths on both
+    sides of an option); else None. That is a pre-commit hook's command line, and most others: they are
+    read without importing argparse, building the parser and looking up its messages' translations, which
+    cost a cold start about a tenth (16 M instructions of 174 M)."""
+    values = {name: list(value) if isinstance(value, list) else value for name, value in _DEFAULTS.items()}
+    paths: list[str] = values["paths"]
+    ended = False  # a run of paths has ended: another path is argparse's error to give
+    for arg in argv:
+        if arg.startswith("-"):
+            flag = _FLAGS.get(arg)
+            if flag is None:
+                return None
+            values[flag[0]] = flag[1]
+            ended = bool(paths)
+        elif ended:
+            return None
+        else:
+            paths.append(arg)
+    return _Arguments(values)
+
+
+class _ParserOnDemand:
+    """The parser of a command line `_fast_arguments` read, built only to report a usage error."""
+
+    def error(self, message: str):
+        build_parser().error(message)
+
+
 def _jobs(value: str) -> int:
+    from argparse import ArgumentTypeError
+
     try:
         jobs = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: '{value}'") from None
+        raise ArgumentTypeError(f"not a number: '{value}'") from None
     if jobs < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
+        raise ArgumentTypeError("must be at least 1")
     return jobs
 
 
@@ -183,7 +248,7 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _selectors(values: list[str], parser: argparse.ArgumentParser, option: str) -> frozenset[str]:
+def _selectors(values: list[str], parser: argparse.ArgumentParser | _ParserOnDemand, option: str) -> frozenset[str]:
     """The rules of every occurrence of an option (they add up, as in ruff)."""
     from .settings import is_rule_selector, unknown_rule_message
 
@@ -237,8 +302,12 @@ def _main(argv: list[str]) -> int:
         return rule_command(argv[1:])
     if argv[:1] == ["graph"]:
         return graph_command(argv[1:])
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _fast_arguments(argv)
+    if args is None:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+    else:
+        parser = _ParserOnDemand()
     select = _selectors(args.select, parser, "--select") if args.select else None
     if select is not None and not select:
         parser.error("--select: no rule given (an empty selection would check nothing)")
@@ -627,6 +696,9 @@ def _lint_paths(
         except NotReadable as exc:
             # Never a hang: a FIFO, /dev/zero or a huge file is a finding when named, skipped in a walk.
             if explicit:
+                from .linter import yaml_diagnostic
+                from .parse import YamlProblem
+
                 problem = YamlProblem(Span(0, 0, 0, 1), str(exc))
                 slots.append(FileResult(display, [yaml_diagnostic(problem, config)]))
                 run.checked += 1
@@ -666,6 +738,8 @@ def _lint_paths(
 
 
 def _text_of(data: bytes) -> str:
+    from .parse import decode
+
     return decode(data)[0]
 
 
@@ -750,6 +824,8 @@ def _lint_tasks(tasks: list[_Task], workspaces: Workspaces, jobs: int):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from . import linter  # noqa: F401  (imported before the workers are forked: each starts with it)
+
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     payload = [(t.data, t.config, t.explicit, t.given, t.source) for t in tasks]
     chunk = max(1, min(64, len(tasks) // (jobs * 8)))
@@ -800,6 +876,8 @@ _WORKSPACE_WORDS = ("templateRef", "type: Pipeline", "nputSet")
 def _standalone(task: _Task, workspaces: Workspaces) -> tuple[list[Diagnostic], bool] | None:
     """The file's findings and whether it holds Harness YAML when resolution cannot change them (its model
     has no template use, no chained pipeline and no input set), else None."""
+    from .parse import decode
+
     text, problem = decode(task.data)
     parsed = _alone(text, task.source, workspaces.composed(task.given, task.source, text)) if problem is None else None
     if parsed is None:
@@ -814,6 +892,8 @@ def _alone(text: str, source: str, composed=None):
     `composed`: the text as its workspace, already loaded, composed it (a template is composed there first)."""
     if any(word in text for word in _WORKSPACE_WORDS):
         return None
+    from .parse import parse, read
+
     if composed is not None:
         parsed = read(composed)
     else:  # named as the workspace names it (`display_name`), which a v1 file's identity comes from
@@ -893,6 +973,9 @@ def _lint_data(
     data: bytes, config: Config, explicit: bool, workspace=None, path: str | None = None, parsed=None
 ) -> tuple[str, list[Diagnostic], bool]:
     """The text, its findings, and whether it holds Harness YAML (`parsed`: the text already read)."""
+    from .linter import lint_parsed, yaml_diagnostic
+    from .parse import decode, parse
+
     text, problem = decode(data)
     if problem is not None:
         # Bytes that are not UTF-8 are only worth a finding when the user named the file.
@@ -911,6 +994,8 @@ def statistics(results: list[FileResult], out: TextIO, as_json: bool = False) ->
     """How many findings each rule has, most first (ruff's --statistics; JSON objects with
     `code`, `name`, `count` for the json formats)."""
     from collections import Counter
+
+    from .rules import find_rule
 
     counts = Counter(d.code for r in results for d in r.diagnostics)
     rows = []
@@ -968,6 +1053,7 @@ def show_config(path: str, configs: Configs, out: TextIO) -> int:
     """The configuration that applies to `path`, as a [tool.barrier-lint] table, then the rules in effect."""
     import json
 
+    from .rules import ALL_RULES
     from .settings import ConfigError
 
     try:
@@ -1005,8 +1091,10 @@ def show_config(path: str, configs: Configs, out: TextIO) -> int:
 
 
 def rule_command(argv: list[str], out: TextIO | None = None) -> int:
+    from .rules import ALL_RULES, find_rule
+
     out = out or sys.stdout
-    parser = _Parser(prog="barrier-lint rule", description="Explain a rule, or list them all.", allow_abbrev=False)
+    parser = _parser_classes()[2](prog="barrier-lint rule", description="Explain a rule, or list them all.", allow_abbrev=False)
     parser.add_argument("rule", nargs="?", help="a rule code (BL203) or name (sequential-barrier-participants)")
     parser.add_argument("--all", action="store_true", help="list every rule with its code, name and default severity")
     args = parser.parse_args(argv)
@@ -1039,7 +1127,11 @@ def graph_command(argv: list[str], out: TextIO | None = None) -> int:
     from .graph import graph_of
     from .graph_render import FORMATS as GRAPH_FORMATS
     from .graph_render import render
+    from .linter import lint_parsed
+    from .parse import decode, parse
     from .settings import ConfigError, load_config
+
+    import argparse
 
     parser = argparse.ArgumentParser(prog="barrier-lint graph", description=GRAPH_DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)

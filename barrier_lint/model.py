@@ -17,6 +17,7 @@ from __future__ import annotations
 import enum
 import re
 
+from .patterns import pattern
 from .records import field, record, replace
 
 
@@ -170,13 +171,13 @@ V1 = Syntax(
 # A v1 template file read on its own (not through a use): its `${{ inputs.x }}` references are the
 # template's parameters, which each use fills in, so they are not mistakes there.
 V1_TEMPLATE = replace(V1, template_inputs=True)
-_TEMPLATE_INPUT = re.compile(r"\$\{\{\s*inputs\.[A-Za-z_][\w-]*\s*\}\}")
+_TEMPLATE_INPUT = pattern(r"\$\{\{\s*inputs\.[A-Za-z_][\w-]*\s*\}\}")
 
 
 _RUNTIME_INPUT = re.compile(
     r"<\+input>((\.)((executionInput\(\))|(allowedValues|selectOneFrom|selectManyFrom|default|regex)\(.+?\)))*"
 )
-_INPUT_VALUES = re.compile(r"\.(default|allowedValues|selectOneFrom|selectManyFrom)\((.*?)\)")
+_INPUT_VALUES = pattern(r"\.(default|allowedValues|selectOneFrom|selectManyFrom)\((.*?)\)")
 
 
 PARENT_PREFIX = "parent."

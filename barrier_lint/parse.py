@@ -8,10 +8,7 @@ language server call.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
-
+from .collector import collector_paused
 from .model import Document
 from .readers import read_document
 from .readers.hooks import Resolver
@@ -108,25 +105,3 @@ def read(composed: Composed, resolver: Resolver | None = None) -> ParsedFile:
     if composed.problem is not None:
         parsed.problems.append(composed.problem)
     return parsed
-
-
-@contextmanager
-def collector_paused(keep: bool = False) -> Iterator[None]:
-    """The cyclic garbage collector paused: composing allocates millions of small objects, and the
-    collector's passes over them would dominate the time on large files.
-
-    `keep`: what the pause built outlives it (a command-line run's results and workspaces). Every object
-    allocated while the collector is paused is still in its youngest generation when it resumes, so its
-    first pass would walk all of them: a third of a workspace run's time. They hold no reference cycles
-    (`tests/test_workspace.py` pins it), so no pass could collect any of them: they are moved out of
-    the collector's reach (`gc.freeze`) instead. Reference counting still frees them when dropped.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            if keep:
-                gc.freeze()
-            gc.enable()

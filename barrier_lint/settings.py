@@ -28,7 +28,9 @@ import sys
 
 from .config import DEFAULT_STAGE_TYPES, FORBIDDEN_STAGE_TYPES, HARNESS_STAGE_TYPES, Config
 from .diagnostics import Severity
-from .rules import ALL_RULES, find_rule
+
+# The rules (`barrier_lint.rules`) are imported where a selector is checked: a run whose every file is a
+# cache hit, with no selector, imports none of them.
 
 # `pathlib` (which imports `urllib.parse`, `ipaddress`, `fnmatch`) only when a configuration file is read:
 # the search for one works on strings.
@@ -186,6 +188,8 @@ def _from_table(data: dict, source: str, prefix: str, root: str | None) -> Confi
     table = data.get("severity", {})
     if not isinstance(table, dict):
         raise error("severity", "must be a table of rule = severity (error, warning, info or off)")
+    from .rules import find_rule
+
     for rule_key, value in table.items():
         rule = find_rule(str(rule_key))
         if rule is None:
@@ -262,6 +266,8 @@ def _selectors(value, key: str, error) -> frozenset[str]:
 
 def unknown_rule_message(item: str) -> str:
     """`unknown rule 'BL2O3' (did you mean 'BL203'?)`, matching codes and names."""
+    from .rules import ALL_RULES
+
     known = [rule.code for rule in ALL_RULES] + [rule.name for rule in ALL_RULES]
     hint = _closest(item.upper() if item[:2].lower() == "bl" else item, known, normalise=False)
     return f"unknown rule '{item}'" + (f" (did you mean '{hint}'?)" if hint else " (see `barrier-lint rule --all`)")
@@ -269,6 +275,8 @@ def unknown_rule_message(item: str) -> str:
 
 def is_rule_selector(item: str) -> bool:
     """A code, a name, or a code prefix such as BL2."""
+    from .rules import ALL_RULES, find_rule
+
     return find_rule(item) is not None or (
         len(item) >= 2 and any(rule.code.startswith(item.upper()) for rule in ALL_RULES)
     )

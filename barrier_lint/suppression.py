@@ -17,11 +17,12 @@ from .config import Config
 from .diagnostics import Diagnostic
 from .model import Span
 from .parse import Comment, find_comments, split_lines
+from .patterns import pattern
 from .records import field, record
 from .rules import UnusedSuppression, find_rule
 
 MARKER = re.compile(r"#\s*barrier-lint\s*:", re.IGNORECASE)
-DIRECTIVE = re.compile(
+DIRECTIVE = pattern(
     r"#\s*barrier-lint\s*:\s*(?P<kind>disable-next-line|disable-file|disable)\s*=\s*"
     r"(?P<rules>[\w-]+(?:\s*,\s*[\w-]+)*)",
     re.IGNORECASE,

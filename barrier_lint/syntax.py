@@ -22,9 +22,10 @@ import sys
 from array import array
 from collections.abc import Callable, Sequence
 from operator import itemgetter
-from types import MappingProxyType
+from types import MappingProxyType, ModuleType
 
 from .model import Origin, Span, Text
+from .patterns import pattern
 from .records import record
 
 
@@ -43,16 +44,21 @@ def _hollow_ruamel_package() -> None:
     """
     if "ruamel.yaml" in sys.modules:
         return
-    import importlib.util
-
     try:
-        spec = importlib.util.find_spec("ruamel.yaml")
-    except (ImportError, ValueError):
+        import ruamel
+
+        spec = _find_spec(sys.meta_path, "ruamel.yaml", ruamel.__path__)
+    except (ImportError, AttributeError, ValueError):
         return
     loader = getattr(spec, "loader", None)
     if spec is None or not spec.submodule_search_locations or not hasattr(loader, "exec_module"):
         return
-    package = importlib.util.module_from_spec(spec)
+    # `importlib.util` re-exports it from `importlib._bootstrap`, which the interpreter has loaded already as
+    # `_frozen_importlib`: `importlib.util` itself (and `contextlib` with it) costs a cold start about 4%.
+    module_from_spec = getattr(sys.modules.get("_frozen_importlib"), "module_from_spec", None)
+    if module_from_spec is None:
+        from importlib.util import module_from_spec
+    package = module_from_spec(spec)
 
     def complete(name: str) -> object:
         del package.__dict__["__getattr__"]
@@ -62,6 +68,17 @@ def _hollow_ruamel_package() -> None:
     package.__getattr__ = complete  # type: ignore[attr-defined]
     sys.modules["ruamel.yaml"] = package
     sys.modules["ruamel"].yaml = package  # type: ignore[attr-defined]
+
+
+def _find_spec(finders, name: str, path, target=None):
+    """The spec the first of `finders` that finds module `name` (in `path`, its package's) gives, as
+    `importlib.util.find_spec` would find it with `sys.meta_path`; None if none does."""
+    for finder in finders:
+        find = getattr(finder, "find_spec", None)
+        spec = find(name, path, target) if find is not None else None
+        if spec is not None:
+            return spec
+    return None
 
 
 _hollow_ruamel_package()
@@ -79,8 +96,105 @@ from ruamel.yaml.events import (
     StreamEndEvent,
 )
 
+# The modules the C extension imports at its own import for one error class each, with its base class in
+# ruamel.yaml.error. Together with what they import (the Python reader, scanner, parser, constructor,
+# representer and emitter, `datetime`, `copy`, `base64`...) they cost about as much as the rest of a cold
+# start, and the parser raises only the first three classes (`ComposerError` and the last four belong to
+# the extension's composer and emitter, which barrier-lint does not use).
+_ERROR_ONLY_MODULES = {
+    "ruamel.yaml.reader": ("ReaderError", YAMLError),
+    "ruamel.yaml.scanner": ("ScannerError", MarkedYAMLError),
+    "ruamel.yaml.parser": ("ParserError", MarkedYAMLError),
+    "ruamel.yaml.composer": ("ComposerError", MarkedYAMLError),
+    "ruamel.yaml.constructor": ("ConstructorError", MarkedYAMLError),
+    "ruamel.yaml.emitter": ("EmitterError", YAMLError),
+    "ruamel.yaml.serializer": ("SerializerError", YAMLError),
+    "ruamel.yaml.representer": ("RepresenterError", YAMLError),
+}
+
+
+def _reader_error_init(self, name, position, character, encoding, reason) -> None:
+    # ruamel.yaml.reader.ReaderError's: `_reader_problem` reads the position and the character.
+    self.name, self.position, self.character, self.encoding, self.reason = name, position, character, encoding, reason
+
+
+def _import_c_parser_lightly():
+    """The C extension, imported with a stand-in module for each of `_ERROR_ONLY_MODULES` that is not
+    imported yet: a module holding nothing but a subclass of the same base under the same name. They are
+    in `sys.modules` only while the extension loads, so any later `import ruamel.yaml.parser` anywhere in the
+    process gets the real module; when one is, `_RealErrorClasses` points the extension at its real class,
+    so what the extension raises from then on is what that module's users catch. Anything unexpected (an
+    extension that asks a stand-in for another name) undoes it all, and the caller imports it plainly.
+    """
+    if "_ruamel_yaml" in sys.modules:
+        return None
+    stand_ins = {}
+    for module_name, (class_name, base) in _ERROR_ONLY_MODULES.items():
+        if module_name in sys.modules:
+            continue
+        module = ModuleType(module_name)
+        namespace = {"__module__": module_name, "__qualname__": class_name}
+        if class_name == "ReaderError":
+            namespace["__init__"] = _reader_error_init
+        setattr(module, class_name, type(class_name, (base,), namespace))
+        stand_ins[module_name] = module
+    sys.modules.update(stand_ins)
+    try:
+        import _ruamel_yaml  # type: ignore[import-not-found]
+    except Exception:  # noqa: BLE001 - whatever went wrong, the plain import says it again or works
+        return None
+    finally:
+        for module_name, module in stand_ins.items():
+            if sys.modules.get(module_name) is module:
+                del sys.modules[module_name]
+    standing_in = {}
+    for module_name, module in stand_ins.items():
+        class_name = _ERROR_ONLY_MODULES[module_name][0]
+        if getattr(_ruamel_yaml, class_name, None) is getattr(module, class_name):
+            standing_in[module_name] = class_name
+    if standing_in:
+        sys.meta_path.insert(0, _RealErrorClasses(_ruamel_yaml, standing_in))
+    return _ruamel_yaml.CParser
+
+
+class _RealErrorClasses:
+    """A finder that finds nothing itself: when a module a stand-in stood for is imported, it finds that
+    module's spec as the finders after it do and has the loader, once the module has run, give the
+    extension the module's real error class. It leaves `sys.meta_path` once every class is real."""
+
+    def __init__(self, extension, standing_in: dict[str, str]) -> None:
+        self.extension = extension
+        self.standing_in = standing_in
+
+    def find_spec(self, name, path=None, target=None):
+        class_name = self.standing_in.get(name)
+        if class_name is None:
+            return None
+        finders = sys.meta_path[sys.meta_path.index(self) + 1 :] if self in sys.meta_path else ()
+        spec = _find_spec(finders, name, path, target)
+        if spec is None:
+            return None
+        if spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        run, extension = spec.loader.exec_module, self.extension
+
+        def exec_module(module) -> None:
+            run(module)
+            real = getattr(module, class_name, None) if module.__name__ == name else None
+            if real is not None:
+                setattr(extension, class_name, real)
+
+        spec.loader.exec_module = exec_module  # this loader object only (a zip importer's serves others too)
+        del self.standing_in[name]
+        if not self.standing_in and self in sys.meta_path:
+            sys.meta_path.remove(self)
+        return spec
+
+
 try:  # the C parser; ruamel.yaml >= 0.19 no longer pulls it in by itself
-    from _ruamel_yaml import CParser as _Parser  # type: ignore[import-not-found]
+    _Parser = _import_c_parser_lightly()
+    if _Parser is None:
+        from _ruamel_yaml import CParser as _Parser  # type: ignore[import-not-found]
 
     C_PARSER = True
 except ImportError:  # pragma: no cover - exercised only without ruamel.yaml.clib
@@ -110,8 +224,8 @@ VISITS_PER_NODE = 8  # beyond that, a document may take this many steps per dist
 MAX_READ_DEPTH = MAX_DEPTH + 50
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the line model of editors, the LSP and people (not libyaml's)
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_HARNESS_MARKER = re.compile(r"^(?:pipeline|template|inputSet|overlayInputSet)\s*:|^\s*barrierRef\s*:", re.M)
+_SURROGATE = pattern("[\ud800-\udfff]")
+_HARNESS_MARKER = pattern(r"^(?:pipeline|template|inputSet|overlayInputSet)\s*:|^\s*barrierRef\s*:", re.M)
 
 
 @record(frozen=True, slots=True)

@@ -4,7 +4,6 @@ junit and sarif writers pull in XML and URL libraries a plain run never needs)."
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator, Mapping
 
 from .common import FileResult, Renderer, RenderOptions, cli_position
@@ -25,7 +24,8 @@ _MODULES = {
 
 class _Formats(Mapping[str, Renderer]):
     def __getitem__(self, name: str) -> Renderer:
-        return importlib.import_module(f"{__name__}.{_MODULES[name]}").render
+        # `__import__` rather than `importlib.import_module`: the command imports `importlib` for nothing else.
+        return __import__(f"{__name__}.{_MODULES[name]}", fromlist=["render"]).render
 
     def __iter__(self) -> Iterator[str]:
         return iter(_MODULES)

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from ..diagnostics import Diagnostic, Severity
 from ..model import Span
 from ..records import record
-from ..syntax import split_lines  # noqa: F401  (the formats quote source lines numbered as the model numbers them)
 
 # `typing` is for type checkers only (annotations are never evaluated): not imported at start-up.
 TYPE_CHECKING = False

@@ -13,7 +13,8 @@ from __future__ import annotations
 import unicodedata
 from typing import TextIO
 
-from .common import FileResult, RenderOptions, cli_position, cli_span, escape, file_of, split_lines
+from ..syntax import split_lines  # the formats quote source lines numbered as the model numbers them
+from .common import FileResult, RenderOptions, cli_position, cli_span, escape, file_of
 from .text import diagnostic_line, summary
 
 

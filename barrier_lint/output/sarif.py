@@ -17,10 +17,11 @@ import pathlib
 import urllib.parse
 from typing import TextIO
 
+from ..syntax import split_lines  # the formats quote source lines numbered as the model numbers them
 from .. import __version__
 from ..diagnostics import Severity
 from ..rules import ALL_RULES
-from .common import FileResult, RenderOptions, cli_span, escape, file_of, fingerprints_for, split_lines
+from .common import FileResult, RenderOptions, cli_span, escape, file_of, fingerprints_for
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/barrier-lint/barrier-lint"

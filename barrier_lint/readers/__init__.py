@@ -14,10 +14,10 @@ marks were found, and the rules report that instead of analysing it by a guess.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from ..model import V0, V1, Document, DocumentKind, Pipeline, Span, Text
+from ..patterns import pattern
 from ..syntax import UNNAMED, Index, MappingNode, Node, ScalarNode, SequenceNode, Spans, TooLarge, Tree, YamlProblem
 from .hooks import Resolver
 from .v0 import TEMPLATE_KINDS, Builder
@@ -25,7 +25,7 @@ from .v1 import TEMPLATE_BODIES, Reader
 
 # `.harness/templates/<id>/<version>.yaml`, also under `.harness/orgs/<org>/[projects/<p>/]`.
 # Where a v1 template file lives: its path is its identity (harness-barriers.md section 8).
-V1_TEMPLATE_PATH = re.compile(r"(?:^|/)\.harness/(?:[^/]+/)*?templates/(?P<id>[^/]+)/(?P<version>[^/]+)\.ya?ml$")
+V1_TEMPLATE_PATH = pattern(r"(?:^|/)\.harness/(?:[^/]+/)*?templates/(?P<id>[^/]+)/(?P<version>[^/]+)\.ya?ml$")
 
 
 def read_document(

@@ -39,10 +39,11 @@ from ..model import (
     Text,
     When,
 )
+from ..patterns import pattern
 from ..syntax import UNNAMED, VISITS_PER_NODE, Index, MappingNode, Node, ScalarNode, Spans, Tree
 from .hooks import MAX_TEMPLATE_NESTING, Resolver
 
-_INPUT_REFERENCE = re.compile(r"\$\{\{\s*inputs\.([A-Za-z_][\w-]*)\s*\}\}")
+_INPUT_REFERENCE = pattern(r"\$\{\{\s*inputs\.([A-Za-z_][\w-]*)\s*\}\}")
 _LOOPS = ("matrix", "for", "while", "repeat")
 
 # The key of a v1 template file's body -> the kind of document it is.
