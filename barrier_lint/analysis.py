@@ -236,12 +236,14 @@ class Ordering:
     - `earlier_same_ref[q]`: positions with q's reference that must finish before q starts: for each level
       of the tree where they diverge, the first such position; and, when q is in a DAG stage, the first
       position (document order) in the stages it depends on, transitively.
-    - `edges[(X, Y)] = (p, q)`: X at p must be passed before Y at q, by their paths, kept only between
-      consecutive branches so that the graph stays linear in size.
-    - `links`: what such chains do not carry, through nodes that are not references: between branches,
-      two gate nodes per boundary, for the positions in and outside DAG stages (`_gates`); between DAG
-      stages, the `dependsOn` graph (`_dag_links`). With them, which reference reaches which other one is
-      exactly what it is under the full relation.
+    - `links`: which reference must be passed before which other one, as a graph whose other nodes are
+      not references, linear in size: between consecutive branches, a sequence node that every reference
+      of the branch before reaches and that reaches every reference of the branch after ("X before Y"
+      for every pair would be quadratic: two stages of a thousand barriers each, a million); across
+      branches, two gate nodes per boundary for the positions in and outside DAG stages (`_gates`);
+      between DAG stages, the `dependsOn` graph (`_dag_links`). Which reference reaches which other one
+      is exactly what it is under the full relation. (A reference that reaches itself through them, one
+      used in two branches one after the other, is BL203's, never a cycle of BL205.)
     """
 
     def __init__(self, pipeline: Pipeline, exclude: frozenset[str] = frozenset(), dag: _StageDag | None = None) -> None:
@@ -249,7 +251,6 @@ class Ordering:
         self.dag = dag if dag is not None else _StageDag(pipeline)
         self.ancestors = _Ancestors(self.dag)
         self._earlier: dict[BarrierPosition, list[BarrierPosition]] = defaultdict(list)
-        self.edges: dict[tuple[str, str], tuple[BarrierPosition, BarrierPosition]] = {}
         self.positions = [p for p in pipeline.positions if p.literal is not None and p.literal not in exclude]
         # position -> the identifier of its DAG stage (absent for the positions outside DAG stages)
         self.stage_name = {p: s.identifier.value for p in self.positions if (s := _dag_stage(p)) is not None}  # type: ignore[union-attr]
@@ -325,12 +326,14 @@ class Ordering:
         """Everything in `earlier` (the branches before, `previous` the last of them) must finish before
         `later` starts, except between two different DAG stages, which the `dependsOn` graph decides.
 
-        Reachability through the branches in between is kept by their own edges (from `previous` only),
-        but DAG positions break such chains: a position in a DAG stage reaches the later ones outside DAG
-        stages, and one outside DAG stages the later ones in DAG stages, through the boundary's `gates`
-        (one link per reference, where an edge from every earlier reference would be quadratic)."""
+        Reachability through the branches in between is kept by their own links (from `previous` only,
+        through one sequence node), but DAG positions break such chains: a position in a DAG stage reaches
+        the later ones outside DAG stages, and one outside DAG stages the later ones in DAG stages, through
+        the boundary's `gates` (one link per reference, where an edge from every earlier reference would be
+        quadratic)."""
         one_stage = earlier.stage is not _MIXED and earlier.stage is later.stage
         gated: set[tuple] = set()
+        sequenced: dict[str, None] = {}  # the references of `later` that `previous` is passed before
         for ref_q, later_positions in later.refs.items():
             for q in later_positions:
                 dag_q = None if one_stage else _dag_stage(q)
@@ -343,11 +346,14 @@ class Ordering:
                     if p is not None and p not in self._earlier[q]:
                         self._earlier[q].append(p)
                 if dag_q is None:
-                    for ref_p, ps in previous.refs.items():
-                        if ref_p != ref_q:
-                            self.edges.setdefault((ref_p, ref_q), (ps[0], q))
+                    sequenced[ref_q] = None
                 if gates is not None:
                     gated.add((gates[1] if dag_q is None else gates[0], ref_q))
+        if sequenced and previous.refs:
+            self._boundaries += 1
+            node = ("sequence", self._boundaries)
+            self.links += [(ref_p, node) for ref_p in previous.refs]
+            self.links += [(node, ref_q) for ref_q in sequenced]
         self.links += sorted(gated)
 
     @cached_property
@@ -399,8 +405,6 @@ class Ordering:
         group compared); `_CycleSearch` finds the same cycle and witnesses in O(n log n) from intervals of
         the path trie and, between DAG stages, a search of the `dependsOn` graph."""
         graph: dict = defaultdict(list)
-        for x, y in sorted(self.edges):
-            graph[x].append(y)
         for a, b in self.links:
             graph[a].append(b)
         components = [

@@ -62,6 +62,16 @@ def crossed(n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def sequential(n: int) -> str:
+    """Two stages one after the other, each reaching n different barriers (every barrier of the first is
+    passed before every one of the second: n * n facts, if each were an edge)."""
+    first = [f"a{i}" for i in range(n)]
+    second = [f"b{i}" for i in range(n)]
+    lines = _head(first + second) + ["  stages:"]
+    lines += _stage("a", first) + _stage("b", second)
+    return "\n".join(lines) + "\n"
+
+
 def typos(n: int) -> str:
     """n declarations and 2n references to misspelt barriers (BL101 suggests the closest)."""
     declared = [f"deploy_region_{i:05d}" for i in range(n)]
@@ -245,6 +255,8 @@ CASES = {
     "config": ("configuration lookup for every file of a walk (folders)", (500, 1000, 2000, 4000),
                lambda n, r, tmp: run_configs(n, r, tmp)),
     "crossed": ("BL205, n barriers crossed between two parallel stages", (400, 800, 1600, 3200), text_case(crossed)),
+    "sequential": ("BL203/BL205 facts, n barriers in each of two sequential stages", (500, 1000, 2000, 4000),
+                   text_case(sequential)),
     "typos": ("BL101, n declarations and 2n misspelt references", (200, 400, 800, 1600), text_case(typos)),
     "suppression": ("suppression filter, n comments", (2000, 4000, 8000, 16000), text_case(suppressed)),
     "suppression-200k": ("200,000 suppression comments (n comments)", (25_000, 50_000, 100_000, 200_000),
