@@ -129,6 +129,25 @@ def generate(lines: int, barriers: int = 20, template_every: int = 0) -> tuple[s
     return "\n".join(out) + "\n", first_ref or 0
 
 
+def follow_indexing(client: LanguageClient, indexed: asyncio.Event) -> None:
+    """Answer the server's progress and registration requests, and set `indexed` when the workspace's
+    indexing reports its end (`$/progress` kind "end")."""
+
+    @client.feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)
+    def create(params: types.WorkDoneProgressCreateParams) -> None:
+        return None
+
+    @client.feature(types.PROGRESS)
+    def progress(params: types.ProgressParams) -> None:
+        value = params.value
+        if isinstance(value, dict) and value.get("kind") == "end":
+            indexed.set()
+
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams) -> None:
+        return None
+
+
 class Bench:
     def __init__(self, debounce_ms: int, folder: pathlib.Path | None = None) -> None:
         self.debounce_ms = debounce_ms
@@ -145,19 +164,7 @@ class Bench:
             if future is not None and not future.done():
                 future.set_result(time.perf_counter())
 
-        @self.client.feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)
-        def create(params: types.WorkDoneProgressCreateParams) -> None:
-            return None
-
-        @self.client.feature(types.PROGRESS)
-        def progress(params: types.ProgressParams) -> None:
-            value = params.value
-            if isinstance(value, dict) and value.get("kind") == "end":
-                self.indexed.set()
-
-        @self.client.feature(types.CLIENT_REGISTER_CAPABILITY)
-        def register(params: types.RegistrationParams) -> None:
-            return None
+        follow_indexing(self.client, self.indexed)
 
     async def start(self) -> None:
         await self.client.start_io(sys.executable, "-m", "barrier_lint_server", "--debounce-ms", str(self.debounce_ms))

@@ -31,6 +31,7 @@ from pygls.lsp.client import LanguageClient
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
+from bench_server import follow_indexing  # noqa: E402
 from generate import template_repository  # noqa: E402
 
 
@@ -49,19 +50,7 @@ class Bench:
             if not self.waiting and self.done is not None and not self.done.done():
                 self.done.set_result(time.perf_counter())
 
-        @self.client.feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)
-        def create(params: types.WorkDoneProgressCreateParams) -> None:
-            return None
-
-        @self.client.feature(types.PROGRESS)
-        def progress(params: types.ProgressParams) -> None:
-            value = params.value
-            if isinstance(value, dict) and value.get("kind") == "end":
-                self.indexed.set()
-
-        @self.client.feature(types.CLIENT_REGISTER_CAPABILITY)
-        def register(params: types.RegistrationParams) -> None:
-            return None
+        follow_indexing(self.client, self.indexed)
 
     async def start(self, folder: pathlib.Path) -> float:
         await self.client.start_io(sys.executable, "-m", "barrier_lint_server", "--debounce-ms", "0")
