@@ -20,7 +20,7 @@ import itertools
 import re
 import sys
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from types import MappingProxyType
 
@@ -286,7 +286,12 @@ class MappingNode(CollectionNode):
     __slots__ = ()
 
 
-Index = dict[int, dict[str, tuple[Node, Node]]]  # id(mapping node) -> key -> (key node, value node)
+# id(collection node) -> its keys: key -> (key node, value node), the last of duplicates winning. A mapping of
+# one pair has that pair itself in place of a dict (`Pair`: half the mappings of a pipeline are `- step:`
+# wrappers, and a dict each was about 40 MB at a million lines); a sequence and an empty mapping have the
+# shared read-only `_NO_KEYS`. `keys_of` turns any of them into a mapping of keys.
+Pair = tuple  # (key node, value node)
+Index = dict[int, "dict[str, Pair] | Pair"]
 ComposedDocument = tuple[int, Node, Index, list[YamlProblem]]  # (number, root, index, its problems)
 
 
@@ -323,7 +328,8 @@ def compose_documents(text: str, spans: Spans) -> tuple[list[ComposedDocument], 
 def _build(get_event: Callable[[], object], spans: Spans, documents: list[ComposedDocument]) -> None:
     # The hot loop: one iteration per event and no Python call per node beyond the node's construction. The
     # collection being built is held in locals (`current`, the bound `append` of its list, `seen`: its keys
-    # so far, None for a sequence, and `key`: the key waiting for its value); `stack` keeps those of the
+    # so far as its `Index` entry holds them, None for a sequence, and `key`: the key waiting for its
+    # value); `stack` keeps those of the
     # collections around it. Their end marks are None until they end: an alias to one of them is recursive.
     scalar_event, alias_event, mapping_start, sequence_start = ScalarEvent, AliasEvent, MappingStartEvent, SequenceStartEvent
     mapping_end, sequence_end, document_start, document_end = MappingEndEvent, SequenceEndEvent, DocumentStartEvent, DocumentEndEvent
@@ -354,7 +360,7 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
             continue
         elif kind is mapping_start:
             node = mapping([], event.start_mark.index, None, spans, event.flow_style)
-            index[id(node)] = keys = {}
+            index[id(node)] = keys = no_keys  # (until its first pair: see below)
             if event.anchor is not None:
                 _anchor(anchors, event, node)
         elif kind is sequence_start:
@@ -389,11 +395,23 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
         else:
             pair = (key, node)
             append(pair)
-            if type(key) is scalar:
-                name = key[0]
-                if name in seen and name != "<<":
-                    problems.append(_duplicate_key_problem(key, seen[name][0], len(documents), spans))
-                seen[name] = pair
+            if type(seen) is dict:
+                if type(key) is scalar:
+                    name = key[0]
+                    if name in seen and name != "<<":
+                        problems.append(_duplicate_key_problem(key, seen[name][0], len(documents), spans))
+                    seen[name] = pair
+            elif seen is no_keys:  # the mapping's first pair stands for its keys until a second one comes
+                index[id(current)] = seen = pair
+            else:  # the second pair: the keys become a dict
+                first = seen
+                seen = {first[0][0]: first} if type(first[0]) is scalar else {}
+                index[id(current)] = seen
+                if type(key) is scalar:
+                    name = key[0]
+                    if name in seen and name != "<<":
+                        problems.append(_duplicate_key_problem(key, seen[name][0], len(documents), spans))
+                    seen[name] = pair
             key = None
         if kind is scalar_event or kind is alias_event:
             continue
@@ -408,8 +426,15 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
         current, append, seen, key = node, node.value.append, keys, None
 
 
-# The keys of every sequence in an `Index`: none (read-only, so that sharing one is safe).
+# The keys of every sequence and empty mapping in an `Index`: none (read-only, so that sharing one is safe).
 _NO_KEYS = MappingProxyType({})
+
+
+def keys_of(keys: dict[str, Pair] | Pair) -> Mapping[str, Pair]:
+    """An `Index` entry as the mapping of keys it stands for."""
+    if type(keys) is not tuple:
+        return keys
+    return {keys[0][0]: keys} if type(keys[0]) is ScalarNode else _NO_KEYS
 
 
 def _anchor(anchors: dict[str, Node], event, node: Node) -> None:
@@ -705,6 +730,13 @@ UNNAMED = "<unicode string>"  # the mark name the C parser gives a text composed
 SpansOf = Callable[[str], "Spans"]  # a file's mark name -> its positions
 
 
+def _merges(keys: dict[str, Pair] | Pair) -> bool:
+    """Whether an `Index` entry has a merge key (`<<`)."""
+    if type(keys) is tuple:
+        return type(keys[0]) is ScalarNode and keys[0][0] == "<<"
+    return "<<" in keys
+
+
 class TooLarge(Exception):
     """A document whose aliases expand far beyond its text: the walk's budget or depth ran out."""
 
@@ -755,13 +787,13 @@ class Tree:
         s = source.remembered(node)
         return Span(s.start_line, s.start_col, s.end_line, s.end_col, origin)
 
-    def keys(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
+    def keys(self, node: MappingNode) -> Mapping[str, tuple[Node, Node]]:
         """A mapping's keys (the last of duplicates wins); indexed on first use for nodes that the document's
         index does not hold (bodies spliced in from other files, merged mappings)."""
         keys = self.index.get(id(node))
-        return keys if keys is not None else self._unindexed(node)
+        return keys_of(keys if keys is not None else self._unindexed(node))
 
-    def _unindexed(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
+    def _unindexed(self, node: MappingNode) -> dict[str, Pair] | Pair:
         """`keys` of a node the document's index does not hold."""
         if self.shared is not None:
             keys = self.shared.get(id(node))
@@ -797,8 +829,8 @@ class Tree:
         """The key/value pairs of a mapping, own keys first, then what merge keys (`<<: *x`) bring in."""
         if not isinstance(node, MappingNode):
             return []
-        keys = self.keys(node)
-        if "<<" not in keys:
+        keys = self.index.get(id(node))
+        if not _merges(keys if keys is not None else self._unindexed(node)):
             return node.value
         own = [(k, v) for k, v in node.value if not (isinstance(k, ScalarNode) and k.value == "<<")]
         return own + [pair for source in self._merge_sources(node) for pair in source.value]
@@ -820,6 +852,13 @@ class Tree:
         keys = self.index.get(id(node))  # (the common case first: a node of the document read)
         if keys is None:
             keys = self._unindexed(node)
+        if type(keys) is tuple:  # one pair
+            name = keys[0][0] if type(keys[0]) is ScalarNode else None
+            if name == key:
+                return keys
+            if name != "<<":
+                return None
+            keys = keys_of(keys)
         found = keys.get(key)
         if found is None and "<<" in keys:
             for source in self._merge_sources(node):
@@ -832,7 +871,12 @@ class Tree:
         if type(node) is not MappingNode:
             return None
         keys = self.index.get(id(node))  # (the common case inline: an own key of a node of the document read)
-        pair = keys.get(key) if keys is not None else None
+        if type(keys) is dict:
+            pair = keys.get(key)
+        elif type(keys) is tuple and type(keys[0]) is ScalarNode and keys[0][0] == key:
+            pair = keys
+        else:
+            pair = None
         if pair is None:
             pair = self.entry(node, key)
         return pair[1] if pair else None
@@ -841,7 +885,12 @@ class Tree:
         if type(node) is not MappingNode:
             return None
         keys = self.index.get(id(node))  # (as in `get`)
-        pair = keys.get(key) if keys is not None else None
+        if type(keys) is dict:
+            pair = keys.get(key)
+        elif type(keys) is tuple and type(keys[0]) is ScalarNode and keys[0][0] == key:
+            pair = keys
+        else:
+            pair = None
         if pair is None:
             pair = self.entry(node, key)
             if pair is None:

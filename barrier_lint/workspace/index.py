@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from ..parse import Composed, compose
 from ..model import Span
 from ..readers import V1_TEMPLATE_PATH
-from ..syntax import MappingNode, Node, ScalarNode, Tree
+from ..syntax import MappingNode, Node, ScalarNode, Tree, keys_of
 
 TEMPLATE_TYPES = ("Pipeline", "Stage", "StepGroup", "Step")
 
@@ -201,7 +201,7 @@ def _names(indexed: IndexedFile, index: dict) -> None:
     """What the file names in others (`IndexedFile.names_templates`, `names_pipelines`), from its mappings' keys."""
     targets = (("templateRef", indexed.names_templates), ("uses", indexed.names_templates),
                ("pipeline", indexed.names_pipelines))
-    for keys in index.values():
+    for keys in map(keys_of, index.values()):  # (a mapping of one pair has the pair as its entry)
         if NAMING_KEYS.isdisjoint(keys):  # (most mappings: one test in C instead of three lookups)
             continue
         for key, into in targets:
