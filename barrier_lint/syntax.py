@@ -257,14 +257,31 @@ class ScalarNode(tuple, Node):
 
 
 class CollectionNode(Node):
-    __slots__ = ("end", "flow_style", "source", "start", "value")
+    """A sequence or mapping. Its start and end offsets are one integer, as a scalar's are (`start << 32 |
+    end`: 24 bytes less per collection); until its end is known (while it is being composed) the integer
+    is `~start`, negative, and `end` is None: an alias to it then is recursive."""
+
+    __slots__ = ("flow_style", "position", "source", "value")
 
     def __init__(self, value: list, start: int, end: int | None, source: Spans, flow_style: bool | None = None) -> None:
-        self.value, self.start, self.end, self.source, self.flow_style = value, start, end, source, flow_style
+        self.value, self.source, self.flow_style = value, source, flow_style
+        self.position = ~start if end is None else start << 32 | end
+
+    @property
+    def start(self) -> int:  # type: ignore[override]
+        position = self.position
+        return position >> 32 if position >= 0 else ~position
+
+    @property
+    def end(self) -> int | None:  # type: ignore[override]
+        position = self.position
+        return position & _LOW if position >= 0 else None
 
     def copy(self, value: list) -> CollectionNode:
         """The same kind of collection, written at the same place, holding `value`."""
-        return type(self)(value, self.start, self.end, self.source, self.flow_style)
+        copy = type(self)(value, 0, 0, self.source, self.flow_style)
+        copy.position = self.position
+        return copy
 
 
 class Mark:
@@ -355,7 +372,7 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
             if event.anchor is not None:
                 _anchor(anchors, event, node)
         elif kind is mapping_end or kind is sequence_end:
-            current.end = event.end_mark.index  # type: ignore[union-attr]
+            current.position = ~current.position << 32 | event.end_mark.index  # type: ignore[union-attr]
             current, append, seen, key = stack.pop()
             continue
         elif kind is mapping_start:
