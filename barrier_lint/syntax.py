@@ -580,6 +580,9 @@ def find_comments(text: str) -> list[Comment]:
 # ---------------------------------------------------------------------------------------------- model
 
 
+_LINE_CHUNK = 1 << 16  # code points of text split into lines at a time for a line table
+
+
 class Spans:
     """One file's positions: its name, and its line table, which turns the code-point offsets of nodes and
     marks into model spans.
@@ -606,11 +609,20 @@ class Spans:
         starts = self._starts
         if starts is None:
             text = self._text or ""
+            starts = array("q", [0])
             if "\r" in text:
-                starts = array("q", [0] + [m.end() for m in _LINE_BREAK.finditer(text)])
+                starts.extend(m.end() for m in _LINE_BREAK.finditer(text))
             else:  # the common case, at C speed: each line starts one past the end of the one before
-                starts = array("q", itertools.accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
-                starts.pop()
+                # A piece of the text at a time: the lines of all of it at once would be a string each (70 MB
+                # at a million lines, more than the table itself, at the peak of the run).
+                position, size = 0, len(text)
+                while position < size:
+                    cut = text.find("\n", position + _LINE_CHUNK)
+                    stop = size if cut < 0 else cut + 1
+                    lines = text[position:stop].split("\n")
+                    lines.pop()  # (what follows the piece's last line break)
+                    starts.extend(itertools.islice(itertools.accumulate(map((1).__add__, map(len, lines)), initial=position), 1, None))
+                    position = stop
             self._starts, self._text = starts, None
         return starts
 

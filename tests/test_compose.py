@@ -181,3 +181,30 @@ def test_the_parser_loads_without_ruamel_yaml_main_and_the_whole_package_is_ther
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split("\n")[:3] == ["ok", "{'a': [1]}", "ScalarNode"]
+
+
+def test_the_line_table_built_a_piece_at_a_time_is_that_of_the_whole_text(monkeypatch):
+    import barrier_lint.syntax as syntax
+
+    texts = ["", "\n", "a", "a\n", "\n\n\n", "ab\ncd\n\nefg", "ab\ncd\n\nefg\n", "x" * 9 + "\n" + "y" * 3, "a\r\nb\rc\n"]
+    for chunk in (1, 2, 3, 5, 1 << 16):
+        monkeypatch.setattr(syntax, "_LINE_CHUNK", chunk)
+        for text in texts:
+            expected = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+            if "\r" in text:
+                expected = [0, 3, 5, 7]
+            assert list(Spans(text).line_starts) == expected, (chunk, text)
+
+
+def test_a_one_pair_mapping_and_a_closed_collection_answer_as_any_other():
+    text = "a: {b: 1}\nm:\n  <<: {c: 2}\nn: [x]\nq: {? [k] : v}\nr: {}\n"
+    spans, [(_, root, index, _)], _ = compose(text)
+    tree = Tree(index, spans)
+    a, m, n, q, r = (tree.get(root, k) for k in "amnqr")
+    assert type(index[id(a)]) is tuple and tree.get(a, "b").value == "1" and tree.get(a, "c") is None
+    assert dict(tree.keys(a)) == {"b": a.value[0]} and tree.text(a, "b").value == "1"
+    assert tree.get(m, "c").value == "2" and tree.text(m, "c").span == Span(2, 10, 2, 11)
+    assert [k.value for k, _ in tree.items(m)] == ["c"]
+    assert dict(tree.keys(q)) == {} and tree.get(q, "k") is None and tree.items(r) == []
+    assert (a.start, a.end, n.start, n.end, root.start, root.end) == (3, 9, 29, 32, 0, len(text))
+    assert (tree.span(a), tree.span(n)) == (Span(0, 3, 0, 9), Span(3, 3, 3, 6))
