@@ -303,12 +303,12 @@ class MappingNode(CollectionNode):
     __slots__ = ()
 
 
-# id(collection node) -> its keys: key -> (key node, value node), the last of duplicates winning. A mapping of
+# collection node (hashed by identity) -> its keys: key -> (key node, value node), the last of duplicates winning. A mapping of
 # one pair has that pair itself in place of a dict (`Pair`: half the mappings of a pipeline are `- step:`
 # wrappers, and a dict each was about 40 MB at a million lines); a sequence and an empty mapping have the
 # shared read-only `_NO_KEYS`. `keys_of` turns any of them into a mapping of keys.
 Pair = tuple  # (key node, value node)
-Index = dict[int, "dict[str, Pair] | Pair"]
+Index = dict["CollectionNode", "dict[str, Pair] | Pair"]  # (keyed by the node, not its id: 32 bytes less each)
 ComposedDocument = tuple[int, Node, Index, list[YamlProblem]]  # (number, root, index, its problems)
 
 
@@ -377,12 +377,12 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
             continue
         elif kind is mapping_start:
             node = mapping([], event.start_mark.index, None, spans, event.flow_style)
-            index[id(node)] = keys = no_keys  # (until its first pair: see below)
+            index[node] = keys = no_keys  # (until its first pair: see below)
             if event.anchor is not None:
                 _anchor(anchors, event, node)
         elif kind is sequence_start:
             node = sequence([], event.start_mark.index, None, spans, event.flow_style)
-            index[id(node)] = no_keys  # type: ignore[assignment]
+            index[node] = no_keys  # type: ignore[assignment]
             keys = None
             if event.anchor is not None:
                 _anchor(anchors, event, node)
@@ -419,11 +419,11 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
                         problems.append(_duplicate_key_problem(key, seen[name][0], len(documents), spans))
                     seen[name] = pair
             elif seen is no_keys:  # the mapping's first pair stands for its keys until a second one comes
-                index[id(current)] = seen = pair
+                index[current] = seen = pair
             else:  # the second pair: the keys become a dict
                 first = seen
                 seen = {first[0][0]: first} if type(first[0]) is scalar else {}
-                index[id(current)] = seen
+                index[current] = seen
                 if type(key) is scalar:
                     name = key[0]
                     if name in seen and name != "<<":
@@ -788,7 +788,7 @@ class Tree:
         self.via: tuple[Span, str] | None = None
         self._origin: Origin | None = None  # the origin `span` gave last, and the `via` it was made for
         self._origin_via: tuple[Span, str] | None = None
-        self.extra: dict[int, tuple[Node, dict[str, tuple[Node, Node]]]] = {}
+        self.extra: dict[Node, dict[str, tuple[Node, Node]]] = {}
         self.shared: Index | None = None  # the other files' indexes (the workspace's), for spliced nodes
 
     def use_shared(self, shared: Index | None) -> None:
@@ -819,22 +819,19 @@ class Tree:
     def keys(self, node: MappingNode) -> Mapping[str, tuple[Node, Node]]:
         """A mapping's keys (the last of duplicates wins); indexed on first use for nodes that the document's
         index does not hold (bodies spliced in from other files, merged mappings)."""
-        keys = self.index.get(id(node))
+        keys = self.index.get(node)
         return keys_of(keys if keys is not None else self._unindexed(node))
 
     def _unindexed(self, node: MappingNode) -> dict[str, Pair] | Pair:
         """`keys` of a node the document's index does not hold."""
         if self.shared is not None:
-            keys = self.shared.get(id(node))
+            keys = self.shared.get(node)
             if keys is not None:
                 return keys
-        # Kept per reader (the document's own index is shared by every reading of it), with the node itself,
-        # so that its id cannot be reused by another node while this reader runs.
-        known = self.extra.get(id(node))
-        if known is not None:
-            return known[1]
-        keys = {pair[0].value: pair for pair in node.value if type(pair[0]) is ScalarNode}
-        self.extra[id(node)] = (node, keys)
+        # Kept per reader (the document's own index is shared by every reading of it).
+        keys = self.extra.get(node)
+        if keys is None:
+            keys = self.extra[node] = {pair[0].value: pair for pair in node.value if type(pair[0]) is ScalarNode}
         return keys
 
     # -- node access -----------------------------------------------------------------------------------
@@ -858,7 +855,7 @@ class Tree:
         """The key/value pairs of a mapping, own keys first, then what merge keys (`<<: *x`) bring in."""
         if not isinstance(node, MappingNode):
             return []
-        keys = self.index.get(id(node))
+        keys = self.index.get(node)
         if not _merges(keys if keys is not None else self._unindexed(node)):
             return node.value
         own = [(k, v) for k, v in node.value if not (isinstance(k, ScalarNode) and k.value == "<<")]
@@ -878,7 +875,7 @@ class Tree:
         """The (key node, value node) for `key`: the last own one, else the first merged one."""
         if type(node) is not MappingNode:
             return None
-        keys = self.index.get(id(node))  # (the common case first: a node of the document read)
+        keys = self.index.get(node)  # (the common case first: a node of the document read)
         if keys is None:
             keys = self._unindexed(node)
         if type(keys) is tuple:  # one pair
@@ -899,7 +896,7 @@ class Tree:
     def get(self, node: Node | None, key: str) -> Node | None:
         if type(node) is not MappingNode:
             return None
-        keys = self.index.get(id(node))  # (the common case inline: an own key of a node of the document read)
+        keys = self.index.get(node)  # (the common case inline: an own key of a node of the document read)
         if type(keys) is dict:
             pair = keys.get(key)
         elif type(keys) is tuple and type(keys[0]) is ScalarNode and keys[0][0] == key:
@@ -913,7 +910,7 @@ class Tree:
     def text(self, node: Node | None, key: str) -> Text | None:
         if type(node) is not MappingNode:
             return None
-        keys = self.index.get(id(node))  # (as in `get`)
+        keys = self.index.get(node)  # (as in `get`)
         if type(keys) is dict:
             pair = keys.get(key)
         elif type(keys) is tuple and type(keys[0]) is ScalarNode and keys[0][0] == key:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from ..parse import Composed, compose
 from ..model import Span
 from ..readers import V1_TEMPLATE_PATH
-from ..syntax import MappingNode, Node, ScalarNode, Tree, keys_of
+from ..syntax import Index, MappingNode, Node, ScalarNode, Tree, keys_of
 
 TEMPLATE_TYPES = ("Pipeline", "Stage", "StepGroup", "Step")
 
@@ -99,8 +99,8 @@ class WorkspaceIndex:
         # Files read but not composed yet: a directory run composes most of them when it lints them, so
         # they are composed here only when a lookup needs them (a child pipeline, an input set's pipeline).
         self.pending: dict[str, str] = {}
-        # Every composed mapping's keys, by node id, across files: readers look spliced nodes up here.
-        self.node_keys: dict[int, dict] = {}
+        # Every composed mapping's keys, by node, across files: readers look spliced nodes up here.
+        self.node_keys: Index = {}
         self.generation = 0  # how many times a file was added, changed or removed: what lookups remember by
         # The reverse dependency map, kept by put and remove: identifier -> the files that name it.
         self.template_users: dict[str, set[str]] = defaultdict(set)
@@ -147,8 +147,8 @@ class WorkspaceIndex:
             return
         self.generation += 1
         for _, _, index, _ in old.composed.documents:
-            for node_id in index:
-                self.node_keys.pop(node_id, None)
+            for node in index:
+                self.node_keys.pop(node, None)
         for table, identifiers in ((self.template_users, old.names_templates), (self.pipeline_parents, old.names_pipelines)):
             for identifier in identifiers:
                 table[identifier].discard(name)
