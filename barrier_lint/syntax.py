@@ -303,12 +303,17 @@ class MappingNode(CollectionNode):
     __slots__ = ()
 
 
-# collection node (hashed by identity) -> its keys: key -> (key node, value node), the last of duplicates winning. A mapping of
-# one pair has that pair itself in place of a dict (`Pair`: half the mappings of a pipeline are `- step:`
-# wrappers, and a dict each was about 40 MB at a million lines); a sequence and an empty mapping have the
-# shared read-only `_NO_KEYS`. `keys_of` turns any of them into a mapping of keys.
+# collection node (hashed by identity) -> its keys: key -> (key node, value node), the last of duplicates
+# winning. A dict costs about 190 bytes, more than the rest of a small mapping, and most mappings need none:
+# - a mapping of one pair has that pair itself (half the mappings of a pipeline are `- step:` wrappers);
+# - a mapping whose keys are all scalars and all different has the tuple of its keys' values, in the order
+#   of its pairs (a key's pair is the pair at its place);
+# - a sequence and an empty mapping have the shared read-only `_NO_KEYS`;
+# - any other mapping (duplicate keys, a key that is a collection) has the dict.
+# `keys_of` turns any of them into a mapping of keys. (At a million lines: 70 MB less than a dict each.)
 Pair = tuple  # (key node, value node)
-Index = dict["CollectionNode", "dict[str, Pair] | Pair"]  # (keyed by the node, not its id: 32 bytes less each)
+Keys = "dict[str, Pair] | Pair | tuple[str, ...]"
+Index = dict["CollectionNode", Keys]  # (keyed by the node, not its id: 32 bytes less each)
 ComposedDocument = tuple[int, Node, Index, list[YamlProblem]]  # (number, root, index, its problems)
 
 
@@ -373,6 +378,14 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
                 _anchor(anchors, event, node)
         elif kind is mapping_end or kind is sequence_end:
             current.position = ~current.position << 32 | event.end_mark.index  # type: ignore[union-attr]
+            if seen is not None and seen is not no_keys:  # a mapping's keys (see `Index`)
+                # and its list of pairs made exactly as long as it is (grown by appending, half of them had
+                # room for three more: 6 MB at a million lines)
+                if type(seen) is not dict:
+                    current.value = [seen]
+                elif len(seen) == len(current.value):
+                    index[current] = tuple(seen)
+                    current.value = current.value[:]
             current, append, seen, key = stack.pop()
             continue
         elif kind is mapping_start:
@@ -447,11 +460,24 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
 _NO_KEYS = MappingProxyType({})
 
 
-def keys_of(keys: dict[str, Pair] | Pair) -> Mapping[str, Pair]:
-    """An `Index` entry as the mapping of keys it stands for."""
+def keys_of(node: MappingNode, keys: Keys) -> Mapping[str, Pair]:
+    """The `Index` entry of a mapping as the mapping of keys it stands for."""
     if type(keys) is not tuple:
         return keys
-    return {keys[0][0]: keys} if type(keys[0]) is ScalarNode else _NO_KEYS
+    first = keys[0]
+    if type(first) is str:
+        return dict(zip(keys, node.value))
+    return {first[0]: keys} if type(first) is ScalarNode else _NO_KEYS
+
+
+def _own_pair(node: MappingNode, keys: Keys | None, key: str) -> Pair | None:
+    """The pair of `key` from a mapping's `Index` entry that is not a dict (None: not indexed)."""
+    if type(keys) is not tuple:
+        return None if keys is None else keys.get(key)
+    first = keys[0]
+    if type(first) is str:  # the keys' values, all different (so `index` finds the only one)
+        return node.value[keys.index(key)] if key in keys else None
+    return keys if type(first) is ScalarNode and first[0] == key else None
 
 
 def _anchor(anchors: dict[str, Node], event, node: Node) -> None:
@@ -759,9 +785,9 @@ UNNAMED = "<unicode string>"  # the mark name the C parser gives a text composed
 SpansOf = Callable[[str], "Spans"]  # a file's mark name -> its positions
 
 
-def _merges(keys: dict[str, Pair] | Pair) -> bool:
-    """Whether an `Index` entry has a merge key (`<<`)."""
-    if type(keys) is tuple:
+def _merges(keys: Keys) -> bool:
+    """Whether the `Index` entry of a mapping has a merge key (`<<`)."""
+    if type(keys) is tuple and type(keys[0]) is not str:
         return type(keys[0]) is ScalarNode and keys[0][0] == "<<"
     return "<<" in keys
 
@@ -820,9 +846,9 @@ class Tree:
         """A mapping's keys (the last of duplicates wins); indexed on first use for nodes that the document's
         index does not hold (bodies spliced in from other files, merged mappings)."""
         keys = self.index.get(node)
-        return keys_of(keys if keys is not None else self._unindexed(node))
+        return keys_of(node, keys if keys is not None else self._unindexed(node))
 
-    def _unindexed(self, node: MappingNode) -> dict[str, Pair] | Pair:
+    def _unindexed(self, node: MappingNode) -> Keys:
         """`keys` of a node the document's index does not hold."""
         if self.shared is not None:
             keys = self.shared.get(node)
@@ -878,13 +904,11 @@ class Tree:
         keys = self.index.get(node)  # (the common case first: a node of the document read)
         if keys is None:
             keys = self._unindexed(node)
-        if type(keys) is tuple:  # one pair
-            name = keys[0][0] if type(keys[0]) is ScalarNode else None
-            if name == key:
-                return keys
-            if name != "<<":
-                return None
-            keys = keys_of(keys)
+        if type(keys) is not dict:
+            found = _own_pair(node, keys, key)
+            if found is not None or not _merges(keys):
+                return found
+            keys = keys_of(node, keys)
         found = keys.get(key)
         if found is None and "<<" in keys:
             for source in self._merge_sources(node):
@@ -897,12 +921,7 @@ class Tree:
         if type(node) is not MappingNode:
             return None
         keys = self.index.get(node)  # (the common case inline: an own key of a node of the document read)
-        if type(keys) is dict:
-            pair = keys.get(key)
-        elif type(keys) is tuple and type(keys[0]) is ScalarNode and keys[0][0] == key:
-            pair = keys
-        else:
-            pair = None
+        pair = keys.get(key) if type(keys) is dict else _own_pair(node, keys, key)
         if pair is None:
             pair = self.entry(node, key)
         return pair[1] if pair else None
@@ -911,12 +930,7 @@ class Tree:
         if type(node) is not MappingNode:
             return None
         keys = self.index.get(node)  # (as in `get`)
-        if type(keys) is dict:
-            pair = keys.get(key)
-        elif type(keys) is tuple and type(keys[0]) is ScalarNode and keys[0][0] == key:
-            pair = keys
-        else:
-            pair = None
+        pair = keys.get(key) if type(keys) is dict else _own_pair(node, keys, key)
         if pair is None:
             pair = self.entry(node, key)
             if pair is None:

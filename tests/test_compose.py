@@ -208,3 +208,31 @@ def test_a_one_pair_mapping_and_a_closed_collection_answer_as_any_other():
     assert dict(tree.keys(q)) == {} and tree.get(q, "k") is None and tree.items(r) == []
     assert (a.start, a.end, n.start, n.end, root.start, root.end) == (3, 9, 29, 32, 0, len(text))
     assert (tree.span(a), tree.span(n)) == (Span(0, 3, 0, 9), Span(3, 3, 3, 6))
+
+
+def test_each_kind_of_index_entry_gives_the_keys_a_dict_of_every_pair_gives():
+    # One pair, distinct scalar keys (the tuple of their values), duplicates and a collection key (a dict),
+    # merge keys in each: every lookup answers as the dict of the pairs, the last of duplicates winning.
+    text = (
+        "base: &b {p: 0, q: 9}\none: {a: 1}\nmany: {a: 1, b: 2, c: 3}\ndups: {a: 1, b: 2, a: 3}\n"
+        "odd: {? [k] : v, a: 1}\nmerged: {<<: *b, a: 1}\nonly: {<<: *b}\nempty: {}\n"
+    )
+    spans, [(_, root, index, _)], _ = compose(text)
+    tree = Tree(index, spans)
+    entries = {name: index[tree.get(root, name)] for name in ("one", "many", "dups", "odd", "merged", "only", "empty")}
+    assert entries["many"] == ("a", "b", "c") and entries["merged"] == ("<<", "a")
+    assert type(entries["one"]) is tuple and type(entries["one"][0]) is ScalarNode and not entries["empty"]
+    assert type(entries["dups"]) is dict and type(entries["odd"]) is dict
+    for name in entries:
+        node = tree.get(root, name)
+        own = {pair[0].value: pair for pair in node.value if type(pair[0]) is ScalarNode}
+        assert dict(tree.keys(node)) == own, name
+        for key in ("a", "b", "c", "p", "q", "<<", "k", "z"):
+            pair = own.get(key)
+            if pair is None and "<<" in own:
+                pair = {"p": tree.get(tree.get(root, "base"), "p") , "q": tree.get(tree.get(root, "base"), "q")}.get(key)
+                assert (tree.get(node, key) is pair) and (tree.text(node, key).value == pair.value if pair else True), (name, key)
+                continue
+            assert tree.entry(node, key) is pair and tree.get(node, key) is (pair[1] if pair else None), (name, key)
+    assert tree.get(tree.get(root, "dups"), "a").value == "3" and tree.text(tree.get(root, "many"), "c").value == "3"
+    assert [k.value for k, _ in tree.items(tree.get(root, "merged"))] == ["a", "p", "q"]

@@ -201,7 +201,8 @@ def _names(indexed: IndexedFile, index: dict) -> None:
     """What the file names in others (`IndexedFile.names_templates`, `names_pipelines`), from its mappings' keys."""
     targets = (("templateRef", indexed.names_templates), ("uses", indexed.names_templates),
                ("pipeline", indexed.names_pipelines))
-    for keys in map(keys_of, index.values()):  # (a mapping of one pair has the pair as its entry)
+    for node, entry in index.items():
+        keys = keys_of(node, entry)  # (most entries are not a dict: `syntax.Index`)
         if NAMING_KEYS.isdisjoint(keys):  # (most mappings: one test in C instead of three lookups)
             continue
         for key, into in targets:
