@@ -20,7 +20,7 @@ import itertools
 import re
 import sys
 from array import array
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from operator import itemgetter
 from types import MappingProxyType
 
@@ -303,17 +303,46 @@ class MappingNode(CollectionNode):
     __slots__ = ()
 
 
-# collection node (hashed by identity) -> its keys: key -> (key node, value node), the last of duplicates
-# winning. A dict costs about 190 bytes, more than the rest of a small mapping, and most mappings need none:
-# - a mapping of one pair has that pair itself (half the mappings of a pipeline are `- step:` wrappers);
-# - a mapping whose keys are all scalars and all different has the tuple of its keys' values, in the order
-#   of its pairs (a key's pair is the pair at its place);
-# - a sequence and an empty mapping have the shared read-only `_NO_KEYS`;
-# - any other mapping (duplicate keys, a key that is a collection) has the dict.
-# `keys_of` turns any of them into a mapping of keys. (At a million lines: 70 MB less than a dict each.)
 Pair = tuple  # (key node, value node)
 Keys = "dict[str, Pair] | Pair | tuple[str, ...]"
-Index = dict["CollectionNode", Keys]  # (keyed by the node, not its id: 32 bytes less each)
+
+
+class Index(dict):
+    """A document's mappings of two pairs or more (hashed by identity) -> their keys: key -> (key node, value
+    node), the last of duplicates winning, and `collections`, how many mappings and sequences the document
+    has (a reader's walk budget grows with it).
+
+    A dict of keys costs about 190 bytes, more than the rest of a small mapping, and most mappings need none:
+    - a mapping whose keys are all scalars and all different has the tuple of its keys' values, in the order
+      of its pairs (a key's pair is the pair at its place);
+    - any other (duplicate keys, a key that is a collection) has the dict;
+    - a mapping of one pair or none (half the mappings of a pipeline are `- step:` wrappers) and a sequence
+      are not in it: their keys are read off their pairs (`Tree`), and the index is half as large; the
+      mappings of one pair are listed in `single`, for `keyed`.
+    `keys_of` gives the mapping of keys of any of them. (At a million lines: 80 MB less than a dict each.)
+    """
+
+    __slots__ = ("collections", "single")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.collections = 0
+        self.single: list[MappingNode] = []
+
+    def keyed(self) -> Iterator[tuple[MappingNode, Keys]]:
+        """Every mapping with a key and its entry (for one of one pair, the pair)."""
+        yield from self.items()
+        for node in self.single:
+            yield node, node.value[0]
+
+
+def key_names(keys: Keys) -> Iterable[str]:
+    """The keys' values of an entry of `Index.keyed`."""
+    if type(keys) is tuple and type(keys[0]) is not str:
+        return (keys[0][0],) if type(keys[0]) is ScalarNode else ()
+    return keys
+
+
 ComposedDocument = tuple[int, Node, Index, list[YamlProblem]]  # (number, root, index, its problems)
 
 
@@ -357,7 +386,8 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
     mapping_end, sequence_end, document_start, document_end = MappingEndEvent, SequenceEndEvent, DocumentStartEvent, DocumentEndEvent
     scalar, mapping, sequence, new_tuple = ScalarNode, MappingNode, SequenceNode, tuple.__new__
     no_keys = _NO_KEYS
-    index: Index = {}
+    index = Index()
+    collections, single = 0, index.single.append
     problems: list[YamlProblem] = []
     anchors: dict[str, Node] = {}
     recursive: set[int] = set()
@@ -383,6 +413,7 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
                 # room for three more: 6 MB at a million lines)
                 if type(seen) is not dict:
                     current.value = [seen]
+                    single(current)
                 elif len(seen) == len(current.value):
                     index[current] = tuple(seen)
                     current.value = current.value[:]
@@ -390,13 +421,14 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
             continue
         elif kind is mapping_start:
             node = mapping([], event.start_mark.index, None, spans, event.flow_style)
-            index[node] = keys = no_keys  # (until its first pair: see below)
+            keys = no_keys  # (its keys so far: none, then its first pair, then a dict)
+            collections += 1
             if event.anchor is not None:
                 _anchor(anchors, event, node)
         elif kind is sequence_start:
             node = sequence([], event.start_mark.index, None, spans, event.flow_style)
-            index[node] = no_keys  # type: ignore[assignment]
             keys = None
+            collections += 1
             if event.anchor is not None:
                 _anchor(anchors, event, node)
         elif kind is alias_event:
@@ -407,10 +439,11 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
                 recursive.add(id(node))
                 problems.append(_recursive_alias_problem(node, len(documents), spans))
         elif kind is document_start:
-            index, problems, anchors, recursive, roots = {}, [], {}, set(), []
-            append, seen, key = roots.append, None, None
+            index, problems, anchors, recursive, roots = Index(), [], {}, set(), []
+            append, seen, key, collections, single = roots.append, None, None, 0, index.single.append
             continue
         elif kind is document_end:
+            index.collections = collections
             problems.sort(key=_position)
             documents.append((len(documents), roots[0] if roots else None, index, problems))  # type: ignore[arg-type]
             continue
@@ -432,7 +465,7 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
                         problems.append(_duplicate_key_problem(key, seen[name][0], len(documents), spans))
                     seen[name] = pair
             elif seen is no_keys:  # the mapping's first pair stands for its keys until a second one comes
-                index[current] = seen = pair
+                seen = pair
             else:  # the second pair: the keys become a dict
                 first = seen
                 seen = {first[0][0]: first} if type(first[0]) is scalar else {}
@@ -456,7 +489,7 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
         current, append, seen, key = node, node.value.append, keys, None
 
 
-# The keys of every sequence and empty mapping in an `Index`: none (read-only, so that sharing one is safe).
+# The keys of a mapping with none (read-only, so that sharing one is safe).
 _NO_KEYS = MappingProxyType({})
 
 
@@ -470,10 +503,15 @@ def keys_of(node: MappingNode, keys: Keys) -> Mapping[str, Pair]:
     return {first[0]: keys} if type(first) is ScalarNode else _NO_KEYS
 
 
-def _own_pair(node: MappingNode, keys: Keys | None, key: str) -> Pair | None:
-    """The pair of `key` from a mapping's `Index` entry that is not a dict (None: not indexed)."""
+def collections_in(index: Mapping) -> int:
+    """How many mappings and sequences a document has, by its `Index` (any other mapping: its size)."""
+    return index.collections if type(index) is Index else len(index)
+
+
+def _own_pair(node: MappingNode, keys: Keys, key: str) -> Pair | None:
+    """The pair of `key` from a mapping's `Index` entry that is not a dict."""
     if type(keys) is not tuple:
-        return None if keys is None else keys.get(key)
+        return keys.get(key)
     first = keys[0]
     if type(first) is str:  # the keys' values, all different (so `index` finds the only one)
         return node.value[keys.index(key)] if key in keys else None
@@ -804,7 +842,7 @@ class Tree:
         self.index = index
         self.spans = spans
         # Aliases can make the tree far larger than its text; a real pipeline visits each node about once.
-        self.budget = max(MIN_VISIT_BUDGET, VISITS_PER_NODE * len(index))
+        self.budget = max(MIN_VISIT_BUDGET, VISITS_PER_NODE * collections_in(index))
         self.depth = 0  # levels of the current walk, paid by `descend` and given back by `ascend`
         # Across files: `home` is the mark name of the analysed file's nodes; while a body spliced in from
         # another file is read, `via` is (the span in the analysed file of the use that brought it, its label)
@@ -850,6 +888,9 @@ class Tree:
 
     def _unindexed(self, node: MappingNode) -> Keys:
         """`keys` of a node the document's index does not hold."""
+        pairs = node.value
+        if len(pairs) < 2:  # (never in an index: see `Index`)
+            return pairs[0] if pairs else _NO_KEYS
         if self.shared is not None:
             keys = self.shared.get(node)
             if keys is not None:
@@ -921,7 +962,7 @@ class Tree:
         if type(node) is not MappingNode:
             return None
         keys = self.index.get(node)  # (the common case inline: an own key of a node of the document read)
-        pair = keys.get(key) if type(keys) is dict else _own_pair(node, keys, key)
+        pair = keys.get(key) if type(keys) is dict else _own_pair(node, keys if keys is not None else self._unindexed(node), key)
         if pair is None:
             pair = self.entry(node, key)
         return pair[1] if pair else None
@@ -930,7 +971,7 @@ class Tree:
         if type(node) is not MappingNode:
             return None
         keys = self.index.get(node)  # (as in `get`)
-        pair = keys.get(key) if type(keys) is dict else _own_pair(node, keys, key)
+        pair = keys.get(key) if type(keys) is dict else _own_pair(node, keys if keys is not None else self._unindexed(node), key)
         if pair is None:
             pair = self.entry(node, key)
             if pair is None:

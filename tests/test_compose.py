@@ -201,7 +201,7 @@ def test_a_one_pair_mapping_and_a_closed_collection_answer_as_any_other():
     spans, [(_, root, index, _)], _ = compose(text)
     tree = Tree(index, spans)
     a, m, n, q, r = (tree.get(root, k) for k in "amnqr")
-    assert type(index[a]) is tuple and tree.get(a, "b").value == "1" and tree.get(a, "c") is None
+    assert a not in index and n not in index and tree.get(a, "b").value == "1" and tree.get(a, "c") is None
     assert dict(tree.keys(a)) == {"b": a.value[0]} and tree.text(a, "b").value == "1"
     assert tree.get(m, "c").value == "2" and tree.text(m, "c").span == Span(2, 10, 2, 11)
     assert [k.value for k, _ in tree.items(m)] == ["c"]
@@ -219,10 +219,11 @@ def test_each_kind_of_index_entry_gives_the_keys_a_dict_of_every_pair_gives():
     )
     spans, [(_, root, index, _)], _ = compose(text)
     tree = Tree(index, spans)
-    entries = {name: index[tree.get(root, name)] for name in ("one", "many", "dups", "odd", "merged", "only", "empty")}
+    entries = {name: index.get(tree.get(root, name)) for name in ("one", "many", "dups", "odd", "merged", "only", "empty")}
     assert entries["many"] == ("a", "b", "c") and entries["merged"] == ("<<", "a")
-    assert type(entries["one"]) is tuple and type(entries["one"][0]) is ScalarNode and not entries["empty"]
+    assert entries["one"] is entries["only"] is entries["empty"] is None
     assert type(entries["dups"]) is dict and type(entries["odd"]) is dict
+    assert index.collections == 10 and len(index) == 6  # (every mapping and sequence; those of two pairs or more)
     for name in entries:
         node = tree.get(root, name)
         own = {pair[0].value: pair for pair in node.value if type(pair[0]) is ScalarNode}
