@@ -508,16 +508,6 @@ def collections_in(index: Mapping) -> int:
     return index.collections if type(index) is Index else len(index)
 
 
-def _own_pair(node: MappingNode, keys: Keys, key: str) -> Pair | None:
-    """The pair of `key` from a mapping's `Index` entry that is not a dict."""
-    if type(keys) is not tuple:
-        return keys.get(key)
-    first = keys[0]
-    if type(first) is str:  # the keys' values, all different (so `index` finds the only one)
-        return node.value[keys.index(key)] if key in keys else None
-    return keys if type(first) is ScalarNode and first[0] == key else None
-
-
 def _anchor(anchors: dict[str, Node], event, node: Node) -> None:
     if event.anchor in anchors:
         raise MarkedYAMLError(
@@ -942,13 +932,26 @@ class Tree:
         """The (key node, value node) for `key`: the last own one, else the first merged one."""
         if type(node) is not MappingNode:
             return None
-        keys = self.index.get(node)  # (the common case first: a node of the document read)
+        keys = self.index.get(node)  # (the common cases first: a node of the document read)
         if keys is None:
-            keys = self._unindexed(node)
-        if type(keys) is not dict:
-            found = _own_pair(node, keys, key)
-            if found is not None or not _merges(keys):
-                return found
+            pairs = node.value
+            if len(pairs) > 1:
+                keys = self._unindexed(node)
+            elif not pairs:
+                return None
+            else:  # one pair (never in an index)
+                pair = pairs[0]
+                name = pair[0][0] if type(pair[0]) is ScalarNode else None
+                if name == key:
+                    return pair
+                if name != "<<":
+                    return None
+                keys = {name: pair}
+        if type(keys) is tuple:  # the values of distinct scalar keys, in the order of the pairs
+            if key in keys:
+                return node.value[keys.index(key)]
+            if "<<" not in keys:
+                return None
             keys = keys_of(node, keys)
         found = keys.get(key)
         if found is None and "<<" in keys:
@@ -961,22 +964,23 @@ class Tree:
     def get(self, node: Node | None, key: str) -> Node | None:
         if type(node) is not MappingNode:
             return None
-        keys = self.index.get(node)  # (the common case inline: an own key of a node of the document read)
-        pair = keys.get(key) if type(keys) is dict else _own_pair(node, keys if keys is not None else self._unindexed(node), key)
-        if pair is None:
-            pair = self.entry(node, key)
+        keys = self.index.get(node)  # (the common cases inline: a key of a node of the document read, or none)
+        if type(keys) is tuple:
+            if key in keys:
+                return node.value[keys.index(key)][1]
+            if "<<" not in keys:
+                return None
+        elif keys is not None:
+            pair = keys.get(key)
+            if pair is not None:
+                return pair[1]
+            if "<<" not in keys:
+                return None
+        pair = self.entry(node, key)
         return pair[1] if pair else None
 
     def text(self, node: Node | None, key: str) -> Text | None:
-        if type(node) is not MappingNode:
-            return None
-        keys = self.index.get(node)  # (as in `get`)
-        pair = keys.get(key) if type(keys) is dict else _own_pair(node, keys if keys is not None else self._unindexed(node), key)
-        if pair is None:
-            pair = self.entry(node, key)
-            if pair is None:
-                return None
-        value = pair[1]
+        value = self.get(node, key)
         if type(value) is ScalarNode:
             return Text(value[0], self.spans(value) if self.via is None else self.span(value), bool(value[3]))
         return None
