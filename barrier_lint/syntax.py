@@ -313,9 +313,9 @@ class Index(dict):
     has (a reader's walk budget grows with it).
 
     A dict of keys costs about 190 bytes, more than the rest of a small mapping, and most mappings need none:
-    - a mapping whose keys are all scalars and all different has the tuple of its keys' values, in the order
-      of its pairs (a key's pair is the pair at its place);
-    - any other (duplicate keys, a key that is a collection) has the dict;
+    - a mapping whose keys are all scalars and all different, none of them a merge key (`<<`), has the tuple
+      of its keys' values, in the order of its pairs (a key's pair is the pair at its place);
+    - any other (duplicate keys, a key that is a collection, a merge key) has the dict;
     - a mapping of one pair or none (half the mappings of a pipeline are `- step:` wrappers) and a sequence
       are not in it: their keys are read off their pairs (`Tree`), and the index is half as large; the
       mappings of one pair are listed in `single`, for `keyed`.
@@ -414,7 +414,7 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
                 if type(seen) is not dict:
                     current.value = [seen]
                     single(current)
-                elif len(seen) == len(current.value):
+                elif len(seen) == len(current.value) and "<<" not in seen:
                     index[current] = tuple(seen)
                     current.value = current.value[:]
             current, append, seen, key = stack.pop()
@@ -815,7 +815,7 @@ SpansOf = Callable[[str], "Spans"]  # a file's mark name -> its positions
 
 def _merges(keys: Keys) -> bool:
     """Whether the `Index` entry of a mapping has a merge key (`<<`)."""
-    if type(keys) is tuple and type(keys[0]) is not str:
+    if type(keys) is tuple:  # one pair, or the values of keys (never with `<<`)
         return type(keys[0]) is ScalarNode and keys[0][0] == "<<"
     return "<<" in keys
 
@@ -947,12 +947,8 @@ class Tree:
                 if name != "<<":
                     return None
                 keys = {name: pair}
-        if type(keys) is tuple:  # the values of distinct scalar keys, in the order of the pairs
-            if key in keys:
-                return node.value[keys.index(key)]
-            if "<<" not in keys:
-                return None
-            keys = keys_of(node, keys)
+        if type(keys) is tuple:  # the values of distinct scalar keys, none of them `<<`, in the order of the pairs
+            return node.value[keys.index(key)] if key in keys else None
         found = keys.get(key)
         if found is None and "<<" in keys:
             for source in self._merge_sources(node):
@@ -964,18 +960,23 @@ class Tree:
     def get(self, node: Node | None, key: str) -> Node | None:
         if type(node) is not MappingNode:
             return None
-        keys = self.index.get(node)  # (the common cases inline: a key of a node of the document read, or none)
+        keys = self.index.get(node)  # (the common cases inline: a node of the document read)
         if type(keys) is tuple:
-            if key in keys:
-                return node.value[keys.index(key)][1]
-            if "<<" not in keys:
-                return None
-        elif keys is not None:
+            return node.value[keys.index(key)][1] if key in keys else None
+        if keys is not None:
             pair = keys.get(key)
             if pair is not None:
                 return pair[1]
             if "<<" not in keys:
                 return None
+        else:
+            pairs = node.value
+            if len(pairs) == 1 and type(pairs[0][0]) is ScalarNode:
+                name = pairs[0][0][0]
+                if name == key:
+                    return pairs[0][1]
+                if name != "<<":
+                    return None
         pair = self.entry(node, key)
         return pair[1] if pair else None
 
