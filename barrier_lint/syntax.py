@@ -2,7 +2,7 @@
 
 It builds compact nodes in one pass over the events of ruamel.yaml's C parser (`CParser` from
 ruamel.yaml.clib), indexing every mapping by key and finding duplicate keys and recursive aliases as it
-goes (`compose_documents`). The pure-Python parser gives the same events when the C extension is missing. The readers in `barrier_lint.readers` turn the nodes into the typed model through
+goes (`compose_documents`; the index is compact, see `Index`). The pure-Python parser gives the same events when the C extension is missing. The readers in `barrier_lint.readers` turn the nodes into the typed model through
 `Tree`, the node accessors defined here, so no other module handles ruamel.yaml objects directly.
 
 Hostile input is handled here, once:
