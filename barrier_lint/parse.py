@@ -22,6 +22,7 @@ from .syntax import (  # noqa: F401  (re-exported: the names the rest of the pro
     Node,
     Spans,
     YamlProblem,
+    collections_in,
     compose_documents,
     control_character_problem,
     decode,
@@ -62,7 +63,7 @@ class Composed:
 
     @property
     def size(self) -> int:
-        return sum(len(index) for _, _, index, _ in self.documents)
+        return sum(collections_in(index) for _, _, index, _ in self.documents)
 
 
 def parse(text: str, name: str | None = None, resolver: Resolver | None = None) -> ParsedFile:

@@ -2,7 +2,7 @@
 
 It builds compact nodes in one pass over the events of ruamel.yaml's C parser (`CParser` from
 ruamel.yaml.clib), indexing every mapping by key and finding duplicate keys and recursive aliases as it
-goes (`compose_documents`). The pure-Python parser gives the same events when the C extension is missing. The readers in `barrier_lint.readers` turn the nodes into the typed model through
+goes (`compose_documents`; the index is compact, see `Index`). The pure-Python parser gives the same events when the C extension is missing. The readers in `barrier_lint.readers` turn the nodes into the typed model through
 `Tree`, the node accessors defined here, so no other module handles ruamel.yaml objects directly.
 
 Hostile input is handled here, once:
@@ -20,7 +20,7 @@ import itertools
 import re
 import sys
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from operator import itemgetter
 from types import MappingProxyType, ModuleType
 
@@ -371,14 +371,31 @@ class ScalarNode(tuple, Node):
 
 
 class CollectionNode(Node):
-    __slots__ = ("end", "flow_style", "source", "start", "value")
+    """A sequence or mapping. Its start and end offsets are one integer, as a scalar's are (`start << 32 |
+    end`: 24 bytes less per collection); until its end is known (while it is being composed) the integer
+    is `~start`, negative, and `end` is None: an alias to it then is recursive."""
+
+    __slots__ = ("flow_style", "position", "source", "value")
 
     def __init__(self, value: list, start: int, end: int | None, source: Spans, flow_style: bool | None = None) -> None:
-        self.value, self.start, self.end, self.source, self.flow_style = value, start, end, source, flow_style
+        self.value, self.source, self.flow_style = value, source, flow_style
+        self.position = ~start if end is None else start << 32 | end
+
+    @property
+    def start(self) -> int:  # type: ignore[override]
+        position = self.position
+        return position >> 32 if position >= 0 else ~position
+
+    @property
+    def end(self) -> int | None:  # type: ignore[override]
+        position = self.position
+        return position & _LOW if position >= 0 else None
 
     def copy(self, value: list) -> CollectionNode:
         """The same kind of collection, written at the same place, holding `value`."""
-        return type(self)(value, self.start, self.end, self.source, self.flow_style)
+        copy = type(self)(value, 0, 0, self.source, self.flow_style)
+        copy.position = self.position
+        return copy
 
 
 class Mark:
@@ -400,7 +417,46 @@ class MappingNode(CollectionNode):
     __slots__ = ()
 
 
-Index = dict[int, dict[str, tuple[Node, Node]]]  # id(mapping node) -> key -> (key node, value node)
+Pair = tuple  # (key node, value node)
+Keys = "dict[str, Pair] | Pair | tuple[str, ...]"
+
+
+class Index(dict):
+    """A document's mappings of two pairs or more (hashed by identity) -> their keys: key -> (key node, value
+    node), the last of duplicates winning, and `collections`, how many mappings and sequences the document
+    has (a reader's walk budget grows with it).
+
+    A dict of keys costs about 190 bytes, more than the rest of a small mapping, and most mappings need none:
+    - a mapping whose keys are all scalars and all different, none of them a merge key (`<<`), has the tuple
+      of its keys' values, in the order of its pairs (a key's pair is the pair at its place);
+    - any other (duplicate keys, a key that is a collection, a merge key) has the dict;
+    - a mapping of one pair or none (half the mappings of a pipeline are `- step:` wrappers) and a sequence
+      are not in it: their keys are read off their pairs (`Tree`), and the index is half as large; the
+      mappings of one pair are listed in `single`, for `keyed`.
+    `keys_of` gives the mapping of keys of any of them. (At a million lines: 80 MB less than a dict each.)
+    """
+
+    __slots__ = ("collections", "single")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.collections = 0
+        self.single: list[MappingNode] = []
+
+    def keyed(self) -> Iterator[tuple[MappingNode, Keys]]:
+        """Every mapping with a key and its entry (for one of one pair, the pair)."""
+        yield from self.items()
+        for node in self.single:
+            yield node, node.value[0]
+
+
+def key_names(keys: Keys) -> Iterable[str]:
+    """The keys' values of an entry of `Index.keyed`."""
+    if type(keys) is tuple and type(keys[0]) is not str:
+        return (keys[0][0],) if type(keys[0]) is ScalarNode else ()
+    return keys
+
+
 ComposedDocument = tuple[int, Node, Index, list[YamlProblem]]  # (number, root, index, its problems)
 
 
@@ -437,13 +493,15 @@ def compose_documents(text: str, spans: Spans) -> tuple[list[ComposedDocument], 
 def _build(get_event: Callable[[], object], spans: Spans, documents: list[ComposedDocument]) -> None:
     # The hot loop: one iteration per event and no Python call per node beyond the node's construction. The
     # collection being built is held in locals (`current`, the bound `append` of its list, `seen`: its keys
-    # so far, None for a sequence, and `key`: the key waiting for its value); `stack` keeps those of the
+    # so far as its `Index` entry holds them, None for a sequence, and `key`: the key waiting for its
+    # value); `stack` keeps those of the
     # collections around it. Their end marks are None until they end: an alias to one of them is recursive.
     scalar_event, alias_event, mapping_start, sequence_start = ScalarEvent, AliasEvent, MappingStartEvent, SequenceStartEvent
     mapping_end, sequence_end, document_start, document_end = MappingEndEvent, SequenceEndEvent, DocumentStartEvent, DocumentEndEvent
     scalar, mapping, sequence, new_tuple = ScalarNode, MappingNode, SequenceNode, tuple.__new__
     no_keys = _NO_KEYS
-    index: Index = {}
+    index = Index()
+    collections, single = 0, index.single.append
     problems: list[YamlProblem] = []
     anchors: dict[str, Node] = {}
     recursive: set[int] = set()
@@ -463,18 +521,28 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
             if event.anchor is not None:
                 _anchor(anchors, event, node)
         elif kind is mapping_end or kind is sequence_end:
-            current.end = event.end_mark.index  # type: ignore[union-attr]
+            current.position = ~current.position << 32 | event.end_mark.index  # type: ignore[union-attr]
+            if seen is not None and seen is not no_keys:  # a mapping's keys (see `Index`)
+                # and its list of pairs made exactly as long as it is (grown by appending, half of them had
+                # room for three more: 6 MB at a million lines)
+                if type(seen) is not dict:
+                    current.value = [seen]
+                    single(current)
+                elif len(seen) == len(current.value) and "<<" not in seen:
+                    index[current] = tuple(seen)
+                    current.value = current.value[:]
             current, append, seen, key = stack.pop()
             continue
         elif kind is mapping_start:
             node = mapping([], event.start_mark.index, None, spans, event.flow_style)
-            index[id(node)] = keys = {}
+            keys = no_keys  # (its keys so far: none, then its first pair, then a dict)
+            collections += 1
             if event.anchor is not None:
                 _anchor(anchors, event, node)
         elif kind is sequence_start:
             node = sequence([], event.start_mark.index, None, spans, event.flow_style)
-            index[id(node)] = no_keys  # type: ignore[assignment]
             keys = None
+            collections += 1
             if event.anchor is not None:
                 _anchor(anchors, event, node)
         elif kind is alias_event:
@@ -485,10 +553,11 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
                 recursive.add(id(node))
                 problems.append(_recursive_alias_problem(node, len(documents), spans))
         elif kind is document_start:
-            index, problems, anchors, recursive, roots = {}, [], {}, set(), []
-            append, seen, key = roots.append, None, None
+            index, problems, anchors, recursive, roots = Index(), [], {}, set(), []
+            append, seen, key, collections, single = roots.append, None, None, 0, index.single.append
             continue
         elif kind is document_end:
+            index.collections = collections
             problems.sort(key=_position)
             documents.append((len(documents), roots[0] if roots else None, index, problems))  # type: ignore[arg-type]
             continue
@@ -503,11 +572,23 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
         else:
             pair = (key, node)
             append(pair)
-            if type(key) is scalar:
-                name = key[0]
-                if name in seen and name != "<<":
-                    problems.append(_duplicate_key_problem(key, seen[name][0], len(documents), spans))
-                seen[name] = pair
+            if type(seen) is dict:
+                if type(key) is scalar:
+                    name = key[0]
+                    if name in seen and name != "<<":
+                        problems.append(_duplicate_key_problem(key, seen[name][0], len(documents), spans))
+                    seen[name] = pair
+            elif seen is no_keys:  # the mapping's first pair stands for its keys until a second one comes
+                seen = pair
+            else:  # the second pair: the keys become a dict
+                first = seen
+                seen = {first[0][0]: first} if type(first[0]) is scalar else {}
+                index[current] = seen
+                if type(key) is scalar:
+                    name = key[0]
+                    if name in seen and name != "<<":
+                        problems.append(_duplicate_key_problem(key, seen[name][0], len(documents), spans))
+                    seen[name] = pair
             key = None
         if kind is scalar_event or kind is alias_event:
             continue
@@ -522,8 +603,23 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
         current, append, seen, key = node, node.value.append, keys, None
 
 
-# The keys of every sequence in an `Index`: none (read-only, so that sharing one is safe).
+# The keys of a mapping with none (read-only, so that sharing one is safe).
 _NO_KEYS = MappingProxyType({})
+
+
+def keys_of(node: MappingNode, keys: Keys) -> Mapping[str, Pair]:
+    """The `Index` entry of a mapping as the mapping of keys it stands for."""
+    if type(keys) is not tuple:
+        return keys
+    first = keys[0]
+    if type(first) is str:
+        return dict(zip(keys, node.value))
+    return {first[0]: keys} if type(first) is ScalarNode else _NO_KEYS
+
+
+def collections_in(index: Mapping) -> int:
+    """How many mappings and sequences a document has, by its `Index` (any other mapping: its size)."""
+    return index.collections if type(index) is Index else len(index)
 
 
 def _anchor(anchors: dict[str, Node], event, node: Node) -> None:
@@ -652,6 +748,9 @@ def find_comments(text: str) -> list[Comment]:
 # ---------------------------------------------------------------------------------------------- model
 
 
+_LINE_CHUNK = 1 << 16  # code points of text split into lines at a time for a line table
+
+
 class Spans:
     """One file's positions: its name, and its line table, which turns the code-point offsets of nodes and
     marks into model spans.
@@ -678,11 +777,20 @@ class Spans:
         starts = self._starts
         if starts is None:
             text = self._text or ""
+            starts = array("q", [0])
             if "\r" in text:
-                starts = array("q", [0] + [m.end() for m in _LINE_BREAK.finditer(text)])
+                starts.extend(m.end() for m in _LINE_BREAK.finditer(text))
             else:  # the common case, at C speed: each line starts one past the end of the one before
-                starts = array("q", itertools.accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
-                starts.pop()
+                # A piece of the text at a time: the lines of all of it at once would be a string each (70 MB
+                # at a million lines, more than the table itself, at the peak of the run).
+                position, size = 0, len(text)
+                while position < size:
+                    cut = text.find("\n", position + _LINE_CHUNK)
+                    stop = size if cut < 0 else cut + 1
+                    lines = text[position:stop].split("\n")
+                    lines.pop()  # (what follows the piece's last line break)
+                    starts.extend(itertools.islice(itertools.accumulate(map((1).__add__, map(len, lines)), initial=position), 1, None))
+                    position = stop
             self._starts, self._text = starts, None
         return starts
 
@@ -819,6 +927,13 @@ UNNAMED = "<unicode string>"  # the mark name the C parser gives a text composed
 SpansOf = Callable[[str], "Spans"]  # a file's mark name -> its positions
 
 
+def _merges(keys: Keys) -> bool:
+    """Whether the `Index` entry of a mapping has a merge key (`<<`)."""
+    if type(keys) is tuple:  # one pair, or the values of keys (never with `<<`)
+        return type(keys[0]) is ScalarNode and keys[0][0] == "<<"
+    return "<<" in keys
+
+
 class TooLarge(Exception):
     """A document whose aliases expand far beyond its text: the walk's budget or depth ran out."""
 
@@ -831,7 +946,7 @@ class Tree:
         self.index = index
         self.spans = spans
         # Aliases can make the tree far larger than its text; a real pipeline visits each node about once.
-        self.budget = max(MIN_VISIT_BUDGET, VISITS_PER_NODE * len(index))
+        self.budget = max(MIN_VISIT_BUDGET, VISITS_PER_NODE * collections_in(index))
         self.depth = 0  # levels of the current walk, paid by `descend` and given back by `ascend`
         # Across files: `home` is the mark name of the analysed file's nodes; while a body spliced in from
         # another file is read, `via` is (the span in the analysed file of the use that brought it, its label)
@@ -841,7 +956,7 @@ class Tree:
         self.via: tuple[Span, str] | None = None
         self._origin: Origin | None = None  # the origin `span` gave last, and the `via` it was made for
         self._origin_via: tuple[Span, str] | None = None
-        self.extra: dict[int, tuple[Node, dict[str, tuple[Node, Node]]]] = {}
+        self.extra: dict[Node, dict[str, tuple[Node, Node]]] = {}
         self.shared: Index | None = None  # the other files' indexes (the workspace's), for spliced nodes
 
     def use_shared(self, shared: Index | None) -> None:
@@ -869,25 +984,25 @@ class Tree:
         s = source.remembered(node)
         return Span(s.start_line, s.start_col, s.end_line, s.end_col, origin)
 
-    def keys(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
+    def keys(self, node: MappingNode) -> Mapping[str, tuple[Node, Node]]:
         """A mapping's keys (the last of duplicates wins); indexed on first use for nodes that the document's
         index does not hold (bodies spliced in from other files, merged mappings)."""
-        keys = self.index.get(id(node))
-        return keys if keys is not None else self._unindexed(node)
+        keys = self.index.get(node)
+        return keys_of(node, keys if keys is not None else self._unindexed(node))
 
-    def _unindexed(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
+    def _unindexed(self, node: MappingNode) -> Keys:
         """`keys` of a node the document's index does not hold."""
+        pairs = node.value
+        if len(pairs) < 2:  # (never in an index: see `Index`)
+            return pairs[0] if pairs else _NO_KEYS
         if self.shared is not None:
-            keys = self.shared.get(id(node))
+            keys = self.shared.get(node)
             if keys is not None:
                 return keys
-        # Kept per reader (the document's own index is shared by every reading of it), with the node itself,
-        # so that its id cannot be reused by another node while this reader runs.
-        known = self.extra.get(id(node))
-        if known is not None:
-            return known[1]
-        keys = {pair[0].value: pair for pair in node.value if type(pair[0]) is ScalarNode}
-        self.extra[id(node)] = (node, keys)
+        # Kept per reader (the document's own index is shared by every reading of it).
+        keys = self.extra.get(node)
+        if keys is None:
+            keys = self.extra[node] = {pair[0].value: pair for pair in node.value if type(pair[0]) is ScalarNode}
         return keys
 
     # -- node access -----------------------------------------------------------------------------------
@@ -911,8 +1026,8 @@ class Tree:
         """The key/value pairs of a mapping, own keys first, then what merge keys (`<<: *x`) bring in."""
         if not isinstance(node, MappingNode):
             return []
-        keys = self.keys(node)
-        if "<<" not in keys:
+        keys = self.index.get(node)
+        if not _merges(keys if keys is not None else self._unindexed(node)):
             return node.value
         own = [(k, v) for k, v in node.value if not (isinstance(k, ScalarNode) and k.value == "<<")]
         return own + [pair for source in self._merge_sources(node) for pair in source.value]
@@ -931,9 +1046,23 @@ class Tree:
         """The (key node, value node) for `key`: the last own one, else the first merged one."""
         if type(node) is not MappingNode:
             return None
-        keys = self.index.get(id(node))  # (the common case first: a node of the document read)
+        keys = self.index.get(node)  # (the common cases first: a node of the document read)
         if keys is None:
-            keys = self._unindexed(node)
+            pairs = node.value
+            if len(pairs) > 1:
+                keys = self._unindexed(node)
+            elif not pairs:
+                return None
+            else:  # one pair (never in an index)
+                pair = pairs[0]
+                name = pair[0][0] if type(pair[0]) is ScalarNode else None
+                if name == key:
+                    return pair
+                if name != "<<":
+                    return None
+                keys = {name: pair}
+        if type(keys) is tuple:  # the values of distinct scalar keys, none of them `<<`, in the order of the pairs
+            return node.value[keys.index(key)] if key in keys else None
         found = keys.get(key)
         if found is None and "<<" in keys:
             for source in self._merge_sources(node):
@@ -945,22 +1074,28 @@ class Tree:
     def get(self, node: Node | None, key: str) -> Node | None:
         if type(node) is not MappingNode:
             return None
-        keys = self.index.get(id(node))  # (the common case inline: an own key of a node of the document read)
-        pair = keys.get(key) if keys is not None else None
-        if pair is None:
-            pair = self.entry(node, key)
+        keys = self.index.get(node)  # (the common cases inline: a node of the document read)
+        if type(keys) is tuple:
+            return node.value[keys.index(key)][1] if key in keys else None
+        if keys is not None:
+            pair = keys.get(key)
+            if pair is not None:
+                return pair[1]
+            if "<<" not in keys:
+                return None
+        else:
+            pairs = node.value
+            if len(pairs) == 1 and type(pairs[0][0]) is ScalarNode:
+                name = pairs[0][0][0]
+                if name == key:
+                    return pairs[0][1]
+                if name != "<<":
+                    return None
+        pair = self.entry(node, key)
         return pair[1] if pair else None
 
     def text(self, node: Node | None, key: str) -> Text | None:
-        if type(node) is not MappingNode:
-            return None
-        keys = self.index.get(id(node))  # (as in `get`)
-        pair = keys.get(key) if keys is not None else None
-        if pair is None:
-            pair = self.entry(node, key)
-            if pair is None:
-                return None
-        value = pair[1]
+        value = self.get(node, key)
         if type(value) is ScalarNode:
             return Text(value[0], self.spans(value) if self.via is None else self.span(value), bool(value[3]))
         return None

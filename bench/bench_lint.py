@@ -15,6 +15,7 @@ and `lint / floor` on CPU time and on wall time. Target (issue 13): `lint / floo
 from __future__ import annotations
 
 import gc
+import os
 import pathlib
 import statistics
 import subprocess
@@ -29,7 +30,8 @@ from barrier_lint import lint  # noqa: E402
 from barrier_lint.parse import C_PARSER  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus" / "real"
+# (a git worktree elsewhere than beside ../shared names it: BARRIER_LINT_CORPUS=/path/to/shared/corpus/real)
+CORPUS = pathlib.Path(os.environ.get("BARRIER_LINT_CORPUS", ROOT.parent / "shared" / "corpus" / "real"))
 
 
 def best_of(fn, repeat: int) -> float:

@@ -181,3 +181,58 @@ def test_the_parser_loads_without_ruamel_yaml_main_and_the_whole_package_is_ther
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split("\n")[:3] == ["ok", "{'a': [1]}", "ScalarNode"]
+
+
+def test_the_line_table_built_a_piece_at_a_time_is_that_of_the_whole_text(monkeypatch):
+    import barrier_lint.syntax as syntax
+
+    texts = ["", "\n", "a", "a\n", "\n\n\n", "ab\ncd\n\nefg", "ab\ncd\n\nefg\n", "x" * 9 + "\n" + "y" * 3, "a\r\nb\rc\n"]
+    for chunk in (1, 2, 3, 5, 1 << 16):
+        monkeypatch.setattr(syntax, "_LINE_CHUNK", chunk)
+        for text in texts:
+            expected = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+            if "\r" in text:
+                expected = [0, 3, 5, 7]
+            assert list(Spans(text).line_starts) == expected, (chunk, text)
+
+
+def test_a_one_pair_mapping_and_a_closed_collection_answer_as_any_other():
+    text = "a: {b: 1}\nm:\n  <<: {c: 2}\nn: [x]\nq: {? [k] : v}\nr: {}\n"
+    spans, [(_, root, index, _)], _ = compose(text)
+    tree = Tree(index, spans)
+    a, m, n, q, r = (tree.get(root, k) for k in "amnqr")
+    assert a not in index and n not in index and tree.get(a, "b").value == "1" and tree.get(a, "c") is None
+    assert dict(tree.keys(a)) == {"b": a.value[0]} and tree.text(a, "b").value == "1"
+    assert tree.get(m, "c").value == "2" and tree.text(m, "c").span == Span(2, 10, 2, 11)
+    assert [k.value for k, _ in tree.items(m)] == ["c"]
+    assert dict(tree.keys(q)) == {} and tree.get(q, "k") is None and tree.items(r) == []
+    assert (a.start, a.end, n.start, n.end, root.start, root.end) == (3, 9, 29, 32, 0, len(text))
+    assert (tree.span(a), tree.span(n)) == (Span(0, 3, 0, 9), Span(3, 3, 3, 6))
+
+
+def test_each_kind_of_index_entry_gives_the_keys_a_dict_of_every_pair_gives():
+    # One pair, distinct scalar keys (the tuple of their values), duplicates and a collection key (a dict),
+    # merge keys in each: every lookup answers as the dict of the pairs, the last of duplicates winning.
+    text = (
+        "base: &b {p: 0, q: 9}\none: {a: 1}\nmany: {a: 1, b: 2, c: 3}\ndups: {a: 1, b: 2, a: 3}\n"
+        "odd: {? [k] : v, a: 1}\nmerged: {<<: *b, a: 1}\nonly: {<<: *b}\nempty: {}\n"
+    )
+    spans, [(_, root, index, _)], _ = compose(text)
+    tree = Tree(index, spans)
+    entries = {name: index.get(tree.get(root, name)) for name in ("one", "many", "dups", "odd", "merged", "only", "empty")}
+    assert entries["many"] == ("a", "b", "c") and entries["one"] is entries["only"] is entries["empty"] is None
+    assert type(entries["dups"]) is dict and type(entries["odd"]) is dict and type(entries["merged"]) is dict
+    assert index.collections == 10 and len(index) == 6  # (every mapping and sequence; those of two pairs or more)
+    for name in entries:
+        node = tree.get(root, name)
+        own = {pair[0].value: pair for pair in node.value if type(pair[0]) is ScalarNode}
+        assert dict(tree.keys(node)) == own, name
+        for key in ("a", "b", "c", "p", "q", "<<", "k", "z"):
+            pair = own.get(key)
+            if pair is None and "<<" in own:
+                pair = {"p": tree.get(tree.get(root, "base"), "p") , "q": tree.get(tree.get(root, "base"), "q")}.get(key)
+                assert (tree.get(node, key) is pair) and (tree.text(node, key).value == pair.value if pair else True), (name, key)
+                continue
+            assert tree.entry(node, key) is pair and tree.get(node, key) is (pair[1] if pair else None), (name, key)
+    assert tree.get(tree.get(root, "dups"), "a").value == "3" and tree.text(tree.get(root, "many"), "c").value == "3"
+    assert [k.value for k, _ in tree.items(tree.get(root, "merged"))] == ["a", "p", "q"]

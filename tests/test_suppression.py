@@ -197,3 +197,16 @@ def test_yaml_that_is_not_harness_is_left_alone():
         """
     )
     assert found(text) == []
+
+
+@pytest.mark.parametrize("piece", [1, 5, 11, 12, 13, 1 << 18])
+def test_a_marker_across_the_pieces_the_text_is_lowered_in_is_found(monkeypatch, piece):
+    import barrier_lint.suppression as suppression
+
+    monkeypatch.setattr(suppression, "_PIECE", piece)
+    text = edit(24, lambda line: line + "  # Barrier-LINT: disable=BL203")
+    assert found(text) == [("BL105", 7, 35), ("BL101", 25, 90)]
+    for start in range(len("barrier-lint") + 2):
+        assert suppression._mentions_barrier_lint("x" * start + "bArrier-lint") and not suppression._mentions_barrier_lint(
+            "x" * start + "barrier-lin"
+        )

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from ..parse import Composed, compose
 from ..model import Span
 from ..readers import V1_TEMPLATE_PATH
-from ..syntax import MappingNode, Node, ScalarNode, Tree
+from ..syntax import Index, MappingNode, Node, ScalarNode, Tree, collections_in, key_names, keys_of
 
 TEMPLATE_TYPES = ("Pipeline", "Stage", "StepGroup", "Step")
 
@@ -99,8 +99,8 @@ class WorkspaceIndex:
         # Files read but not composed yet: a directory run composes most of them when it lints them, so
         # they are composed here only when a lookup needs them (a child pipeline, an input set's pipeline).
         self.pending: dict[str, str] = {}
-        # Every composed mapping's keys, by node id, across files: readers look spliced nodes up here.
-        self.node_keys: dict[int, dict] = {}
+        # Every composed mapping's keys, by node, across files: readers look spliced nodes up here.
+        self.node_keys: dict = {}  # (the entries of every file's `syntax.Index`)
         self.generation = 0  # how many times a file was added, changed or removed: what lookups remember by
         # The reverse dependency map, kept by put and remove: identifier -> the files that name it.
         self.template_users: dict[str, set[str]] = defaultdict(set)
@@ -125,7 +125,7 @@ class WorkspaceIndex:
             self.node_keys.update(index)
             _names(indexed, index)
         for number, root, index, _ in indexed.composed.documents:
-            _classify(indexed, number, root, Tree(index, indexed.composed.spans), len(index))
+            _classify(indexed, number, root, Tree(index, indexed.composed.spans), collections_in(index))
         for identifier in indexed.names_templates:
             self.template_users[identifier].add(name)
         for identifier in indexed.names_pipelines:
@@ -147,8 +147,8 @@ class WorkspaceIndex:
             return
         self.generation += 1
         for _, _, index, _ in old.composed.documents:
-            for node_id in index:
-                self.node_keys.pop(node_id, None)
+            for node in index:
+                self.node_keys.pop(node, None)
         for table, identifiers in ((self.template_users, old.names_templates), (self.pipeline_parents, old.names_pipelines)):
             for identifier in identifiers:
                 table[identifier].discard(name)
@@ -197,13 +197,14 @@ class WorkspaceIndex:
 NAMING_KEYS = frozenset(("templateRef", "uses", "pipeline"))
 
 
-def _names(indexed: IndexedFile, index: dict) -> None:
+def _names(indexed: IndexedFile, index: Index) -> None:
     """What the file names in others (`IndexedFile.names_templates`, `names_pipelines`), from its mappings' keys."""
     targets = (("templateRef", indexed.names_templates), ("uses", indexed.names_templates),
                ("pipeline", indexed.names_pipelines))
-    for keys in index.values():
-        if NAMING_KEYS.isdisjoint(keys):  # (most mappings: one test in C instead of three lookups)
+    for node, entry in index.keyed():
+        if NAMING_KEYS.isdisjoint(key_names(entry)):  # (most mappings: one test in C instead of three lookups)
             continue
+        keys = keys_of(node, entry)
         for key, into in targets:
             pair = keys.get(key)
             if pair is not None and isinstance(pair[1], ScalarNode) and isinstance(pair[1].value, str):
