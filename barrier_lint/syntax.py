@@ -216,6 +216,99 @@ except ImportError:  # pragma: no cover - exercised only without ruamel.yaml.cli
             VersionedResolver.__init__(self, loadumper=self)
 
 
+class _Event(BaseException):
+    """An event as `compose_documents` receives it: the parser's arguments, in the order the C extension
+    passes them, in `args`. ruamel.yaml's event classes (`ScalarEvent`, ...) run three or four Python
+    `__init__`s for each event, about 40% of the cost of the parser's events; `BaseException`'s
+    constructor, in C, only keeps its arguments. These classes are never raised."""
+
+    __slots__ = ()
+
+
+class _Scalar(_Event):  # (anchor, tag, implicit, value, start_mark, end_mark, style)
+    __slots__ = ()
+
+
+class _MappingStart(_Event):  # (anchor, tag, implicit, start_mark, end_mark, flow_style)
+    __slots__ = ()
+
+
+class _SequenceStart(_Event):  # (anchor, tag, implicit, start_mark, end_mark, flow_style)
+    __slots__ = ()
+
+
+class _MappingEnd(_Event):  # (start_mark, end_mark)
+    __slots__ = ()
+
+
+class _SequenceEnd(_Event):  # (start_mark, end_mark)
+    __slots__ = ()
+
+
+class _Alias(_Event):  # (anchor, start_mark, end_mark)
+    __slots__ = ()
+
+
+# The C extension makes its events by calling these names of its own module; while barrier-lint composes,
+# they are the light classes above (`_LightEvents`). Other events (stream and document) keep their classes.
+_LIGHT = {
+    "ScalarEvent": _Scalar, "MappingStartEvent": _MappingStart, "SequenceStartEvent": _SequenceStart,
+    "MappingEndEvent": _MappingEnd, "SequenceEndEvent": _SequenceEnd, "AliasEvent": _Alias,
+}
+
+
+def _light(event: object) -> object:
+    """A ruamel.yaml event as a light one (the pure-Python parser's, or the C parser's where its classes
+    cannot be swapped)."""
+    kind = type(event)
+    if kind is ScalarEvent:
+        return _Scalar(event.anchor, event.ctag, event.implicit, event.value, event.start_mark, event.end_mark, event.style)  # type: ignore[attr-defined]
+    if kind is MappingStartEvent or kind is SequenceStartEvent:
+        light = _MappingStart if kind is MappingStartEvent else _SequenceStart
+        return light(event.anchor, event.ctag, event.implicit, event.start_mark, event.end_mark, event.flow_style)  # type: ignore[attr-defined]
+    if kind is MappingEndEvent:
+        return _MappingEnd(event.start_mark, event.end_mark)  # type: ignore[attr-defined]
+    if kind is SequenceEndEvent:
+        return _SequenceEnd(event.start_mark, event.end_mark)  # type: ignore[attr-defined]
+    if kind is AliasEvent:
+        return _Alias(event.anchor, event.start_mark, event.end_mark)  # type: ignore[attr-defined]
+    return event
+
+
+class _LightEvents:
+    """While any thread composes, the C extension's event classes are the light ones; ruamel.yaml's are
+    back when none does. (Only code that reads the C parser's events itself, in another thread at that
+    very time, could see the difference: ruamel.yaml's loaders build nodes in C and are not affected.)"""
+
+    def __init__(self) -> None:
+        import _thread
+
+        self._lock = _thread.allocate_lock()
+        self._users = 0
+        self._module = sys.modules.get("_ruamel_yaml") if C_PARSER else None
+        self._stock = {name: getattr(self._module, name, None) for name in _LIGHT}
+        # Swapped only where the extension is the one we know: every name there, each ruamel.yaml's class.
+        expected = dict(zip(_LIGHT, (ScalarEvent, MappingStartEvent, SequenceStartEvent, MappingEndEvent, SequenceEndEvent, AliasEvent)))
+        self.works = self._module is not None and self._stock == expected
+
+    def __enter__(self) -> None:
+        if self.works:
+            with self._lock:
+                self._users += 1
+                if self._users == 1:
+                    self._module.__dict__.update(_LIGHT)  # type: ignore[union-attr]
+
+    def __exit__(self, *exc: object) -> None:
+        if self.works:
+            with self._lock:
+                self._users -= 1
+                if self._users == 0:
+                    self._module.__dict__.update(self._stock)  # type: ignore[union-attr]
+
+
+_light_events = _LightEvents()
+
+
 MAX_DEPTH = 400  # collections nested deeper than this are refused (real pipelines nest about 30 deep)
 MIN_VISIT_BUDGET = 100_000  # model-building steps any document may take
 VISITS_PER_NODE = 8  # beyond that, a document may take this many steps per distinct mapping or sequence
@@ -477,8 +570,10 @@ def compose_documents(text: str, spans: Spans) -> tuple[list[ComposedDocument], 
     """
     documents: list[ComposedDocument] = []
     parser = _Parser(text)
+    get_event = parser.get_event if _light_events.works else (lambda: _light(parser.get_event()))
     try:
-        _build(parser.get_event, spans, documents)
+        with _light_events:
+            _build(get_event, spans, documents)
     except _TooDeep as exc:
         return [], exc.args[0]
     except MarkedYAMLError as exc:
@@ -496,8 +591,8 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
     # so far as its `Index` entry holds them, None for a sequence, and `key`: the key waiting for its
     # value); `stack` keeps those of the
     # collections around it. Their end marks are None until they end: an alias to one of them is recursive.
-    scalar_event, alias_event, mapping_start, sequence_start = ScalarEvent, AliasEvent, MappingStartEvent, SequenceStartEvent
-    mapping_end, sequence_end, document_start, document_end = MappingEndEvent, SequenceEndEvent, DocumentStartEvent, DocumentEndEvent
+    scalar_event, alias_event, mapping_start, sequence_start = _Scalar, _Alias, _MappingStart, _SequenceStart
+    mapping_end, sequence_end, document_start, document_end = _MappingEnd, _SequenceEnd, DocumentStartEvent, DocumentEndEvent
     scalar, mapping, sequence, new_tuple = ScalarNode, MappingNode, SequenceNode, tuple.__new__
     no_keys = _NO_KEYS
     index = Index()
@@ -516,12 +611,12 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
         event = get_event()
         kind = type(event)
         if kind is scalar_event:
-            value = event.value
-            node = new_tuple(scalar, (same(value, value), event.start_mark.index << 32 | event.end_mark.index, spans, event.style))
-            if event.anchor is not None:
-                _anchor(anchors, event, node)
+            anchor, _, _, value, start, end, style = event.args
+            node = new_tuple(scalar, (same(value, value), start.index << 32 | end.index, spans, style))
+            if anchor is not None:
+                _anchor(anchors, anchor, start, node)
         elif kind is mapping_end or kind is sequence_end:
-            current.position = ~current.position << 32 | event.end_mark.index  # type: ignore[union-attr]
+            current.position = ~current.position << 32 | event.args[1].index  # type: ignore[union-attr]
             if seen is not None and seen is not no_keys:  # a mapping's keys (see `Index`)
                 # and its list of pairs made exactly as long as it is (grown by appending, half of them had
                 # room for three more: 6 MB at a million lines)
@@ -534,21 +629,24 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
             current, append, seen, key = stack.pop()
             continue
         elif kind is mapping_start:
-            node = mapping([], event.start_mark.index, None, spans, event.flow_style)
+            anchor, _, _, start, _, flow_style = event.args
+            node = mapping([], start.index, None, spans, flow_style)
             keys = no_keys  # (its keys so far: none, then its first pair, then a dict)
             collections += 1
-            if event.anchor is not None:
-                _anchor(anchors, event, node)
+            if anchor is not None:
+                _anchor(anchors, anchor, start, node)
         elif kind is sequence_start:
-            node = sequence([], event.start_mark.index, None, spans, event.flow_style)
+            anchor, _, _, start, _, flow_style = event.args
+            node = sequence([], start.index, None, spans, flow_style)
             keys = None
             collections += 1
-            if event.anchor is not None:
-                _anchor(anchors, event, node)
+            if anchor is not None:
+                _anchor(anchors, anchor, start, node)
         elif kind is alias_event:
-            node = anchors.get(event.anchor)  # type: ignore[assignment]
+            anchor, start, _ = event.args
+            node = anchors.get(anchor)  # type: ignore[assignment]
             if node is None:
-                raise MarkedYAMLError(None, None, "found undefined alias", event.start_mark)
+                raise MarkedYAMLError(None, None, "found undefined alias", start)
             if node.end is None and id(node) not in recursive:
                 recursive.add(id(node))
                 problems.append(_recursive_alias_problem(node, len(documents), spans))
@@ -593,7 +691,7 @@ def _build(get_event: Callable[[], object], spans: Spans, documents: list[Compos
         if kind is scalar_event or kind is alias_event:
             continue
         if len(stack) >= MAX_DEPTH:
-            line, col = spans.point(event.start_mark)
+            line, col = spans.point(start)
             raise _TooDeep(YamlProblem(
                 Span(line, col, line, col + 1),
                 f"the document nests collections more than {MAX_DEPTH} levels deep; "
@@ -622,13 +720,13 @@ def collections_in(index: Mapping) -> int:
     return index.collections if type(index) is Index else len(index)
 
 
-def _anchor(anchors: dict[str, Node], event, node: Node) -> None:
-    if event.anchor in anchors:
+def _anchor(anchors: dict[str, Node], anchor: str, start, node: Node) -> None:
+    if anchor in anchors:
         raise MarkedYAMLError(
-            "found duplicate anchor; first occurrence", _ErrorMark(anchors[event.anchor].start),
-            "second occurrence", event.start_mark,
+            "found duplicate anchor; first occurrence", _ErrorMark(anchors[anchor].start),
+            "second occurrence", start,
         )
-    anchors[event.anchor] = node
+    anchors[anchor] = node
 
 
 class _ErrorMark:

@@ -236,3 +236,70 @@ def test_each_kind_of_index_entry_gives_the_keys_a_dict_of_every_pair_gives():
             assert tree.entry(node, key) is pair and tree.get(node, key) is (pair[1] if pair else None), (name, key)
     assert tree.get(tree.get(root, "dups"), "a").value == "3" and tree.text(tree.get(root, "many"), "c").value == "3"
     assert [k.value for k, _ in tree.items(tree.get(root, "merged"))] == ["a", "p", "q"]
+
+
+def _lint_everything(texts):
+    from barrier_lint import lint
+
+    return [([(p.span, p.message) for p in parse(t).problems], lint(t)) for t in texts]
+
+
+def _sample_texts():
+    from .conftest import FIXTURES
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.rglob("*.yaml"))]
+    texts += ["a: &x {b: 1}\nc: *x\nd: *y\n", "k: 1\nk: 2\n", "[" * (MAX_DEPTH + 1), "- &a [*a]\n", "a: 'unclosed\n"]
+    return texts
+
+
+def test_the_c_parser_gets_its_own_event_classes_back_after_composing():
+    # While barrier-lint composes, the C extension makes light events (`syntax._LightEvents`); other code
+    # that reads the C parser's events afterwards gets ruamel.yaml's.
+    import _ruamel_yaml
+    import ruamel.yaml.events as events
+    from ruamel.yaml import YAML
+
+    from barrier_lint import syntax
+
+    assert syntax._light_events.works
+    parse("pipeline:\n  identifier: p\n")
+    for name in syntax._LIGHT:
+        assert getattr(_ruamel_yaml, name) is getattr(events, name)
+    parsed = list(YAML(typ="safe", pure=False).parse("a: [b]\n"))
+    assert [type(e).__name__ for e in parsed][2:6] == ["MappingStartEvent", "ScalarEvent", "SequenceStartEvent", "ScalarEvent"]
+    assert parsed[3].value == "a" and parsed[3].start_mark.index == 0
+
+
+def test_the_model_is_the_same_when_the_event_classes_cannot_be_swapped(monkeypatch):
+    # An unexpected C extension: its events are made light one by one (`syntax._light`), as the pure-Python
+    # parser's are, with the same nodes, problems and findings.
+    from barrier_lint import syntax
+
+    texts = _sample_texts()
+    fast = _lint_everything(texts)
+    monkeypatch.setattr(syntax._light_events, "works", False)
+    assert _lint_everything(texts) == fast
+
+
+def test_threads_composing_at_once_each_get_their_own_model_and_the_classes_come_back():
+    import threading
+
+    import _ruamel_yaml
+    import ruamel.yaml.events as events
+
+    from barrier_lint import syntax
+
+    texts = _sample_texts()
+    want = _lint_everything(texts)
+    got: dict[int, list] = {}
+
+    def work(k: int) -> None:
+        got[k] = [_lint_everything(texts) for _ in range(3)]
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(runs == [want] * 3 for runs in got.values()) and len(got) == 4
+    assert all(getattr(_ruamel_yaml, name) is getattr(events, name) for name in syntax._LIGHT)
