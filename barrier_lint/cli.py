@@ -15,7 +15,7 @@ from .config import Config
 from .diagnostics import Diagnostic, Severity
 from .model import DocumentKind, Span
 from .output import FORMATS, FileResult, RenderOptions
-from .output.common import display_name, escape, write_atomically
+from .output.common import below_cwd, display_name, escape, write_atomically
 
 # The parser, the linter and the rules are imported where they are used: a run whose every file is a cache
 # hit needs none of them (docs/performance.md, "Cold start").
@@ -931,10 +931,9 @@ def display_path(path: str) -> str:
     if path == "-":
         return path
     absolute = os.path.abspath(path)
-    here = os.getcwd()
-    prefix = here if here.endswith(os.sep) else here + os.sep
-    if absolute.startswith(prefix) and os.path.normcase(here) == here:  # what relpath gives, without its cost
-        return absolute[len(prefix):].replace(os.sep, "/")
+    inside = below_cwd(absolute)
+    if inside is not None:
+        return inside
     relative = os.path.relpath(absolute)
     if relative == os.pardir or relative.startswith(os.pardir + os.sep):
         return absolute.replace(os.sep, "/")

@@ -225,54 +225,53 @@ class _Event(BaseException):
     __slots__ = ()
 
 
-class _Scalar(_Event):  # (anchor, tag, implicit, value, start_mark, end_mark, style)
+class _Scalar(_Event):
     __slots__ = ()
 
 
-class _MappingStart(_Event):  # (anchor, tag, implicit, start_mark, end_mark, flow_style)
+class _MappingStart(_Event):
     __slots__ = ()
 
 
-class _SequenceStart(_Event):  # (anchor, tag, implicit, start_mark, end_mark, flow_style)
+class _SequenceStart(_Event):
     __slots__ = ()
 
 
-class _MappingEnd(_Event):  # (start_mark, end_mark)
+class _MappingEnd(_Event):
     __slots__ = ()
 
 
-class _SequenceEnd(_Event):  # (start_mark, end_mark)
+class _SequenceEnd(_Event):
     __slots__ = ()
 
 
-class _Alias(_Event):  # (anchor, start_mark, end_mark)
+class _Alias(_Event):
     __slots__ = ()
 
 
 # The C extension makes its events by calling these names of its own module; while barrier-lint composes,
 # they are the light classes above (`_LightEvents`). Other events (stream and document) keep their classes.
-_LIGHT = {
-    "ScalarEvent": _Scalar, "MappingStartEvent": _MappingStart, "SequenceStartEvent": _SequenceStart,
-    "MappingEndEvent": _MappingEnd, "SequenceEndEvent": _SequenceEnd, "AliasEvent": _Alias,
+# name -> (ruamel.yaml's class, the light one, the first's fields in the order the extension passes them)
+_EVENTS = {
+    "ScalarEvent": (ScalarEvent, _Scalar, ("anchor", "ctag", "implicit", "value", "start_mark", "end_mark", "style")),
+    "MappingStartEvent": (MappingStartEvent, _MappingStart, ("anchor", "ctag", "implicit", "start_mark", "end_mark", "flow_style")),
+    "SequenceStartEvent": (SequenceStartEvent, _SequenceStart, ("anchor", "ctag", "implicit", "start_mark", "end_mark", "flow_style")),
+    "MappingEndEvent": (MappingEndEvent, _MappingEnd, ("start_mark", "end_mark")),
+    "SequenceEndEvent": (SequenceEndEvent, _SequenceEnd, ("start_mark", "end_mark")),
+    "AliasEvent": (AliasEvent, _Alias, ("anchor", "start_mark", "end_mark")),
 }
+_LIGHT = {name: light for name, (_, light, _) in _EVENTS.items()}
+_LIGHT_OF = {stock: (light, names) for stock, light, names in _EVENTS.values()}
 
 
 def _light(event: object) -> object:
     """A ruamel.yaml event as a light one (the pure-Python parser's, or the C parser's where its classes
     cannot be swapped)."""
-    kind = type(event)
-    if kind is ScalarEvent:
-        return _Scalar(event.anchor, event.ctag, event.implicit, event.value, event.start_mark, event.end_mark, event.style)  # type: ignore[attr-defined]
-    if kind is MappingStartEvent or kind is SequenceStartEvent:
-        light = _MappingStart if kind is MappingStartEvent else _SequenceStart
-        return light(event.anchor, event.ctag, event.implicit, event.start_mark, event.end_mark, event.flow_style)  # type: ignore[attr-defined]
-    if kind is MappingEndEvent:
-        return _MappingEnd(event.start_mark, event.end_mark)  # type: ignore[attr-defined]
-    if kind is SequenceEndEvent:
-        return _SequenceEnd(event.start_mark, event.end_mark)  # type: ignore[attr-defined]
-    if kind is AliasEvent:
-        return _Alias(event.anchor, event.start_mark, event.end_mark)  # type: ignore[attr-defined]
-    return event
+    found = _LIGHT_OF.get(type(event))
+    if found is None:
+        return event
+    light, names = found
+    return light(*[getattr(event, name) for name in names])
 
 
 class _LightEvents:
@@ -286,10 +285,9 @@ class _LightEvents:
         self._lock = _thread.allocate_lock()
         self._users = 0
         self._module = sys.modules.get("_ruamel_yaml") if C_PARSER else None
-        self._stock = {name: getattr(self._module, name, None) for name in _LIGHT}
+        self._stock = {name: getattr(self._module, name, None) for name in _EVENTS}
         # Swapped only where the extension is the one we know: every name there, each ruamel.yaml's class.
-        expected = dict(zip(_LIGHT, (ScalarEvent, MappingStartEvent, SequenceStartEvent, MappingEndEvent, SequenceEndEvent, AliasEvent)))
-        self.works = self._module is not None and self._stock == expected
+        self.works = self._module is not None and all(self._stock[name] is stock for name, (stock, _, _) in _EVENTS.items())
 
     def __enter__(self) -> None:
         if self.works:

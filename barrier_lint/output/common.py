@@ -61,11 +61,18 @@ _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 def display_name(path: str) -> str:
     """How the command line names a workspace file: relative to the working directory, with `/`."""
     absolute = os.path.abspath(path)
+    inside = below_cwd(absolute)
+    return inside if inside is not None else os.path.relpath(absolute).replace(os.sep, "/")
+
+
+def below_cwd(absolute: str) -> str | None:
+    """An absolute path inside the working directory as `os.path.relpath` gives it, with `/`, without its
+    cost (it normalises and splits both paths); None for any other path."""
     here = os.getcwd()
     prefix = here if here.endswith(os.sep) else here + os.sep
-    if absolute.startswith(prefix) and os.path.normcase(here) == here:  # what relpath gives, without its cost
+    if absolute.startswith(prefix) and os.path.normcase(here) == here:
         return absolute[len(prefix):].replace(os.sep, "/")
-    return os.path.relpath(absolute).replace(os.sep, "/")
+    return None
 
 
 def _shown(match: re.Match) -> str:
