@@ -268,6 +268,12 @@ _current_file: str | None = None
 
 
 def main(argv: list[str] | None = None) -> int:
+    # A process started with standard output or error closed (`barrier-lint f >&-`) has None there: what
+    # would be written is dropped, and the exit status still says what was found.
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - the process's own stream
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
     try:
         return _main(sys.argv[1:] if argv is None else argv)
     except _Usage as exc:
@@ -277,11 +283,17 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         # `barrier-lint . | head`: the reader left. Not a crash; stop writing (as the Python docs advise).
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except (OSError, ValueError):  # pragma: no cover - stdout without a file descriptor
-            pass
+        _discard_stdout()
         return EXIT_FINDINGS
+    except OSError as exc:
+        # The output could not be written (a full disk, `> /dev/full`): an I/O error, exit status 2. (Files
+        # that cannot be read are reported where they are read.)
+        _discard_stdout()
+        try:
+            print(f"barrier-lint: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        except OSError:
+            pass
+        return EXIT_USAGE
     except Exception:  # noqa: BLE001 - the top-level guard: a crash is a bug, and says where to report it
         import traceback
 
@@ -293,6 +305,15 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_CRASH
+
+
+def _discard_stdout() -> None:
+    """Standard output replaced by the null device, so that what is still buffered for it is dropped
+    instead of failing again when the process ends."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - stdout without a file descriptor
+        pass
 
 
 def _main(argv: list[str]) -> int:

@@ -178,3 +178,22 @@ def test_the_command_line_does_not_import_the_language_server():
 @pytest.mark.parametrize("args", [["--format", "nope"], ["--color", "sometimes"]])
 def test_bad_options_exit_two(args):
     assert run(*args, GOOD).returncode == 2
+
+
+def _shell(redirect: str):
+    """The command with standard output (and error) redirected by the shell, as a hook runner might start it."""
+    command = f'"{sys.executable}" -m barrier_lint --no-cache "{BAD.relative_to(ROOT)}" {redirect}'
+    return subprocess.run(["sh", "-c", command], capture_output=True, cwd=ROOT, text=True)
+
+
+def test_closed_standard_output_still_gives_the_exit_status():
+    for redirect in (">&-", ">&- 2>&-"):
+        result = _shell(redirect)
+        assert (result.returncode, result.stderr) == (1, ""), redirect
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+def test_output_that_cannot_be_written_is_an_io_error_not_a_crash():
+    result = _shell("> /dev/full")
+    assert result.returncode == 2
+    assert result.stderr == "barrier-lint: cannot write the output: No space left on device\n"
