@@ -464,7 +464,14 @@ class ScalarNode(tuple, Node):
 class CollectionNode(Node):
     """A sequence or mapping. Its start and end offsets are one integer, as a scalar's are (`start << 32 |
     end`: 24 bytes less per collection); until its end is known (while it is being composed) the integer
-    is `~start`, negative, and `end` is None: an alias to it then is recursive."""
+    is `~start`, negative, and `end` is None: an alias to it then is recursive.
+
+    A block collection's end is first the parser's (the next token, past blank lines and comments); the
+    first time its span is asked (`Spans.__call__`) it becomes where its last value is written, and
+    `flow_style` becomes `WRITTEN_END`, so that no later span walks down to it again. Both ends lie past
+    everything the collection holds and before whatever follows it, all that the alias checks rely on.
+    `flow_style` is thus true when the end is final: a flow collection, or one whose written end is known.
+    """
 
     __slots__ = ("flow_style", "position", "source", "value")
 
@@ -483,7 +490,10 @@ class CollectionNode(Node):
         return position & _LOW if position >= 0 else None
 
     def copy(self, value: list) -> CollectionNode:
-        """The same kind of collection, written at the same place, holding `value`."""
+        """The same kind of collection, written at the same place, holding `value` (a merge's result): its
+        span is the original's, whatever `value` ends with (an input, perhaps from another file)."""
+        if not self.flow_style and self.value:
+            _find_written_end(self)  # (the original's, found once)
         copy = type(self)(value, 0, 0, self.source, self.flow_style)
         copy.position = self.position
         return copy
@@ -506,6 +516,9 @@ class SequenceNode(CollectionNode):
 
 class MappingNode(CollectionNode):
     __slots__ = ()
+
+
+_COLLECTIONS = (MappingNode, SequenceNode)
 
 
 Pair = tuple  # (key node, value node)
@@ -904,16 +917,9 @@ class Spans:
         """Where a node is written; its lines and columns are computed when first read (`_NodeSpan`)."""
         if type(node) is ScalarNode:
             return _lazy_span(node[2], node[1])
-        end = node
-        source = node.source
-        while isinstance(end, (MappingNode, SequenceNode)) and end.value and not end.flow_style:
-            last = _last_written(end)
-            if last is None or last.source is not source:
-                # Unknown (an alias: its text is not here), or a merged mapping whose last value was spliced
-                # in from another file and ends in its own.
-                break
-            end = last
-        return _lazy_span(source, node.start << 32 | end.end)
+        if not node.flow_style and node.value:
+            _find_written_end(node)
+        return _lazy_span(node.source, node.position)
 
 
     def remembered(self, node: Node) -> Span:
@@ -998,6 +1004,31 @@ def _lazy_span(source: Spans, position: int) -> Span:
     _set_source(span, source)
     _set_position(span, position)
     return span
+
+
+WRITTEN_END = "written"  # a block collection's `flow_style` once its end is where its last value is written
+
+
+def _find_written_end(node: CollectionNode) -> None:
+    """Set the end of a block collection, and of each collection on the way down to its last written value,
+    to where that value ends (see `CollectionNode`)."""
+    chain = []
+    end = node
+    source = node.source
+    while type(end) in _COLLECTIONS and end.value and not end.flow_style:
+        last = _last_written(end)
+        if last is None or last.source is not source:
+            # Unknown (an alias: its text is not here), or a merged mapping whose last value was spliced
+            # in from another file and ends in its own: the parser's end stands.
+            break
+        chain.append(end)
+        end = last
+    written = end.end
+    for collection in chain:
+        collection.position = collection.position >> 32 << 32 | written
+        collection.flow_style = WRITTEN_END
+    if type(end) is not ScalarNode and not end.flow_style:
+        end.flow_style = WRITTEN_END  # (where the walk stopped: its own end is final)
 
 
 def _last_written(collection: MappingNode | SequenceNode) -> Node | None:

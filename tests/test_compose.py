@@ -116,6 +116,32 @@ def test_node_marks_name_their_file_and_merged_copies_keep_their_place():
 
 
 
+def test_a_block_collection_ends_where_its_last_value_is_written_whichever_span_is_asked_first():
+    """The written end is found once and kept in the nodes on the way down: asking the outer span first, the
+    inner first, or twice gives the same spans; the end is the last value's, not the parser's (past the
+    blank line and the comment)."""
+    text = "a:\n  b:\n    - c\n    - d: e\n\n# note\nf: g\n"
+    want = {"a": Span(1, 2, 3, 10), "b": Span(2, 4, 3, 10), "item": Span(3, 6, 3, 10)}
+    for order in (("a", "b", "item"), ("item", "b", "a"), ("b", "a", "item", "b")):
+        spans, [(_, root, index, _)], _ = compose(text)
+        tree = Tree(index, spans)
+        a = tree.get(root, "a")
+        nodes = {"a": a, "b": tree.get(a, "b"), "item": tree.get(a, "b").value[1]}
+        got = {name: spans(nodes[name]) for name in order}
+        assert got == {name: want[name] for name in order}, order
+
+
+def test_a_merged_copy_spans_its_original_even_when_its_last_value_comes_from_another_file():
+    for copy_first in (True, False):
+        spans, [(_, root, _, _)], _ = compose("a:\n  - b\n  - c\n\nd: e\n")
+        seq = root.value[0][1]
+        elsewhere = Spans("zz\n", "other.yaml")
+        if not copy_first:
+            spans(seq)
+        copy = seq.copy([seq.value[0], ScalarNode("z", 0, 2, elsewhere)])
+        assert spans(copy) == spans(seq) == Span(1, 2, 2, 5), copy_first
+
+
 def test_a_scalar_keeps_its_offsets_in_one_integer():
     spans = Spans("x" * 10, "f.yaml")
     node = ScalarNode("v", 2**31 + 5, 2**32 - 1, spans, "'")
