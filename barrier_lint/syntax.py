@@ -871,13 +871,12 @@ class Spans:
     its last value ends.
     """
 
-    __slots__ = ("name", "_text", "_starts", "_scalars")
+    __slots__ = ("name", "_text", "_starts")
 
     def __init__(self, text: str, name: str = "<unicode string>") -> None:
         self.name = name
         self._text: str | None = text
         self._starts: Sequence[int] | None = None
-        self._scalars: dict[int, Span] | None = None
 
     @property
     def line_starts(self) -> Sequence[int]:
@@ -922,27 +921,29 @@ class Spans:
         return _lazy_span(node.source, node.position)
 
 
-    def remembered(self, node: Node) -> Span:
-        """`self(node)`, remembered for scalars (a span that only their offsets decide): a template's nodes
-        are spliced into every pipeline that uses it, and their spans asked each time."""
-        if type(node) is not ScalarNode:
-            return self(node)
-        scalars = self._scalars
-        if scalars is None:
-            scalars = self._scalars = {}
-        key = node[1]  # (its offsets, in one integer)
-        span = scalars.get(key)
-        if span is None:
-            span = scalars[key] = self(node)
+    def with_origin(self, node: Node, origin: Origin) -> Span:
+        """`self(node)` for a node read through a use in another file (a template's, spliced into every
+        pipeline that uses it): lazy as well, and carrying its `Origin`."""
+        if type(node) is ScalarNode:
+            position = node[1]
+        else:
+            if not node.flow_style and node.value:
+                _find_written_end(node)
+            position = node.position
+        span = _new_span(_OriginNodeSpan)
+        _set_source(span, self)
+        _set_position(span, position)
+        _set_origin(span, origin)
         return span
 
 
 class _NodeSpan(Span):
-    """A `Span` of a node of the analysed file whose lines and columns are computed when first read: the
-    model holds a span for every field it reads, and the rules and outputs read few of them.
+    """A `Span` of a node whose lines and columns are computed when first read: the model holds a span for
+    every field it reads, and the rules and outputs read few of them.
 
     Until then its slots hold the file's `Spans` and the start and end offsets (`start << 32 | end`, for a
-    scalar the very integer its node holds); the first read of any field, comparison, hash or copy fills
+    scalar the very integer its node holds), and its origin (None in the analysed file, else the use that
+    brought it: `Tree.span`); the first read of any field, comparison, hash or copy fills
     them and makes the object a plain `Span` (the two classes have one layout), so that every later read
     is a slot read. Nothing can tell it from the `Span` it becomes, but `type()` before that read."""
 
@@ -960,8 +961,10 @@ class _NodeSpan(Span):
             end_line, end_col = source.at(end)
         else:  # most spans: a scalar mostly ends on the line it starts on
             end_line, end_col = line, end - starts[line]
-        for set_slot, value in zip(_SLOT_SET, (line, start - starts[line], end_line, end_col, None)):
+        for set_slot, value in zip(_SLOT_SET, (line, start - starts[line], end_line, end_col)):
             set_slot(self, value)
+        if type(self) is not _OriginNodeSpan:
+            _set_origin(self, None)
         object.__setattr__(self, "__class__", Span)
 
     def __eq__(self, other: object) -> bool:
@@ -979,6 +982,12 @@ class _NodeSpan(Span):
     def __repr__(self) -> str:
         self._resolve()
         return repr(self)
+
+
+class _OriginNodeSpan(_NodeSpan):
+    """A `_NodeSpan` whose origin slot is set from the start (`Spans.with_origin`)."""
+
+    __slots__ = ()
 
 
 def _resolved(name: str) -> property:
@@ -1108,8 +1117,7 @@ class Tree:
         if origin is None or origin.file != name or self._origin_via is not self.via:
             origin = self._origin = Origin(name, *self.via)  # one for every node of a file read through a use
             self._origin_via = self.via
-        s = source.remembered(node)
-        return Span(s.start_line, s.start_col, s.end_line, s.end_col, origin)
+        return source.with_origin(node, origin)
 
     def keys(self, node: MappingNode) -> Mapping[str, tuple[Node, Node]]:
         """A mapping's keys (the last of duplicates wins); indexed on first use for nodes that the document's

@@ -142,6 +142,25 @@ def test_a_merged_copy_spans_its_original_even_when_its_last_value_comes_from_an
         assert spans(copy) == spans(seq) == Span(1, 2, 2, 5), copy_first
 
 
+def test_a_span_read_through_a_use_is_lazy_and_keeps_its_origin():
+    """A template's node spliced into a pipeline: its span is computed when read, in the template's own
+    lines, and carries the use it came through, as a plain `Span` made at once would."""
+    import pickle
+
+    from barrier_lint.model import Origin
+
+    spans, [(_, root, index, _)], _ = compose("a:\n  b: c\n  d:\n    - e\n")
+    tree = Tree(index, spans)
+    origin = Origin("f.yaml", Span(9, 9, 9, 12), "tpl@v1")
+    a = tree.get(root, "a")
+    for node, place in ((tree.get(a, "b"), (1, 5, 1, 6)), (a, (1, 2, 3, 7)), (tree.get(a, "d"), (3, 4, 3, 7))):
+        want = Span(*place, origin)
+        late = spans.with_origin(node, origin)
+        assert late == want and hash(late) == hash(want) and pickle.loads(pickle.dumps(late)) == want
+        assert (late.start_line, late.end_col, late.origin) == (place[0], place[3], origin) and type(late) is Span
+        assert spans(node) == Span(*place) and spans(node).origin is None
+
+
 def test_a_scalar_keeps_its_offsets_in_one_integer():
     spans = Spans("x" * 10, "f.yaml")
     node = ScalarNode("v", 2**31 + 5, 2**32 - 1, spans, "'")
