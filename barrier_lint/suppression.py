@@ -21,7 +21,7 @@ from .patterns import pattern
 from .records import field, record
 from .rules import UnusedSuppression, find_rule
 
-MARKER = re.compile(r"#\s*barrier-lint\s*:", re.IGNORECASE)
+MARKER = pattern(r"#\s*barrier-lint\s*:", re.IGNORECASE)
 DIRECTIVE = pattern(
     r"#\s*barrier-lint\s*:\s*(?P<kind>disable-next-line|disable-file|disable)\s*=\s*"
     r"(?P<rules>[\w-]+(?:\s*,\s*[\w-]+)*)",
