@@ -38,6 +38,8 @@ NOT_IMPORTED = (
     "locale",  # gettext's, for argparse's messages
     "barrier_lint.workspace",  # only for a file that uses a template, a child pipeline or an input set
     "barrier_lint.cache",  # --no-cache
+    "barrier_lint.readers.v1",  # only for a v1 document
+    "contextlib",  # v1's, for a context manager
 )
 
 # Runs the command as `python -m barrier_lint` does (`__main__.run`), then prints what was imported (at exit:
@@ -407,8 +409,10 @@ import atexit, sys
 def report():
     from barrier_lint import model, readers, suppression, syntax
     from barrier_lint.readers import v1
+    from barrier_lint.rules import bl107_invalid_barrier_declaration as bl107
     lazy = [model._TEMPLATE_INPUT, model._INPUT_VALUES, syntax._SURROGATE, syntax._HARNESS_MARKER,
-            v1._INPUT_REFERENCE, readers.V1_TEMPLATE_PATH, suppression.DIRECTIVE]
+            v1._INPUT_REFERENCE, readers.V1_TEMPLATE_PATH, suppression.DIRECTIVE,
+            model._RUNTIME_INPUT, model._DURATION, model._DURATION_PART, bl107.IDENTIFIER]
     print(sum(len(vars(p)) > 2 for p in lazy), file=sys.stderr)
 atexit.register(report)
 sys.argv = ["barrier-lint", "-q", "--no-cache", "release.yaml"]
