@@ -8,6 +8,7 @@ is the CPU time's: on a machine loaded by other work, CPU time is the honest fig
 
 from __future__ import annotations
 
+import argparse
 import os
 import pathlib
 import sys
@@ -273,7 +274,10 @@ CASES = {
 
 
 def main(argv: list[str]) -> int:
-    chosen = argv or list(CASES)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("cases", nargs="*", choices=list(CASES), metavar="CASE",
+                        help=f"the cases to run (default: all): {', '.join(CASES)}")
+    chosen = parser.parse_args(argv).cases or list(CASES)
     worst = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in chosen:
