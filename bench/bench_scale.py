@@ -275,9 +275,12 @@ CASES = {
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("cases", nargs="*", choices=list(CASES), metavar="CASE",
-                        help=f"the cases to run (default: all): {', '.join(CASES)}")
+    # (no `choices=`: argparse checks an empty `*` list against them, and refuses it)
+    parser.add_argument("cases", nargs="*", metavar="CASE", help=f"the cases to run (default: all): {', '.join(CASES)}")
     chosen = parser.parse_args(argv).cases or list(CASES)
+    unknown = [name for name in chosen if name not in CASES]
+    if unknown:
+        parser.error(f"unknown case {unknown[0]!r} (choose from {', '.join(CASES)})")
     worst = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in chosen:
