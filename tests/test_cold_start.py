@@ -424,3 +424,15 @@ raise SystemExit(run())
 def test_a_plain_lint_of_one_file_compiles_none_of_the_patterns_it_does_not_use(repository):
     done = subprocess.run([sys.executable, "-c", LAZY_PATTERNS], cwd=repository, capture_output=True, text=True, env=_env(), check=False)
     assert (done.returncode, done.stderr) == (0, "0\n")
+
+
+def test_a_file_that_names_barrier_lint_only_in_prose_is_not_scanned_for_comments(monkeypatch):
+    """The scan for comments makes an object of every token of the file: only text with a `# barrier-lint:`
+    marker somewhere needs it (examples/release_clean.yaml names the linter in a comment)."""
+    from barrier_lint import suppression
+
+    monkeypatch.setattr(suppression, "find_comments", lambda text: pytest.fail("scanned for comments"))
+    text = (ROOT / "examples" / "release_clean.yaml").read_text(encoding="utf-8")
+    assert "barrier-lint" in text
+    assert suppression.read_suppressions(text) == []
+    assert suppression.read_suppressions("a: 1  # Barrier-Lint has nothing to say\n") == []
