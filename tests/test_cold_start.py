@@ -123,6 +123,7 @@ def test_a_pyproject_toml_with_the_table_is_still_read(repository):
         "tool.barrier-lint.ignore = ['BL202']\n",
         "tool = { barrier-lint = { ignore = ['BL202'] } }\n",
         "[tool.barrier-lint.severity]\nBL202 = 'off'\n",
+        '[tool]\n"barrier\\u002dlint" = { ignore = ["BL202"] }\n',  # the word only through an escape
     ]
     from barrier_lint.settings import config_for
 
@@ -132,6 +133,18 @@ def test_a_pyproject_toml_with_the_table_is_still_read(repository):
         assert not config.enabled("BL202", "single-participant"), text
     (repository / "pyproject.toml").write_text("[tool.ruff]\nline-length = 120\n", encoding="utf-8")
     assert config_for(repository / "release.yaml").source is None
+
+
+def test_a_pyproject_toml_without_the_word_or_an_escape_is_not_searched_with_the_pattern(repository, monkeypatch):
+    from barrier_lint import settings
+
+    class NoPattern:
+        def search(self, *args):
+            raise AssertionError("searched with the pattern")
+
+    (repository / "pyproject.toml").write_text("[tool]\nruff = { line-length = 120 }\n", encoding="utf-8")
+    monkeypatch.setattr(settings, "re", NoPattern())
+    assert settings.config_for(repository / "release.yaml").source is None
 
 
 def test_a_configuration_file_brings_the_toml_parser_back(repository):
