@@ -450,3 +450,26 @@ def test_a_file_that_names_barrier_lint_only_in_prose_is_not_scanned_for_comment
     assert "barrier-lint" in text
     assert suppression.read_suppressions(text) == []
     assert suppression.read_suppressions("a: 1  # Barrier-Lint has nothing to say\n") == []
+
+
+# Unicode digits, a dotless i, a Kelvin sign, leading zeros, spaces and line breaks, empty and long values.
+TRICKY = ["", "m", "0m", "01m", "10m", "1h 30m", "1d2h", "10m ", " 10m", "\u0663m", "\u00b2m", "5", "1x", "10M",
+          "a", "_", "0a", "a" * 128, "a" * 129, "a-b", "\u00e9", "a\u0663", "ab c", "\u0131", "x\u212a", "a\n", "1h  30m"]
+
+
+def test_the_values_read_without_patterns_are_read_as_the_patterns_read_them():
+    import re
+
+    from barrier_lint.model import duration_seconds, is_runtime_input
+    from barrier_lint.rules.bl107_invalid_barrier_declaration import is_identifier
+
+    duration, part = re.compile(r"[1-9][0-9]*[smhdw]( ?[0-9]+[smhdw])*"), re.compile(r"([0-9]+)([smhdw])")
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+    runtime_input = re.compile(
+        r"<\+input>((\.)((executionInput\(\))|(allowedValues|selectOneFrom|selectManyFrom|default|regex)\(.+?\)))*"
+    )
+    for value in [*TRICKY, " <+input> ", "<+input>.default(a)", "x<+input>", "<+input>x", "<+input.x>"]:
+        seconds = sum(int(n) * units[u] for n, u in part.findall(value)) if duration.fullmatch(value) else None
+        assert duration_seconds(value) == seconds, value
+        assert is_identifier(value) == bool(re.fullmatch(r"[a-zA-Z_][0-9a-zA-Z_]{0,127}", value)), value
+        assert is_runtime_input(value) == bool(runtime_input.fullmatch(value.strip())), value
