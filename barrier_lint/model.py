@@ -15,7 +15,6 @@ repository-level resolver can splice resolved bodies in without changing how rul
 from __future__ import annotations
 
 import enum
-import re
 
 from .patterns import pattern
 from .records import field, record, replace
@@ -174,7 +173,7 @@ V1_TEMPLATE = replace(V1, template_inputs=True)
 _TEMPLATE_INPUT = pattern(r"\$\{\{\s*inputs\.[A-Za-z_][\w-]*\s*\}\}")
 
 
-_RUNTIME_INPUT = re.compile(
+_RUNTIME_INPUT = pattern(
     r"<\+input>((\.)((executionInput\(\))|(allowedValues|selectOneFrom|selectManyFrom|default|regex)\(.+?\)))*"
 )
 _INPUT_VALUES = pattern(r"\.(default|allowedValues|selectOneFrom|selectManyFrom)\((.*?)\)")
@@ -194,7 +193,9 @@ def parent_barrier(value: str) -> str | None:
 
 def is_runtime_input(value: str) -> bool:
     """`<+input>` with its optional modifiers: a value asked for when the pipeline runs."""
-    return _RUNTIME_INPUT.fullmatch(value.strip()) is not None
+    value = value.strip()
+    # The prefix first: most values are literals, and the pattern is then never compiled.
+    return value.startswith("<+input>") and _RUNTIME_INPUT.fullmatch(value) is not None
 
 
 def runtime_input_values(value: str) -> list[str]:
@@ -560,14 +561,19 @@ class Document:
         return self.kind.value
 
 
-_DURATION = re.compile(r"[1-9][0-9]*[smhdw]( ?[0-9]+[smhdw])*")
-_DURATION_PART = re.compile(r"([0-9]+)([smhdw])")
+_DURATION = pattern(r"[1-9][0-9]*[smhdw]( ?[0-9]+[smhdw])*")
+_DURATION_PART = pattern(r"([0-9]+)([smhdw])")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 def duration_seconds(value: str) -> int | None:
     """Seconds in a Harness duration (`10m`, `1h 30m`, `1d2h`), or None when it is not one. The value is
     matched as written: `"10m "` is not a duration (rules.md, BL303)."""
+    # One number and its unit (`10m`: nearly every timeout) is read without the patterns, which are then
+    # never compiled (about 1% of a cold start). The same as `_DURATION` for it: ASCII digits, no leading 0.
+    number = value[:-1]
+    if number.isascii() and number.isdigit() and number[0] != "0" and value[-1] in _UNIT_SECONDS:
+        return int(number) * _UNIT_SECONDS[value[-1]]
     if not _DURATION.fullmatch(value):
         return None
     return sum(int(n) * _UNIT_SECONDS[unit] for n, unit in _DURATION_PART.findall(value))

@@ -14,6 +14,7 @@ Then the ten costliest imports of the command (`python -X importtime`, cumulativ
 
 from __future__ import annotations
 
+import argparse
 import os
 import pathlib
 import resource
@@ -47,7 +48,9 @@ def measure(commands: dict[str, list[str]], runs: int) -> dict[str, tuple[float,
 
 
 def main() -> int:
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 21
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("runs", nargs="?", type=int, default=21, metavar="N", help="runs of each command (default: 21)")
+    runs = parser.parse_args().runs
     help_text = subprocess.run(
         [sys.executable, "-m", "barrier_lint", "--help"], capture_output=True, text=True, cwd=ROOT, env=ENV
     ).stdout

@@ -7,6 +7,7 @@ what the parse, the model and the rules held. Target (issue 13): a 1M-line pipel
 
 from __future__ import annotations
 
+import argparse
 import json
 import pathlib
 import subprocess
@@ -31,7 +32,10 @@ print(json.dumps({{"lines": text.count("\n"), "text_mb": len(text) / 2**20, "bef
 
 
 def main() -> int:
-    sizes = [int(a) for a in sys.argv[1:]] or [100_000, 1_000_000]
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sizes", nargs="*", type=int, metavar="LINES",
+                        help="lines of each generated pipeline (default: 100000 1000000)")
+    sizes = parser.parse_args().sizes or [100_000, 1_000_000]
     print(f"{'lines':>10} {'text MB':>8} {'RSS before':>10} {'peak RSS':>9} {'held':>8} {'CPU s':>7}")
     for lines in sizes:
         done = subprocess.run([sys.executable, "-c", CHILD.format(here=str(HERE), lines=lines)],

@@ -8,6 +8,7 @@ is the CPU time's: on a machine loaded by other work, CPU time is the honest fig
 
 from __future__ import annotations
 
+import argparse
 import os
 import pathlib
 import sys
@@ -273,7 +274,13 @@ CASES = {
 
 
 def main(argv: list[str]) -> int:
-    chosen = argv or list(CASES)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    # (no `choices=`: argparse checks an empty `*` list against them, and refuses it)
+    parser.add_argument("cases", nargs="*", metavar="CASE", help=f"the cases to run (default: all): {', '.join(CASES)}")
+    chosen = parser.parse_args(argv).cases or list(CASES)
+    unknown = [name for name in chosen if name not in CASES]
+    if unknown:
+        parser.error(f"unknown case {unknown[0]!r} (choose from {', '.join(CASES)})")
     worst = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in chosen:

@@ -9,7 +9,7 @@ from lsprotocol import types
 
 from barrier_lint.analysis import Facts
 from barrier_lint.model import BarrierPosition, Document, Pipeline, Span, Stage, StepGroup, Text, is_expression
-from barrier_lint.rules.bl107_invalid_barrier_declaration import IDENTIFIER, RESERVED
+from barrier_lint.rules.bl107_invalid_barrier_declaration import RESERVED, is_identifier
 
 from .convert import Positions, inner_span
 from .documents import Analysis, Target, occurrences
@@ -143,7 +143,7 @@ def highlights(positions: Positions, target: Target) -> list[types.DocumentHighl
 
 
 def is_valid_identifier(value: str) -> bool:
-    return IDENTIFIER.fullmatch(value) is not None and value not in RESERVED
+    return is_identifier(value) and value not in RESERVED
 
 
 def prepare_rename(positions: Positions, target: Target) -> types.PrepareRenamePlaceholder | None:

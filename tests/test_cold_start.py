@@ -38,6 +38,9 @@ NOT_IMPORTED = (
     "locale",  # gettext's, for argparse's messages
     "barrier_lint.workspace",  # only for a file that uses a template, a child pipeline or an input set
     "barrier_lint.cache",  # --no-cache
+    "barrier_lint.readers.v1",  # only for a v1 document
+    "contextlib",  # v1's, for a context manager
+    "barrier_lint.crossings",  # only for a pipeline whose references reach each other in a cycle (BL205)
 )
 
 # Runs the command as `python -m barrier_lint` does (`__main__.run`), then prints what was imported (at exit:
@@ -121,6 +124,7 @@ def test_a_pyproject_toml_with_the_table_is_still_read(repository):
         "tool.barrier-lint.ignore = ['BL202']\n",
         "tool = { barrier-lint = { ignore = ['BL202'] } }\n",
         "[tool.barrier-lint.severity]\nBL202 = 'off'\n",
+        '[tool]\n"barrier\\u002dlint" = { ignore = ["BL202"] }\n',  # the word only through an escape
     ]
     from barrier_lint.settings import config_for
 
@@ -130,6 +134,18 @@ def test_a_pyproject_toml_with_the_table_is_still_read(repository):
         assert not config.enabled("BL202", "single-participant"), text
     (repository / "pyproject.toml").write_text("[tool.ruff]\nline-length = 120\n", encoding="utf-8")
     assert config_for(repository / "release.yaml").source is None
+
+
+def test_a_pyproject_toml_without_the_word_or_an_escape_is_not_searched_with_the_pattern(repository, monkeypatch):
+    from barrier_lint import settings
+
+    class NoPattern:
+        def search(self, *args):
+            raise AssertionError("searched with the pattern")
+
+    (repository / "pyproject.toml").write_text("[tool]\nruff = { line-length = 120 }\n", encoding="utf-8")
+    monkeypatch.setattr(settings, "re", NoPattern())
+    assert settings.config_for(repository / "release.yaml").source is None
 
 
 def test_a_configuration_file_brings_the_toml_parser_back(repository):
@@ -407,8 +423,10 @@ import atexit, sys
 def report():
     from barrier_lint import model, readers, suppression, syntax
     from barrier_lint.readers import v1
+    from barrier_lint.rules import bl107_invalid_barrier_declaration as bl107
     lazy = [model._TEMPLATE_INPUT, model._INPUT_VALUES, syntax._SURROGATE, syntax._HARNESS_MARKER,
-            v1._INPUT_REFERENCE, readers.V1_TEMPLATE_PATH, suppression.DIRECTIVE]
+            v1._INPUT_REFERENCE, readers.V1_TEMPLATE_PATH, suppression.DIRECTIVE,
+            model._RUNTIME_INPUT, model._DURATION, model._DURATION_PART, bl107.IDENTIFIER]
     print(sum(len(vars(p)) > 2 for p in lazy), file=sys.stderr)
 atexit.register(report)
 sys.argv = ["barrier-lint", "-q", "--no-cache", "release.yaml"]
@@ -420,3 +438,38 @@ raise SystemExit(run())
 def test_a_plain_lint_of_one_file_compiles_none_of_the_patterns_it_does_not_use(repository):
     done = subprocess.run([sys.executable, "-c", LAZY_PATTERNS], cwd=repository, capture_output=True, text=True, env=_env(), check=False)
     assert (done.returncode, done.stderr) == (0, "0\n")
+
+
+def test_a_file_that_names_barrier_lint_only_in_prose_is_not_scanned_for_comments(monkeypatch):
+    """The scan for comments makes an object of every token of the file: only text with a `# barrier-lint:`
+    marker somewhere needs it (examples/release_clean.yaml names the linter in a comment)."""
+    from barrier_lint import suppression
+
+    monkeypatch.setattr(suppression, "find_comments", lambda text: pytest.fail("scanned for comments"))
+    text = (ROOT / "examples" / "release_clean.yaml").read_text(encoding="utf-8")
+    assert "barrier-lint" in text
+    assert suppression.read_suppressions(text) == []
+    assert suppression.read_suppressions("a: 1  # Barrier-Lint has nothing to say\n") == []
+
+
+# Unicode digits, a dotless i, a Kelvin sign, leading zeros, spaces and line breaks, empty and long values.
+TRICKY = ["", "m", "0m", "01m", "10m", "1h 30m", "1d2h", "10m ", " 10m", "\u0663m", "\u00b2m", "5", "1x", "10M",
+          "a", "_", "0a", "a" * 128, "a" * 129, "a-b", "\u00e9", "a\u0663", "ab c", "\u0131", "x\u212a", "a\n", "1h  30m"]
+
+
+def test_the_values_read_without_patterns_are_read_as_the_patterns_read_them():
+    import re
+
+    from barrier_lint.model import duration_seconds, is_runtime_input
+    from barrier_lint.rules.bl107_invalid_barrier_declaration import is_identifier
+
+    duration, part = re.compile(r"[1-9][0-9]*[smhdw]( ?[0-9]+[smhdw])*"), re.compile(r"([0-9]+)([smhdw])")
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+    runtime_input = re.compile(
+        r"<\+input>((\.)((executionInput\(\))|(allowedValues|selectOneFrom|selectManyFrom|default|regex)\(.+?\)))*"
+    )
+    for value in [*TRICKY, " <+input> ", "<+input>.default(a)", "x<+input>", "<+input>x", "<+input.x>"]:
+        seconds = sum(int(n) * units[u] for n, u in part.findall(value)) if duration.fullmatch(value) else None
+        assert duration_seconds(value) == seconds, value
+        assert is_identifier(value) == bool(re.fullmatch(r"[a-zA-Z_][0-9a-zA-Z_]{0,127}", value)), value
+        assert is_runtime_input(value) == bool(runtime_input.fullmatch(value.strip())), value

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from barrier_lint import analysis
+from barrier_lint import analysis, crossings
 from barrier_lint.analysis import Facts, order, pairwise_cycle
 from barrier_lint.parse import parse
 
@@ -286,7 +286,7 @@ def pairwise_cycles(ordering):
     """`Ordering.cycles()` with every group searched by comparing each pair of its positions."""
     ancestors = analysis._dag_ancestors(ordering.pipeline)
     with mock.patch.object(
-        analysis._CycleSearch, "cycle", lambda self, positions, members: pairwise_cycle(positions, members, ancestors)
+        crossings._CycleSearch, "cycle", lambda self, positions, members: pairwise_cycle(positions, members, ancestors)
     ):
         return ordering.cycles()
 

@@ -21,7 +21,12 @@ from ..patterns import pattern
 from ..syntax import UNNAMED, Index, MappingNode, Node, ScalarNode, SequenceNode, Spans, TooLarge, Tree, YamlProblem
 from .hooks import Resolver
 from .v0 import TEMPLATE_KINDS, Builder
-from .v1 import TEMPLATE_BODIES, Reader
+
+# The v1 reader (`.v1`) is imported when a document turns out to need it: a v0 pipeline does not, and the
+# module (with the `contextlib` it imports) costs a cold start about 2%.
+TYPE_CHECKING = False  # annotations only (never evaluated)
+if TYPE_CHECKING:
+    from .v1 import Reader
 
 # `.harness/templates/<id>/<version>.yaml`, also under `.harness/orgs/<org>/[projects/<p>/]`.
 # Where a v1 template file lives: its path is its identity (harness-barriers.md section 8).
@@ -67,6 +72,8 @@ class Readers:
         return Builder(self.number, self.index, self.spans, self.home, self.resolver)
 
     def v1(self) -> Reader:
+        from .v1 import Reader
+
         return Reader(self.index, self.spans, self.home, self.inputs, self.resolver)
 
 
@@ -110,6 +117,8 @@ def _classify_and_read(tree: Tree, root: MappingNode, doc: Document, readers: Re
         doc.kind = TEMPLATE_KINDS[kind.value]
         doc.pipeline = readers.v0().read_template(key, template, doc.kind, spec)
         return
+    from .v1 import TEMPLATE_BODIES
+
     body_key = next((k for k in TEMPLATE_BODIES if isinstance(tree.get(template, k), MappingNode)), None)
     if kind is None and body_key is not None:
         body = tree.get(template, body_key)

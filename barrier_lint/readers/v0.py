@@ -7,8 +7,6 @@ by `barrier_lint.readers`, which calls `Builder.read_pipeline` or `Builder.read_
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
-
 from ..model import (
     PARENT_PREFIX,
     V0,
@@ -43,6 +41,10 @@ from ..syntax import (
     Tree,
 )
 from .hooks import MAX_TEMPLATE_NESTING, Resolution, Resolver
+
+TYPE_CHECKING = False  # annotations only (never evaluated)
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
 
 TEMPLATE_KINDS = {
     "Pipeline": DocumentKind.PIPELINE_TEMPLATE,
@@ -488,7 +490,20 @@ class Builder(Tree):
         return found
 
 
-NOT_A_USE = nullcontext()  # the context of a node read in place: no template use, or one not resolved
+class _InPlace:
+    """The context of a node read in place: no template use, or one not resolved. `contextlib.nullcontext`
+    would do, but `contextlib` is imported for nothing else on a lint and costs a cold start about 1.5%."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+NOT_A_USE = _InPlace()
 
 
 class _ReadingTemplate:

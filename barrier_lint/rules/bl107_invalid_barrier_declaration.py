@@ -1,11 +1,18 @@
 from __future__ import annotations
 
-import re
-
 from ..diagnostics import Severity
+from ..patterns import pattern
 from .base import PIPELINES, Finding, Rule
 
-IDENTIFIER = re.compile(r"[a-zA-Z_][0-9a-zA-Z_]{0,127}")
+IDENTIFIER = pattern(r"[a-zA-Z_][0-9a-zA-Z_]{0,127}")
+
+
+def is_identifier(value: str) -> bool:
+    """`IDENTIFIER.fullmatch(value)`, without compiling the pattern (about 0.5% of a cold start): in ASCII, a
+    Python identifier is exactly a letter or an underscore, then letters, digits and underscores."""
+    return len(value) <= 128 and value.isascii() and value.isidentifier()
+
+
 RESERVED = frozenset(
     "or and eq ne lt gt le ge div mod not null true false new var return step parallel stepGroup org "
     "account status liteEngineTask".split()
@@ -58,7 +65,7 @@ class InvalidBarrierDeclaration(Rule):
                 yield Finding(span, f"barrier declaration '{value}' has no name; Harness requires `name:`", barrier=value)
             if value in RESERVED:
                 yield Finding(span, f"barrier identifier '{value}' is a reserved word in Harness; choose another", barrier=value)
-            elif not IDENTIFIER.fullmatch(value) and "<+" not in value:
+            elif not is_identifier(value) and "<+" not in value:
                 yield Finding(
                     span,
                     f"barrier identifier '{value}' is not a valid Harness identifier: use letters, digits and "
