@@ -314,7 +314,7 @@ VISITS_PER_NODE = 8  # beyond that, a document may take this many steps per dist
 # each level is at most one Python frame, so the walk stays well inside the interpreter's recursion limit.
 MAX_READ_DEPTH = MAX_DEPTH + 50
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the line model of editors, the LSP and people (not libyaml's)
+_LINE_BREAK = pattern(r"\r\n|\r|\n")  # the line model of editors, the LSP and people (not libyaml's)
 _SURROGATE = pattern("[\ud800-\udfff]")
 _HARNESS_MARKER = pattern(r"^(?:pipeline|template|inputSet|overlayInputSet)\s*:|^\s*barrierRef\s*:", re.M)
 

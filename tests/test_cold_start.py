@@ -424,7 +424,7 @@ def report():
     from barrier_lint import model, readers, suppression, syntax
     from barrier_lint.readers import v1
     from barrier_lint.rules import bl107_invalid_barrier_declaration as bl107
-    lazy = [model._TEMPLATE_INPUT, model._INPUT_VALUES, syntax._SURROGATE, syntax._HARNESS_MARKER,
+    lazy = [model._TEMPLATE_INPUT, model._INPUT_VALUES, syntax._SURROGATE, syntax._HARNESS_MARKER, syntax._LINE_BREAK,
             v1._INPUT_REFERENCE, readers.V1_TEMPLATE_PATH, suppression.DIRECTIVE,
             model._RUNTIME_INPUT, model._DURATION, model._DURATION_PART, bl107.IDENTIFIER]
     print(sum(len(vars(p)) > 2 for p in lazy), file=sys.stderr)
