@@ -199,6 +199,10 @@ class ResultCache:
     def for_root(cls, root: str) -> ResultCache:
         return cls(cache_file(root))
 
+    def holds(self, file: str) -> bool:
+        """Whether the cache has an entry for `file`, under any key."""
+        return file in self.entries
+
     def get(self, file: str, key: str, fingerprint: Fingerprint | None) -> tuple[list[Diagnostic], bool] | None:
         """The findings stored for `file` under `key`, and whether it holds Harness YAML; None for a miss."""
         entry = self.entries.get(file)

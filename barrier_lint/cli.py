@@ -812,7 +812,10 @@ class _Cached:
         config = self.workspaces.configs.canonical(task.config)
         task.key = self.digest(self.dumps([*self.common, file_hash, task.display, absolute, task.explicit, config]))
         found = cache.get(task.source, task.key, None)
-        if found is None and self.workspaces.resolve:
+        # A file the cache holds nothing for misses without the workspace's fingerprint: it is taken when the
+        # first result is stored, from the hashes of the files this run has read by then (in a cold run it
+        # would otherwise read and hash every file of the workspace once more, before any lint starts).
+        if found is None and self.workspaces.resolve and cache.holds(task.source):
             fingerprint = self.workspaces.fingerprint(task.given)
             found = cache.get(task.source, self.digest(task.key + fingerprint.shared), fingerprint)
         task.cache = found if found is not None else cache

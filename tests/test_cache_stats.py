@@ -72,6 +72,30 @@ def test_an_unchanged_settled_file_is_neither_read_nor_linted(repo, monkeypatch,
     assert _findings(repo, monkeypatch) == expected
 
 
+def test_a_cold_run_reads_each_file_once_for_the_cache(repo, monkeypatch):
+    """With no cache yet, the workspace's fingerprint is taken from the hashes of the files the run read,
+    not by reading every file once more before the first lint: each file is read twice in all, by the
+    command line (its findings and cache key) and by the workspace's index; a second run reads none."""
+    from collections import Counter
+
+    reads = []
+    real = discovery.read_file_stat
+
+    def counting(path, limit):
+        reads.append(os.path.abspath(path))
+        return real(path, limit)
+
+    monkeypatch.setattr(discovery, "read_file_stat", counting)
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    (repo / "release.yaml").write_text(PIPELINE.replace("barrierRef: ready", "barrierRef: reXdy"))
+    expected = [("release.yaml", "BL101", 30, 36), ("release.yaml", "BL202", 18, 37)]
+    assert _findings(repo, monkeypatch) == expected
+    assert Counter(reads) == {str(repo / "release.yaml"): 2, str(repo / DEEP / "gate.yaml"): 2}
+    reads.clear()
+    assert _findings(repo, monkeypatch) == expected
+    assert reads == []
+
+
 def test_a_touched_file_is_read_again_and_is_a_hit(repo, monkeypatch, settled):
     (repo / "release.yaml").write_text(PIPELINE.replace("barrierRef: ready", "barrierRef: reXdy"))
     expected = [("release.yaml", "BL101", 30, 36), ("release.yaml", "BL202", 18, 37)]
