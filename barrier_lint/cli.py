@@ -677,6 +677,7 @@ def _lint_paths(
     workspaces = run.workspaces = Workspaces(configs, resolve)
     cached = _Cached(workspaces) if use_cache else None
     slots: list[FileResult | _Task] = []
+    linter = _Linter(workspaces, jobs)
     # Each path given names its workspace: its repository, else the folder given (a file's own folder).
     for given, target in ((p, t) for p in paths for t in _targets([p], configs, respect_gitignore, force_exclude)):
         if isinstance(target, OSError):
@@ -740,9 +741,9 @@ def _lint_paths(
                 _hit(run, slots, task, keep_text)
                 continue
         slots.append(task)
+        linter.add(task)
 
-    misses = [slot for slot in slots if isinstance(slot, _Task)]
-    for task, found in zip(misses, _lint_tasks(misses, workspaces, jobs)):
+    for task, found in linter.results():
         if task.key is not None:
             cached.put(task, found)
         task.cache = found[0], found[4]  # (findings, whether it holds Harness YAML), as a hit has them
@@ -836,31 +837,66 @@ class _Cached:
             cache.save()
 
 
-def _lint_tasks(tasks: list[_Task], workspaces: Workspaces, jobs: int):
-    """Each task's (findings, files read, whether pipelines were looked up), in the tasks' order: in a
-    pool of `jobs` processes (each loading the workspace once), or here for a few files."""
-    global _current_file
-    if jobs <= 1 or len(tasks) < POOL_THRESHOLD:
-        for task in tasks:
-            _current_file = task.display
-            yield _lint_task(task, workspaces)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+class _Linter:
+    """Lints the tasks it is given, and gives back each task with its (findings, files read, whether pipelines
+    were looked up, whether the workspace was not needed, whether the file holds Harness YAML), in the order
+    the tasks came: here, for a few files, or in a pool of `jobs` processes (each loading the workspace
+    once), which starts as soon as there are enough tasks, so that the workers lint the first files while
+    the rest are read."""
 
-    from . import linter  # noqa: F401  (imported before the workers are forked: each starts with it)
+    def __init__(self, workspaces: Workspaces, jobs: int) -> None:
+        self.workspaces, self.jobs = workspaces, jobs
+        self.tasks: list[_Task] = []
+        self.pending: list[_Task] = []  # given, not sent to the pool yet
+        self.pool = None
+        self.chunks: list = []  # (its tasks, the future of their results), in the order given
 
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    payload = [(t.data, t.config, t.explicit, t.given, t.source) for t in tasks]
-    chunk = max(1, min(64, len(tasks) // (jobs * 8)))
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
-                             initargs=(workspaces.configs, workspaces.resolve)) as pool:
-        for task, found in zip(tasks, pool.map(_worker_task, payload, chunksize=chunk)):
-            _current_file = task.display
-            if isinstance(found, _WorkerCrash):
-                print(found.traceback, file=sys.stderr, end="")
-                raise RuntimeError(f"a worker process failed on {task.display}")
-            yield found
+    def add(self, task: _Task) -> None:
+        self.tasks.append(task)
+        if self.jobs <= 1:
+            return
+        self.pending.append(task)
+        if self.pool is None and len(self.tasks) >= POOL_THRESHOLD:
+            self._start()
+        # Tasks per message to a worker, growing with the run: few messages for many files, and no worker
+        # left idle for long at the end of a short run.
+        if self.pool is not None and len(self.pending) >= max(8, min(64, len(self.tasks) // (self.jobs * 8))):
+            self._send()
+
+    def results(self):
+        global _current_file
+        if self.pool is None:  # one process (or fewer files than a pool is worth)
+            for task in self.tasks:
+                _current_file = task.display
+                yield task, _lint_task(task, self.workspaces)
+            return
+        try:
+            self._send()
+            for tasks, future in self.chunks:
+                for task, found in zip(tasks, future.result()):
+                    _current_file = task.display
+                    if isinstance(found, _WorkerCrash):
+                        print(found.traceback, file=sys.stderr, end="")
+                        raise RuntimeError(f"a worker process failed on {task.display}")
+                    yield task, found
+        finally:
+            self.pool.shutdown(cancel_futures=True)
+
+    def _start(self) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        from . import linter  # noqa: F401  (imported before the workers are forked: each starts with it)
+
+        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+        self.pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_start_worker,
+                                        initargs=(self.workspaces.configs, self.workspaces.resolve))
+
+    def _send(self) -> None:
+        if self.pending:
+            payload = [(t.data, t.config, t.explicit, t.given, t.source) for t in self.pending]
+            self.chunks.append((self.pending, self.pool.submit(_worker_chunk, payload)))
+            self.pending = []
 
 
 class _WorkerCrash:
@@ -877,6 +913,10 @@ def _start_worker(configs: Configs, resolve: bool) -> None:
     import gc
 
     gc.disable()  # as in the parent: the run is short, and the collector's passes cost more than they free
+
+
+def _worker_chunk(payloads: list) -> list:
+    return [_worker_task(payload) for payload in payloads]
 
 
 def _worker_task(payload):

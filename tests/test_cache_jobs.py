@@ -172,3 +172,62 @@ def test_a_file_without_uses_is_linted_without_loading_its_workspace(repo, monke
     (repo / "release.yaml").write_text(PIPELINE)  # a template use: the workspace is needed
     with pytest.raises(AssertionError, match="the workspace was loaded"):
         lint_paths(["release.yaml"], Configs(None, None, frozenset()), None)
+
+
+def _many(tmp_path, count: int):
+    """`count` pipelines, each with its own mistake (a misspelt barrier on a line of its own)."""
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    (tmp_path / "gate.yaml").write_text(TEMPLATE.format(ref="ready"))
+    for i in range(count):
+        text = PIPELINE.replace("barrierRef: ready", "barrierRef: rexdy", 1).replace("identifier: release", f"identifier: release_{i}")
+        (tmp_path / f"p{i:03}.yaml").write_text("\n" * (i % 7) + text)
+    return tmp_path
+
+
+def _run(folder, monkeypatch, jobs):
+    monkeypatch.chdir(folder)
+    run = lint_paths(["."], Configs(None, None, frozenset()), None, jobs=jobs)
+    return [(r.path, [(d.code, d.span.start_line, d.span.start_col) for d in r.diagnostics]) for r in run.results]
+
+
+@pytest.mark.parametrize("count", [7, 8, 9, 40, 150])
+def test_a_pool_started_while_files_are_read_gives_the_serial_results_in_the_serial_order(count, tmp_path, monkeypatch):
+    """The pool starts once POOL_THRESHOLD files are read and takes them in chunks that grow with the run;
+    whatever the count (below, at and above the threshold, several chunk sizes), the results are the
+    serial ones, file for file, in the walk's order."""
+    folder = _many(tmp_path, count)
+    serial = _run(folder, monkeypatch, jobs=1)
+    assert len(serial) == count + 1 and serial[0][0] == "gate.yaml" and serial[1][0] == "p000.yaml"
+    assert serial[5][1] == [("BL202", 22, 37), ("BL101", 34, 36)]  # p004.yaml, four blank lines first
+    started, sent = [], []
+    real_start, real_send = cli._Linter._start, cli._Linter._send
+
+    def start(linter):
+        started.append(len(linter.tasks))
+        real_start(linter)
+
+    def send(linter):
+        sent.append(len(linter.pending))
+        real_send(linter)
+
+    monkeypatch.setattr(cli._Linter, "_start", start)
+    monkeypatch.setattr(cli._Linter, "_send", send)
+    assert _run(folder, monkeypatch, jobs=2) == serial
+    # The pool started with the eighth file read, not after the last one (the files are 1 + count).
+    assert started == ([cli.POOL_THRESHOLD] if count + 1 >= cli.POOL_THRESHOLD else [])
+    assert sum(sent) == (count + 1 if started else 0)
+
+
+def test_a_worker_that_fails_is_reported_with_the_file_it_failed_on(tmp_path, monkeypatch, capsys):
+    folder = _many(tmp_path, 20)
+    real = cli._lint_task
+
+    def failing(task, workspaces):
+        if task.source.endswith("p013.yaml"):
+            raise ValueError("boom")
+        return real(task, workspaces)
+
+    monkeypatch.setattr(cli, "_lint_task", failing)  # (inherited by the forked workers)
+    with pytest.raises(RuntimeError, match=r"a worker process failed on p013\.yaml"):
+        _run(folder, monkeypatch, jobs=2)
+    assert "ValueError: boom" in capsys.readouterr().err
