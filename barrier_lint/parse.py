@@ -28,8 +28,10 @@ from .syntax import (  # noqa: F401  (re-exported: the names the rest of the pro
     decode,
     find_comments,
     looks_like_harness,
+    origin_of,
     split_lines,
     strip_bom,
+    with_other_origin,
 )
 
 

@@ -990,6 +990,26 @@ class _OriginNodeSpan(_NodeSpan):
     __slots__ = ()
 
 
+def origin_of(span: Span) -> Origin | None:
+    """`span.origin`, without computing the lines and columns of a span not read yet."""
+    kind = type(span)
+    if kind is _OriginNodeSpan:
+        return _SLOT_GET[4](span)
+    return None if kind is _NodeSpan else span.origin
+
+
+def with_other_origin(span: Span, origin: Origin) -> Span:
+    """`span` with another origin (the language server moves the use a template's node is reached through),
+    still lazy when it was."""
+    if type(span) is not _OriginNodeSpan:
+        return Span(span.start_line, span.start_col, span.end_line, span.end_col, origin)
+    copy = _new_span(_OriginNodeSpan)
+    _set_source(copy, _SLOT_GET[0](span))
+    _set_position(copy, _SLOT_GET[1](span))
+    _set_origin(copy, origin)
+    return copy
+
+
 def _resolved(name: str) -> property:
     def read(span: _NodeSpan) -> object:
         span._resolve()

@@ -31,7 +31,7 @@ import operator
 import re
 
 from barrier_lint.model import Document, DocumentKind, Origin, Pipeline, Span, Stage, Syntax, Text
-from barrier_lint.parse import ParsedFile, parse
+from barrier_lint.parse import ParsedFile, origin_of, parse, with_other_origin
 from barrier_lint.records import fields, is_record
 
 # An anchor or an alias where a node can start (after indentation, `- `, `: `, `? `, a flow indicator, or a
@@ -336,16 +336,19 @@ class _Shift:
     def __init__(self, delta: int, after: int) -> None:
         self.delta, self.line = delta, after
         self.copies: dict[int, object] = {}
+        self.origins: dict[int, tuple[Origin, Origin]] = {}  # id -> (the origin, kept alive; its moved copy)
 
     def span(self, span: Span | None) -> Span | None:
         if span is None or not self.delta:
             return span
-        origin = span.origin
+        origin = origin_of(span)  # (a template's span not read yet stays so: only its origin moves)
         if origin is not None:
-            via = self.span(origin.via)
-            if via is origin.via:
-                return span
-            return Span(span.start_line, span.start_col, span.end_line, span.end_col, Origin(origin.file, via, origin.label))
+            found = self.origins.get(id(origin))
+            if found is None:  # one moved origin for every span reached through the same use
+                via = self.span(origin.via)
+                found = self.origins[id(origin)] = (origin, origin if via is origin.via else Origin(origin.file, via, origin.label))
+            moved = found[1]
+            return span if moved is origin else with_other_origin(span, moved)
         if span.end_line < self.line:
             return span
         start = span.start_line + self.delta if span.start_line >= self.line else span.start_line

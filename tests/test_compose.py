@@ -161,6 +161,24 @@ def test_a_span_read_through_a_use_is_lazy_and_keeps_its_origin():
         assert spans(node) == Span(*place) and spans(node).origin is None
 
 
+def test_a_span_given_another_origin_is_still_lazy_and_is_the_span_made_at_once():
+    """The language server moves the use a template's nodes are reached through (`server.incremental`):
+    their origin is read and replaced without computing their lines."""
+    from barrier_lint.model import Origin
+    from barrier_lint.syntax import origin_of, with_other_origin
+
+    spans, [(_, root, index, _)], _ = compose("a: b\n")
+    node = Tree(index, spans).get(root, "a")
+    first, second = Origin("t.yaml", Span(1, 1, 1, 4), "tpl"), Origin("t.yaml", Span(5, 1, 5, 4), "tpl")
+    late = spans.with_origin(node, first)
+    moved = with_other_origin(late, second)
+    assert origin_of(late) is first and origin_of(moved) is second
+    assert type(late) is not Span and type(moved) is not Span  # neither read yet
+    assert moved == Span(0, 3, 0, 4, second) and late == Span(0, 3, 0, 4, first)
+    assert with_other_origin(Span(0, 3, 0, 4, first), second) == moved
+    assert origin_of(spans(node)) is None and origin_of(Span(0, 0, 0, 1, first)) is first
+
+
 def test_a_scalar_keeps_its_offsets_in_one_integer():
     spans = Spans("x" * 10, "f.yaml")
     node = ScalarNode("v", 2**31 + 5, 2**32 - 1, spans, "'")
