@@ -818,7 +818,7 @@ class _Cached:
         # would otherwise read and hash every file of the workspace once more, before any lint starts).
         if found is None and self.workspaces.resolve and cache.holds(task.source):
             fingerprint = self.workspaces.fingerprint(task.given)
-            found = cache.get(task.source, self.digest(task.key + fingerprint.shared), fingerprint)
+            found = cache.get(task.source, self._resolved_key(task, fingerprint), fingerprint)
         task.cache = found if found is not None else cache
 
     def put(self, task: _Task, found) -> None:
@@ -827,8 +827,13 @@ class _Cached:
             task.cache.put(task.source, task.key, diagnostics, harness, set(), False, None)
         else:
             fingerprint = self.workspaces.fingerprint(task.given)
-            key = self.digest(task.key + fingerprint.shared) if fingerprint is not None else task.key
+            key = self._resolved_key(task, fingerprint) if fingerprint is not None else task.key
             task.cache.put(task.source, key, diagnostics, harness, depends, wide, fingerprint)
+
+    def _resolved_key(self, task: _Task, fingerprint) -> str:
+        """The key of a result that needed the workspace: the file's own, and what every result of the
+        workspace shares."""
+        return self.digest(task.key + fingerprint.shared)
 
     def save(self) -> None:
         for root, cache in self.caches.items():
@@ -1187,14 +1192,14 @@ drawn from (docs/graph.md). Exit status 0 when drawn, even with findings; 2 when
 
 
 def graph_command(argv: list[str], out: TextIO | None = None) -> int:
+    import argparse
+
     from .graph import graph_of
     from .graph_render import FORMATS as GRAPH_FORMATS
     from .graph_render import render
     from .linter import lint_parsed
     from .parse import decode, parse
     from .settings import ConfigError, load_config
-
-    import argparse
 
     parser = argparse.ArgumentParser(prog="barrier-lint graph", description=GRAPH_DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)

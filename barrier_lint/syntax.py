@@ -492,10 +492,9 @@ class CollectionNode(Node):
     def copy(self, value: list) -> CollectionNode:
         """The same kind of collection, written at the same place, holding `value` (a merge's result): its
         span is the original's, whatever `value` ends with (an input, perhaps from another file)."""
-        if not self.flow_style and self.value:
-            _find_written_end(self)  # (the original's, found once)
+        position = _node_position(self)  # (the original's written end, found once)
         copy = type(self)(value, 0, 0, self.source, self.flow_style)
-        copy.position = self.position
+        copy.position = position
         return copy
 
 
@@ -914,27 +913,14 @@ class Spans:
 
     def __call__(self, node: Node) -> Span:
         """Where a node is written; its lines and columns are computed when first read (`_NodeSpan`)."""
-        if type(node) is ScalarNode:
+        if type(node) is ScalarNode:  # (the most frequent case, inline)
             return _lazy_span(node[2], node[1])
-        if not node.flow_style and node.value:
-            _find_written_end(node)
-        return _lazy_span(node.source, node.position)
-
+        return _lazy_span(node.source, _node_position(node))
 
     def with_origin(self, node: Node, origin: Origin) -> Span:
         """`self(node)` for a node read through a use in another file (a template's, spliced into every
         pipeline that uses it): lazy as well, and carrying its `Origin`."""
-        if type(node) is ScalarNode:
-            position = node[1]
-        else:
-            if not node.flow_style and node.value:
-                _find_written_end(node)
-            position = node.position
-        span = _new_span(_OriginNodeSpan)
-        _set_source(span, self)
-        _set_position(span, position)
-        _set_origin(span, origin)
-        return span
+        return _origin_span(self, _node_position(node), origin)
 
 
 class _NodeSpan(Span):
@@ -1003,11 +989,7 @@ def with_other_origin(span: Span, origin: Origin) -> Span:
     still lazy when it was."""
     if type(span) is not _OriginNodeSpan:
         return Span(span.start_line, span.start_col, span.end_line, span.end_col, origin)
-    copy = _new_span(_OriginNodeSpan)
-    _set_source(copy, _SLOT_GET[0](span))
-    _set_position(copy, _SLOT_GET[1](span))
-    _set_origin(copy, origin)
-    return copy
+    return _origin_span(_SLOT_GET[0](span), _SLOT_GET[1](span), origin)
 
 
 def _resolved(name: str) -> property:
@@ -1033,6 +1015,24 @@ def _lazy_span(source: Spans, position: int) -> Span:
     _set_source(span, source)
     _set_position(span, position)
     return span
+
+
+def _origin_span(source: Spans, position: int, origin: Origin) -> Span:
+    span = _new_span(_OriginNodeSpan)
+    _set_source(span, source)
+    _set_position(span, position)
+    _set_origin(span, origin)
+    return span
+
+
+def _node_position(node: Node) -> int:
+    """A node's start and end offsets in one integer, a block collection's end where its last value is
+    written (found once: `_find_written_end`)."""
+    if type(node) is ScalarNode:
+        return node[1]
+    if not node.flow_style and node.value:
+        _find_written_end(node)
+    return node.position
 
 
 WRITTEN_END = "written"  # a block collection's `flow_style` once its end is where its last value is written
