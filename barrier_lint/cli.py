@@ -294,7 +294,15 @@ def main(argv: list[str] | None = None) -> int:
         except OSError:
             pass
         return EXIT_USAGE
-    except Exception:  # noqa: BLE001 - the top-level guard: a crash is a bug, and says where to report it
+    except Exception as exc:  # noqa: BLE001 - the top-level guard: a crash is a bug, and says where to report it
+        missing = _missing_dependency(exc)
+        if missing is not None:  # not a bug: an installation without its dependencies (a bare checkout)
+            print(
+                f"barrier-lint: cannot import {missing}, which barrier-lint needs to read YAML; install barrier-lint "
+                "with its dependencies (`pip install barrier-lint`, or `pip install -e .` in a checkout)",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
         import traceback
 
         where = f" while linting {_current_file}" if _current_file else ""
@@ -305,6 +313,17 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_CRASH
+
+
+# The distributions the command cannot work without (pyproject.toml's dependencies), by the top module
+# they install. (ruamel.yaml.clib's C parser is optional: the pure-Python one stands in.)
+_DEPENDENCIES = {"ruamel": "ruamel.yaml"}
+
+
+def _missing_dependency(exc: BaseException) -> str | None:
+    """The distribution to install when `exc` is the import of a dependency that is not installed, else None."""
+    name = exc.name if isinstance(exc, ModuleNotFoundError) else None
+    return _DEPENDENCIES.get(name.partition(".")[0]) if name else None
 
 
 def _discard_stdout() -> None:

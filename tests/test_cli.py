@@ -197,3 +197,15 @@ def test_output_that_cannot_be_written_is_an_io_error_not_a_crash():
     result = _shell("> /dev/full")
     assert result.returncode == 2
     assert result.stderr == "barrier-lint: cannot write the output: No space left on device\n"
+
+
+def test_a_missing_dependency_says_how_to_install_instead_of_reporting_a_bug(tmp_path):
+    """Run from a checkout whose dependencies are not installed (here: ruamel.yaml hidden), the command says
+    what to install and exits 2, not 3 with a traceback and a request for a bug report."""
+    hide = "import sys; sys.modules['ruamel'] = None; from barrier_lint.__main__ import run; sys.exit(run())"
+    done = subprocess.run([sys.executable, "-c", hide, "--no-cache", str(BAD)], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == (
+        "barrier-lint: cannot import ruamel.yaml, which barrier-lint needs to read YAML; install barrier-lint with its "
+        "dependencies (`pip install barrier-lint`, or `pip install -e .` in a checkout)\n"
+    )
