@@ -992,6 +992,33 @@ def with_other_origin(span: Span, origin: Origin) -> Span:
     return _origin_span(_SLOT_GET[0](span), _SLOT_GET[1](span), origin)
 
 
+def lazy_parts(span: Span) -> tuple[Spans, int, Origin | None] | None:
+    """What a span not read yet is made of (its file's `Spans`, its packed offsets, its origin), None for a
+    span whose lines and columns are known (a plain `Span`). `lazy_span` makes one of them again."""
+    kind = type(span)
+    if kind is _NodeSpan:
+        return _SLOT_GET[0](span), _SLOT_GET[1](span), None
+    if kind is _OriginNodeSpan:
+        return _SLOT_GET[0](span), _SLOT_GET[1](span), _SLOT_GET[4](span)
+    return None
+
+
+def lazy_span(source: Spans, position: int, origin: Origin | None = None) -> Span:
+    """The span at `position` (`start << 32 | end`) of the file `source`, lines and columns computed when first
+    read, with `origin` (None: in the analysed file)."""
+    return _lazy_span(source, position) if origin is None else _origin_span(source, position, origin)
+
+
+def node_span(node: Node) -> Span:
+    """Where a node is written, in its own file (`Spans.__call__` of its file)."""
+    return node.source(node) if type(node) is not ScalarNode else _lazy_span(node[2], node[1])
+
+
+def node_position(node: Node) -> int:
+    """A node's packed start and end offsets, as its span has them (`_node_position`)."""
+    return _node_position(node)
+
+
 def _resolved(name: str) -> property:
     def read(span: _NodeSpan) -> object:
         span._resolve()

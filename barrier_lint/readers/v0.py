@@ -65,6 +65,9 @@ class Builder(Tree):
         self.number = number
         self.pipeline: Pipeline | None = None
         self.resolver = resolver
+        # The workspace's recordings of template uses (`readers.replay`), None when nothing resolves.
+        self.readings = getattr(resolver, "readings", None)
+        self.granted = 0  # how much the walk's budget has grown by for template bodies read
         self.scope: tuple[str | None, str | None] = (None, None)  # the root's org and project ids
         self.nesting: list[tuple[object, str]] = []  # templates being read, outermost first: (identity, label)
         self.reading_child = False  # inside a chained child pipeline
@@ -171,6 +174,12 @@ class Builder(Tree):
     def _stage(self, key: Node, node: Node, path: Path) -> None:
         if not isinstance(node, MappingNode):
             return
+        if self.readings is not None and self.via is None and type(self.get(node, "template")) is MappingNode:
+            self.readings.read(self, "Stage", key, node, path, None, (), False, lambda: self._stage_use(key, node, path))
+            return
+        self._stage_use(key, node, path)
+
+    def _stage_use(self, key: Node, node: MappingNode, path: Path) -> None:
         body, body_path, template_ref, entering = self._template_use(node, path, "Stage")
         with entering:
             self._stage_body(key, node, body, body_path, identifier_node=node, template_ref=template_ref)
@@ -312,6 +321,17 @@ class Builder(Tree):
     ) -> None:
         if not isinstance(node, MappingNode):
             return
+        if self.readings is not None and self.via is None and type(self.get(node, "template")) is MappingNode:
+            self.readings.read(
+                self, "StepGroup", key, node, path, stage, groups, rollback,
+                lambda: self._step_group_use(key, node, path, stage, groups, rollback),
+            )
+            return
+        self._step_group_use(key, node, path, stage, groups, rollback)
+
+    def _step_group_use(
+        self, key: Node, node: MappingNode, path: Path, stage: Stage | None, groups: tuple[StepGroup, ...], rollback: bool
+    ) -> None:
         body, body_path, template_ref, entering = self._template_use(node, path, "StepGroup")
         with entering:
             self._step_group_body(
@@ -365,6 +385,21 @@ class Builder(Tree):
             return
         assert self.pipeline is not None
         identity = identity if identity is not None else node
+        if (
+            self.readings is not None and self.via is None and identity is node
+            and type(self.get(node, "template")) is MappingNode
+        ):
+            self.readings.read(
+                self, "Step", None, node, path, stage, groups, rollback,
+                lambda: self._step_use(node, path, stage, groups, rollback, identity),
+            )
+            return
+        self._step_use(node, path, stage, groups, rollback, identity)
+
+    def _step_use(
+        self, node: MappingNode, path: Path, stage: Stage | None, groups: tuple[StepGroup, ...], rollback: bool,
+        identity: Node,
+    ) -> None:
         body, _, template_ref, entering = self._template_use(node, path, "Step")
         if entering is NOT_A_USE:  # (most steps: no context to enter)
             self._barrier_step(node, body, identity, path, stage, groups, rollback, template_ref)
@@ -450,6 +485,7 @@ class Builder(Tree):
                 FixedTemplateInput(Text(value.value, self.span(value), bool(value.style)), field_name, resolution.label, fixed)
             )
         self.budget += VISITS_PER_NODE * resolution.size
+        self.granted += VISITS_PER_NODE * resolution.size
         return resolution.body, path, ref, self._reading_template(ref, resolution)
 
     def _reading_template(self, ref: Text, resolution: Resolution) -> _ReadingTemplate:

@@ -102,6 +102,9 @@ class WorkspaceIndex:
         # Every composed mapping's keys, by node, across files: readers look spliced nodes up here.
         self.node_keys: dict = {}  # (the entries of every file's `syntax.Index`)
         self.generation = 0  # how many times a file was added, changed or removed: what lookups remember by
+        # How many times a file that defines templates (before or after) was added, changed or removed: what
+        # template lookups and the readings of template uses depend on (`templates` changes with it alone).
+        self.template_generation = 0
         # The reverse dependency map, kept by put and remove: identifier -> the files that name it.
         self.template_users: dict[str, set[str]] = defaultdict(set)
         self.pipeline_parents: dict[str, set[str]] = defaultdict(set)
@@ -131,6 +134,8 @@ class WorkspaceIndex:
         for identifier in indexed.names_pipelines:
             self.pipeline_parents[identifier].add(name)
         self.files[name] = indexed
+        if indexed.templates:
+            self.template_generation += 1
         for entry in indexed.templates:
             self.templates[entry.identifier].append(entry)
         for entry in indexed.pipelines:
@@ -146,6 +151,8 @@ class WorkspaceIndex:
         if old is None:
             return
         self.generation += 1
+        if old.templates:
+            self.template_generation += 1
         for _, _, index, _ in old.composed.documents:
             for node in index:
                 self.node_keys.pop(node, None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..readers.hooks import Resolution
+from ..readers.replay import Readings
 from ..model import Span
 from ..syntax import MappingNode, ScalarNode, Spans, Tree
 from .index import PipelineEntry, Scope, TemplateEntry, WorkspaceIndex
@@ -28,10 +29,12 @@ class WorkspaceResolver:
         self._stable = dict(stable or {})
         self.reads: set[str] = set()  # the files resolutions have read since the caller last reset it
         self.pipeline_lookups = 0  # how many times a pipeline was looked up (any file may define one)
-        # What `find` answered, for the index's generation it answered in: most uses name a template other
-        # uses name too.
+        # What `find` answered, for the state of the index's templates it answered in: most uses name a
+        # template other uses name too.
         self._found: dict[tuple, tuple[TemplateEntry | None, str | None]] = {}
         self._found_generation = -1
+        # What readers made of template uses, replayed for the uses alike (`readers.replay`).
+        self.readings = Readings(lambda: index.template_generation)
 
     @property
     def stable(self) -> dict[str, str]:
@@ -42,6 +45,7 @@ class WorkspaceResolver:
     def stable(self, value: Mapping[str, str]) -> None:
         self._stable = dict(value)
         self._found.clear()  # what `find` remembered may have taken another version
+        self.readings.clear()
 
     @property
     def node_keys(self) -> dict:
@@ -146,9 +150,9 @@ class WorkspaceResolver:
         self, level: str, identifier: str, version: str | None, kind: str, scope: Scope, ref: str
     ) -> tuple[TemplateEntry | None, str | None]:
         """The template a use names, or None and why not (BL108's message says it)."""
-        if self._found_generation != self.index.generation:
+        if self._found_generation != self.index.template_generation:
             self._found.clear()
-            self._found_generation = self.index.generation
+            self._found_generation = self.index.template_generation
         key = (level, identifier, version, kind, scope, ref)
         found = self._found.get(key)
         if found is None:

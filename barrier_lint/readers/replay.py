@@ -1,0 +1,395 @@
+"""Replaying the reading of a template use: each template body read once for all the uses that are alike.
+
+A repository's pipelines use the same templates with the same inputs again and again (the same stage
+template in every service's release pipeline). Reading a use costs the merge of its `templateInputs` into
+every template it nests and the walk of everything they bring, several times the lines of the use itself.
+What the reader makes of a use, though, is a function of what the use writes and of the templates: two
+uses that write the same keys, values and quoting (their own `identifier` and `name` aside, which the reader
+only copies) make the same stages, step groups, Barrier steps and nested uses, at another place.
+
+So the first reading of a use is recorded: what it appended to the pipeline, with every span in the
+analysed file replaced by the place, in a walk of the use, of the node it is the span of; every path made
+relative to the use's; the stage and step groups it sits in by their place. A use alike is then not read:
+the recording is copied, each place given the span of the new use's node there (and its value, for the
+`identifier` and `name` the use writes), each path put under the new use's, each `Origin` given the new use
+as `via`. The copy is what reading the use would have made (`tests/test_replay.py` compares the two for
+every workspace the tests hold).
+
+Only a use written in the analysed file is recorded (what it nests is part of its reading), and only when a
+recording can stand for another: a use whose nodes are aliases or merge keys, one that chains a pipeline,
+one whose reading already computed a line of the analysed file, is read each time. Recordings hold for one
+state of the workspace's templates (`WorkspaceIndex.template_generation`).
+"""
+
+from __future__ import annotations
+
+from operator import add, attrgetter, itemgetter
+
+from ..model import (
+    BarrierPosition,
+    FixedTemplateInput,
+    MultiDeployment,
+    Origin,
+    Span,
+    Stage,
+    StepGroup,
+    Strategy,
+    TemplateCycle,
+    TemplateUse,
+    Text,
+    When,
+)
+from ..syntax import CollectionNode, MappingNode, Node, ScalarNode, lazy_parts, lazy_span, node_position, node_span
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .v0 import Builder
+
+# What a use's reading appends to the pipeline; and what it must not, for a recording to stand for it (a
+# chained pipeline's reading looks pipelines up and rewrites its Barrier steps' references afterwards).
+APPENDED = ("stages", "step_groups", "positions", "template_uses", "fixed_template_inputs", "template_cycles")
+NOT_REPLAYED = ("chained_stages", "chain_uses", "declarations")
+HOLES = ("identifier", "name")  # the use's own values that the reader copies and never looks at
+# The model's classes a reading makes and a replay copies; any other value is shared (strings, the syntax).
+COPIED = frozenset((Stage, StepGroup, BarrierPosition, TemplateUse, FixedTemplateInput, TemplateCycle, When,
+                    Strategy, MultiDeployment, Origin))
+_OWN = frozenset((Stage, StepGroup, BarrierPosition, TemplateUse, FixedTemplateInput, TemplateCycle))
+MAX_RECORDINGS = 20_000  # a long-lived language server forgets them all past this many
+_NONE = object()
+_SEEN = object()  # a use read once: recorded when one alike comes
+
+
+class Unreplayable(Exception):
+    """The reading holds something a recording cannot stand for."""
+
+
+class Readings:
+    """The recordings of one workspace's template uses, for the state of its templates they were read in
+    (`generation()` says it)."""
+
+    def __init__(self, generation: Callable[[], int]) -> None:
+        self._generation = generation
+        self._at = -1
+        self._recorded: dict[tuple, object] = {}  # signature -> _SEEN, a `_Recording`, or None (not recordable)
+        self.replayed = 0  # uses copied from a recording instead of read (what tests and benchmarks count)
+
+    def clear(self) -> None:
+        self._recorded.clear()
+
+    def read(
+        self, builder: Builder, kind: str, key: Node | None, node: MappingNode, path: tuple,
+        stage: Stage | None, groups: tuple[StepGroup, ...], rollback: bool, read: Callable[[], None],
+    ) -> None:
+        """Read the use `node` of a `kind` template (by calling `read`), or replay the recording of one alike."""
+        walked = _walk(key, node)
+        if walked is None:
+            read()
+            return
+        signature, nodes, holes = walked
+        generation = self._generation()
+        if generation != self._at or len(self._recorded) > MAX_RECORDINGS:
+            self._recorded.clear()
+            self._at = generation
+        name = (kind, signature, builder.scope, tuple(builder.nesting), builder.nesting_root, rollback,
+                stage is None, len(groups))
+        recording = self._recorded.get(name, _NONE)
+        if recording is _NONE:  # the first use of its kind: most are the only one (a template's own uses)
+            self._recorded[name] = _SEEN
+            read()
+        elif recording is _SEEN:  # the second: worth recording
+            self._recorded[name] = _Recording.of(builder, nodes, holes, path, stage, groups, read)
+        elif recording is not None and recording.replay(builder, nodes, path, stage, groups):
+            self.replayed += 1
+        else:
+            read()
+
+
+def _walk(key: Node | None, node: MappingNode) -> tuple[tuple, list[Node], frozenset[int]] | None:
+    """The use as the reader sees it: its structure, keys, values and quoting, with None for the values of its
+    own `identifier` and `name`; its nodes in the order of that walk (`key`, the `stage` or `stepGroup` key
+    it is written under, first); and the places of those two values. None when the walk meets a collection
+    twice (an alias to one: it may be recursive, or expand far beyond the text) or a merge key.
+
+    Every node it meets is of the analysed file: a use is recorded only where it is written there, and an
+    alias names a node of its own document. A scalar met twice (an alias to one) is at two places, each the
+    node reading reaches there."""
+    nodes: list[Node] = [] if key is None else [key]
+    holes: list[int] = []
+    signature: list = []
+    add, place = signature.append, nodes.append
+    seen: set[int] = set()
+    stack: list[CollectionNode] = [node]
+    top = True
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            return None
+        seen.add(id(current))
+        place(current)
+        pairs = current.value
+        if type(current) is MappingNode:
+            add(2 * len(pairs))  # (counts: even for a mapping, odd for a sequence)
+            for k, v in pairs:
+                scalar_key = type(k) is ScalarNode
+                if scalar_key:
+                    name = k[0]
+                    if name == "<<":
+                        return None
+                    add(name)
+                    add(k[3])
+                    place(k)
+                else:
+                    add(None)  # (a collection as a key: walked in its turn)
+                    stack.append(k)
+                if type(v) is ScalarNode:
+                    if top and scalar_key and name in HOLES:
+                        holes.append(len(nodes))
+                        add(None)
+                    else:
+                        add(v[0])
+                    add(v[3])
+                    place(v)
+                else:
+                    add(False)  # (a collection: walked in its turn)
+                    stack.append(v)
+        else:
+            add(2 * len(pairs) + 1)
+            for v in pairs:
+                if type(v) is ScalarNode:
+                    add(v[0])
+                    add(v[3])
+                    place(v)
+                else:
+                    add(False)
+                    stack.append(v)
+        top = False
+    return tuple(signature), nodes, frozenset(holes)
+
+
+_FIELDS = {kind: attrgetter(*kind.__record_names__) for kind in COPIED}  # (every one has several fields)
+
+
+class _Plan:
+    """A recording compiled to the steps that make its objects again for another use: each step calls a
+    constructor (a model class, `Text`, `lazy_span`, ...) on values made by earlier steps, on constants (the
+    template's strings and spans, shared by every use) and on what the new use brings (its nodes, its path,
+    the stage and step groups it sits in). Making the copy is then one loop over the steps: copying the
+    objects field by field, as a first version did, cost as much as reading the use."""
+
+    def __init__(self, home: object, nodes: list[Node], holes: frozenset[int], path: tuple, outer: int) -> None:
+        self.home, self.nodes, self.holes, self.prefix = home, nodes, holes, path
+        self.places: dict[int, int] = {}
+        for place, node in enumerate(nodes):
+            position = node_position(node)
+            self.places[position] = -1 if position in self.places else place  # -1: two nodes at one position
+        self.constants: list = []
+        self.needed: list[int] = []  # the places of the use's nodes the steps read
+        self.steps: list[tuple] = []  # (function, symbolic arguments)
+        self.made: dict[int, tuple] = {}  # id of an object of the recording -> the value that makes it
+        self.own: set[int] = set()  # ids of what the reading appended: no other element may be copied
+        self.outer = outer  # how many enclosing elements: the stage, then each step group
+        self.files: set[str] = set()  # the files of the origins recorded
+
+    # -- symbolic values: ("c", k) a constant, ("p",) the use's path, ("o", k) an enclosing element,
+    # ("n", k) the k-th needed node, ("s", k) what step k makes
+
+    def constant(self, value) -> tuple:
+        self.constants.append(value)
+        return ("c", len(self.constants) - 1)
+
+    def step(self, function, *arguments: tuple) -> tuple:
+        self.steps.append((function, arguments))
+        return ("s", len(self.steps) - 1)
+
+    def node(self, place: int) -> tuple:
+        self.needed.append(place)
+        return ("n", len(self.needed) - 1)
+
+    def value(self, value) -> tuple:
+        kind = type(value)
+        if kind is str or value is None or kind is bool or kind is int:
+            return self.constant(value)
+        made = self.made.get(id(value))
+        if made is not None:
+            return made
+        if kind is Text:
+            made = self.text(value)
+        elif kind is tuple or kind is list:
+            made = self.step(_sequence(kind), *[self.value(v) for v in value])
+        elif isinstance(value, Span):
+            made = self.span(value)
+        elif kind in COPIED:
+            if kind in _OWN and id(value) not in self.own:
+                raise Unreplayable  # another element of the pipeline than the use's own
+            made = self.step(kind, *[
+                self.path(v) if name == "path" else self.constant(v) if name == "at" else self.value(v)
+                for name, v in zip(kind.__record_names__, _FIELDS[kind](value))
+            ])  # (`at`: where a template says who it is, in its own file: the same for every use)
+        else:
+            made = self.constant(value)  # immutable and shared: the syntax, a v1 use's opaque inputs
+        self.made[id(value)] = made
+        return made
+
+    def text(self, value: Text) -> tuple:
+        parts = lazy_parts(value.span)
+        if parts is not None and parts[2] is None and parts[0] is self.home:
+            place = self._place(parts[1])
+            if place in self.holes:  # the use's own identifier or name: the new use's value
+                return self.step(_hole_text, self.node(place), self.constant(value.quoted))
+            return self.step(Text, self.constant(value.value), self.step(node_span, self.node(place)), self.constant(value.quoted))
+        return self.step(Text, self.constant(value.value), self.value(value.span), self.constant(value.quoted))
+
+    def span(self, value: Span) -> tuple:
+        parts = lazy_parts(value)
+        if parts is not None:
+            source, position, origin = parts
+            if origin is not None:
+                self.files.add(origin.file)
+                return self.step(lazy_span, self.constant(source), self.constant(position), self.value(origin))
+            if source is not self.home:
+                return self.constant(value)  # (in another file and read without a use: shared)
+            return self.step(node_span, self.node(self._place(position)))
+        if value.origin is None:
+            raise Unreplayable  # a span of the analysed file whose line is known: no node to map it by
+        self.files.add(value.origin.file)
+        lines = [self.constant(n) for n in (value.start_line, value.start_col, value.end_line, value.end_col)]
+        return self.step(Span, *lines, self.value(value.origin))
+
+    def _place(self, position: int) -> int:
+        place = self.places.get(position, -1)
+        if place < 0:
+            raise Unreplayable  # not a node of the use, or two of its nodes at one position
+        return place
+
+    def path(self, value: tuple) -> tuple:
+        if not value:
+            return self.constant(value)
+        if value[: len(self.prefix)] != self.prefix:
+            raise Unreplayable
+        rest = value[len(self.prefix):]
+        return ("p",) if not rest else self.step(add, ("p",), self.constant(rest))
+
+    def compile(self, appended: list[tuple[str, list]]) -> _Steps:
+        """The steps for what the reading appended (list name, its new items), with absolute indices: the
+        values are one list, constants first, then the use's path, enclosing elements and nodes, then what
+        each step makes."""
+        results = [(name, [self.value(item) for item in items]) for name, items in appended]
+        base = {"c": 0, "p": len(self.constants), "o": len(self.constants) + 1}
+        base["n"] = base["o"] + self.outer
+        base["s"] = base["n"] + len(self.needed)
+
+        def at(symbol: tuple) -> int:
+            return base[symbol[0]] + (symbol[1] if len(symbol) > 1 else 0)
+
+        steps = []
+        for function, arguments in self.steps:
+            indices = [at(a) for a in arguments]
+            # (`itemgetter` of one index gives the value, not a tuple of it)
+            steps.append((function, itemgetter(*indices) if indices else _nothing, len(indices) != 1))
+        return _Steps(
+            self.constants, tuple(self.needed), steps,
+            [(name, [at(v) for v in values]) for name, values in results],
+        )
+
+
+def _sequence(kind: type):
+    return _make_tuple if kind is tuple else _make_list
+
+
+def _make_tuple(*items):
+    return items
+
+
+def _make_list(*items):
+    return list(items)
+
+
+def _nothing(values: list) -> tuple:
+    return ()
+
+
+def _hole_text(node: ScalarNode, quoted: bool) -> Text:
+    return Text(node[0], node_span(node), quoted)
+
+
+class _Steps:
+    """A compiled recording (`_Plan.compile`)."""
+
+    __slots__ = ("constants", "needed", "results", "steps")
+
+    def __init__(self, constants: list, needed: tuple[int, ...], steps: list, results: list) -> None:
+        self.constants, self.needed, self.steps, self.results = constants, needed, steps, results
+
+    def run(self, nodes: list[Node], path: tuple, outer: tuple) -> list[tuple[str, list]]:
+        values = self.constants.copy()
+        values.append(path)
+        values.extend(outer)
+        values.extend([nodes[place] for place in self.needed])
+        append = values.append
+        for function, get, many in self.steps:
+            append(function(*get(values)) if many else function(get(values)))
+        return [(name, [values[i] for i in indices]) for name, indices in self.results]
+
+
+class _Recording:
+    """What the reading of one use appended to the pipeline, as steps that make it again, and what replaying
+    it must check and redo."""
+
+    __slots__ = ("depth", "granted", "outer", "reads", "spent", "steps")
+
+    @classmethod
+    def of(
+        cls, builder: Builder, nodes: list[Node], holes: frozenset[int], path: tuple, stage: Stage | None,
+        groups: tuple, read: Callable[[], None],
+    ) -> _Recording | None:
+        """Read the use (`read`), and record its reading; None when no recording can stand for it."""
+        pipeline = builder.pipeline
+        assert pipeline is not None
+        before = {name: len(getattr(pipeline, name)) for name in APPENDED + NOT_REPLAYED}
+        resolver = builder.resolver
+        outer_reads, resolver.reads = resolver.reads, set()
+        lookups = resolver.pipeline_lookups
+        budget, granted, depth = builder.budget, builder.granted, builder.depth
+        try:
+            read()
+        finally:
+            reads = resolver.reads
+            resolver.reads = outer_reads | reads
+        if resolver.pipeline_lookups != lookups or any(len(getattr(pipeline, n)) != before[n] for n in NOT_REPLAYED):
+            return None
+        appended = [(name, getattr(pipeline, name)[before[name]:]) for name in APPENDED]
+        appended = [(name, items) for name, items in appended if items]
+        outer = (stage, *groups) if stage is not None else groups
+        plan = _Plan(builder.spans, nodes, holes, path, len(outer))
+        plan.own = {id(item) for _, items in appended for item in items}
+        plan.made.update((id(element), ("o", place)) for place, element in enumerate(outer))
+        try:
+            steps = plan.compile(appended)
+        except Unreplayable:
+            return None
+        if builder.home in plan.files or builder.home in reads:
+            return None
+        recording = cls()
+        recording.steps = steps
+        recording.outer = stage is not None
+        recording.granted = builder.granted - granted
+        recording.spent = budget + recording.granted - builder.budget
+        recording.depth = depth
+        recording.reads = frozenset(reads)
+        return recording
+
+    def replay(self, builder: Builder, nodes: list[Node], path: tuple, stage: Stage | None, groups: tuple) -> bool:
+        """Append to the pipeline what reading the use `nodes` would; False (nothing done) when reading it
+        might not make that: from deeper, with less of the walk's budget left, or in a file it reads."""
+        if builder.depth > self.depth or builder.budget < self.spent or builder.home in self.reads:
+            return False
+        pipeline = builder.pipeline
+        for name, items in self.steps.run(nodes, path, (stage, *groups) if self.outer else groups):
+            getattr(pipeline, name).extend(items)
+        pipeline.uses_templates = True  # type: ignore[union-attr]
+        builder.budget += self.granted - self.spent
+        builder.granted += self.granted
+        builder.resolver.reads |= self.reads
+        return True

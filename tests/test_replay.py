@@ -1,0 +1,172 @@
+"""Replayed readings of template uses (`barrier_lint.readers.replay`): a use alike another is copied from the
+recording of the first, and the copy is exactly what reading it gives, spans, origins and paths included."""
+
+from __future__ import annotations
+
+import enum
+import pathlib
+
+import pytest
+
+from barrier_lint.model import Span, Stage, StepGroup
+from barrier_lint.readers import replay
+from barrier_lint.records import fields, is_record
+from barrier_lint.workspace import Workspace, display_name
+from barrier_lint.workspace.files import read_harness_text, workspace_files
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+FOLDERS = sorted(p for p in (ROOT / "tests" / "workspaces").iterdir() if p.is_dir()) + [ROOT / "examples"]
+
+
+def dump(value, top: bool = True):
+    """A model object as nested tuples of its fields, spans read (a stage or step group inside another
+    object by its path)."""
+    if isinstance(value, (Stage, StepGroup)) and not top:
+        return ("at", value.path)
+    if is_record(value):
+        name = "Span" if isinstance(value, Span) else type(value).__name__
+        return (name,) + tuple(dump(getattr(value, f.name), False) for f in fields(value))
+    if isinstance(value, (list, tuple)):
+        return tuple(dump(item, top) for item in value)
+    if value is None or isinstance(value, (str, int, float, enum.Enum)):
+        return value
+    return type(value).__name__
+
+
+def models(root: str, texts: dict[str, str] | None = None, replaying: bool = True):
+    """(every file's model dump, its findings, how many uses were replayed) of a workspace."""
+    workspace = Workspace(root)
+    if not replaying:
+        workspace.resolver.readings = None
+    if texts is None:
+        texts = {display_name(p): read_harness_text(p) for p in workspace_files(root, None)}
+    for name, text in texts.items():
+        if text is not None:
+            workspace.put(name, text)
+    found = {}
+    for name in sorted(texts):
+        if texts[name] is None:
+            continue
+        findings = [(d.code, d.span.start_line, d.span.start_col, d.message, repr(d.related)) for d in workspace.lint(name)]
+        found[name] = (dump(workspace.read(name).documents), findings)
+    return found, (workspace.resolver.readings.replayed if replaying else 0)
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda p: p.name)
+def test_every_golden_workspace_reads_the_same_replaying_or_not(folder, monkeypatch):
+    monkeypatch.chdir(folder)
+    assert models(".")[0] == models(".", replaying=False)[0]
+
+
+TEMPLATE = """\
+template:
+  name: Gate
+  identifier: gate
+  versionLabel: "1"
+  type: Stage
+  spec:
+    type: Custom
+    spec:
+      execution:
+        steps:
+          - step:
+              name: Wait
+              identifier: wait
+              type: Barrier
+              spec:
+                barrierRef: <+input>
+              timeout: 10m
+"""
+
+
+def pipeline(identifier: str, lanes: list[tuple[str, str]], indent: str = "  ") -> str:
+    """A pipeline running one use of `gate` per lane (identifier, barrier) in parallel."""
+    step = indent * 9 + "    "  # (the fields of `- step:`)
+    uses = "".join(
+        f"{indent}{indent}- stage:\n"
+        f"{indent * 4}name: {lane}\n{indent * 4}identifier: {lane}\n"
+        f"{indent * 4}template:\n{indent * 5}templateRef: gate\n{indent * 5}versionLabel: \"1\"\n"
+        f"{indent * 5}templateInputs:\n{indent * 6}type: Custom\n{indent * 6}spec:\n{indent * 7}execution:\n"
+        f"{indent * 8}steps:\n{indent * 9}- step:\n{step}identifier: wait\n{step}type: Barrier\n"
+        f"{step}spec:\n{step}{indent}barrierRef: {barrier}\n"
+        for lane, barrier in lanes
+    )
+    return (
+        f"pipeline:\n{indent}name: {identifier}\n{indent}identifier: {identifier}\n{indent}flowControl:\n"
+        f"{indent}{indent}barriers:\n{indent}{indent}{indent}- name: ready\n{indent}{indent}{indent}  identifier: ready\n"
+        f"{indent}stages:\n{indent}- parallel:\n" + uses
+    )
+
+
+def test_a_use_alike_another_is_replayed_at_its_own_place_with_its_own_identifier():
+    texts = {
+        "t/gate.yaml": TEMPLATE,
+        # the same use thrice in one file (the third is replayed), and in another file at another indentation
+        "p/one.yaml": pipeline("one", [("api", "ready"), ("web", "ready"), ("db", "ready")]),
+        "p/two.yaml": pipeline("two", [("front", "ready")], indent="    "),
+        "p/three.yaml": pipeline("three", [("x", "other"), ("y", "other")]),  # other inputs: read, not replayed
+    }
+    replayed, count = models("/nowhere", texts)
+    read, _ = models("/nowhere", texts, replaying=False)
+    assert count == 2  # `db` in one.yaml and `front` in two.yaml; the first two are read (then recorded)
+    assert replayed == read
+    workspace = Workspace("/nowhere")
+    for name, text in texts.items():
+        workspace.put(name, text)
+    workspace.read("p/one.yaml")
+    two = workspace.read("p/two.yaml").documents[0].pipeline  # a replay of one.yaml's recording
+    (stage,) = two.stages
+    (position,) = two.positions
+    assert (stage.identifier.value, stage.identifier.span.start_line, stage.identifier.span.start_col) == ("front", 11, 28)
+    assert stage.path == (("stages", 0), ("parallel", 0), ("stage", None))
+    assert position.stage is stage and position.path[:3] == stage.path
+    assert (position.ref.value, position.span.origin.file, position.span.start_line) == ("ready", "t/gate.yaml", 11)
+    assert (position.span.origin.via.start_line, position.span.origin.via.start_col) == (13, 33)  # its templateRef
+    assert workspace.resolver.readings.replayed == 2
+
+
+def test_a_changed_template_is_read_again_not_replayed():
+    texts = {"t/gate.yaml": TEMPLATE, "p/one.yaml": pipeline("one", [("a", "ready"), ("b", "ready"), ("c", "ready")])}
+    workspace = Workspace("/nowhere")
+    for name, text in texts.items():
+        workspace.put(name, text)
+    assert [p.timeout.value for p in workspace.read("p/one.yaml").documents[0].pipeline.positions] == ["10m"] * 3
+    workspace.put("t/gate.yaml", TEMPLATE.replace("10m", "20m"))
+    assert [p.timeout.value for p in workspace.read("p/one.yaml").documents[0].pipeline.positions] == ["20m"] * 3
+
+
+def test_a_use_with_an_alias_or_a_merge_key_is_read_each_time():
+    aliased = pipeline("one", [("a", "ready"), ("b", "ready"), ("c", "ready")]).replace(
+        "            template:\n", "            template: &use\n", 1
+    )
+    aliased += "    - stage:\n        name: d\n        identifier: d\n        template: *use\n"
+    merged = aliased.replace("template: *use", "template:\n          <<: *use")
+    for text in (aliased, merged):
+        texts = {"t/gate.yaml": TEMPLATE, "p/one.yaml": text}
+        replayed, _ = models("/nowhere", texts)
+        assert replayed == models("/nowhere", texts, replaying=False)[0]
+
+
+def test_a_replay_copies_only_model_classes_it_knows():
+    """Every record class the reader makes for a use is copied (a new class must be added to `COPIED`, or
+    it would be shared between the uses' models), but the syntax, which is one object for all."""
+    texts = {"t/gate.yaml": TEMPLATE, "p/one.yaml": pipeline("one", [("a", "ready"), ("b", "ready"), ("c", "ready")])}
+    workspace = Workspace("/nowhere")
+    for name, text in texts.items():
+        workspace.put(name, text)
+    pipeline_model = workspace.read("p/one.yaml").documents[0].pipeline
+    seen: set[type] = set()
+
+    def visit(value) -> None:
+        if is_record(value) and not isinstance(value, Span):
+            seen.add(type(value))
+            for f in fields(value):
+                visit(getattr(value, f.name))
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                visit(item)
+
+    for name in replay.APPENDED:
+        visit(getattr(pipeline_model, name))
+    assert workspace.resolver.readings.replayed == 1
+    assert {kind.__name__ for kind in seen - replay.COPIED} <= {"Syntax", "Text"}
