@@ -174,7 +174,7 @@ class Builder(Tree):
     def _stage(self, key: Node, node: Node, path: Path) -> None:
         if not isinstance(node, MappingNode):
             return
-        if self.readings is not None and self.via is None and type(self.get(node, "template")) is MappingNode:
+        if self._replayable(node):
             self.readings.read(self, "Stage", key, node, path, None, (), False, lambda: self._stage_use(key, node, path))
             return
         self._stage_use(key, node, path)
@@ -321,7 +321,7 @@ class Builder(Tree):
     ) -> None:
         if not isinstance(node, MappingNode):
             return
-        if self.readings is not None and self.via is None and type(self.get(node, "template")) is MappingNode:
+        if self._replayable(node):
             self.readings.read(
                 self, "StepGroup", key, node, path, stage, groups, rollback,
                 lambda: self._step_group_use(key, node, path, stage, groups, rollback),
@@ -385,10 +385,7 @@ class Builder(Tree):
             return
         assert self.pipeline is not None
         identity = identity if identity is not None else node
-        if (
-            self.readings is not None and self.via is None and identity is node
-            and type(self.get(node, "template")) is MappingNode
-        ):
+        if identity is node and self._replayable(node):
             self.readings.read(
                 self, "Step", None, node, path, stage, groups, rollback,
                 lambda: self._step_use(node, path, stage, groups, rollback, identity),
@@ -444,6 +441,11 @@ class Builder(Tree):
         )
 
     # -- small parts -------------------------------------------------------------------------------------
+
+    def _replayable(self, node: MappingNode) -> bool:
+        """Whether `node` is a template use written in the analysed file, whose reading `readings` records
+        and replays for the uses alike (`readers.replay`)."""
+        return self.readings is not None and self.via is None and type(self.get(node, "template")) is MappingNode
 
     def _template_use(
         self, node: MappingNode, path: Path, kind: str
