@@ -1011,7 +1011,7 @@ def lazy_span(source: Spans, position: int, origin: Origin | None = None) -> Spa
 
 def node_span(node: Node) -> Span:
     """Where a node is written, in its own file (`Spans.__call__` of its file)."""
-    return node.source(node) if type(node) is not ScalarNode else _lazy_span(node[2], node[1])
+    return node.source(node)
 
 
 def node_position(node: Node) -> int:

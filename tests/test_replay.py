@@ -3,34 +3,20 @@ recording of the first, and the copy is exactly what reading it gives, spans, or
 
 from __future__ import annotations
 
-import enum
 import pathlib
 
 import pytest
 
-from barrier_lint.model import Span, Stage, StepGroup
+from barrier_lint.model import Span
 from barrier_lint.readers import replay
 from barrier_lint.records import fields, is_record
 from barrier_lint.workspace import Workspace, display_name
 from barrier_lint.workspace.files import read_harness_text, workspace_files
 
+from .test_server_incremental import dump
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FOLDERS = sorted(p for p in (ROOT / "tests" / "workspaces").iterdir() if p.is_dir()) + [ROOT / "examples"]
-
-
-def dump(value, top: bool = True):
-    """A model object as nested tuples of its fields, spans read (a stage or step group inside another
-    object by its path)."""
-    if isinstance(value, (Stage, StepGroup)) and not top:
-        return ("at", value.path)
-    if is_record(value):
-        name = "Span" if isinstance(value, Span) else type(value).__name__
-        return (name,) + tuple(dump(getattr(value, f.name), False) for f in fields(value))
-    if isinstance(value, (list, tuple)):
-        return tuple(dump(item, top) for item in value)
-    if value is None or isinstance(value, (str, int, float, enum.Enum)):
-        return value
-    return type(value).__name__
 
 
 def models(root: str, texts: dict[str, str] | None = None, replaying: bool = True):

@@ -179,7 +179,7 @@ class _Plan:
     objects field by field, as a first version did, cost as much as reading the use."""
 
     def __init__(self, home: object, nodes: list[Node], holes: frozenset[int], path: tuple, outer: int) -> None:
-        self.home, self.nodes, self.holes, self.prefix = home, nodes, holes, path
+        self.home, self.holes, self.prefix = home, holes, path
         self.places: dict[int, int] = {}
         for place, node in enumerate(nodes):
             position = node_position(node)
@@ -217,7 +217,7 @@ class _Plan:
         if kind is Text:
             made = self.text(value)
         elif kind is tuple or kind is list:
-            made = self.step(_sequence(kind), *[self.value(v) for v in value])
+            made = self.step(_make_tuple if kind is tuple else _make_list, *[self.value(v) for v in value])
         elif isinstance(value, Span):
             made = self.span(value)
         elif kind in COPIED:
@@ -292,10 +292,6 @@ class _Plan:
             self.constants, tuple(self.needed), steps,
             [(name, [at(v) for v in values]) for name, values in results],
         )
-
-
-def _sequence(kind: type):
-    return _make_tuple if kind is tuple else _make_list
 
 
 def _make_tuple(*items):
