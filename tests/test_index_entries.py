@@ -23,7 +23,9 @@ def test_the_names_a_file_uses_are_found_in_mappings_of_one_pair_and_of_several(
         "    - stage:\n        identifier: c\n        type: Pipeline\n        spec: {pipeline: child}\n"
         "    - stage:\n        identifier: d\n        type: Pipeline\n        spec: {pipeline: other, org: o, org: o2}\n"
     )
-    indexed = WorkspaceIndex().put("p.yaml", text)
+    index = WorkspaceIndex()
+    indexed = index.put("p.yaml", text)
+    assert index.readers_of("p.yaml") == set()  # (the reverse dependency map is filled in when first asked)
     assert sorted(indexed.names_templates) == ["one_key", "two_keys"]
     assert sorted(indexed.names_pipelines) == ["child", "other"]
 

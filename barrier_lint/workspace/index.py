@@ -86,8 +86,14 @@ class IndexedFile:
     input_sets: list[InputSetEntry] = field(default_factory=list)
     # What it names in other files, by identifier: templates (`templateRef`, a v1 `uses`) and pipelines (a
     # Pipeline stage's `spec.pipeline`). A superset of what its analysis reads: the reverse dependency map.
+    # Found when the map is first asked (`WorkspaceIndex.readers_of`): a command-line run rarely asks it.
     names_templates: set[str] = field(default_factory=set)
     names_pipelines: set[str] = field(default_factory=set)
+
+    def find_names(self) -> None:
+        """Fill `names_templates` and `names_pipelines` in (from every mapping's keys)."""
+        for _, _, index, _ in self.composed.documents:
+            _names(self, index)
 
 
 class WorkspaceIndex:
@@ -105,9 +111,11 @@ class WorkspaceIndex:
         # How many times a file that defines templates (before or after) was added, changed or removed: what
         # template lookups and the readings of template uses depend on (`templates` changes with it alone).
         self.template_generation = 0
-        # The reverse dependency map, kept by put and remove: identifier -> the files that name it.
+        # The reverse dependency map, kept by put and remove: identifier -> the files that name it. The files
+        # put since it was last asked are added to it then (`_name_all`): most command-line runs never ask.
         self.template_users: dict[str, set[str]] = defaultdict(set)
         self.pipeline_parents: dict[str, set[str]] = defaultdict(set)
+        self.unnamed: dict[str, IndexedFile] = {}
 
     def put_later(self, name: str, text: str) -> None:
         self.remove(name)
@@ -124,15 +132,10 @@ class WorkspaceIndex:
         self.remove(name)
         self.generation += 1
         indexed = IndexedFile(name, compose(text, name))
-        for _, _, index, _ in indexed.composed.documents:
-            self.node_keys.update(index)
-            _names(indexed, index)
         for number, root, index, _ in indexed.composed.documents:
+            self.node_keys.update(index)
             _classify(indexed, number, root, Tree(index, indexed.composed.spans), collections_in(index))
-        for identifier in indexed.names_templates:
-            self.template_users[identifier].add(name)
-        for identifier in indexed.names_pipelines:
-            self.pipeline_parents[identifier].add(name)
+        self.unnamed[name] = indexed
         self.files[name] = indexed
         if indexed.templates:
             self.template_generation += 1
@@ -156,11 +159,12 @@ class WorkspaceIndex:
         for _, _, index, _ in old.composed.documents:
             for node in index:
                 self.node_keys.pop(node, None)
-        for table, identifiers in ((self.template_users, old.names_templates), (self.pipeline_parents, old.names_pipelines)):
-            for identifier in identifiers:
-                table[identifier].discard(name)
-                if not table[identifier]:
-                    del table[identifier]
+        if self.unnamed.pop(name, None) is None:  # (else it is not in the reverse dependency map yet)
+            for table, identifiers in ((self.template_users, old.names_templates), (self.pipeline_parents, old.names_pipelines)):
+                for identifier in identifiers:
+                    table[identifier].discard(name)
+                    if not table[identifier]:
+                        del table[identifier]
         for table, entries, key in (
             (self.templates, old.templates, lambda e: e.identifier),
             (self.pipelines, old.pipelines, lambda e: e.identifier),
@@ -173,13 +177,13 @@ class WorkspaceIndex:
                     if not bucket:
                         del table[key(entry)]
 
-
     def readers_of(self, name: str) -> set[str]:
         """The files whose analysis may read file `name`, from the reverse dependency map alone (no file is
         read): the files naming a template it defines, the pipelines chaining a pipeline it defines, the input
         sets running it, and, transitively, whatever may read those (a pipeline using a stage template that
         uses this step template; the parent of a child using it). A superset of the real readers: the map
         goes by identifier, not by scope or version. Files still pending are not seen: `flush` first."""
+        self._name_all()
         found: set[str] = set()
         todo = [name]
         while todo:
@@ -199,6 +203,16 @@ class WorkspaceIndex:
                 todo.append(user)
         found.discard(name)
         return found
+
+    def _name_all(self) -> None:
+        """Add the files put since the last call to the reverse dependency map."""
+        for name, indexed in self.unnamed.items():
+            indexed.find_names()
+            for identifier in indexed.names_templates:
+                self.template_users[identifier].add(name)
+            for identifier in indexed.names_pipelines:
+                self.pipeline_parents[identifier].add(name)
+        self.unnamed.clear()
 
 
 NAMING_KEYS = frozenset(("templateRef", "uses", "pipeline"))
