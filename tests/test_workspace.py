@@ -489,3 +489,39 @@ def test_a_run_leaves_no_reference_cycles_for_the_collector_to_find(case, copy_o
     gc.unfreeze()
     del run
     assert gc.collect() == 0
+
+
+def test_a_directory_run_lets_each_linted_pipeline_go_back_to_its_text(copy_of, monkeypatch):
+    """`Workspace.release`: in a workspace that looks no pipeline up, a pipeline linted from the command line
+    keeps only its text (its tree and model dropped), templates stay composed, and what is drawn from the
+    run afterwards (`LintRun.model`) is the pipeline composed and resolved again, as the linter read it."""
+    from barrier_lint.workspace import Workspace
+
+    from .test_server_incremental import dump
+
+    monkeypatch.chdir(copy_of(WORKSPACES / "sequential_template"))
+    run = lint_paths(["."], Configs(None, None, frozenset()), None, keep_text=True, jobs=1, cache=False)
+    (workspace,) = run.workspaces.loaded.values()
+    assert workspace.releasing
+    assert sorted(workspace.index.pending) == [".harness/release.yaml"]
+    assert sorted(workspace.index.files) == [".harness/templates/deploy_gate.yaml"]
+    assert workspace.model(".harness/release.yaml") is None
+
+    (result,) = [r for r in run.results if r.path.endswith("release.yaml")]
+    assert [d.code for d in result.diagnostics] == ["BL203"]  # (kept text: the finding is what needs it)
+    fresh = Workspace.load(".")
+    fresh.put(".harness/release.yaml", result.text)
+    expected = fresh.read(".harness/release.yaml")
+    assert dump(run.model(result).documents) == dump(expected.documents)
+    assert ".harness/release.yaml" in workspace.index.files  # composed again by that lookup
+
+
+@pytest.mark.parametrize("case", ["chained_pipelines", "input_sets"])
+def test_a_workspace_that_looks_pipelines_up_keeps_every_file_composed(case, copy_of, monkeypatch):
+    """A child pipeline or an input set is found by what it is, among every file: none is let go."""
+    monkeypatch.chdir(copy_of(WORKSPACES / case))
+    run = lint_paths(["."], Configs(None, None, frozenset()), None, jobs=1, cache=False)
+    (workspace,) = run.workspaces.loaded.values()
+    assert not workspace.releasing
+    assert not workspace.index.pending
+    assert sorted(workspace.index.files) == sorted(r.path.removeprefix("./") for r in run.results)

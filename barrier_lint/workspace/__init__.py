@@ -27,6 +27,9 @@ from .merge import combine, merge
 from .resolver import WorkspaceResolver
 
 TEMPLATE_MARKER = re.compile(r"^template\s*:", re.M)
+# What a file that may look other files up by what they are says (a v0 chained stage's `type: Pipeline`, a
+# v1 `chain:`, an input set): a workspace none of whose files says any of them makes no lookup but templates.
+LOOKUP_WORDS = ("Pipeline", "chain", "nputSet")
 
 __all__ = ["Workspace", "WorkspaceIndex", "WorkspaceResolver", "display_name", "read_harness_text", "workspace_root"]
 
@@ -44,6 +47,7 @@ class Workspace:
         # and its reverse, file -> the files whose last analysis read it
         self.depends: dict[str, set[str]] = {}
         self.read_by: dict[str, set[str]] = {}
+        self.releasing = False  # whether `release` drops anything (see there)
 
     @classmethod
     def load(
@@ -56,14 +60,17 @@ class Workspace:
         """The workspace of a repository on disk: every Harness YAML file it holds (see `files`), read
         once, named by `display_name`."""
         workspace = cls(root, stable_templates)
+        looks_up = False
         for path in workspace_files(root, excluded, template_paths):
             text = read_harness_text(path)
             if text is None:
                 continue
+            looks_up = looks_up or any(word in text for word in LOOKUP_WORDS)
             if TEMPLATE_MARKER.search(text):  # templates are what resolution looks up first: compose them now
                 workspace.put(display_name(path), text)
             else:
                 workspace.index.put_later(display_name(path), text)
+        workspace.releasing = not looks_up
         return workspace
 
     # -- keeping the index current ----------------------------------------------------------------------
@@ -128,6 +135,19 @@ class Workspace:
                 self.resolver.reads = outer | self.resolver.reads
             self._models[name] = parsed
         return parsed
+
+    def release(self, name: str) -> None:
+        """Let file `name` go back to its text alone (its tree and model dropped, composed again if a lookup
+        ever needs it), when it defines no template and the workspace looks no pipeline up (`LOOKUP_WORDS`,
+        and no lookup made so far): what a command-line run does with a pipeline it has linted, which nothing
+        else reads then. Holding every tree of a large repository costs its run more than a tenth in memory
+        alone (docs/workspace.md, "Performance")."""
+        indexed = self.index.files.get(name)
+        if not self.releasing or self.resolver.pipeline_lookups or indexed is None or indexed.templates:
+            return
+        self._models.pop(name, None)
+        self.index.remove(name)
+        self.index.pending[name] = indexed.composed.text
 
     def model(self, name: str) -> ParsedFile | None:
         """The model `read` gives for file `name` in the current state, None when it would read it again."""
