@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from functools import cached_property
 
-from .model import BarrierPosition, Document, Pipeline, Stage
+from .model import BarrierPosition, Document, Path, Pipeline, Stage
 from .records import field, record
 
 # The step lists that hold a stage's rollback flow: v0's `rollbackSteps`, v1's `rollback`.
@@ -223,9 +223,48 @@ def order(p: BarrierPosition, q: BarrierPosition, ancestors: dict[str, set[str]]
 
 @record(slots=True)
 class _Node:
-    children: dict = field(default_factory=dict)  # ("key", name) or ("index", i) -> _Node
+    """A node of the trie of the positions' paths, its chains compressed (`_grow`)."""
+
+    children: dict = field(default_factory=dict)  # a key name (str) or a list index (int) -> _Node
     list_name: str | None = None  # set on the node whose children are list indices
     positions: list[BarrierPosition] = field(default_factory=list)  # positions ending here
+
+
+def _segments(path: Path) -> list:
+    """A path as the trie walks it: each key's name, then the index taken in its list, when it holds one."""
+    out: list = []
+    for name, index in path:
+        out.append(name)
+        if index is not None:
+            out.append(index)
+    return out
+
+
+def _grow(items: list[tuple[BarrierPosition, list]], depth: int) -> _Node:
+    """The trie node of `items` (positions and their `_segments`, all sharing the first `depth`), with
+    what the sweep would collapse left out: a chain of nodes with one child and no position of their own
+    is its last node, and a branch holding one position is a leaf. Paths are long (a step spliced from
+    three nested templates is some twenty segments deep) and branch rarely: a node per segment made the
+    trie cost most of the ordering."""
+    node = _Node()
+    if len(items) <= 1:
+        node.positions.extend(item[0] for item in items)
+        return node
+    first = items[0][1]
+    while depth < len(first) and all(len(s) > depth and s[depth] == first[depth] for _, s in items):
+        depth += 1
+    groups: dict = {}
+    for item in items:
+        segments = item[1]
+        if len(segments) == depth:
+            node.positions.append(item[0])
+        else:
+            groups.setdefault(segments[depth], []).append(item)
+    if any(type(key) is int for key in groups):
+        node.list_name = first[depth - 1]
+    for key, group in groups.items():
+        node.children[key] = _grow(group, depth + 1)
+    return node
 
 
 class Ordering:
@@ -254,16 +293,7 @@ class Ordering:
         # position -> the identifier of its DAG stage (absent for the positions outside DAG stages)
         self.stage_name = {p: s.identifier.value for p in self.positions if (s := _dag_stage(p)) is not None}  # type: ignore[union-attr]
         self._seq: dict[BarrierPosition, int] = {}  # the sweep's order of the positions
-        root = _Node()
-        for position in self.positions:
-            node = root
-            for name, index in position.path:
-                # (a node made only when missing: `setdefault` would make one for every segment of every path)
-                node = node.children.get(("key", name)) or node.children.setdefault(("key", name), _Node())
-                if index is not None:
-                    node.list_name = name
-                    node = node.children.get(("index", index)) or node.children.setdefault(("index", index), _Node())
-            node.positions.append(position)
+        root = _grow([(p, _segments(p.path)) for p in self.positions], 0)
         self.links: list[tuple] = []
         self._boundaries = 0
         self._sweep(root)
@@ -309,7 +339,7 @@ class Ordering:
     def _ordered_children(self, node: _Node) -> list[_Node]:
         children = list(node.children.items())
         if node.list_name is not None:
-            children.sort(key=lambda item: item[0][1])  # by index
+            children.sort(key=lambda item: item[0])  # by index
         else:
             # Different keys run one after the other: rollback steps last, otherwise in document order.
             def first(n: _Node) -> tuple:
@@ -318,7 +348,7 @@ class Ordering:
                 pos = n.positions[0]
                 return (pos.span.start_line, pos.span.start_col)
 
-            children.sort(key=lambda item: branch_sort_key(item[0][1], first(item[1])))
+            children.sort(key=lambda item: branch_sort_key(item[0], first(item[1])))
         return [child for _, child in children]
 
     def _after(self, earlier: _Summary, previous: _Summary, later: _Summary, gates: tuple | None) -> None:
