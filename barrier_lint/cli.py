@@ -594,7 +594,7 @@ class LintRun:
         given, source = self.sources.get(result.path, (None, None))
         if given is None or self.workspaces is None or not self.workspaces.resolve:
             return None
-        alone = _alone(result.text, source)  # as the linter read it (`_standalone`)
+        alone = _alone(result.text, display_name(source))  # as the linter read it (`_standalone`)
         if alone is not None:
             return alone
         workspace = self.workspaces.for_path(given)
@@ -619,7 +619,7 @@ class Workspaces:
         once per run, not once per file: it stats up the tree)."""
         root = self.roots.get(path)
         if root is None:
-            from .cache import workspace_root
+            from .discovery import workspace_root
 
             root = self.roots[path] = workspace_root(path)
         return root
@@ -637,13 +637,13 @@ class Workspaces:
             )
         return self.loaded[root]
 
-    def composed(self, path: str, source: str, text: str):
-        """File `source`'s text as the workspace of `path` composed it, when that workspace is loaded already
-        and holds this very text; else None (nothing is loaded)."""
+    def composed(self, path: str, name: str, text: str):
+        """The text of the file the workspace names `name` as the workspace of `path` composed it, when that
+        workspace is loaded already and holds this very text; else None (nothing is loaded)."""
         workspace = self.loaded.get(self.roots.get(path, ""))
         if workspace is None:
             return None
-        indexed = workspace.index.files.get(display_name(source))
+        indexed = workspace.index.files.get(name)
         return indexed.composed if indexed is not None and indexed.composed.text == text else None
 
     def fingerprint(self, path: str):
@@ -968,31 +968,33 @@ def _worker_task(payload):
 _WORKSPACE_WORDS = ("templateRef", "type: Pipeline", "nputSet")
 
 
-def _standalone(task: _Task, workspaces: Workspaces) -> tuple[list[Diagnostic], bool] | None:
+def _standalone(task: _Task, workspaces: Workspaces, name: str) -> tuple[list[Diagnostic], bool] | None:
     """The file's findings and whether it holds Harness YAML when resolution cannot change them (its model
-    has no template use, no chained pipeline and no input set), else None."""
+    has no template use, no chained pipeline and no input set), else None (`name`: the file's
+    `display_name`)."""
     from .parse import decode
 
     text, problem = decode(task.data)
-    parsed = _alone(text, task.source, workspaces.composed(task.given, task.source, text)) if problem is None else None
+    parsed = _alone(text, name, workspaces.composed(task.given, name, text)) if problem is None else None
     if parsed is None:
         return None
     _, diagnostics, harness = _lint_data(task.data, task.config, task.explicit, parsed=parsed)
     return diagnostics, harness
 
 
-def _alone(text: str, source: str, composed=None):
+def _alone(text: str, name: str, composed=None):
     """The model of `text` read on its own when resolving it against its workspace cannot change it (no
     template use, no chained pipeline, no input set), else None: the workspace is not even loaded.
-    `composed`: the text as its workspace, already loaded, composed it (a template is composed there first)."""
+    `name`: the file's `display_name` (a v1 file's identity comes from it); `composed`: the text as its
+    workspace, already loaded, composed it (a template is composed there first)."""
     if any(word in text for word in _WORKSPACE_WORDS):
         return None
     from .parse import parse, read
 
     if composed is not None:
         parsed = read(composed)
-    else:  # named as the workspace names it (`display_name`), which a v1 file's identity comes from
-        parsed = parse(text, display_name(source))
+    else:
+        parsed = parse(text, name)
     for document in parsed.documents:
         pipeline = document.pipeline
         if document.kind is DocumentKind.INPUT_SET or pipeline is not None and (pipeline.template_uses or pipeline.chain_uses):
@@ -1003,17 +1005,19 @@ def _alone(text: str, source: str, composed=None):
 def _lint_task(task: _Task, workspaces: Workspaces):
     """(findings, the other files they depend on, whether pipelines were looked up, whether the workspace
     was not needed at all, whether the file holds Harness YAML)."""
+    # The name the workspace knows the file by, found once (it asks for the working directory); read
+    # without one, a file is named by its path (as `parse` is given it).
+    name = display_name(task.source) if workspaces.resolve else task.source
     if workspaces.resolve:
-        alone = _standalone(task, workspaces)
+        alone = _standalone(task, workspaces, name)
         if alone is not None:
             return alone[0], set(), False, True, alone[1]
     workspace = workspaces.for_path(task.given)
     lookups = workspace.resolver.pipeline_lookups if workspace is not None else 0
-    _, diagnostics, harness = _lint_data(task.data, task.config, task.explicit, workspace, task.source)
+    _, diagnostics, harness = _lint_data(task.data, task.config, task.explicit, workspace, name)
     depends: set[str] = set()
     wide = False
     if workspace is not None:
-        name = display_name(task.source)
         depends = set(workspace.depends.get(name, ())) - {name}
         indexed = workspace.index.files.get(name)
         wide = workspace.resolver.pipeline_lookups != lookups or bool(indexed is not None and indexed.input_sets)
@@ -1065,9 +1069,10 @@ def lint_bytes(data: bytes, config: Config, explicit: bool) -> list[Diagnostic]:
 
 
 def _lint_data(
-    data: bytes, config: Config, explicit: bool, workspace=None, path: str | None = None, parsed=None
+    data: bytes, config: Config, explicit: bool, workspace=None, name: str | None = None, parsed=None
 ) -> tuple[str, list[Diagnostic], bool]:
-    """The text, its findings, and whether it holds Harness YAML (`parsed`: the text already read)."""
+    """The text, its findings, and whether it holds Harness YAML (`name`: the file's name, its
+    `display_name` in `workspace`; `parsed`: the text already read)."""
     from .linter import lint_parsed, yaml_diagnostic
     from .parse import decode, parse
 
@@ -1076,10 +1081,9 @@ def _lint_data(
         # Bytes that are not UTF-8 are only worth a finding when the user named the file.
         found = [yaml_diagnostic(problem, config)] if explicit and config.enabled("BL000", "invalid-yaml") else []
         return "", found, False
-    if workspace is None or path is None:
-        parsed = parsed or parse(text, path)
+    if workspace is None or name is None:
+        parsed = parsed or parse(text, name)
         return text, lint_parsed(parsed, config, assume_harness=explicit), parsed.is_harness
-    name = display_name(path)
     workspace.put(name, text)  # the text as read now: the same file, or standard input standing for it
     diagnostics = workspace.lint(name, config, assume_harness=explicit)
     return text, diagnostics, workspace.read(name).is_harness
@@ -1257,7 +1261,7 @@ def graph_command(argv: list[str], out: TextIO | None = None) -> int:
         with collector_paused():
             # The model the linter analysed: resolved against the file's workspace (templates, child
             # pipelines), else the file alone; its findings are the ones drawn.
-            parsed = _alone(text, source) if args.resolve else parse(text)
+            parsed = _alone(text, display_name(source)) if args.resolve else parse(text)
             workspace = Workspaces(configs, args.resolve).for_path(source) if parsed is None else None
             if workspace is None:
                 parsed = parsed or parse(text)
