@@ -263,16 +263,6 @@ class ResultCache:
             pass  # a cache we cannot write costs the next run time, nothing else
 
 
-def workspace_root(path: str) -> str:
-    """The workspace root of a path: the nearest folder at or above it that holds `.git`, else the folder
-    given (a file's own folder). Defined here, not in the workspace, so that a file that does not need the
-    workspace is cached without importing it (`barrier_lint.workspace` re-exports it)."""
-    from .discovery import find_git_root
-
-    path = os.path.abspath(path)
-    return find_git_root(path) or (path if os.path.isdir(path) else os.path.dirname(path))
-
-
 def cache_file(root: str) -> str | None:
     """Where the cache of workspace `root` lives: `.barrier-lint-cache/` in it when it can be written there,
     else under `$XDG_CACHE_HOME/barrier-lint/`; None when neither can."""

@@ -176,6 +176,14 @@ def _read_lines(path: str) -> list[str]:
         return []
 
 
+def workspace_root(path: str) -> str:
+    """The workspace root of a path: the nearest folder at or above it that holds `.git`, else the folder
+    given (a file's own folder). Defined here, beside what it is made of, so that a file that does not need
+    the workspace is linted and cached without importing it (`barrier_lint.workspace` re-exports it)."""
+    path = os.path.abspath(path)
+    return find_git_root(path) or (path if os.path.isdir(path) else os.path.dirname(path))
+
+
 def find_git_root(start: str) -> str | None:
     current = os.path.abspath(start)
     while True:

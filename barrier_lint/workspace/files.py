@@ -12,10 +12,9 @@ from __future__ import annotations
 import functools
 import itertools
 import os
-import subprocess
 from collections.abc import Callable, Iterable, Iterator
 
-from ..cache import workspace_root  # noqa: F401  (the one definition, which the cache needs without the workspace)
+from ..discovery import workspace_root  # noqa: F401  (re-exported: the one definition, which the cache needs without the workspace)
 from ..discovery import NotReadable, Target, discover, read_file
 from ..parse import decode, looks_like_harness
 
@@ -56,6 +55,8 @@ def read_harness_text(path: str) -> str | None:
 
 
 def _git_files(root: str) -> list[str] | None:
+    import subprocess  # (here: a workspace outside a git work tree never needs it, nor its threads)
+
     try:
         done = subprocess.run(
             ["git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],

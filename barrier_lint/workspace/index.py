@@ -12,7 +12,7 @@ every edit.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from ..records import field, record
 
 from ..parse import Composed, compose
 from ..model import Span
@@ -22,7 +22,7 @@ from ..syntax import Index, MappingNode, Node, ScalarNode, Tree, collections_in,
 TEMPLATE_TYPES = ("Pipeline", "Stage", "StepGroup", "Step")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Scope:
     """The org and project a file says it belongs to (None: it does not say)."""
 
@@ -36,7 +36,7 @@ class Scope:
         return "org" if self.org else "account"
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class TemplateEntry:
     identifier: str
     version: str | None  # versionLabel as written
@@ -55,7 +55,7 @@ class TemplateEntry:
         return f"{self.identifier}@{self.version}" if self.version is not None else self.identifier
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class PipelineEntry:
     identifier: str
     scope: Scope
@@ -66,7 +66,7 @@ class PipelineEntry:
     size: int
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class InputSetEntry:
     identifier: str | None
     pipeline: str | None  # the pipeline identifier it names
@@ -77,7 +77,7 @@ class InputSetEntry:
     overlay: bool = False
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class IndexedFile:
     name: str
     composed: Composed
