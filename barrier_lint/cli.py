@@ -613,6 +613,7 @@ class Workspaces:
         self.roots: dict[str, str] = {}  # path given -> its workspace root
         self.fingerprints: dict[str, object] = {}
         self.hashes: dict[str, object] = {}  # root -> its cache's `FileHashes`, which its fingerprint reads through
+        self.read: dict[str, bytes] = {}  # absolute path -> the bytes linted: a workspace loaded later reuses them
 
     def root_of(self, path: str) -> str:
         """The workspace root of a path given: every file found under it has that path's workspace (found
@@ -633,7 +634,7 @@ class Workspaces:
         if root not in self.loaded:
             config = self.configs.base(os.path.join(root, ".barrier-lint-workspace"))
             self.loaded[root] = Workspace.load(
-                root, self.configs.excluded, config.template_paths, dict(config.stable_templates)
+                root, self.configs.excluded, config.template_paths, dict(config.stable_templates), self.read
             )
         return self.loaded[root]
 
@@ -760,6 +761,8 @@ def _lint_paths(
             continue
         run.checked += 1
         run.sources[display] = (given, source)
+        if resolve and target != "-":
+            workspaces.read[absolute] = data
         task = _Task(data, config, explicit, given, source, display)
         if hashes is not None:  # keyed by the bytes just read, whatever the status said
             cached.look_up(task, absolute, hashes.record(absolute, data, status)[1])

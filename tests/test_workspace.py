@@ -525,3 +525,19 @@ def test_a_workspace_that_looks_pipelines_up_keeps_every_file_composed(case, cop
     assert not workspace.releasing
     assert not workspace.index.pending
     assert sorted(workspace.index.files) == sorted(r.path.removeprefix("./") for r in run.results)
+
+
+def test_a_directory_run_reads_each_file_once(copy_of, monkeypatch):
+    """The workspace a directory run loads takes the bytes the command line read to lint its files; only a
+    file that is not linted (a single file named, its templates beside it) is read for resolution."""
+    import barrier_lint.workspace.files as files
+
+    read: list[str] = []
+    real_read_file = files.read_file
+    monkeypatch.setattr(files, "read_file", lambda path, limit: read.append(os.path.basename(path)) or real_read_file(path, limit))
+    folder = copy_of(WORKSPACES / "sequential_template")
+    expected = (WORKSPACES / "sequential_template.out").read_text(encoding="utf-8")
+    assert workspace_output(folder, monkeypatch, jobs=1) == expected
+    assert read == []
+    assert workspace_output(folder, monkeypatch, ".harness/release.yaml", jobs=1) == expected
+    assert read == ["deploy_gate.yaml"]

@@ -56,13 +56,14 @@ class Workspace:
         excluded: Excluded | None = None,
         template_paths: Iterable[str] = (),
         stable_templates: Mapping[str, str] | None = None,
+        read: Mapping[str, bytes] | None = None,
     ) -> Workspace:
         """The workspace of a repository on disk: every Harness YAML file it holds (see `files`), read
-        once, named by `display_name`."""
+        once, named by `display_name` (`read`: the bytes of files read already, by their absolute path)."""
         workspace = cls(root, stable_templates)
         looks_up = False
         for path in workspace_files(root, excluded, template_paths):
-            text = read_harness_text(path)
+            text = read_harness_text(path, read.get(path) if read else None)
             if text is None:
                 continue
             looks_up = looks_up or any(word in text for word in LOOKUP_WORDS)

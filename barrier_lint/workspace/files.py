@@ -41,12 +41,16 @@ def workspace_files(root: str, excluded: Excluded | None, extra_folders: Iterabl
             yield from (t.path for t in found if isinstance(t, Target) and _inside(t.path, folder, real_folders))
 
 
-def read_harness_text(path: str) -> str | None:
+def read_harness_text(path: str, data: bytes | None = None) -> str | None:
     """The text of a regular, readable, UTF-8 file that looks like Harness YAML; None for anything else (a
-    FIFO or a device is never opened in a way that blocks: the same reader as the linted files)."""
-    try:
-        data = read_file(path, MAX_RESOLVE_BYTES)
-    except (OSError, NotReadable):
+    FIFO or a device is never opened in a way that blocks: the same reader as the linted files). `data`:
+    the file's bytes, read already (by the command line, which lints it)."""
+    if data is None:
+        try:
+            data = read_file(path, MAX_RESOLVE_BYTES)
+        except (OSError, NotReadable):
+            return None
+    elif len(data) > MAX_RESOLVE_BYTES:
         return None
     text, problem = decode(data)
     if problem is not None or not looks_like_harness(text):
