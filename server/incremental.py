@@ -187,7 +187,11 @@ def _skeleton(pipeline: Pipeline, stage: Stage, lines: list[str], first: int, da
             out.append("...")
         else:
             out.append(" " * indent + "x: 0")
-    return "\n".join(out) + "\n"
+        return "\n".join(out) + "\n"
+    # The entry runs to the end of the text: its last line (empty after a final line break) ends the
+    # skeleton as it ends the text. One more line break would move where an empty value at the very end is
+    # (an explicit key `?` with no value written), and the document's span with it.
+    return "\n".join(out)
 
 
 def _plain(parsed: ParsedFile, resolved: bool = False) -> Document | None:

@@ -9,7 +9,7 @@ import enum
 import pathlib
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
@@ -241,6 +241,9 @@ def check_edits(text: str, edits) -> None:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(TEXTS), st.lists(EDIT, min_size=1, max_size=6))
+# An explicit key with no value, typed into the last stage: its empty value sits at the very end of the text,
+# which a skeleton with one line break too many moved (the document's span a line too long).
+@example(MIXED, [(0.921875, 0.34375, "insert", "?")])
 def test_every_version_of_random_edits_is_the_full_analysis(text, edits):
     check_edits(text, edits)
 
