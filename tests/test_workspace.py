@@ -530,7 +530,7 @@ def test_a_workspace_that_looks_pipelines_up_keeps_every_file_composed(case, cop
 def test_a_directory_run_reads_each_file_once(copy_of, monkeypatch):
     """The workspace a directory run loads takes the bytes the command line read to lint its files; only a
     file that is not linted (a single file named, its templates beside it) is read for resolution."""
-    import barrier_lint.workspace.files as files
+    from barrier_lint.workspace import files
 
     read: list[str] = []
     real_read_file = files.read_file
@@ -541,3 +541,18 @@ def test_a_directory_run_reads_each_file_once(copy_of, monkeypatch):
     assert read == []
     assert workspace_output(folder, monkeypatch, ".harness/release.yaml", jobs=1) == expected
     assert read == ["deploy_gate.yaml"]
+
+
+def test_a_relative_root_lists_the_folder_it_names_now(tmp_path, monkeypatch):
+    """`workspace_files(".")` after a change of the working directory lists the new folder: the real path
+    of a root, remembered per run, was remembered by the relative name, and stood for the first folder."""
+    from barrier_lint.workspace import files
+
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / f"{name}.yaml").write_text("pipeline:\n  identifier: p\n")
+    listed = []
+    for name in ("one", "two"):
+        monkeypatch.chdir(tmp_path / name)
+        listed.append([os.path.basename(p) for p in files.workspace_files(".", None)])
+    assert listed == [["one.yaml"], ["two.yaml"]]

@@ -14,8 +14,13 @@ import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator
 
-from ..discovery import workspace_root  # noqa: F401  (re-exported: the one definition, which the cache needs without the workspace)
-from ..discovery import NotReadable, Target, discover, read_file
+from ..discovery import (
+    NotReadable,
+    Target,
+    discover,
+    read_file,
+    workspace_root,  # noqa: F401  (re-exported: the one definition, which the cache needs without the workspace)
+)
 from ..parse import decode, looks_like_harness
 
 MAX_WALKED_FILES = 20_000  # YAML files read from a workspace that is not a git work tree, at the most
@@ -25,6 +30,7 @@ Excluded = Callable[[str, bool], bool]
 
 def workspace_files(root: str, excluded: Excluded | None, extra_folders: Iterable[str] = ()) -> Iterator[str]:
     """Absolute paths of the workspace's YAML files: the repository's, then those of `extra_folders`."""
+    root = os.path.abspath(root)
     real_folders: dict[str, str] = {}
     listed = _git_files(root) if os.path.exists(os.path.join(root, ".git")) else None
     if listed is None:
@@ -76,7 +82,8 @@ def _git_files(root: str) -> list[str] | None:
 
 @functools.lru_cache(maxsize=64)
 def _real_root(root: str) -> str:
-    """A root's real path, resolved once per run rather than once per file listed."""
+    """A root's real path, resolved once per run rather than once per file listed (`root` absolute: a
+    relative one would stand for another folder after a change of the working directory)."""
     return os.path.realpath(root)
 
 
