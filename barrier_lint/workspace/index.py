@@ -12,11 +12,11 @@ every edit.
 from __future__ import annotations
 
 from collections import defaultdict
-from ..records import field, record
 
-from ..parse import Composed, compose
 from ..model import Span
+from ..parse import Composed, compose
 from ..readers import V1_TEMPLATE_PATH
+from ..records import field, record
 from ..syntax import Index, MappingNode, Node, ScalarNode, Tree, collections_in, key_names, keys_of
 
 TEMPLATE_TYPES = ("Pipeline", "Stage", "StepGroup", "Step")
