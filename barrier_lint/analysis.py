@@ -602,6 +602,11 @@ def shortest_path(graph: dict[str, list[str]], members: set[str], source: str, t
     return None
 
 
+# At most this many positions of one reference are compared pair by pair (`Facts.unordered`); more go to
+# the sweep, which is linear.
+PAIRWISE = 8
+
+
 class Facts:
     """What several rules need to know about one document, computed once and shared."""
 
@@ -639,9 +644,33 @@ class Facts:
         return Ordering(self.pipeline)
 
     @cached_property
+    def unordered(self) -> bool:
+        """Whether it is plain without the sweep that no position must finish before another with its
+        reference and that no references cross (BL203, BL204 and BL205 find nothing): no DAG stage, and at
+        most one reference at more than one position (at most `PAIRWISE` of them), all of which may run
+        together. The common case, a barrier joined by parallel stages, where building the `Ordering` was
+        most of the rules' cost on a resolved pipeline.
+
+        Why nothing crosses then: a cycle needs two references each reached before the other. Between two
+        references at one position each, that would put each position before the other; and a reference
+        at one position reached after one position of the shared reference and before another would put
+        those two in sequence, since the order of the tree alone (no DAG stage) is transitive."""
+        shared = [positions for positions in self.by_ref.values() if len(positions) > 1]
+        if len(shared) > 1 or any(in_dag(stage) for stage in self.pipeline.stages):
+            return False
+        if not shared:
+            return True
+        positions = shared[0]
+        return len(positions) <= PAIRWISE and all(
+            order(p, q, {}) == 0 for i, p in enumerate(positions) for q in positions[i + 1 :]
+        )
+
+    @cached_property
     def crossed_cycles(self) -> list[list[tuple[BarrierPosition, BarrierPosition]]]:
         """Cycles of references reached in conflicting orders (BL205), leaving out references already
         reported as sequential or rollback reuse."""
+        if self.unordered:
+            return []
         exclude = frozenset(p.literal for p in self.sequential_pairs) | frozenset(p.literal for p in self.rollback_pairs)
         # Leaving references out changes which chains connect the others, so that needs its own sweep.
         return (Ordering(self.pipeline, exclude, self.ordering.dag) if exclude else self.ordering).cycles()
@@ -683,6 +712,8 @@ class Facts:
     def rollback_pairs(self) -> dict[BarrierPosition, list[BarrierPosition]]:
         """Rollback position -> normal-flow positions of the same stage with its reference (BL204)."""
         out: dict[BarrierPosition, list[BarrierPosition]] = {}
+        if self.unordered:
+            return out
         for q, earlier in self.ordering.earlier_same_ref.items():
             if q.rollback:
                 normal = [p for p in earlier if rollback_pair(p, q)]
@@ -695,6 +726,8 @@ class Facts:
         """Later position -> earlier positions with its reference that must finish first (BL203), without
         the pairs BL201 (same scope) and BL204 (normal flow and rollback) report: one mistake, one finding."""
         out: dict[BarrierPosition, list[BarrierPosition]] = {}
+        if self.unordered:
+            return out
         for q, earlier in self.ordering.earlier_same_ref.items():
             rest = [p for p in earlier if p.scope is not q.scope and not rollback_pair(p, q)]
             if rest:

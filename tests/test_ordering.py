@@ -592,3 +592,72 @@ def test_two_sequential_stages_of_many_barriers_are_ordered_through_one_node_not
     assert {(x, y) for x in first for y in second} <= reached
     assert not {(y, x) for x in first for y in second} & reached
     assert ordering.cycles() == []
+
+
+def one_shared_pipeline(rng):
+    """Stages, parallel blocks, step groups and rollback steps (sometimes a DAG stage) where one reference,
+    x, may appear several times and every other appears once: the boundary of `Facts.unordered`."""
+    counter = [0]
+
+    def steps(depth):
+        items = []
+        for _ in range(rng.randint(1, 3)):
+            counter[0] += 1
+            n, kind = counter[0], rng.random()
+            if depth > 0 and kind < 0.25:
+                items.append(f"{{parallel: [{', '.join(steps(depth - 1))}]}}")
+            elif depth > 0 and kind < 0.4:
+                extra = f", rollbackSteps: [{', '.join(steps(depth - 1))}]" if rng.random() < 0.2 else ""
+                items.append(f"{{stepGroup: {{identifier: g{n}, steps: [{', '.join(steps(depth - 1))}]{extra}}}}}")
+            else:
+                items.append(step(f"s{n}", "x" if rng.random() < 0.4 else f"u{n}"))
+        return items
+
+    entries = []
+    for i in range(rng.randint(1, 3)):
+        def one_stage(name):
+            deps = "dependsOn: [], " if rng.random() < 0.1 else ""
+            body = f"steps: [{', '.join(steps(2))}]"
+            if rng.random() < 0.2:
+                body += f", rollbackSteps: [{', '.join(steps(1))}]"
+            return f"{{stage: {{identifier: {name}, type: Custom, {deps}spec: {{execution: {{{body}}}}}}}}}"
+
+        if rng.random() < 0.6:
+            entries.append(f"{{parallel: [{', '.join(one_stage(f'p{i}{b}') for b in range(rng.randint(2, 3)))}]}}")
+        else:
+            entries.append(one_stage(f"st{i}"))
+    return "pipeline:\n  identifier: p\n  stages:\n" + "".join(f"    - {e}\n" for e in entries)
+
+
+def assert_unordered_is_what_the_sweep_finds(text) -> tuple[int, int]:
+    """When `Facts.unordered` says so, the sweep finds no earlier position with a position's reference and
+    no crossed cycle; (how many documents it said so for, how many it left to the sweep)."""
+    said = left = 0
+    for document in parse(text).documents:
+        if document.pipeline is None:
+            continue
+        facts = Facts(document)
+        if facts.unordered:
+            said += 1
+            assert facts.ordering.earlier_same_ref == {}
+            assert facts.ordering.cycles() == []
+        else:
+            left += 1
+    return said, left
+
+
+def test_unordered_is_what_the_sweep_finds_on_generated_and_real_pipelines():
+    said = left = 0
+    texts = [one_shared_pipeline(random.Random(seed)) for seed in range(600)]
+    texts += [random_pipeline(random.Random(seed)) for seed in range(200)]
+    texts += [path.read_text(encoding="utf-8-sig") for path in FIXTURE_FILES + REAL]
+    for text in texts:
+        s, n = assert_unordered_is_what_the_sweep_finds(text)
+        said, left = said + s, left + n
+    assert said > 100 and left > 100, (said, left)  # both sides of the boundary are met
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(harness_pipelines())
+def test_unordered_is_what_the_sweep_finds_on_every_construct(text):
+    assert_unordered_is_what_the_sweep_finds(text)
