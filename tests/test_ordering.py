@@ -596,36 +596,20 @@ def test_two_sequential_stages_of_many_barriers_are_ordered_through_one_node_not
 
 def one_shared_pipeline(rng):
     """Stages, parallel blocks, step groups and rollback steps (sometimes a DAG stage) where one reference,
-    x, may appear several times and every other appears once: the boundary of `Facts.unordered`."""
-    counter = [0]
-
-    def steps(depth):
-        items = []
-        for _ in range(rng.randint(1, 3)):
-            counter[0] += 1
-            n, kind = counter[0], rng.random()
-            if depth > 0 and kind < 0.25:
-                items.append(f"{{parallel: [{', '.join(steps(depth - 1))}]}}")
-            elif depth > 0 and kind < 0.4:
-                extra = f", rollbackSteps: [{', '.join(steps(depth - 1))}]" if rng.random() < 0.2 else ""
-                items.append(f"{{stepGroup: {{identifier: g{n}, steps: [{', '.join(steps(depth - 1))}]{extra}}}}}")
-            else:
-                items.append(step(f"s{n}", "x" if rng.random() < 0.4 else f"u{n}"))
-        return items
-
+    x, may appear several times and the others mostly once: the boundary of `Facts.unordered`."""
+    counter, refs = [0], ["x"] * 30 + [f"u{k}" for k in range(45)]
     entries = []
     for i in range(rng.randint(1, 3)):
         def one_stage(name):
             deps = "dependsOn: [], " if rng.random() < 0.1 else ""
-            body = f"steps: [{', '.join(steps(2))}]"
-            if rng.random() < 0.2:
-                body += f", rollbackSteps: [{', '.join(steps(1))}]"
-            return f"{{stage: {{identifier: {name}, type: Custom, {deps}spec: {{execution: {{{body}}}}}}}}}"
+            keys = [f"steps: [{', '.join(random_steps(rng, 2, counter, refs, rollback=True))}]"]
+            if rng.random() < 0.3:
+                keys.append(f"rollbackSteps: [{', '.join(random_steps(rng, 1, counter, refs))}]")
+            rng.shuffle(keys)  # rollback steps written first still run last
+            return f"{{stage: {{identifier: {name}, type: Custom, {deps}spec: {{execution: {{{', '.join(keys)}}}}}}}}}"
 
-        if rng.random() < 0.6:
-            entries.append(f"{{parallel: [{', '.join(one_stage(f'p{i}{b}') for b in range(rng.randint(2, 3)))}]}}")
-        else:
-            entries.append(one_stage(f"st{i}"))
+        members = [one_stage(f"p{i}{b}") for b in range(rng.randint(1, 3))]
+        entries.append(f"{{parallel: [{', '.join(members)}]}}" if len(members) > 1 else members[0])
     return "pipeline:\n  identifier: p\n  stages:\n" + "".join(f"    - {e}\n" for e in entries)
 
 
