@@ -21,6 +21,7 @@ and kept current, so an open document is analysed against the repository (templa
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import itertools
 import os
@@ -42,8 +43,11 @@ from .configuration import uri_to_path
 from .convert import Positions, split_lines
 
 
+@functools.lru_cache(maxsize=4096)
 def name_of(uri: str) -> str:
-    """The workspace name of a document: its absolute path for a `file:` URI, else the URI itself."""
+    """The workspace name of a document: its absolute path for a `file:` URI, else the URI itself.
+    Remembered: it depends on the URI alone, and a template edit asks it for every open document several
+    times (which root holds it, whether it is open), a tenth of the re-publishing otherwise."""
     path = uri_to_path(uri)
     return os.path.normpath(str(path)) if path is not None else uri
 
