@@ -121,6 +121,43 @@ def test_a_changed_template_is_read_again_not_replayed():
     assert [p.timeout.value for p in workspace.read("p/one.yaml").documents[0].pipeline.positions] == ["20m"] * 3
 
 
+def test_a_recording_stands_until_a_template_it_looked_up_changes():
+    """An edit of one template leaves the recordings of uses of others standing; editing, adding another
+    version of, or removing a template a recording looked up makes the next use alike read (and recorded)
+    again, which then gives the new model."""
+    other = TEMPLATE.replace("identifier: gate", "identifier: other")
+    texts = {
+        "t/gate.yaml": TEMPLATE, "t/other.yaml": other,
+        "p/one.yaml": pipeline("one", [("a", "ready"), ("b", "ready")]),
+        "p/two.yaml": pipeline("two", [("c", "ready")]),
+    }
+    workspace = Workspace("/nowhere")
+    for name, text in texts.items():
+        workspace.put(name, text)
+    readings = workspace.resolver.readings
+
+    def timeouts(name: str) -> list[str]:
+        workspace.put(name, texts[name] + "# again\n")  # read anew, not the model held
+        workspace.put(name, texts[name])
+        return [p.timeout.value for p in workspace.read(name).documents[0].pipeline.positions]
+
+    assert timeouts("p/one.yaml") == ["10m", "10m"]  # `b` recorded
+    assert (timeouts("p/two.yaml"), readings.replayed) == (["10m"], 1)
+    workspace.put("t/other.yaml", other.replace("10m", "15m"))  # not looked up by these uses
+    assert (timeouts("p/two.yaml"), readings.replayed) == (["10m"], 2)
+    workspace.put("t/gate.yaml", TEMPLATE.replace("10m", "20m"))
+    assert (timeouts("p/two.yaml"), readings.replayed) == (["20m"], 2)  # read again, and recorded again
+    assert (timeouts("p/two.yaml"), readings.replayed) == (["20m"], 3)
+    workspace.put("t/gate2.yaml", TEMPLATE.replace('versionLabel: "1"', 'versionLabel: "2"'))  # another version
+    assert (timeouts("p/two.yaml"), readings.replayed) == (["20m"], 3)
+    workspace.remove("t/gate.yaml")  # now the use names a version no file defines
+    workspace.put("p/two.yaml", texts["p/two.yaml"] + "# again\n")
+    two = workspace.read("p/two.yaml").documents[0].pipeline
+    # (unresolved: BL108's, and the inputs' own Barrier step, as written in the pipeline, is all there is)
+    assert [u.problem is not None for u in two.template_uses] == [True]
+    assert ([p.span.origin for p in two.positions], readings.replayed) == ([None], 3)
+
+
 def test_a_use_with_an_alias_or_a_merge_key_is_read_each_time():
     aliased = pipeline("one", [("a", "ready"), ("b", "ready"), ("c", "ready")]).replace(
         "            template:\n", "            template: &use\n", 1
@@ -156,3 +193,96 @@ def test_a_replay_copies_only_model_classes_it_knows():
         visit(getattr(pipeline_model, name))
     assert workspace.resolver.readings.replayed == 1
     assert {kind.__name__ for kind in seen - replay.COPIED} <= {"Syntax", "Text"}
+
+
+INNER = """\
+template:
+  name: Inner
+  identifier: inner
+  versionLabel: "1"
+  type: Step
+  spec:
+    type: Barrier
+    spec:
+      barrierRef: <+input>
+    timeout: 10m
+"""
+OUTER = """\
+template:
+  name: Outer
+  identifier: outer
+  versionLabel: "1"
+  type: Stage
+  spec:
+    type: Custom
+    spec:
+      execution:
+        steps:
+          - step:
+              name: Wait
+              identifier: wait
+              template:
+                templateRef: inner
+                versionLabel: "1"
+                templateInputs:
+                  type: Barrier
+                  spec:
+                    barrierRef: <+input>
+"""
+NESTED = "pipeline:\n  identifier: nested\n  flowControl:\n    barriers:\n      - {name: ready, identifier: ready}\n" + (
+    "  stages:\n    - parallel:\n" + "".join(
+        f"        - stage:\n            name: {lane}\n            identifier: {lane}\n            template:\n"
+        "              templateRef: outer\n              versionLabel: \"1\"\n              templateInputs:\n"
+        "                type: Custom\n                spec:\n                  execution:\n                    steps:\n"
+        "                      - step:\n                          identifier: wait\n                          template:\n"
+        "                            templateInputs:\n                              spec:\n"
+        "                                barrierRef: ready\n"
+        for lane in ("x", "y", "z")
+    )
+)
+
+
+def test_after_any_sequence_of_template_changes_every_model_is_what_reading_gives():
+    """Templates edited, versioned, added and removed in random order, with pipelines re-read between: each
+    pipeline's model (and findings) is what a workspace that never replays reads from the same files."""
+    import random
+
+    gate2 = TEMPLATE.replace('versionLabel: "1"', 'versionLabel: "2"')
+    other = TEMPLATE.replace("identifier: gate", "identifier: other")
+    variants = {
+        "t/gate.yaml": [TEMPLATE, TEMPLATE.replace("10m", "20m"), TEMPLATE.replace("barrierRef: <+input>", "barrierRef: fixed"), None],
+        "t/gate2.yaml": [None, gate2],
+        "t/other.yaml": [other, other.replace("10m", "15m"), None],
+    }
+    variants["t/inner.yaml"] = [INNER, INNER.replace("10m", "25m"), None]
+    variants["t/outer.yaml"] = [OUTER, OUTER.replace("name: Wait", "name: Hold")]
+    pipelines = {
+        "p/nested.yaml": NESTED,
+        "p/one.yaml": pipeline("one", [("a", "ready"), ("b", "ready"), ("c", "other")]),
+        "p/two.yaml": pipeline("two", [("d", "ready")]).replace("templateRef: gate", "templateRef: other"),
+        "p/three.yaml": pipeline("three", [("e", "ready"), ("f", "ready")], indent="    "),
+    }
+    for seed in range(40):
+        rng = random.Random(seed)
+        texts = {name: options[0] for name, options in variants.items()} | pipelines
+        workspace = Workspace("/nowhere")
+        for name, text in texts.items():
+            if text is not None:
+                workspace.put(name, text)
+        for _ in range(8):
+            name = rng.choice(sorted(variants))
+            texts[name] = rng.choice(variants[name])
+            if texts[name] is None:
+                if name in workspace:
+                    workspace.remove(name)
+            else:
+                workspace.put(name, texts[name])
+            for name in rng.sample(sorted(pipelines), 2):
+                workspace.put(name, texts[name] + "# read anew\n")  # (not the model it holds)
+                workspace.put(name, texts[name])
+            current = {name: text for name, text in texts.items() if text is not None}
+            expected, _ = models("/nowhere", current, replaying=False)
+            for name in pipelines:
+                findings = [(d.code, d.span.start_line, d.span.start_col, d.message, repr(d.related)) for d in workspace.lint(name)]
+                assert (dump(workspace.read(name).documents), findings) == expected[name], (seed, name)
+        assert workspace.resolver.readings.replayed > 0

@@ -17,12 +17,15 @@ every workspace the tests hold).
 
 Only a use written in the analysed file is recorded (what it nests is part of its reading), and only when a
 recording can stand for another: a use whose nodes are aliases or merge keys, one that chains a pipeline,
-one whose reading already computed a line of the analysed file, is read each time. Recordings hold for one
-state of the workspace's templates (`WorkspaceIndex.template_generation`).
+one whose reading already computed a line of the analysed file, is read each time. A recording holds while
+no template identifier its reading looked up (nested uses included) is defined, changed or removed anywhere
+in the workspace (`WorkspaceIndex.template_changes`): an edit of one template leaves the recordings of
+uses of other templates standing, which the language server replays for every open pipeline it re-reads.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from operator import add, attrgetter, itemgetter
 
 from ..model import (
@@ -66,12 +69,12 @@ class Unreplayable(Exception):
 
 
 class Readings:
-    """The recordings of one workspace's template uses, for the state of its templates they were read in
-    (`generation()` says it)."""
+    """The recordings of one workspace's template uses. `generation()` says the state of its templates (a
+    count of their changes), `changes` when each template identifier last changed (in that count)."""
 
-    def __init__(self, generation: Callable[[], int]) -> None:
+    def __init__(self, generation: Callable[[], int], changes: Mapping[str, int]) -> None:
         self._generation = generation
-        self._at = -1
+        self._changes = changes
         self._recorded: dict[tuple, object] = {}  # signature -> _SEEN, a `_Recording`, or None (not recordable)
         self.replayed = 0  # uses copied from a recording instead of read (what tests and benchmarks count)
 
@@ -88,18 +91,17 @@ class Readings:
             read()
             return
         signature, nodes, holes = walked
-        generation = self._generation()
-        if generation != self._at or len(self._recorded) > MAX_RECORDINGS:
+        if len(self._recorded) > MAX_RECORDINGS:
             self._recorded.clear()
-            self._at = generation
         name = (kind, signature, builder.scope, tuple(builder.nesting), builder.nesting_root, rollback,
                 stage is None, len(groups))
         recording = self._recorded.get(name, _NONE)
         if recording is _NONE:  # the first use of its kind: most are the only one (a template's own uses)
             self._recorded[name] = _SEEN
             read()
-        elif recording is _SEEN:  # the second: worth recording
-            self._recorded[name] = _Recording.of(builder, nodes, holes, path, stage, groups, read)
+        elif recording is _SEEN or recording is not None and recording.stale(self._changes):
+            # the second (worth recording), or one whose templates changed since it was recorded
+            self._recorded[name] = _Recording.of(builder, nodes, holes, path, stage, groups, read, self._generation())
         elif recording is not None and recording.replay(builder, nodes, path, stage, groups):
             self.replayed += 1
         else:
@@ -333,26 +335,29 @@ class _Recording:
     """What the reading of one use appended to the pipeline, as steps that make it again, and what replaying
     it must check and redo."""
 
-    __slots__ = ("depth", "granted", "outer", "reads", "spent", "steps")
+    __slots__ = ("depth", "generation", "granted", "identifiers", "outer", "reads", "spent", "steps")
 
     @classmethod
     def of(
         cls, builder: Builder, nodes: list[Node], holes: frozenset[int], path: tuple, stage: Stage | None,
-        groups: tuple, read: Callable[[], None],
+        groups: tuple, read: Callable[[], None], generation: int,
     ) -> _Recording | None:
-        """Read the use (`read`), and record its reading; None when no recording can stand for it."""
+        """Read the use (`read`), and record its reading, made in the templates' state `generation`; None
+        when no recording can stand for it."""
         pipeline = builder.pipeline
         assert pipeline is not None
         before = {name: len(getattr(pipeline, name)) for name in APPENDED + NOT_REPLAYED}
         resolver = builder.resolver
         outer_reads, resolver.reads = resolver.reads, set()
+        outer_identifiers, resolver.looked_up = resolver.looked_up, set()
         lookups = resolver.pipeline_lookups
         budget, granted, depth = builder.budget, builder.granted, builder.depth
         try:
             read()
         finally:
-            reads = resolver.reads
+            reads, identifiers = resolver.reads, resolver.looked_up
             resolver.reads = outer_reads | reads
+            resolver.looked_up = outer_identifiers | identifiers
         if resolver.pipeline_lookups != lookups or any(len(getattr(pipeline, n)) != before[n] for n in NOT_REPLAYED):
             return None
         appended = [(name, getattr(pipeline, name)[before[name]:]) for name in APPENDED]
@@ -374,7 +379,13 @@ class _Recording:
         recording.spent = budget + recording.granted - builder.budget
         recording.depth = depth
         recording.reads = frozenset(reads)
+        recording.identifiers = frozenset(identifiers)
+        recording.generation = generation
         return recording
+
+    def stale(self, changes: Mapping[str, int]) -> bool:
+        """Whether a template identifier the reading looked up was defined, changed or removed since."""
+        return any(changes.get(identifier, -1) > self.generation for identifier in self.identifiers)
 
     def replay(self, builder: Builder, nodes: list[Node], path: tuple, stage: Stage | None, groups: tuple) -> bool:
         """Append to the pipeline what reading the use `nodes` would; False (nothing done) when reading it
@@ -388,4 +399,5 @@ class _Recording:
         builder.budget += self.granted - self.spent
         builder.granted += self.granted
         builder.resolver.reads |= self.reads
+        builder.resolver.looked_up |= self.identifiers
         return True

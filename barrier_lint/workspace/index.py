@@ -111,6 +111,9 @@ class WorkspaceIndex:
         # How many times a file that defines templates (before or after) was added, changed or removed: what
         # template lookups and the readings of template uses depend on (`templates` changes with it alone).
         self.template_generation = 0
+        # Template identifier -> the `template_generation` at which a file defining it (before or after) was
+        # last added, changed or removed: what a recorded reading that looked it up depends on (`replay`).
+        self.template_changes: dict[str, int] = {}
         # The reverse dependency map, kept by put and remove: identifier -> the files that name it. The files
         # put since it was last asked are added to it then (`_name_all`): most command-line runs never ask.
         self.template_users: dict[str, set[str]] = defaultdict(set)
@@ -141,6 +144,7 @@ class WorkspaceIndex:
             self.template_generation += 1
         for entry in indexed.templates:
             self.templates[entry.identifier].append(entry)
+            self.template_changes[entry.identifier] = self.template_generation
         for entry in indexed.pipelines:
             self.pipelines[entry.identifier].append(entry)
         for entry in indexed.input_sets:
@@ -156,6 +160,8 @@ class WorkspaceIndex:
         self.generation += 1
         if old.templates:
             self.template_generation += 1
+            for entry in old.templates:
+                self.template_changes[entry.identifier] = self.template_generation
         for _, _, index, _ in old.composed.documents:
             for node in index:
                 self.node_keys.pop(node, None)

@@ -28,13 +28,14 @@ class WorkspaceResolver:
         self.index = index
         self._stable = dict(stable or {})
         self.reads: set[str] = set()  # the files resolutions have read since the caller last reset it
+        self.looked_up: set[str] = set()  # the template identifiers looked up, likewise (`readers.replay`)
         self.pipeline_lookups = 0  # how many times a pipeline was looked up (any file may define one)
         # What `find` answered, for the state of the index's templates it answered in: most uses name a
         # template other uses name too.
         self._found: dict[tuple, tuple[TemplateEntry | None, str | None]] = {}
         self._found_generation = -1
         # What readers made of template uses, replayed for the uses alike (`readers.replay`).
-        self.readings = Readings(lambda: index.template_generation)
+        self.readings = Readings(lambda: index.template_generation, index.template_changes)
 
     @property
     def stable(self) -> dict[str, str]:
@@ -62,6 +63,7 @@ class WorkspaceResolver:
         version = _value(tree, template, "versionLabel")
         level, identifier = _split_ref(ref)
         label = f"{identifier}@{version}" if version is not None else identifier
+        self.looked_up.add(identifier)
         found, problem = self.find(level, identifier, version, kind, Scope(*scope), ref)
         if found is None:
             self.reads.update(t.file for t in self.index.templates.get(identifier, ()))
@@ -88,6 +90,7 @@ class WorkspaceResolver:
         level, identifier = _split_ref(ref)
         label = f"{identifier}@{version}" if version else identifier
         kinds = ("Step", "StepGroup") if kind == "Step" else (kind,)
+        self.looked_up.add(identifier)
         entries = [t for t in self.index.templates.get(identifier, ()) if t.v1]
         self.reads.update(t.file for t in entries)
         if not entries:
