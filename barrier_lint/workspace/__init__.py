@@ -138,17 +138,16 @@ class Workspace:
         return parsed
 
     def release(self, name: str) -> None:
-        """Let file `name` go back to its text alone (its tree and model dropped, composed again if a lookup
-        ever needs it), when it defines no template and the workspace looks no pipeline up (`LOOKUP_WORDS`,
-        and no lookup made so far): what a command-line run does with a pipeline it has linted, which nothing
-        else reads then. Holding every tree of a large repository costs its run more than a tenth in memory
+        """Let file `name` go (its text, tree, index entries and model), when it defines no template and the
+        workspace looks no pipeline up (`LOOKUP_WORDS`, and no lookup made so far): what a command-line run
+        does with a pipeline it has linted, which no other file can read then (`put` it again to read it
+        again). Holding every file of a large repository costs its run more than a tenth in memory traffic
         alone (docs/workspace.md, "Performance")."""
         indexed = self.index.files.get(name)
         if not self.releasing or self.resolver.pipeline_lookups or indexed is None or indexed.templates:
             return
         self._models.pop(name, None)
         self.index.remove(name)
-        self.index.pending[name] = indexed.composed.text
 
     def model(self, name: str) -> ParsedFile | None:
         """The model `read` gives for file `name` in the current state, None when it would read it again."""
