@@ -29,13 +29,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import stat
 import time
 
 from . import __version__
 from .diagnostics import Diagnostic, Related, Severity
 from .model import Origin, Span
+from .patterns import key_at_line_start
 from .records import fields, is_record
 
 try:  # the BLAKE2 module alone: hashlib would also load OpenSSL, a cost at every start
@@ -46,7 +46,7 @@ except ImportError:  # pragma: no cover - a Python built without it
 CACHE_DIR = ".barrier-lint-cache"
 FORMAT = 2
 FILE_NAME = f"results-{FORMAT}.json"
-TEMPLATE_MARKER = re.compile(rb"^template\s*:", re.M)
+DEFINES_TEMPLATE = key_at_line_start("template")
 # A file status taken within this long of the file's last change is not trusted on the next run. Two seconds
 # cover the coarsest timestamps in use (FAT's) and the kernel's coarse clock lagging the one read here.
 RACY_NS = 2_000_000_000
@@ -118,7 +118,7 @@ class FileHashes:
     def record(self, path: str, data: bytes, status: os.stat_result) -> tuple[int, str, bool]:
         """The file's bytes as read now, and its status from just before the read."""
         key = os.path.abspath(path)
-        found = self.known[key] = (len(data), digest(data), TEMPLATE_MARKER.search(data) is not None)
+        found = self.known[key] = (len(data), digest(data), DEFINES_TEMPLATE(data))
         settled = time.time_ns() - RACY_NS
         if status.st_mtime_ns < settled and status.st_ctime_ns < settled and status.st_size == len(data):
             entry = [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev, *found[1:]]

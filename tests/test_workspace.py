@@ -556,3 +556,18 @@ def test_a_relative_root_lists_the_folder_it_names_now(tmp_path, monkeypatch):
         monkeypatch.chdir(tmp_path / name)
         listed.append([os.path.basename(p) for p in files.workspace_files(".", None)])
     assert listed == [["one.yaml"], ["two.yaml"]]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["template", "templat", ":", " ", "\t", "\n", "\r", "\r\n", "x", "# ", "- "]), max_size=12))
+def test_a_template_file_is_told_as_the_multiline_pattern_tells_it(parts):
+    """`key_at_line_start` (the workspace's and the cache's test for a file defining a template) answers
+    what `^template\\s*:` under re.MULTILINE answers, in text and in bytes."""
+    import re
+
+    from barrier_lint.patterns import key_at_line_start
+
+    text = "".join(parts)
+    defines = key_at_line_start("template")
+    assert defines(text) == (re.search(r"^template\s*:", text, re.M) is not None)
+    assert defines(text.encode()) == (re.search(rb"^template\s*:", text.encode(), re.M) is not None)

@@ -9,7 +9,6 @@ spliced node keeping its own file and span, and findings on such nodes are repor
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Mapping
 
 from ..config import Config
@@ -20,13 +19,14 @@ from ..parse import ParsedFile, read
 from ..readers.v0 import Builder
 from ..syntax import Node, ScalarNode, Tree
 from ..output.common import display_name
+from ..patterns import key_at_line_start
 from ..records import replace
 from .files import Excluded, read_harness_text, workspace_files, workspace_root
 from .index import IndexedFile, InputSetEntry, PipelineEntry, WorkspaceIndex
 from .merge import combine, merge
 from .resolver import WorkspaceResolver
 
-TEMPLATE_MARKER = re.compile(r"^template\s*:", re.M)
+DEFINES_TEMPLATE = key_at_line_start("template")
 # What a file that may look other files up by what they are says (a v0 chained stage's `type: Pipeline`, a
 # v1 `chain:`, an input set): a workspace none of whose files says any of them makes no lookup but templates.
 LOOKUP_WORDS = ("Pipeline", "chain", "nputSet")
@@ -67,8 +67,8 @@ class Workspace:
             if text is None:
                 continue
             looks_up = looks_up or any(word in text for word in LOOKUP_WORDS)
-            if TEMPLATE_MARKER.search(text):  # templates are what resolution looks up first: compose them now
-                workspace.put(display_name(path), text)
+            if DEFINES_TEMPLATE(text):  # templates are what resolution looks up first: compose them now
+                workspace.index.put(display_name(path), text)  # (nothing is analysed yet that it could change)
             else:
                 workspace.index.put_later(display_name(path), text)
         workspace.releasing = not looks_up
