@@ -128,7 +128,10 @@ class Syntax:
     template_inputs: bool = False  # a v1 template read on its own: `${{ inputs.x }}` is filled by each use
 
     def is_expression(self, value: str) -> bool:
-        return any(marker in value for marker in self.expression_markers)
+        for marker in self.expression_markers:  # (a loop, not `any` of a generator: asked for every reference)
+            if marker in value:
+                return True
+        return False
 
     def is_runtime_input(self, value: str) -> bool:
         return self.runtime_inputs and is_runtime_input(value)
