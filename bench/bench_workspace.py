@@ -3,8 +3,9 @@ pipelines and 500 templates nested up to three deep, linted from the command lin
 without it (`--no-resolve`). Each run is the real command in a fresh process (`python -m barrier_lint
 --no-cache --jobs 1`, what a hook or a CI gate starts), the two modes taking turns so that a change in the
 machine's load falls on both. Prints, best of N, the CPU time the process used (user + system, from the
-kernel's accounting of the child), its wall time and its peak memory, and the CPU ratio of the two modes; the
-target is at most 1.5x. Read the CPU times on a loaded machine: other processes inflate wall time, not CPU.
+kernel's accounting of the child), its wall time and its peak memory, the ratio of the two modes' best
+times, and the median and range of each turn's CPU ratio (a turn's two runs see one state of the machine);
+the target is at most 1.5x. Read the CPU times on a loaded machine: other processes inflate wall time, not CPU.
 
     python bench/bench_workspace.py [--pipelines N] [--templates N] [--repeat N]
 """

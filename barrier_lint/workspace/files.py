@@ -19,7 +19,7 @@ from ..discovery import (
     Target,
     discover,
     read_file,
-    workspace_root,  # noqa: F401  (re-exported: the one definition, which the cache needs without the workspace)
+    workspace_root,  # noqa: F401  (re-exported by `barrier_lint.workspace`; defined in discovery)
 )
 from ..parse import decode, looks_like_harness
 
