@@ -971,14 +971,11 @@ def _worker_task(payload):
 _WORKSPACE_WORDS = ("templateRef", "type: Pipeline", "nputSet")
 
 
-def _standalone(task: _Task, workspaces: Workspaces, name: str) -> tuple[list[Diagnostic], bool] | None:
+def _standalone(task: _Task, workspaces: Workspaces, name: str, text: str) -> tuple[list[Diagnostic], bool] | None:
     """The file's findings and whether it holds Harness YAML when resolution cannot change them (its model
     has no template use, no chained pipeline and no input set), else None (`name`: the file's
-    `display_name`)."""
-    from .parse import decode
-
-    text, problem = decode(task.data)
-    parsed = _alone(text, name, workspaces.composed(task.given, name, text)) if problem is None else None
+    `display_name`; `text`: its bytes decoded)."""
+    parsed = _alone(text, name, workspaces.composed(task.given, name, text))
     if parsed is None:
         return None
     _, diagnostics, harness = _lint_data(task.data, task.config, task.explicit, parsed=parsed)
@@ -1011,13 +1008,17 @@ def _lint_task(task: _Task, workspaces: Workspaces):
     # The name the workspace knows the file by, found once (it asks for the working directory); read
     # without one, a file is named by its path (as `parse` is given it).
     name = display_name(task.source) if workspaces.resolve else task.source
+    decoded = None
     if workspaces.resolve:
-        alone = _standalone(task, workspaces, name)
+        from .parse import decode
+
+        decoded = decode(task.data)
+        alone = _standalone(task, workspaces, name, decoded[0]) if decoded[1] is None else None
         if alone is not None:
             return alone[0], set(), False, True, alone[1]
     workspace = workspaces.for_path(task.given)
     lookups = workspace.resolver.pipeline_lookups if workspace is not None else 0
-    _, diagnostics, harness = _lint_data(task.data, task.config, task.explicit, workspace, name)
+    _, diagnostics, harness = _lint_data(task.data, task.config, task.explicit, workspace, name, decoded=decoded)
     depends: set[str] = set()
     wide = False
     if workspace is not None:
@@ -1072,14 +1073,15 @@ def lint_bytes(data: bytes, config: Config, explicit: bool) -> list[Diagnostic]:
 
 
 def _lint_data(
-    data: bytes, config: Config, explicit: bool, workspace=None, name: str | None = None, parsed=None
+    data: bytes, config: Config, explicit: bool, workspace=None, name: str | None = None, parsed=None, decoded=None
 ) -> tuple[str, list[Diagnostic], bool]:
     """The text, its findings, and whether it holds Harness YAML (`name`: the file's name, its
-    `display_name` in `workspace`; `parsed`: the text already read)."""
+    `display_name` in `workspace`; `parsed`: the text already read; `decoded`: what `decode` gave for
+    `data`, when it was asked already)."""
     from .linter import lint_parsed, yaml_diagnostic
     from .parse import decode, parse
 
-    text, problem = decode(data)
+    text, problem = decoded or decode(data)
     if problem is not None:
         # Bytes that are not UTF-8 are only worth a finding when the user named the file.
         found = [yaml_diagnostic(problem, config)] if explicit and config.enabled("BL000", "invalid-yaml") else []

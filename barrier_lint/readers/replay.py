@@ -356,8 +356,9 @@ class _Recording:
             read()
         finally:
             reads, identifiers = resolver.reads, resolver.looked_up
-            resolver.reads = outer_reads | reads
-            resolver.looked_up = outer_identifiers | identifiers
+            outer_reads |= reads  # (in place: a copy of the outermost sets, every read of the run, costs more
+            outer_identifiers |= identifiers  # than the recording)
+            resolver.reads, resolver.looked_up = outer_reads, outer_identifiers
         if resolver.pipeline_lookups != lookups or any(len(getattr(pipeline, n)) != before[n] for n in NOT_REPLAYED):
             return None
         appended = [(name, getattr(pipeline, name)[before[name]:]) for name in APPENDED]

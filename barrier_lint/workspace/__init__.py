@@ -44,9 +44,10 @@ class Workspace:
         self._own: dict[str, set[tuple[str, SpanKey]] | None] = {}
         self._models: dict[str, ParsedFile] = {}  # resolved models, per state of the workspace
         # file -> the other files its last analysis read (templates, ...): what to re-check when one changes;
-        # and its reverse, file -> the files whose last analysis read it
+        # and its reverse, file -> the files whose last analysis read it, made when first asked (`read_by`:
+        # a command-line run never asks) and kept from then on
         self.depends: dict[str, set[str]] = {}
-        self.read_by: dict[str, set[str]] = {}
+        self._read_by: dict[str, set[str]] | None = None
         self.releasing = False  # whether `release` drops anything (see there)
 
     @classmethod
@@ -91,8 +92,7 @@ class Workspace:
     def remove(self, name: str) -> None:
         self._forget(self._affected(name))
         self.index.remove(name)
-        self._set_depends(name, set())
-        del self.depends[name]
+        self._set_depends(name, None)
 
     def _affected(self, name: str) -> set[str]:
         """The files whose analysis a change of `name` may change: itself, those whose last analysis read it,
@@ -104,16 +104,32 @@ class Workspace:
             self._own.pop(name, None)
             self._models.pop(name, None)
 
-    def _set_depends(self, name: str, reads: set[str]) -> None:
-        for other in self.depends.get(name, ()):
-            readers = self.read_by.get(other)
-            if readers is not None:
-                readers.discard(name)
-                if not readers:
-                    del self.read_by[other]
-        self.depends[name] = reads
-        for other in reads:
-            self.read_by.setdefault(other, set()).add(name)
+    @property
+    def read_by(self) -> dict[str, set[str]]:
+        """File -> the files whose last analysis read it (the reverse of `depends`)."""
+        if self._read_by is None:
+            self._read_by = {}
+            for name, reads in self.depends.items():
+                for other in reads:
+                    self._read_by.setdefault(other, set()).add(name)
+        return self._read_by
+
+    def _set_depends(self, name: str, reads: set[str] | None) -> None:
+        """Record what the last analysis of `name` read (None: forget it)."""
+        read_by = self._read_by
+        if read_by is not None:
+            for other in self.depends.get(name, ()):
+                readers = read_by.get(other)
+                if readers is not None:
+                    readers.discard(name)
+                    if not readers:
+                        del read_by[other]
+            for other in reads or ():
+                read_by.setdefault(other, set()).add(name)
+        if reads is None:
+            self.depends.pop(name, None)
+        else:
+            self.depends[name] = reads
 
     def dependents(self, name: str) -> set[str]:
         """The files whose last analysis read `name`: they need checking again when it changes."""
@@ -133,12 +149,13 @@ class Workspace:
                 parsed = read(self.index.files[name].composed, self.resolver)
                 self._set_depends(name, self.resolver.reads)
             finally:
-                self.resolver.reads = outer | self.resolver.reads
+                outer |= self.resolver.reads  # (in place: the outermost set holds every read of the run)
+                self.resolver.reads = outer
             self._models[name] = parsed
         return parsed
 
     def release(self, name: str) -> None:
-        """Let file `name` go (its text, tree, index entries and model), when it defines no template and the
+        """Let file `name` go (its text, tree, index entries, model and what it read), when it defines no template and the
         workspace looks no pipeline up (`LOOKUP_WORDS`, and no lookup made so far): what a command-line run
         does with a pipeline it has linted, which no other file can read then (`put` it again to read it
         again). Holding every file of a large repository costs its run more than a tenth in memory traffic
@@ -148,6 +165,7 @@ class Workspace:
             return
         self._models.pop(name, None)
         self.index.remove(name)
+        self._set_depends(name, None)  # (the caller has taken what it needs: `cli._lint_task`)
 
     def model(self, name: str) -> ParsedFile | None:
         """The model `read` gives for file `name` in the current state, None when it would read it again."""
@@ -167,7 +185,8 @@ class Workspace:
             runs = [d for entry in self.index.files[name].input_sets for d in self._run_findings(entry, config)]
         finally:
             self._set_depends(name, self.depends.get(name, set()) | self.resolver.reads)
-            self.resolver.reads = outer | self.resolver.reads
+            outer |= self.resolver.reads
+            self.resolver.reads = outer
         return lint_parsed(parsed, config, assume_harness=assume_harness, reported_in=self._reported_in, extra=runs)
 
     def describe(self, name: str) -> str:
