@@ -170,6 +170,31 @@ def test_a_use_with_an_alias_or_a_merge_key_is_read_each_time():
         assert replayed == models("/nowhere", texts, replaying=False)[0]
 
 
+def test_uses_alike_but_for_what_their_aliases_name_are_read_each_time():
+    """The same text of a use in two files, its inputs an alias: each alias names its own file's anchor, and
+    the walk, which follows it, tells the two apart."""
+    def aliased(identifier: str, barrier: str) -> str:
+        uses = "".join(
+            f"        - stage:\n            name: {lane}\n            identifier: {lane}\n            template:\n"
+            "              templateRef: gate\n              versionLabel: \"1\"\n              templateInputs: *inputs\n"
+            for lane in ("a", "b", "c")
+        )
+        return (
+            f"pipeline:\n  identifier: {identifier}\n  tags: &inputs\n    type: Custom\n"
+            f"    spec: {{execution: {{steps: [{{step: {{identifier: wait, type: Barrier, spec: {{barrierRef: {barrier}}}}}}}]}}}}\n"
+            "  flowControl:\n    barriers:\n      - {name: ready, identifier: ready}\n  stages:\n    - parallel:\n" + uses
+        )
+
+    texts = {"t/gate.yaml": TEMPLATE, "p/one.yaml": aliased("one", "ready"), "p/two.yaml": aliased("two", "other")}
+    replayed, _ = models("/nowhere", texts)
+    read, _ = models("/nowhere", texts, replaying=False)
+    assert replayed == read
+    workspace = Workspace("/nowhere")
+    for name, text in texts.items():
+        workspace.put(name, text)
+    assert [p.ref.value for p in workspace.read("p/two.yaml").documents[0].pipeline.positions] == ["other"] * 3
+
+
 def test_a_replay_copies_only_model_classes_it_knows():
     """Every record class the reader makes for a use is copied (a new class must be added to `COPIED`, or
     it would be shared between the uses' models), but the syntax, which is one object for all."""
