@@ -1089,7 +1089,7 @@ def _lint_data(
     if workspace is None or name is None:
         parsed = parsed or parse(text, name)
         return text, lint_parsed(parsed, config, assume_harness=explicit), parsed.is_harness
-    workspace.put(name, text)  # the text as read now: the same file, or standard input standing for it
+    workspace.put(name, text, data)  # the text as read now: the same file, or standard input standing for it
     diagnostics = workspace.lint(name, config, assume_harness=explicit)
     return text, diagnostics, workspace.read(name).is_harness
 

@@ -317,6 +317,7 @@ MAX_READ_DEPTH = MAX_DEPTH + 50
 _LINE_BREAK = pattern(r"\r\n|\r|\n")  # the line model of editors, the LSP and people (not libyaml's)
 _SURROGATE = pattern("[\ud800-\udfff]")
 _HARNESS_MARKER = pattern(r"^(?:pipeline|template|inputSet|overlayInputSet)\s*:|^\s*barrierRef\s*:", re.M)
+_HARNESS_MARKER_BYTES = pattern(_HARNESS_MARKER._source.encode(), re.M)  # (for ASCII bytes, read as they are)
 
 
 @record(frozen=True, slots=True)
@@ -359,9 +360,10 @@ def strip_bom(text: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def looks_like_harness(text: str) -> bool:
-    """A cheap guess for text that does not parse: does it look like Harness YAML at all?"""
-    return _HARNESS_MARKER.search(text) is not None
+def looks_like_harness(text: str | bytes) -> bool:
+    """A cheap guess for text that does not parse: does it look like Harness YAML at all? (Also of the
+    bytes of an ASCII file, which are its text.)"""
+    return (_HARNESS_MARKER_BYTES if type(text) is bytes else _HARNESS_MARKER).search(text) is not None
 
 
 def split_lines(text: str) -> list[str]:

@@ -20,8 +20,9 @@ from ..readers.v0 import Builder
 from ..syntax import Node, ScalarNode, Tree
 from ..output.common import display_name
 from ..patterns import key_at_line_start
+from ..syntax import looks_like_harness
 from ..records import replace
-from .files import Excluded, read_harness_text, workspace_files, workspace_root
+from .files import MAX_RESOLVE_BYTES, Excluded, read_harness_text, workspace_files, workspace_root
 from .index import IndexedFile, InputSetEntry, PipelineEntry, WorkspaceIndex
 from .merge import combine, merge
 from .resolver import WorkspaceResolver
@@ -30,6 +31,7 @@ DEFINES_TEMPLATE = key_at_line_start("template")
 # What a file that may look other files up by what they are says (a v0 chained stage's `type: Pipeline`, a
 # v1 `chain:`, an input set): a workspace none of whose files says any of them makes no lookup but templates.
 LOOKUP_WORDS = ("Pipeline", "chain", "nputSet")
+_LOOKUP_BYTES = tuple(word.encode() for word in LOOKUP_WORDS)
 
 __all__ = ["Workspace", "WorkspaceIndex", "WorkspaceResolver", "display_name", "read_harness_text", "workspace_root"]
 
@@ -64,12 +66,20 @@ class Workspace:
         workspace = cls(root, stable_templates)
         looks_up = False
         for path in workspace_files(root, excluded, template_paths):
-            text = read_harness_text(path, read.get(path) if read else None)
+            data = read.get(path) if read else None
+            if data is not None and data.isascii() and len(data) <= MAX_RESOLVE_BYTES:
+                # The bytes of an ASCII file are its text: looked at as they are, and decoded only when
+                # composed (most when they are linted, which decodes them anyway; `put` knows them again).
+                text: str | bytes | None = data if looks_like_harness(data) else None
+                words = _LOOKUP_BYTES
+            else:
+                text, words = read_harness_text(path, data), LOOKUP_WORDS
             if text is None:
                 continue
-            looks_up = looks_up or any(word in text for word in LOOKUP_WORDS)
+            looks_up = looks_up or any(word in text for word in words)  # type: ignore[operator]
             if DEFINES_TEMPLATE(text):  # templates are what resolution looks up first: compose them now
-                workspace.index.put(display_name(path), text)  # (nothing is analysed yet that it could change)
+                # (nothing is analysed yet that it could change)
+                workspace.index.put(display_name(path), text if type(text) is str else text.decode())
             else:
                 workspace.index.put_later(display_name(path), text)
         workspace.releasing = not looks_up
@@ -77,12 +87,14 @@ class Workspace:
 
     # -- keeping the index current ----------------------------------------------------------------------
 
-    def put(self, name: str, text: str) -> IndexedFile:
-        """Add or replace the file `name` (its text as the analysis should see it)."""
+    def put(self, name: str, text: str, data: bytes | None = None) -> IndexedFile:
+        """Add or replace the file `name` (its text as the analysis should see it; `data`: the bytes it was
+        decoded from, when they are those `load` was given)."""
         old = self.index.files.get(name)
         if old is not None and old.composed.text == text:
             return old
-        if self.index.pending.get(name) == text:
+        pending = self.index.pending.get(name)
+        if pending is not None and (pending is data or pending == text):
             return self.index.put(name, text)  # a pending file composed as it was read changes nothing analysed
         before = self._affected(name)
         indexed = self.index.put(name, text)

@@ -104,7 +104,8 @@ class WorkspaceIndex:
         self.input_sets: dict[str, list[InputSetEntry]] = defaultdict(list)
         # Files read but not composed yet: a directory run composes most of them when it lints them, so
         # they are composed here only when a lookup needs them (a child pipeline, an input set's pipeline).
-        self.pending: dict[str, str] = {}
+        # Their text, or the bytes of an ASCII file (its text, not decoded until it is composed).
+        self.pending: dict[str, str | bytes] = {}
         # Every composed mapping's keys, by node, across files: readers look spliced nodes up here.
         self.node_keys: dict = {}  # (the entries of every file's `syntax.Index`)
         self.generation = 0  # how many times a file was added, changed or removed: what lookups remember by
@@ -120,7 +121,7 @@ class WorkspaceIndex:
         self.pipeline_parents: dict[str, set[str]] = defaultdict(set)
         self.unnamed: dict[str, IndexedFile] = {}
 
-    def put_later(self, name: str, text: str) -> None:
+    def put_later(self, name: str, text: str | bytes) -> None:
         self.remove(name)
         self.pending[name] = text
 
@@ -128,7 +129,7 @@ class WorkspaceIndex:
         """Compose every file still pending (before a lookup that must see them all)."""
         while self.pending:
             name, text = next(iter(self.pending.items()))
-            self.put(name, text)
+            self.put(name, text if type(text) is str else text.decode("ascii"))
 
     def put(self, name: str, text: str) -> IndexedFile:
         """Index (or re-index) the file `name` with this text."""
