@@ -571,3 +571,41 @@ def test_a_template_file_is_told_as_the_multiline_pattern_tells_it(parts):
     defines = key_at_line_start("template")
     assert defines(text) == (re.search(r"^template\s*:", text, re.M) is not None)
     assert defines(text.encode()) == (re.search(rb"^template\s*:", text.encode(), re.M) is not None)
+
+
+def test_a_file_read_already_waits_as_its_bytes_when_ascii_and_as_its_text_otherwise(tmp_path, monkeypatch):
+    """`Workspace.load` with the bytes the command line read: an ASCII pipeline waits to be composed as those
+    very bytes (no copy decoded up front), one with other characters as its text; a template is composed
+    at once either way; putting a pending file with the bytes it waits as composes it without forgetting
+    anything analysed; a lookup composes every file still pending, bytes decoded."""
+    from barrier_lint.workspace import Workspace
+    from barrier_lint.workspace.index import Scope
+
+    monkeypatch.chdir(tmp_path)
+    texts = {
+        "plain.yaml": "pipeline:\n  identifier: plain\n  stages: []\n",
+        "accented.yaml": "pipeline:\n  identifier: accented\n  name: Déploiement\n  stages: []\n",
+        "template.yaml": "template:\n  identifier: t\n  type: Step\n  versionLabel: v1\n  spec:\n    type: Barrier\n",
+        "notes.yaml": "just: yaml\n",
+    }
+    read = {}
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        read[str(tmp_path / name)] = text.encode()
+    workspace = Workspace.load(str(tmp_path), read=read)
+    assert workspace.index.pending["plain.yaml"] is read[str(tmp_path / "plain.yaml")]
+    assert workspace.index.pending["accented.yaml"] == texts["accented.yaml"]
+    assert sorted(workspace.index.pending) == ["accented.yaml", "plain.yaml"]  # (not Harness YAML: not in it)
+    assert sorted(workspace.index.files) == ["template.yaml"]
+    model = workspace.read("template.yaml")
+    with monkeypatch.context() as patched:  # (a change would ask what it affects: this one is none)
+        patched.setattr(workspace, "_affected", lambda name: pytest.fail(f"{name} put as a change"))
+        workspace.put("plain.yaml", texts["plain.yaml"], read[str(tmp_path / "plain.yaml")])
+        workspace.put("accented.yaml", texts["accented.yaml"])
+    assert workspace.index.files["plain.yaml"].composed.text == texts["plain.yaml"]
+    assert workspace.model("template.yaml") is model
+    workspace.index.put_later("accented.yaml", texts["accented.yaml"])
+    workspace.index.put_later("plain.yaml", read[str(tmp_path / "plain.yaml")])
+    assert workspace.resolver.find_pipeline("plain", Scope(None, None)).file == "plain.yaml"
+    assert not workspace.index.pending
+    assert [e.identifier for e in workspace.index.pipelines["accented"]] == ["accented"]
