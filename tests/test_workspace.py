@@ -609,3 +609,47 @@ def test_a_file_read_already_waits_as_its_bytes_when_ascii_and_as_its_text_other
     assert workspace.resolver.find_pipeline("plain", Scope(None, None)).file == "plain.yaml"
     assert not workspace.index.pending
     assert [e.identifier for e in workspace.index.pipelines["accented"]] == ["accented"]
+
+
+def test_only_templates_share_their_keys_where_nothing_looks_a_pipeline_up(tmp_path, monkeypatch):
+    """`WorkspaceIndex.node_keys` holds the mappings of every file whose nodes may be spliced elsewhere: in a
+    workspace none of whose files says a word of a lookup, the templates' alone (a pipeline reads its own
+    mappings in its own index); once one does, every file's, those composed before included. The findings
+    are the same either way."""
+    from barrier_lint.workspace import Workspace
+
+    template = "template:\n  identifier: t\n  type: Step\n  versionLabel: v1\n  spec:\n    type: Barrier\n    spec:\n      barrierRef: <+input>\n"
+    pipeline = (
+        "pipeline:\n  identifier: p\n  flowControl:\n    barriers:\n      - {name: b, identifier: b}\n  stages:\n"
+        "    - stage:\n        identifier: s\n        type: Custom\n        spec:\n          execution:\n            steps:\n"
+        "              - step:\n                  identifier: w\n                  template:\n                    templateRef: t\n"
+        "                    versionLabel: v1\n                    templateInputs:\n                      spec:\n"
+        "                        barrierRef: b\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "t.yaml").write_text(template)
+    (tmp_path / "p.yaml").write_text(pipeline)
+
+    def keys_of(workspace, name):
+        indexes = [document[2] for document in workspace.index.files[name].composed.documents]
+        every = {node for index in indexes for node in index}
+        return {node for node in every if node in workspace.index.node_keys}, every
+
+    alone = Workspace.load(str(tmp_path))
+    alone.put("p.yaml", pipeline)
+    found = [(d.code, d.span.start_line, d.span.start_col) for d in alone.lint("p.yaml")]
+    assert found == [("BL202", 19, 36)]  # (one participant: its reference, written in the use's inputs)
+    shared, every = keys_of(alone, "t.yaml")
+    assert shared == every and every
+    assert keys_of(alone, "p.yaml")[0] == set()
+
+    # (composed before the input set is met, for the `template:` it says, though it defines none)
+    (tmp_path / "m.yaml").write_text("pipeline:\n  identifier: m\n  stages: []\n---\ntemplate:\n  name: unfinished\n")
+    (tmp_path / "z.yaml").write_text("inputSet:\n  identifier: i\n  pipeline:\n    identifier: p\n")
+    looking = Workspace.load(str(tmp_path))
+    assert "m.yaml" in looking.index.files
+    looking.put("p.yaml", pipeline)
+    assert [(d.code, d.span.start_line, d.span.start_col) for d in looking.lint("p.yaml")] == found
+    for name in ("t.yaml", "p.yaml", "m.yaml"):
+        shared, every = keys_of(looking, name)
+        assert shared == every and every

@@ -64,6 +64,7 @@ class Workspace:
         """The workspace of a repository on disk: every Harness YAML file it holds (see `files`), read
         once, named by `display_name` (`read`: the bytes of files read already, by their absolute path)."""
         workspace = cls(root, stable_templates)
+        workspace.index.shares_all = False  # (until a file says a word of a lookup)
         looks_up = False
         for path in workspace_files(root, excluded, template_paths):
             data = read.get(path) if read else None
@@ -76,7 +77,9 @@ class Workspace:
                 text, words = read_harness_text(path, data), LOOKUP_WORDS
             if text is None:
                 continue
-            looks_up = looks_up or any(word in text for word in words)  # type: ignore[operator]
+            if not looks_up and any(word in text for word in words):  # type: ignore[operator]
+                looks_up = True
+                workspace.index.share_all()
             if DEFINES_TEMPLATE(text):  # templates are what resolution looks up first: compose them now
                 # (nothing is analysed yet that it could change)
                 workspace.index.put(display_name(path), text if type(text) is str else text.decode())

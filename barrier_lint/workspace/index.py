@@ -89,6 +89,7 @@ class IndexedFile:
     # Found when the map is first asked (`WorkspaceIndex.readers_of`): a command-line run rarely asks it.
     names_templates: set[str] = field(default_factory=set)
     names_pipelines: set[str] = field(default_factory=set)
+    shared: bool = True  # whether its mappings' keys are in `WorkspaceIndex.node_keys`
 
     def find_names(self) -> None:
         """Fill `names_templates` and `names_pipelines` in (from every mapping's keys)."""
@@ -106,8 +107,11 @@ class WorkspaceIndex:
         # they are composed here only when a lookup needs them (a child pipeline, an input set's pipeline).
         # Their text, or the bytes of an ASCII file (its text, not decoded until it is composed).
         self.pending: dict[str, str | bytes] = {}
-        # Every composed mapping's keys, by node, across files: readers look spliced nodes up here.
-        self.node_keys: dict = {}  # (the entries of every file's `syntax.Index`)
+        # Every composed mapping's keys, by node, across files: readers look spliced nodes up here. Only
+        # templates' when `shares_all` is off: no other file's nodes are spliced where nothing looks a
+        # pipeline up (`Workspace.load`), and a file's own nodes are looked up faster in its own index.
+        self.node_keys: dict = {}  # (the entries of `syntax.Index`es)
+        self.shares_all = True
         self.generation = 0  # how many times a file was added, changed or removed: what lookups remember by
         # How many times a file that defines templates (before or after) was added, changed or removed: what
         # template lookups and the readings of template uses depend on (`templates` changes with it alone).
@@ -120,6 +124,15 @@ class WorkspaceIndex:
         self.template_users: dict[str, set[str]] = defaultdict(set)
         self.pipeline_parents: dict[str, set[str]] = defaultdict(set)
         self.unnamed: dict[str, IndexedFile] = {}
+
+    def share_all(self) -> None:
+        """Have every file's mappings in `node_keys` from now on (those composed already too)."""
+        self.shares_all = True
+        for indexed in self.files.values():
+            if not indexed.shared:
+                indexed.shared = True
+                for _, _, index, _ in indexed.composed.documents:
+                    self.node_keys.update(index)
 
     def put_later(self, name: str, text: str | bytes) -> None:
         self.remove(name)
@@ -137,8 +150,11 @@ class WorkspaceIndex:
         self.generation += 1
         indexed = IndexedFile(name, compose(text, name))
         for number, root, index, _ in indexed.composed.documents:
-            self.node_keys.update(index)
             _classify(indexed, number, root, Tree(index, indexed.composed.spans), collections_in(index))
+        indexed.shared = self.shares_all or bool(indexed.templates)
+        if indexed.shared:
+            for _, _, index, _ in indexed.composed.documents:
+                self.node_keys.update(index)
         self.unnamed[name] = indexed
         self.files[name] = indexed
         if indexed.templates:
@@ -163,9 +179,10 @@ class WorkspaceIndex:
             self.template_generation += 1
             for entry in old.templates:
                 self.template_changes[entry.identifier] = self.template_generation
-        for _, _, index, _ in old.composed.documents:
-            for node in index:
-                self.node_keys.pop(node, None)
+        if old.shared:
+            for _, _, index, _ in old.composed.documents:
+                for node in index:
+                    self.node_keys.pop(node, None)
         if self.unnamed.pop(name, None) is None:  # (else it is not in the reverse dependency map yet)
             for table, identifiers in ((self.template_users, old.names_templates), (self.pipeline_parents, old.names_pipelines)):
                 for identifier in identifiers:
