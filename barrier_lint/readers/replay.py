@@ -285,15 +285,30 @@ class _Plan:
         def at(symbol: tuple) -> int:
             return base[symbol[0]] + (symbol[1] if len(symbol) > 1 else 0)
 
-        steps = []
+        functions, getters = [], []
         for function, arguments in self.steps:
-            indices = [at(a) for a in arguments]
-            # (`itemgetter` of one index gives the value, not a tuple of it)
-            steps.append((function, itemgetter(*indices) if indices else _nothing, len(indices) != 1))
+            functions.append(function)
+            getters.append(_getter(tuple(at(a) for a in arguments)))
         return _Steps(
-            self.constants, tuple(self.needed), steps,
+            self.constants, tuple(self.needed), tuple(functions), tuple(getters),
             [(name, [at(v) for v in values]) for name, values in results],
         )
+
+
+# One getter for every list of indices, for all recordings: most steps read a few places, among the first
+# or the last, and the recordings a workspace replays in turn are that much less memory to go through.
+_GETTERS: dict[tuple[int, ...], tuple[Callable, bool]] = {}
+
+
+def _getter(indices: tuple[int, ...]) -> tuple[Callable, bool]:
+    """What gives a step its arguments from the values, and whether that is a tuple of them (`itemgetter`
+    of one index gives the value itself)."""
+    getter = _GETTERS.get(indices)
+    if getter is None:
+        if len(_GETTERS) > MAX_RECORDINGS:
+            _GETTERS.clear()
+        getter = _GETTERS[indices] = (itemgetter(*indices) if indices else _nothing, len(indices) != 1)
+    return getter
 
 
 def _make_tuple(*items):
@@ -315,10 +330,11 @@ def _hole_text(node: ScalarNode, quoted: bool) -> Text:
 class _Steps:
     """A compiled recording (`_Plan.compile`)."""
 
-    __slots__ = ("constants", "needed", "results", "steps")
+    __slots__ = ("constants", "functions", "getters", "needed", "results")
 
-    def __init__(self, constants: list, needed: tuple[int, ...], steps: list, results: list) -> None:
-        self.constants, self.needed, self.steps, self.results = constants, needed, steps, results
+    def __init__(self, constants: list, needed: tuple[int, ...], functions: tuple, getters: tuple, results: list) -> None:
+        self.constants, self.needed, self.results = constants, needed, results
+        self.functions, self.getters = functions, getters  # (the steps: each function, and its `_getter`)
 
     def run(self, nodes: list[Node], path: tuple, outer: tuple) -> list[tuple[str, list]]:
         values = self.constants.copy()
@@ -326,7 +342,7 @@ class _Steps:
         values.extend(outer)
         values.extend([nodes[place] for place in self.needed])
         append = values.append
-        for function, get, many in self.steps:
+        for function, (get, many) in zip(self.functions, self.getters):
             append(function(*get(values)) if many else function(get(values)))
         return [(name, [values[i] for i in indices]) for name, indices in self.results]
 
