@@ -614,6 +614,9 @@ class Workspaces:
         self.fingerprints: dict[str, object] = {}
         self.hashes: dict[str, object] = {}  # root -> its cache's `FileHashes`, which its fingerprint reads through
         self.read: dict[str, bytes] = {}  # absolute path -> the bytes linted: a workspace loaded later reuses them
+        # folder -> the files a directory run found in it, walked as a workspace outside git is walked
+        # (`_walked_targets`): a workspace rooted there takes them instead of walking the folder again
+        self.walked: dict[str, list[str]] = {}
 
     def root_of(self, path: str) -> str:
         """The workspace root of a path given: every file found under it has that path's workspace (found
@@ -634,7 +637,8 @@ class Workspaces:
         if root not in self.loaded:
             config = self.configs.base(os.path.join(root, ".barrier-lint-workspace"))
             self.loaded[root] = Workspace.load(
-                root, self.configs.excluded, config.template_paths, dict(config.stable_templates), self.read
+                root, self.configs.excluded, config.template_paths, dict(config.stable_templates), self.read,
+                self.walked.get(root),
             )
         return self.loaded[root]
 
@@ -659,7 +663,7 @@ class Workspaces:
             from .workspace.files import workspace_files
 
             config = self.configs.base(os.path.join(root, ".barrier-lint-workspace"))
-            listed = workspace_files(root, self.configs.excluded, config.template_paths)
+            listed = workspace_files(root, self.configs.excluded, config.template_paths, self.walked.get(root))
             found = self.fingerprints[root] = Fingerprint(listed, self.hashes.get(root))
         return found
 
@@ -706,7 +710,7 @@ def _lint_paths(
     slots: list[FileResult | _Task] = []
     linter = _Linter(workspaces, jobs)
     # Each path given names its workspace: its repository, else the folder given (a file's own folder).
-    for given, target in ((p, t) for p in paths for t in _targets([p], configs, respect_gitignore, force_exclude)):
+    for given, target in _walked_targets(paths, configs, respect_gitignore, force_exclude, workspaces):
         if isinstance(target, OSError):
             run.errors.append(f"cannot read {target.filename}: {target.strerror}")
             continue
@@ -1058,6 +1062,22 @@ def use_color(choice: str, stream: TextIO, environ) -> bool:
     return stream.isatty()
 
 
+def _walked_targets(paths: list[str], configs: Configs, respect_gitignore: bool, force_exclude: bool, workspaces: Workspaces):
+    """Each path given with each file found under it. A folder walked as a workspace outside git is walked
+    (`.gitignore` respected, `exclude` pruning the walk only) leaves the list of what it holds with
+    `workspaces`, once the walk is complete."""
+    from .discovery import Target
+
+    for path in paths:
+        found = [] if path != "-" and respect_gitignore and not force_exclude and os.path.isdir(path) else None
+        for target in _targets([path], configs, respect_gitignore, force_exclude):
+            if found is not None and isinstance(target, Target):
+                found.append(os.path.abspath(target.path))
+            yield path, target
+        if found is not None:
+            workspaces.walked[os.path.abspath(path)] = found
+
+
 def _targets(paths: list[str], configs: Configs, respect_gitignore: bool, force_exclude: bool = False):
     from .discovery import discover
 
@@ -1129,7 +1149,7 @@ def show_files(
 
     status = EXIT_OK
     workspaces = Workspaces(configs, resolve)
-    for given, target in ((p, t) for p in paths for t in _targets([p], configs, respect_gitignore, force_exclude)):
+    for given, target in _walked_targets(paths, configs, respect_gitignore, force_exclude, workspaces):
         if isinstance(target, OSError):
             print(f"barrier-lint: cannot read {escape(target.filename)}: {target.strerror}", file=sys.stderr)
             status = EXIT_USAGE

@@ -543,6 +543,23 @@ def test_a_directory_run_reads_each_file_once(copy_of, monkeypatch):
     assert read == ["deploy_gate.yaml"]
 
 
+def test_a_directory_run_walks_a_folder_outside_git_once(copy_of, monkeypatch):
+    """Outside git, the workspace of a folder a directory run walked is what that walk found: the folder is
+    not walked again, and the findings are the same. A run that walks otherwise (`.gitignore` not
+    respected) leaves nothing to take."""
+    from barrier_lint.workspace import files
+
+    walks: list[str] = []
+    real_discover = files.discover
+    monkeypatch.setattr(files, "discover", lambda paths, *a, **k: walks.append(paths[0]) or real_discover(paths, *a, **k))
+    folder = copy_of(WORKSPACES / "sequential_template")
+    expected = (WORKSPACES / "sequential_template.out").read_text(encoding="utf-8")
+    assert workspace_output(folder, monkeypatch, jobs=1) == expected
+    assert walks == []
+    assert workspace_output(folder, monkeypatch, jobs=1, respect_gitignore=False) == expected
+    assert walks == [folder]
+
+
 def test_a_relative_root_lists_the_folder_it_names_now(tmp_path, monkeypatch):
     """`workspace_files(".")` after a change of the working directory lists the new folder: the real path
     of a root, remembered per run, was remembered by the relative name, and stood for the first folder."""

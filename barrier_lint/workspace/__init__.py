@@ -60,13 +60,15 @@ class Workspace:
         template_paths: Iterable[str] = (),
         stable_templates: Mapping[str, str] | None = None,
         read: Mapping[str, bytes] | None = None,
+        walked: Iterable[str] | None = None,
     ) -> Workspace:
         """The workspace of a repository on disk: every Harness YAML file it holds (see `files`), read
-        once, named by `display_name` (`read`: the bytes of files read already, by their absolute path)."""
+        once, named by `display_name` (`read`: the bytes of files read already, by their absolute path;
+        `walked`: the files a directory run of the root found, see `workspace_files`)."""
         workspace = cls(root, stable_templates)
         workspace.index.shares_all = False  # (until a file says a word of a lookup)
         looks_up = False
-        for path in workspace_files(root, excluded, template_paths):
+        for path in workspace_files(root, excluded, template_paths, walked):
             data = read.get(path) if read else None
             if data is not None and data.isascii() and len(data) <= MAX_RESOLVE_BYTES:
                 # The bytes of an ASCII file are its text: looked at as they are, and decoded only when

@@ -28,15 +28,21 @@ MAX_RESOLVE_BYTES = 8 * 1024 * 1024  # a larger file is not read for resolution 
 Excluded = Callable[[str, bool], bool]
 
 
-def workspace_files(root: str, excluded: Excluded | None, extra_folders: Iterable[str] = ()) -> Iterator[str]:
-    """Absolute paths of the workspace's YAML files: the repository's, then those of `extra_folders`."""
+def workspace_files(
+    root: str, excluded: Excluded | None, extra_folders: Iterable[str] = (), walked: Iterable[str] | None = None
+) -> Iterator[str]:
+    """Absolute paths of the workspace's YAML files: the repository's, then those of `extra_folders`
+    (`walked`: what a directory run of the root found, absolute, in order, when it walked it as a workspace
+    outside git is walked: not walked again)."""
     root = os.path.abspath(root)
     real_folders: dict[str, str] = {}
     listed = _git_files(root) if os.path.exists(os.path.join(root, ".git")) else None
     if listed is None:
         # Outside a repository the folder is walked, but never without end: a file named alone in /tmp or a
         # home folder must not read everything below it.
-        listed = itertools.islice((t.path for t in discover([root], excluded) if isinstance(t, Target)), MAX_WALKED_FILES)
+        if walked is None:
+            walked = (t.path for t in discover([root], excluded) if isinstance(t, Target))
+        listed = itertools.islice(walked, MAX_WALKED_FILES)
     else:
         listed = (p for p in listed if excluded is None or not excluded(p, False))
     yield from (p for p in listed if _inside(p, root, real_folders))
