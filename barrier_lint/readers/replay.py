@@ -187,6 +187,7 @@ class _Plan:
             position = node_position(node)
             self.places[position] = -1 if position in self.places else place  # -1: two nodes at one position
         self.constants: list = []
+        self._places_of_constants: dict[int, int] = {}
         self.needed: list[int] = []  # the places of the use's nodes the steps read
         self.steps: list[tuple] = []  # (function, symbolic arguments)
         self.made: dict[int, tuple] = {}  # id of an object of the recording -> the value that makes it
@@ -198,8 +199,13 @@ class _Plan:
     # ("n", k) the k-th needed node, ("s", k) what step k makes
 
     def constant(self, value) -> tuple:
-        self.constants.append(value)
-        return ("c", len(self.constants) - 1)
+        """One place for each object, however many steps take it (half the constants are None, False, a
+        file's `Spans`, ...): the fewer values, the less a replay copies and goes through."""
+        place = self._places_of_constants.get(id(value))  # (the list keeps the object, so its id is its own)
+        if place is None:
+            place = self._places_of_constants[id(value)] = len(self.constants)
+            self.constants.append(value)
+        return ("c", place)
 
     def step(self, function, *arguments: tuple) -> tuple:
         self.steps.append((function, arguments))
