@@ -316,8 +316,9 @@ MAX_READ_DEPTH = MAX_DEPTH + 50
 
 _LINE_BREAK = pattern(r"\r\n|\r|\n")  # the line model of editors, the LSP and people (not libyaml's)
 _SURROGATE = pattern("[\ud800-\udfff]")
-_HARNESS_MARKER = pattern(r"^(?:pipeline|template|inputSet|overlayInputSet)\s*:|^\s*barrierRef\s*:", re.M)
-_HARNESS_MARKER_BYTES = pattern(_HARNESS_MARKER._source.encode(), re.M)  # (for ASCII bytes, read as they are)
+_HARNESS_SOURCE = r"^(?:pipeline|template|inputSet|overlayInputSet)\s*:|^\s*barrierRef\s*:"
+_HARNESS_MARKER = pattern(_HARNESS_SOURCE, re.MULTILINE)
+_HARNESS_MARKER_BYTES = pattern(_HARNESS_SOURCE.encode(), re.MULTILINE)  # (for ASCII bytes, read as they are)
 
 
 @record(frozen=True, slots=True)
