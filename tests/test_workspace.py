@@ -590,6 +590,20 @@ def test_a_template_file_is_told_as_the_multiline_pattern_tells_it(parts):
     assert defines(text.encode()) == (re.search(rb"^template\s*:", text.encode(), re.M) is not None)
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["pipeline", "inputSet", "barrierRef", "template", ":", " ", "\t", "\n", "\r", "\x0c",
+                                 "\x1c", "x", "# ", "- "]), max_size=12))
+def test_an_ascii_file_looks_like_harness_yaml_as_bytes_as_it_does_as_text(parts):
+    """`looks_like_harness` of an ASCII file's bytes (what the workspace asks of a file it keeps pending as
+    bytes) is its answer for the text, but where `\\s` of the text takes a control character that no YAML
+    text may hold (U+001C to U+001F, which such a file is refused for anyway)."""
+    from barrier_lint.syntax import control_character_problem, looks_like_harness
+
+    text = "".join(parts)
+    if control_character_problem(text) is None:
+        assert looks_like_harness(text.encode()) == looks_like_harness(text)
+
+
 def test_a_file_read_already_waits_as_its_bytes_when_ascii_and_as_its_text_otherwise(tmp_path, monkeypatch):
     """`Workspace.load` with the bytes the command line read: an ASCII pipeline waits to be composed as those
     very bytes (no copy decoded up front), one with other characters as its text; a template is composed
