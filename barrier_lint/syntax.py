@@ -1012,9 +1012,19 @@ def lazy_span(source: Spans, position: int, origin: Origin | None = None) -> Spa
     return _lazy_span(source, position) if origin is None else _origin_span(source, position, origin)
 
 
+def origin_span(source: Spans, position: int, origin: Origin) -> Span:
+    """`lazy_span` with an origin, in one call."""
+    return _origin_span(source, position, origin)
+
+
 def node_span(node: Node) -> Span:
     """Where a node is written, in its own file (`Spans.__call__` of its file)."""
     return node.source(node)
+
+
+def scalar_span(node: ScalarNode) -> Span:
+    """`node_span` of a scalar, in one call (`readers.replay` makes one for every scalar a use brings)."""
+    return _lazy_span(node[2], node[1])
 
 
 def node_position(node: Node) -> int:

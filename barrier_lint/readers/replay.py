@@ -42,7 +42,17 @@ from ..model import (
     Text,
     When,
 )
-from ..syntax import CollectionNode, MappingNode, Node, ScalarNode, lazy_parts, lazy_span, node_position, node_span
+from ..syntax import (
+    CollectionNode,
+    MappingNode,
+    Node,
+    ScalarNode,
+    lazy_parts,
+    node_position,
+    node_span,
+    origin_span,
+    scalar_span,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -175,13 +185,13 @@ _FIELDS = {kind: attrgetter(*kind.__record_names__) for kind in COPIED}  # (ever
 
 class _Plan:
     """A recording compiled to the steps that make its objects again for another use: each step calls a
-    constructor (a model class, `Text`, `lazy_span`, ...) on values made by earlier steps, on constants (the
+    constructor (a model class, `Text`, `origin_span`, ...) on values made by earlier steps, on constants (the
     template's strings and spans, shared by every use) and on what the new use brings (its nodes, its path,
     the stage and step groups it sits in). Making the copy is then one loop over the steps: copying the
     objects field by field, as a first version did, cost as much as reading the use."""
 
     def __init__(self, home: object, nodes: list[Node], holes: frozenset[int], path: tuple, outer: int) -> None:
-        self.home, self.holes, self.prefix = home, holes, path
+        self.home, self.holes, self.prefix, self.nodes = home, holes, path, nodes
         self.places: dict[int, int] = {}
         for place, node in enumerate(nodes):
             position = node_position(node)
@@ -246,7 +256,7 @@ class _Plan:
             place = self._place(parts[1])
             if place in self.holes:  # the use's own identifier or name: the new use's value
                 return self.step(_hole_text, self.node(place), self.constant(value.quoted))
-            return self.step(Text, self.constant(value.value), self.step(node_span, self.node(place)), self.constant(value.quoted))
+            return self.step(Text, self.constant(value.value), self._node_span(place), self.constant(value.quoted))
         return self.step(Text, self.constant(value.value), self.value(value.span), self.constant(value.quoted))
 
     def span(self, value: Span) -> tuple:
@@ -255,15 +265,19 @@ class _Plan:
             source, position, origin = parts
             if origin is not None:
                 self.files.add(origin.file)
-                return self.step(lazy_span, self.constant(source), self.constant(position), self.value(origin))
+                return self.step(origin_span, self.constant(source), self.constant(position), self.value(origin))
             if source is not self.home:
                 return self.constant(value)  # (in another file and read without a use: shared)
-            return self.step(node_span, self.node(self._place(position)))
+            return self._node_span(self._place(position))
         if value.origin is None:
             raise Unreplayable  # a span of the analysed file whose line is known: no node to map it by
         self.files.add(value.origin.file)
         lines = [self.constant(n) for n in (value.start_line, value.start_col, value.end_line, value.end_col)]
         return self.step(Span, *lines, self.value(value.origin))
+
+    def _node_span(self, place: int) -> tuple:
+        """The span of the use's node at `place` (a use alike has a node of the same kind there)."""
+        return self.step(scalar_span if type(self.nodes[place]) is ScalarNode else node_span, self.node(place))
 
     def _place(self, position: int) -> int:
         place = self.places.get(position, -1)
@@ -339,18 +353,30 @@ class _Steps:
     __slots__ = ("constants", "functions", "getters", "needed", "results")
 
     def __init__(self, constants: list, needed: tuple[int, ...], functions: tuple, getters: tuple, results: list) -> None:
-        self.constants, self.needed, self.results = constants, needed, results
+        self.constants = constants
+        self.needed = _picker(needed)  # the use's nodes the steps read, from all of them
         self.functions, self.getters = functions, getters  # (the steps: each function, and its `_getter`)
+        self.results = [(name, _picker(tuple(indices))) for name, indices in results]  # (list name, its items)
 
-    def run(self, nodes: list[Node], path: tuple, outer: tuple) -> list[tuple[str, list]]:
+    def run(self, nodes: list[Node], path: tuple, outer: tuple) -> list[tuple[str, tuple]]:
         values = self.constants.copy()
         values.append(path)
         values.extend(outer)
-        values.extend([nodes[place] for place in self.needed])
+        values.extend(self.needed(nodes))
         append = values.append
         for function, (get, many) in zip(self.functions, self.getters):
             append(function(*get(values)) if many else function(get(values)))
-        return [(name, [values[i] for i in indices]) for name, indices in self.results]
+        return [(name, pick(values)) for name, pick in self.results]
+
+
+def _picker(indices: tuple[int, ...]) -> Callable[[list], tuple]:
+    """The items of a list at `indices`, as a tuple (`itemgetter`'s, which gives one item itself)."""
+    if len(indices) > 1:
+        return itemgetter(*indices)
+    if indices:
+        (index,) = indices
+        return lambda items: (items[index],)
+    return _nothing
 
 
 class _Recording:
