@@ -1012,11 +1012,6 @@ def lazy_span(source: Spans, position: int, origin: Origin | None = None) -> Spa
     return _lazy_span(source, position) if origin is None else _origin_span(source, position, origin)
 
 
-def origin_span(source: Spans, position: int, origin: Origin) -> Span:
-    """`lazy_span` with an origin, in one call."""
-    return _origin_span(source, position, origin)
-
-
 def node_span(node: Node) -> Span:
     """Where a node is written, in its own file (`Spans.__call__` of its file)."""
     return node.source(node)
@@ -1063,6 +1058,9 @@ def _origin_span(source: Spans, position: int, origin: Origin) -> Span:
     _set_position(span, position)
     _set_origin(span, origin)
     return span
+
+
+origin_span = _origin_span  # `lazy_span` with an origin, in one call (`readers.replay` makes one per value)
 
 
 def _node_position(node: Node) -> int:
