@@ -168,25 +168,6 @@ def _bound(cls, args: tuple, kwargs: dict) -> list[tuple[str, object]] | None:
 _MEMBER = type(Field.name)  # (the descriptor of a slot)
 
 
-def maker(cls):
-    """A function making an object of the slots record `cls` from every field's value, in order, without
-    calling the class (no `__init__` to look up and call: half the cost of a small frozen record), for the
-    loops that make many (`readers.replay`). Compiled once per class."""
-    made = cls.__dict__.get("__record_maker__")
-    if made is not None:
-        return made
-    names = cls.__record_names__
-    scope: dict = {"_new": object.__new__, "_cls": cls}
-    for name in names:
-        scope[f"_set_{name}"] = cls.__dict__[name].__set__  # (a slot's own setter, frozen or not)
-    body = "".join(f"    _set_{name}(self, {name})\n" for name in names)
-    exec(f"def make({', '.join(names)}):\n    self = _new(_cls)\n{body}    return self\n", scope)  # noqa: S102
-    make = scope["make"]
-    make.__qualname__ = f"{cls.__qualname__}.make"
-    type.__setattr__(cls, "__record_maker__", make)
-    return make
-
-
 def _compiled_init(cls):
     """`__init__` for the fields of `cls`: compiled, since the model is built in hot loops, so that it
     assigns each field directly, as the dataclass's did. Defaults and factories are its globals."""

@@ -344,7 +344,7 @@ def _nothing(values: list) -> tuple:
 
 
 def _hole_text(node: ScalarNode, quoted: bool) -> Text:
-    return Text(node[0], node_span(node), quoted)
+    return Text(node[0], scalar_span(node), quoted)
 
 
 class _Steps:
