@@ -109,7 +109,7 @@ class Readings:
         if recording is _NONE:  # the first use of its kind: most are the only one (a template's own uses)
             self._recorded[name] = _SEEN
             read()
-        elif recording is _SEEN or recording is not None and recording.stale(self._changes):
+        elif recording is _SEEN or recording is not None and recording.stale(self._changes, self._generation()):
             # the second (worth recording), or one whose templates changed since it was recorded
             self._recorded[name] = _Recording.of(builder, nodes, holes, path, stage, groups, read, self._generation())
         elif recording is not None and recording.replay(builder, nodes, path, stage, groups):
@@ -432,8 +432,11 @@ class _Recording:
         recording.generation = generation
         return recording
 
-    def stale(self, changes: Mapping[str, int]) -> bool:
-        """Whether a template identifier the reading looked up was defined, changed or removed since."""
+    def stale(self, changes: Mapping[str, int], generation: int) -> bool:
+        """Whether a template identifier the reading looked up was defined, changed or removed since (none
+        was when no template was: the templates' state `generation` is the recording's)."""
+        if generation == self.generation:
+            return False
         return any(changes.get(identifier, -1) > self.generation for identifier in self.identifiers)
 
     def replay(self, builder: Builder, nodes: list[Node], path: tuple, stage: Stage | None, groups: tuple) -> bool:
