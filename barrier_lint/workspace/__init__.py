@@ -20,9 +20,8 @@ from ..readers.v0 import Builder
 from ..syntax import Node, ScalarNode, Tree
 from ..output.common import display_name
 from ..patterns import key_at_line_start
-from ..syntax import looks_like_harness
 from ..records import replace
-from .files import MAX_RESOLVE_BYTES, Excluded, read_harness_text, workspace_files, workspace_root
+from .files import Excluded, read_harness_text, workspace_files, workspace_root
 from .index import IndexedFile, InputSetEntry, PipelineEntry, WorkspaceIndex
 from .merge import combine, merge
 from .resolver import WorkspaceResolver
@@ -69,22 +68,17 @@ class Workspace:
         workspace.index.shares_all = False  # (until a file says a word of a lookup)
         looks_up = False
         for path in workspace_files(root, excluded, template_paths, walked):
-            data = read.get(path) if read else None
-            if data is not None and data.isascii() and len(data) <= MAX_RESOLVE_BYTES:
-                # The bytes of an ASCII file are its text: looked at as they are, and decoded only when
-                # composed (most when they are linted, which decodes them anyway; `put` knows them again).
-                text: str | bytes | None = data if looks_like_harness(data) else None
-                words = _LOOKUP_BYTES
-            else:
-                text, words = read_harness_text(path, data), LOOKUP_WORDS
+            # The bytes of an ASCII file read already are its text: looked at as they are, and decoded only
+            # when composed (most when they are linted, which decodes them anyway; `put` knows them again).
+            text = read_harness_text(path, read.get(path) if read else None, ascii_as_bytes=True)
             if text is None:
                 continue
+            words = _LOOKUP_BYTES if type(text) is bytes else LOOKUP_WORDS
             if not looks_up and any(word in text for word in words):  # type: ignore[operator]
                 looks_up = True
                 workspace.index.share_all()
             if DEFINES_TEMPLATE(text):  # templates are what resolution looks up first: compose them now
-                # (nothing is analysed yet that it could change)
-                workspace.index.put(display_name(path), text if type(text) is str else text.decode())
+                workspace.index.put(display_name(path), text)  # (nothing is analysed yet that it could change)
             else:
                 workspace.index.put_later(display_name(path), text)
         workspace.releasing = not looks_up

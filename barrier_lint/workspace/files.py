@@ -53,10 +53,11 @@ def workspace_files(
             yield from (t.path for t in found if isinstance(t, Target) and _inside(t.path, folder, real_folders))
 
 
-def read_harness_text(path: str, data: bytes | None = None) -> str | None:
+def read_harness_text(path: str, data: bytes | None = None, *, ascii_as_bytes: bool = False) -> str | bytes | None:
     """The text of a regular, readable, UTF-8 file that looks like Harness YAML; None for anything else (a
     FIFO or a device is never opened in a way that blocks: the same reader as the linted files). `data`:
-    the file's bytes, read already (by the command line, which lints it)."""
+    the file's bytes, read already (by the command line, which lints it); with `ascii_as_bytes`, those
+    bytes themselves when they are ASCII (they are the text then: looked at as they are, not decoded)."""
     if data is None:
         try:
             data = read_file(path, MAX_RESOLVE_BYTES)
@@ -64,6 +65,8 @@ def read_harness_text(path: str, data: bytes | None = None) -> str | None:
             return None
     elif len(data) > MAX_RESOLVE_BYTES:
         return None
+    if ascii_as_bytes and data.isascii():
+        return data if looks_like_harness(data) else None
     text, problem = decode(data)
     if problem is not None or not looks_like_harness(text):
         return None

@@ -142,10 +142,12 @@ class WorkspaceIndex:
         """Compose every file still pending (before a lookup that must see them all)."""
         while self.pending:
             name, text = next(iter(self.pending.items()))
-            self.put(name, text if type(text) is str else text.decode("ascii"))
+            self.put(name, text)
 
-    def put(self, name: str, text: str) -> IndexedFile:
-        """Index (or re-index) the file `name` with this text."""
+    def put(self, name: str, text: str | bytes) -> IndexedFile:
+        """Index (or re-index) the file `name` with this text (or the bytes of an ASCII one)."""
+        if type(text) is bytes:
+            text = text.decode("ascii")
         self.remove(name)
         self.generation += 1
         indexed = IndexedFile(name, compose(text, name))
