@@ -932,7 +932,7 @@ class _Linter:
 
     def _send(self) -> None:
         if self.pending:
-            payload = [(t.data, t.config, t.explicit, t.given, t.source) for t in self.pending]
+            payload = [(t.data, t.config, t.explicit, t.given, t.source, t.display) for t in self.pending]
             self.chunks.append((self.pending, self.pool.submit(_worker_chunk, payload)))
             self.pending = []
 
@@ -958,8 +958,7 @@ def _worker_chunk(payloads: list) -> list:
 
 
 def _worker_task(payload):
-    data, config, explicit, given, source = payload
-    task = _Task(data, config, explicit, given, source, source)
+    task = _Task(*payload)
     try:
         return _lint_task(task, _worker_workspaces)
     except Exception:  # noqa: BLE001 - reported by the parent as the crash it is
@@ -1009,9 +1008,12 @@ def _alone(text: str, name: str, composed=None):
 def _lint_task(task: _Task, workspaces: Workspaces):
     """(findings, the other files they depend on, whether pipelines were looked up, whether the workspace
     was not needed at all, whether the file holds Harness YAML)."""
-    # The name the workspace knows the file by, found once (it asks for the working directory); read
-    # without one, a file is named by its path (as `parse` is given it).
-    name = display_name(task.source) if workspaces.resolve else task.source
+    # The name the workspace knows the file by (its `display_name`: the name every message gives it, but
+    # for a file outside the working directory, which messages name by its absolute path); read without
+    # one, a file is named by its path (as `parse` is given it).
+    name = task.source
+    if workspaces.resolve:
+        name = task.display if not os.path.isabs(task.display) else display_name(task.source)
     decoded = None
     if workspaces.resolve:
         from .parse import decode

@@ -58,17 +58,20 @@ _SURROGATES = "[\ud800-\udfff]"
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def display_name(path: str) -> str:
-    """How the command line names a workspace file: relative to the working directory, with `/`."""
+def display_name(path: str, here: str | None = None) -> str:
+    """How the command line names a workspace file: relative to the working directory (`here`, when the
+    caller has asked for it already), with `/`."""
     absolute = os.path.abspath(path)
-    inside = below_cwd(absolute)
-    return inside if inside is not None else os.path.relpath(absolute).replace(os.sep, "/")
+    inside = below_cwd(absolute, here)
+    return inside if inside is not None else os.path.relpath(absolute, here).replace(os.sep, "/")
 
 
-def below_cwd(absolute: str) -> str | None:
-    """An absolute path inside the working directory as `os.path.relpath` gives it, with `/`, without its
-    cost (it normalises and splits both paths); None for any other path."""
-    here = os.getcwd()
+def below_cwd(absolute: str, here: str | None = None) -> str | None:
+    """An absolute path inside the working directory (`here`, when the caller has asked for it already) as
+    `os.path.relpath` gives it, with `/`, without its cost (it normalises and splits both paths); None for
+    any other path."""
+    if here is None:
+        here = os.getcwd()
     prefix = here if here.endswith(os.sep) else here + os.sep
     if absolute.startswith(prefix) and os.path.normcase(here) == here:
         return absolute[len(prefix):].replace(os.sep, "/")

@@ -67,6 +67,7 @@ class Workspace:
         workspace = cls(root, stable_templates)
         workspace.index.shares_all = False  # (until a file says a word of a lookup)
         looks_up = False
+        here = os.getcwd()  # (once: every file is named relative to it)
         for path in workspace_files(root, excluded, template_paths, walked):
             # The bytes of an ASCII file read already are its text: looked at as they are, and decoded only
             # when composed (most when they are linted, which decodes them anyway; `put` knows them again).
@@ -78,9 +79,9 @@ class Workspace:
                 looks_up = True
                 workspace.index.share_all()
             if DEFINES_TEMPLATE(text):  # templates are what resolution looks up first: compose them now
-                workspace.index.put(display_name(path), text)  # (nothing is analysed yet that it could change)
+                workspace.index.put(display_name(path, here), text)  # (nothing is analysed yet that it could change)
             else:
-                workspace.index.put_later(display_name(path), text)
+                workspace.index.put_later(display_name(path, here), text)
         workspace.releasing = not looks_up
         return workspace
 
