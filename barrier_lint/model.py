@@ -345,11 +345,16 @@ class BarrierPosition:
         """The reference when it is a literal, non-empty barrier identifier of this pipeline (a child's
         `parent.X` is its parent's barrier: the parent's analysis sees it, as X; v1 has no chained barriers,
         so there `parent.X` is a reference like any other)."""
-        if self.ref is None or not self.ref.value or self.syntax.is_expression(self.ref.value):
+        ref = self.ref
+        if ref is None:
             return None
-        if self.joins_parent:
+        value, syntax = ref.value, self.syntax
+        if not value or syntax.is_expression(value):
             return None
-        return self.ref.value
+        # (`joins_parent`, its prefix first: the rules ask for this of every position, several times)
+        if value.startswith(PARENT_PREFIX) and syntax.chained_barriers and parent_barrier(value) is not None:
+            return None
+        return value
 
     @property
     def joins_parent(self) -> bool:
@@ -569,9 +574,21 @@ _DURATION_PART = pattern(r"([0-9]+)([smhdw])")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
+_DURATIONS: dict[str, int | None] = {}  # value -> its seconds, for the few timeouts a repository writes
+
+
 def duration_seconds(value: str) -> int | None:
     """Seconds in a Harness duration (`10m`, `1h 30m`, `1d2h`), or None when it is not one. The value is
     matched as written: `"10m "` is not a duration (rules.md, BL303)."""
+    seconds = _DURATIONS.get(value, _DURATIONS)
+    if seconds is _DURATIONS:
+        if len(_DURATIONS) > 4096:
+            _DURATIONS.clear()
+        seconds = _DURATIONS[value] = _duration_seconds(value)
+    return seconds  # type: ignore[return-value]
+
+
+def _duration_seconds(value: str) -> int | None:
     # One number and its unit (`10m`: nearly every timeout) is read without the patterns, which are then
     # never compiled (about 1% of a cold start). The same as `_DURATION` for it: ASCII digits, no leading 0.
     number = value[:-1]
