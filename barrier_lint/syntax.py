@@ -1062,6 +1062,35 @@ def _origin_span(source: Spans, position: int, origin: Origin) -> Span:
 
 origin_span = _origin_span  # `lazy_span` with an origin, in one call (`readers.replay` makes one per value)
 
+# `Text`s made as the class makes them, without calling it: `readers.replay` makes one for most values a
+# use brings, with its span.
+_set_text_value, _set_text_span, _set_text_quoted = (Text.__dict__[n].__set__ for n in ("value", "span", "quoted"))
+
+
+def origin_text(value: str, source: Spans, position: int, origin: Origin, quoted: bool) -> Text:
+    """`Text(value, origin_span(source, position, origin), quoted)`, in one call."""
+    span = _new_span(_OriginNodeSpan)
+    _set_source(span, source)
+    _set_position(span, position)
+    _set_origin(span, origin)
+    text = _new_span(Text)
+    _set_text_value(text, value)
+    _set_text_span(text, span)
+    _set_text_quoted(text, quoted)
+    return text
+
+
+def scalar_text(value: str, node: ScalarNode, quoted: bool) -> Text:
+    """`Text(value, scalar_span(node), quoted)`, in one call."""
+    span = _new_span(_NodeSpan)
+    _set_source(span, node[2])
+    _set_position(span, node[1])
+    text = _new_span(Text)
+    _set_text_value(text, value)
+    _set_text_span(text, span)
+    _set_text_quoted(text, quoted)
+    return text
+
 
 def _node_position(node: Node) -> int:
     """A node's start and end offsets in one integer, a block collection's end where its last value is

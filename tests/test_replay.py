@@ -220,6 +220,31 @@ def test_a_replay_copies_only_model_classes_it_knows():
     assert {kind.__name__ for kind in seen - replay.COPIED} <= {"Syntax", "Text"}
 
 
+def test_a_span_that_a_text_and_its_element_both_hold_is_one_object_in_a_replay_too():
+    """A `Text` is made with its span in one step; another object holding that span gets the same one."""
+    from barrier_lint.model import BarrierPosition, Origin, Text
+    from barrier_lint.parse import compose
+    from barrier_lint.syntax import origin_span, scalar_span
+
+    source = compose(TEMPLATE, "t/gate.yaml").spans
+    home = compose("one: gate\ntwo: gate\n", "p/one.yaml")
+    ((_, one), (_, two)) = home.documents[0][1].value  # (the uses' `templateRef` values, in the analysed file)
+    origin = Origin("t/gate.yaml", scalar_span(one), "template gate@1")
+    span = origin_span(source, 220 << 32 | 232, origin)
+    position = BarrierPosition(
+        type=Text("Barrier", span), ref=Text("ready", origin_span(source, 240 << 32 | 245, origin)), identifier=None,
+        name=None, span=span, path=(("stages", 0), ("stage", None)), stage=None, groups=(), rollback=False,
+    )
+    plan = replay._Plan(home.spans, [one], frozenset(), (("stages", 0),), 0)
+    plan.own = {id(position)}
+    steps = plan.compile([("positions", [position])])
+    ((name, (copy,)),) = steps.run([two], (("stages", 4),), ())
+    assert (name, copy.path, copy.type.span is copy.span, copy.span.origin.via) == (
+        "positions", (("stages", 4), ("stage", None)), True, scalar_span(two)
+    )
+    assert (copy.span.start_line, copy.span.start_col, copy.ref.value) == (span.start_line, span.start_col, "ready")
+
+
 INNER = """\
 template:
   name: Inner

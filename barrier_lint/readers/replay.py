@@ -51,7 +51,9 @@ from ..syntax import (
     node_position,
     node_span,
     origin_span,
+    origin_text,
     scalar_span,
+    scalar_text,
 )
 
 TYPE_CHECKING = False
@@ -201,6 +203,7 @@ class _Plan:
         self.needed: list[int] = []  # the places of the use's nodes the steps read
         self.steps: list[tuple] = []  # (function, symbolic arguments)
         self.made: dict[int, tuple] = {}  # id of an object of the recording -> the value that makes it
+        self._in_texts: dict[int, tuple] = {}  # id of a span made with the `Text` that holds it -> that Text
         self.own: set[int] = set()  # ids of what the reading appended: no other element may be copied
         self.outer = outer  # how many enclosing elements: the stage, then each step group
         self.files: set[str] = set()  # the files of the origins recorded
@@ -251,15 +254,30 @@ class _Plan:
         return made
 
     def text(self, value: Text) -> tuple:
-        parts = lazy_parts(value.span)
+        """A `Text` and its span in one step where the span is lazy and met first here (most values: a third
+        of a replay's steps made a span only for the `Text` of the next)."""
+        span = value.span
+        parts = lazy_parts(span)
         if parts is not None and parts[2] is None and parts[0] is self.home:
             place = self._place(parts[1])
             if place in self.holes:  # the use's own identifier or name: the new use's value
                 return self.step(_hole_text, self.node(place), self.constant(value.quoted))
+            if type(self.nodes[place]) is ScalarNode:
+                return self.step(scalar_text, self.constant(value.value), self.node(place), self.constant(value.quoted))
             return self.step(Text, self.constant(value.value), self._node_span(place), self.constant(value.quoted))
-        return self.step(Text, self.constant(value.value), self.value(value.span), self.constant(value.quoted))
+        if parts is not None and parts[2] is not None and id(span) not in self.made:
+            source, position, origin = parts
+            self.files.add(origin.file)
+            made = self.step(origin_text, self.constant(value.value), self.constant(source), self.constant(position),
+                             self.value(origin), self.constant(value.quoted))
+            self._in_texts[id(span)] = made  # (the span, should another object hold it too: `span`)
+            return made
+        return self.step(Text, self.constant(value.value), self.value(span), self.constant(value.quoted))
 
     def span(self, value: Span) -> tuple:
+        text = self._in_texts.get(id(value))
+        if text is not None:  # made by the step that makes a `Text` holding it: the same object
+            return self.step(_span_of, text)
         parts = lazy_parts(value)
         if parts is not None:
             source, position, origin = parts
@@ -344,7 +362,10 @@ def _nothing(values: list) -> tuple:
 
 
 def _hole_text(node: ScalarNode, quoted: bool) -> Text:
-    return Text(node[0], scalar_span(node), quoted)
+    return scalar_text(node[0], node, quoted)
+
+
+_span_of = attrgetter("span")
 
 
 class _Steps:
