@@ -111,6 +111,41 @@ def test_a_use_alike_another_is_replayed_at_its_own_place_with_its_own_identifie
     assert workspace.resolver.readings.replayed == 2
 
 
+def _first_sight(barriers: list[str]) -> tuple:
+    """(uses replayed, kinds of use met in pipelines, of which met again) when the pipelines read in turn each
+    run one use of `gate`, with each barrier of `barriers` in turn."""
+    workspace = Workspace("/nowhere")
+    workspace.put("t/gate.yaml", TEMPLATE)
+    names = [f"p/p{number}.yaml" for number in range(len(barriers))]
+    for number, (name, barrier) in enumerate(zip(names, barriers)):
+        workspace.put(name, pipeline(f"p{number}", [("api", barrier)]))
+    for name in names:
+        workspace.read(name)
+    readings = workspace.resolver.readings
+    return readings.replayed, readings.kinds[0], readings.recurring[0]
+
+
+def test_where_most_kinds_of_use_recur_a_kind_is_recorded_when_first_met():
+    first, ratio = replay.FIRST_SIGHT
+    assert ratio == 2
+    # Each barrier in two pipelines in a row: each kind of use (a use's barrier makes its kind) met again.
+    # The first `first - 1` kinds are read twice and recorded at their second sight (the policy waits for
+    # `first` kinds); each kind from the `first`-th on is recorded when first met, and replayed next.
+    replayed, kinds, recurring = _first_sight([f"b{n // 2}" for n in range(4 * first)])
+    assert (replayed, kinds, recurring) == (first + 1, 2 * first, 2 * first)
+    # what a kind recorded when first met makes is what reading it does
+    texts = {"t/gate.yaml": TEMPLATE} | {f"p/p{n}.yaml": pipeline(f"p{n}", [("api", f"b{n // 2}")]) for n in range(4 * first)}
+    assert models("/nowhere", texts)[0] == models("/nowhere", texts, replaying=False)[0]
+
+
+def test_where_kinds_of_use_do_not_recur_none_is_recorded_when_first_met():
+    first = replay.FIRST_SIGHT[0]
+    assert _first_sight([f"b{n}" for n in range(3 * first)]) == (0, 3 * first, 0)
+    # Fewer than half of the kinds met again: the policy stays off, and each recurring kind is read twice.
+    barriers = [f"b{n}" for n in range(2 * first)] + [f"b{n}" for n in range(first // 2)]
+    assert _first_sight(barriers) == (0, 2 * first, first // 2)
+
+
 def test_a_changed_template_is_read_again_not_replayed():
     texts = {"t/gate.yaml": TEMPLATE, "p/one.yaml": pipeline("one", [("a", "ready"), ("b", "ready"), ("c", "ready")])}
     workspace = Workspace("/nowhere")

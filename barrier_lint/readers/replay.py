@@ -15,6 +15,10 @@ the recording is copied, each place given the span of the new use's node there (
 as `via`. The copy is what reading the use would have made (`tests/test_replay.py` compares the two for
 every workspace the tests hold).
 
+A kind of use is recorded when a second use of it is met, since most kinds have one use (a template's own
+uses, inputs that differ per pipeline); but when first met, where at least half the kinds met so far were
+met again (`FIRST_SIGHT`: pipelines that use their templates alike), which saves the second reading.
+
 Only a use written in the analysed file is recorded (what it nests is part of its reading), and only when a
 recording can stand for another: a use whose nodes are aliases or merge keys, one that chains a pipeline,
 one whose reading already computed a line of the analysed file, is read each time. A recording holds while
@@ -71,6 +75,10 @@ HOLES = ("identifier", "name")  # the use's own values that the reader copies an
 COPIED = frozenset((Stage, StepGroup, BarrierPosition, TemplateUse, FixedTemplateInput, TemplateCycle, When,
                     Strategy, MultiDeployment, Origin))
 _OWN = frozenset((Stage, StepGroup, BarrierPosition, TemplateUse, FixedTemplateInput, TemplateCycle))
+# A kind of use is recorded when first met, rather than when met again, once this many kinds were met and
+# at least one in this many was met again: recording costs about half a reading, and saves the second
+# reading of each kind met again, so it pays where a third of the kinds recur (docs/workspace.md).
+FIRST_SIGHT = (32, 2)
 MAX_RECORDINGS = 20_000  # a long-lived language server forgets them all past this many
 _NONE = object()
 _SEEN = object()  # a use read once: recorded when one alike comes
@@ -89,6 +97,10 @@ class Readings:
         self._changes = changes
         self._recorded: dict[tuple, object] = {}  # signature -> _SEEN, a `_Recording`, or None (not recordable)
         self.replayed = 0  # uses copied from a recording instead of read (what tests and benchmarks count)
+        # Kinds of use met, and how many of them were met again, in pipelines [0] and in templates read on
+        # their own [1]: where most are (pipelines that use the same templates alike), a kind is recorded
+        # when first met (`FIRST_SIGHT`).
+        self.kinds, self.recurring = [0, 0], [0, 0]
 
     def clear(self) -> None:
         self._recorded.clear()
@@ -108,14 +120,26 @@ class Readings:
         name = (kind, signature, builder.scope, tuple(builder.nesting), builder.nesting_root, rollback,
                 stage is None, len(groups))
         recording = self._recorded.get(name, _NONE)
-        if recording is _NONE:  # the first use of its kind: most are the only one (a template's own uses)
-            self._recorded[name] = _SEEN
-            read()
+        within = builder.nesting_root  # (1 in a template read on its own)
+        if recording is _NONE:  # the first use of its kind
+            kinds = self.kinds[within] = self.kinds[within] + 1
+            if kinds >= FIRST_SIGHT[0] and self.recurring[within] * FIRST_SIGHT[1] >= kinds:
+                recording = _Recording.of(builder, nodes, holes, path, stage, groups, read, self._generation())
+                self._recorded[name] = recording
+                if recording is not None:
+                    recording.recurred = False  # (counted in `recurring` when first replayed)
+            else:  # most are the only one of their kind: a template's own uses, inputs that differ per pipeline
+                self._recorded[name] = _SEEN
+                read()
         elif recording is _SEEN or recording is not None and recording.stale(self._changes, self._generation()):
             # the second (worth recording), or one whose templates changed since it was recorded
+            self.recurring[within] += recording is _SEEN
             self._recorded[name] = _Recording.of(builder, nodes, holes, path, stage, groups, read, self._generation())
         elif recording is not None and recording.replay(builder, nodes, path, stage, groups):
             self.replayed += 1
+            if not recording.recurred:
+                recording.recurred = True
+                self.recurring[within] += 1
         else:
             read()
 
@@ -404,7 +428,7 @@ class _Recording:
     """What the reading of one use appended to the pipeline, as steps that make it again, and what replaying
     it must check and redo."""
 
-    __slots__ = ("depth", "generation", "granted", "identifiers", "outer", "reads", "spent", "steps")
+    __slots__ = ("depth", "generation", "granted", "identifiers", "outer", "reads", "recurred", "spent", "steps")
 
     @classmethod
     def of(
@@ -451,6 +475,7 @@ class _Recording:
         recording.reads = frozenset(reads)
         recording.identifiers = frozenset(identifiers)
         recording.generation = generation
+        recording.recurred = True
         return recording
 
     def stale(self, changes: Mapping[str, int], generation: int) -> bool:
