@@ -207,6 +207,12 @@ def _walk(key: Node | None, node: MappingNode) -> tuple[tuple, list[Node], froze
 
 
 _FIELDS = {kind: attrgetter(*kind.__record_names__) for kind in COPIED}  # (every one has several fields)
+# How a field's value is made again: None for a value like any other, else the `_Plan` method (a path is put
+# under the new use's; `at`, where a template says who it is in its own file, is the same for every use).
+_ROLES = {
+    kind: tuple({"path": lambda plan, v: plan.path(v), "at": lambda plan, v: plan.constant(v)}.get(name) for name in kind.__record_names__)
+    for kind in COPIED
+}
 
 
 class _Plan:
@@ -223,7 +229,7 @@ class _Plan:
             position = node_position(node)
             self.places[position] = -1 if position in self.places else place  # -1: two nodes at one position
         self.constants: list = []
-        self._places_of_constants: dict[int, int] = {}
+        self._places_of_constants: dict[int, tuple] = {}  # id -> its symbol
         self.needed: list[int] = []  # the places of the use's nodes the steps read
         self.steps: list[tuple] = []  # (function, symbolic arguments)
         self.made: dict[int, tuple] = {}  # id of an object of the recording -> the value that makes it
@@ -238,11 +244,11 @@ class _Plan:
     def constant(self, value) -> tuple:
         """One place for each object, however many steps take it (half the constants are None, False, a
         file's `Spans`, ...): the fewer values, the less a replay copies and goes through."""
-        place = self._places_of_constants.get(id(value))  # (the list keeps the object, so its id is its own)
-        if place is None:
-            place = self._places_of_constants[id(value)] = len(self.constants)
+        symbol = self._places_of_constants.get(id(value))  # (the list keeps the object, so its id is its own)
+        if symbol is None:
+            symbol = self._places_of_constants[id(value)] = ("c", len(self.constants))
             self.constants.append(value)
-        return ("c", place)
+        return symbol
 
     def step(self, function, *arguments: tuple) -> tuple:
         self.steps.append((function, arguments))
@@ -269,9 +275,8 @@ class _Plan:
             if kind in _OWN and id(value) not in self.own:
                 raise Unreplayable  # another element of the pipeline than the use's own
             made = self.step(kind, *[
-                self.path(v) if name == "path" else self.constant(v) if name == "at" else self.value(v)
-                for name, v in zip(kind.__record_names__, _FIELDS[kind](value))
-            ])  # (`at`: where a template says who it is, in its own file: the same for every use)
+                self.value(v) if role is None else role(self, v) for role, v in zip(_ROLES[kind], _FIELDS[kind](value))
+            ])
         else:
             made = self.constant(value)  # immutable and shared: the syntax, a v1 use's opaque inputs
         self.made[id(value)] = made
@@ -343,17 +348,18 @@ class _Plan:
         base = {"c": 0, "p": len(self.constants), "o": len(self.constants) + 1}
         base["n"] = base["o"] + self.outer
         base["s"] = base["n"] + len(self.needed)
-
-        def at(symbol: tuple) -> int:
-            return base[symbol[0]] + (symbol[1] if len(symbol) > 1 else 0)
-
-        functions, getters = [], []
-        for function, arguments in self.steps:
-            functions.append(function)
-            getters.append(_getter(tuple(at(a) for a in arguments)))
+        at: dict[tuple, int] = {}  # symbol -> its index (most are taken several times)
+        for symbol in self._places_of_constants.values():
+            at[symbol] = symbol[1]
+        at[("p",)] = base["p"]
+        at.update((("o", k), base["o"] + k) for k in range(self.outer))
+        at.update((("n", k), base["n"] + k) for k in range(len(self.needed)))
+        at.update((("s", k), base["s"] + k) for k in range(len(self.steps)))
+        functions = tuple(function for function, _ in self.steps)
+        getters = tuple(_getter(tuple(map(at.__getitem__, arguments))) for _, arguments in self.steps)
         return _Steps(
-            self.constants, tuple(self.needed), tuple(functions), tuple(getters),
-            [(name, [at(v) for v in values]) for name, values in results],
+            self.constants, tuple(self.needed), functions, getters,
+            [(name, [at[v] for v in values]) for name, values in results],
         )
 
 
