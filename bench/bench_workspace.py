@@ -7,7 +7,10 @@ kernel's accounting of the child), its wall time and its peak memory, the ratio 
 times, and the median and range of each turn's CPU ratio (a turn's two runs see one state of the machine);
 the target is at most 1.5x. Read the CPU times on a loaded machine: other processes inflate wall time, not CPU.
 
-    python bench/bench_workspace.py [--pipelines N] [--templates N] [--repeat N]
+    python bench/bench_workspace.py [--pipelines N] [--templates N] [--repeat N] [--distinct]
+
+`--distinct` gives each pipeline a barrier of its own, so that no two template uses are alike and none is
+replayed (`readers.replay`): the worst case of resolution, not the target's.
 """
 
 from __future__ import annotations
@@ -69,10 +72,11 @@ def main() -> int:
     parser.add_argument("--pipelines", type=int, default=2000)
     parser.add_argument("--templates", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--distinct", action="store_true", help="a barrier per pipeline: no two uses alike")
     args = parser.parse_args()
     modes = (("--no-resolve (file by file)", ["--no-resolve"]), ("workspace (resolved)", []))
     with tempfile.TemporaryDirectory() as folder, tempfile.TemporaryDirectory() as bytecode:
-        template_repository(folder, args.pipelines, args.templates)
+        template_repository(folder, args.pipelines, args.templates, distinct=args.distinct)
         os.chdir(folder)
         environment = _environment(bytecode)
         runs: dict[str, list[tuple[float, float, int]]] = {label: [] for label, _ in modes}
@@ -81,7 +85,8 @@ def main() -> int:
         for _ in range(args.repeat):
             for label, options in modes:
                 runs[label].append(run(".", options, environment))
-        print(f"repository: {args.pipelines} pipelines, {args.templates} templates nested 3 deep")
+        alike = ", no two uses alike" if args.distinct else ""
+        print(f"repository: {args.pipelines} pipelines, {args.templates} templates nested 3 deep{alike}")
         print(f"each run: {' '.join(['python', *COMMAND[1:]])} [--no-resolve] . in a new process")
         best = f"best of {args.repeat}"
         print(f"{'run':<28}{'CPU, ' + best:>18}{'wall, ' + best:>19}{'peak memory':>13}{'files':>7}{'findings':>10}")

@@ -87,12 +87,13 @@ def pipeline(target_lines: int, barriers_per_block: int = 2, barrier_every: int 
     return "\n".join(head + declarations + ["  stages:"] + blocks) + "\n"
 
 
-def template_repository(folder, pipelines: int = 2000, templates: int = 500, hot: int = 0) -> None:
+def template_repository(folder, pipelines: int = 2000, templates: int = 500, hot: int = 0, distinct: bool = False) -> None:
     """A `.harness/` repository under `folder`: `templates` templates nested up to three deep (stage
     templates holding a step-group template holding a Barrier step template) and `pipelines` pipelines, each
     running two uses of a stage template in parallel with the barrier filled in through templateInputs.
     The first `hot` pipelines use `stage_0` (so `group_0` and `wait_0`) in their first stage: a template
-    that many pipelines share, as the server benchmark edits."""
+    that many pipelines share, as the server benchmark edits. With `distinct`, each pipeline declares and
+    fills in a barrier of its own, so that no two uses of the repository are alike."""
     import pathlib
 
     root = pathlib.Path(folder) / ".harness"
@@ -130,6 +131,7 @@ def template_repository(folder, pipelines: int = 2000, templates: int = 500, hot
             "                              barrierRef: <+input>\n"
         )
     for p in range(pipelines):
+        barrier = f"deployed_{p}" if distinct else "deployed"
         uses = []
         for lane in ("api", "web"):
             uses.append(
@@ -142,11 +144,11 @@ def template_repository(folder, pipelines: int = 2000, templates: int = 500, hot
                 "                              steps:\n                                - step:\n"
                 "                                    identifier: wait\n                                    template:\n"
                 "                                      templateInputs:\n                                        spec:\n"
-                "                                          barrierRef: deployed\n"
+                f"                                          barrierRef: {barrier}\n"
             )
         (root / "pipelines" / f"release_{p}.yaml").write_text(
             f"pipeline:\n  name: Release {p}\n  identifier: release_{p}\n  flowControl:\n    barriers:\n"
-            "      - name: Deployed\n        identifier: deployed\n  stages:\n    - parallel:\n" + "".join(uses)
+            f"      - name: Deployed\n        identifier: {barrier}\n  stages:\n    - parallel:\n" + "".join(uses)
         )
 
 
