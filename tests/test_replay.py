@@ -44,6 +44,72 @@ def test_every_golden_workspace_reads_the_same_replaying_or_not(folder, monkeypa
     assert models(".")[0] == models(".", replaying=False)[0]
 
 
+def test_every_key_a_v0_reading_looks_up_is_one_a_signature_keeps_the_values_of(monkeypatch):
+    """`READ_KEYS` is what leaves a value out of a use's signature: a key read and missing from it would
+    have uses that differ in what the reader reads replayed alike. Every key the v0 reader, the merge and
+    the resolver look up while the tests' workspaces, the examples and the corpus are read is in it."""
+    import importlib
+
+    from barrier_lint.readers.v0 import Builder
+
+    from .conftest import CORPUS
+
+    merge = importlib.import_module("barrier_lint.workspace.merge")  # (the module: the package exports its `merge`)
+
+    looked_up: set[str] = set()
+    get, entry, scalar = Builder.get, Builder.entry, merge._scalar
+
+    def logged_get(self, node, key):
+        looked_up.add(key)
+        return get(self, node, key)
+
+    def logged_entry(self, node, key):
+        looked_up.add(key)
+        return entry(self, node, key)
+
+    def logged_scalar(node, key):
+        looked_up.add(key)
+        return scalar(node, key)
+
+    monkeypatch.setattr(Builder, "get", logged_get)
+    monkeypatch.setattr(Builder, "entry", logged_entry)
+    monkeypatch.setattr(merge, "_scalar", logged_scalar)
+    for folder in [*FOLDERS, *([CORPUS] if CORPUS.is_dir() else [])]:
+        monkeypatch.chdir(folder)
+        models(".", replaying=False)
+    assert {"barrierRef", "templateInputs", "stageStatus", "maxConcurrency"} <= looked_up  # (it does log)
+    assert looked_up - replay.READ_KEYS == set()
+
+
+def test_uses_that_differ_in_values_no_reading_looks_at_are_replayed_alike():
+    def lane(name: str, barrier: str, service: str) -> str:  # one use of `gate`, giving a service too
+        use = pipeline("x", [(name, barrier)])
+        use = use[use.index("    - stage:"):]
+        return use.replace("type: Custom\n", f"type: Custom\n            serviceRef: {service}\n")
+
+    head = pipeline("one", [])
+    texts = {
+        "t/gate.yaml": TEMPLATE,
+        # each lane its own service and barrier: all alike but the last, which quotes its barrier
+        "p/one.yaml": head + lane("api", "ready", "a") + lane("web", "other", "b") + lane("db", "third", "c")
+        + lane("ui", "'fourth'", "d"),
+    }
+    replayed, count = models("/nowhere", texts)
+    assert count == 1  # `db` (`api` is read, `web` read and recorded; `ui` is of another kind)
+    assert replayed == models("/nowhere", texts, replaying=False)[0]
+    positions = _pipeline(texts, "p/one.yaml").positions
+    assert [(p.ref.value, p.ref.quoted, p.ref.span.start_line) for p in positions] == [
+        ("ready", False, 25), ("other", False, 42), ("third", False, 59), ("fourth", True, 76)
+    ]
+
+
+def _pipeline(texts: dict[str, str], name: str):
+    workspace = Workspace("/nowhere")
+    for file, text in texts.items():
+        workspace.put(file, text)
+    return workspace.read(name).documents[0].pipeline
+
+
 TEMPLATE = """\
 template:
   name: Gate
@@ -90,11 +156,12 @@ def test_a_use_alike_another_is_replayed_at_its_own_place_with_its_own_identifie
         # the same use thrice in one file (the third is replayed), and in another file at another indentation
         "p/one.yaml": pipeline("one", [("api", "ready"), ("web", "ready"), ("db", "ready")]),
         "p/two.yaml": pipeline("two", [("front", "ready")], indent="    "),
-        "p/three.yaml": pipeline("three", [("x", "other"), ("y", "other")]),  # other inputs: read, not replayed
+        # another barrier: replayed with its own (`VALUE_HOLES`); one asked for at run time: read, not replayed
+        "p/three.yaml": pipeline("three", [("x", "other"), ("y", "<+input>"), ("z", "<+input>")]),
     }
     replayed, count = models("/nowhere", texts)
     read, _ = models("/nowhere", texts, replaying=False)
-    assert count == 2  # `db` in one.yaml and `front` in two.yaml; the first two are read (then recorded)
+    assert count == 3  # `db` in one.yaml, `front` in two.yaml, `x` in three.yaml (the first two are read)
     assert replayed == read
     workspace = Workspace("/nowhere")
     for name, text in texts.items():
@@ -111,14 +178,20 @@ def test_a_use_alike_another_is_replayed_at_its_own_place_with_its_own_identifie
     assert workspace.resolver.readings.replayed == 2
 
 
-def _first_sight(barriers: list[str]) -> tuple:
+def _kind_of_use(number: int, kind: int) -> str:
+    """Pipeline `number`, with one use of `gate` whose inputs name step `wait_<kind>` (a value the reader
+    reads: uses that differ in it are of different kinds)."""
+    return pipeline(f"p{number}", [("api", "ready")]).replace("identifier: wait", f"identifier: wait_{kind}")
+
+
+def _first_sight(kinds: list[int]) -> tuple:
     """(uses replayed, kinds of use met in pipelines, of which met again) when the pipelines read in turn each
-    run one use of `gate`, with each barrier of `barriers` in turn."""
+    run one use of `gate`, of each kind of `kinds` in turn (`_kind_of_use`)."""
     workspace = Workspace("/nowhere")
     workspace.put("t/gate.yaml", TEMPLATE)
-    names = [f"p/p{number}.yaml" for number in range(len(barriers))]
-    for number, (name, barrier) in enumerate(zip(names, barriers)):
-        workspace.put(name, pipeline(f"p{number}", [("api", barrier)]))
+    names = [f"p/p{number}.yaml" for number in range(len(kinds))]
+    for number, (name, kind) in enumerate(zip(names, kinds)):
+        workspace.put(name, _kind_of_use(number, kind))
     for name in names:
         workspace.read(name)
     readings = workspace.resolver.readings
@@ -128,22 +201,21 @@ def _first_sight(barriers: list[str]) -> tuple:
 def test_where_most_kinds_of_use_recur_a_kind_is_recorded_when_first_met():
     first, ratio = replay.FIRST_SIGHT
     assert ratio == 2
-    # Each barrier in two pipelines in a row: each kind of use (a use's barrier makes its kind) met again.
-    # The first `first - 1` kinds are read twice and recorded at their second sight (the policy waits for
-    # `first` kinds); each kind from the `first`-th on is recorded when first met, and replayed next.
-    replayed, kinds, recurring = _first_sight([f"b{n // 2}" for n in range(4 * first)])
+    # Each kind in two pipelines in a row: each met again. The first `first - 1` kinds are read twice and
+    # recorded at their second sight (the policy waits for `first` kinds); each kind from the `first`-th on
+    # is recorded when first met, and replayed next.
+    replayed, kinds, recurring = _first_sight([n // 2 for n in range(4 * first)])
     assert (replayed, kinds, recurring) == (first + 1, 2 * first, 2 * first)
     # what a kind recorded when first met makes is what reading it does
-    texts = {"t/gate.yaml": TEMPLATE} | {f"p/p{n}.yaml": pipeline(f"p{n}", [("api", f"b{n // 2}")]) for n in range(4 * first)}
+    texts = {"t/gate.yaml": TEMPLATE} | {f"p/p{n}.yaml": _kind_of_use(n, n // 2) for n in range(4 * first)}
     assert models("/nowhere", texts)[0] == models("/nowhere", texts, replaying=False)[0]
 
 
 def test_where_kinds_of_use_do_not_recur_none_is_recorded_when_first_met():
     first = replay.FIRST_SIGHT[0]
-    assert _first_sight([f"b{n}" for n in range(3 * first)]) == (0, 3 * first, 0)
+    assert _first_sight(list(range(3 * first))) == (0, 3 * first, 0)
     # Fewer than half of the kinds met again: the policy stays off, and each recurring kind is read twice.
-    barriers = [f"b{n}" for n in range(2 * first)] + [f"b{n}" for n in range(first // 2)]
-    assert _first_sight(barriers) == (0, 2 * first, first // 2)
+    assert _first_sight(list(range(2 * first)) + list(range(first // 2))) == (0, 2 * first, first // 2)
 
 
 def test_a_changed_template_is_read_again_not_replayed():

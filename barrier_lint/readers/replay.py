@@ -4,14 +4,18 @@ A repository's pipelines use the same templates with the same inputs again and a
 template in every service's release pipeline). Reading a use costs the merge of its `templateInputs` into
 every template it nests and the walk of everything they bring, several times the lines of the use itself.
 What the reader makes of a use, though, is a function of what the use writes and of the templates: two
-uses that write the same keys, values and quoting (their own `identifier` and `name` aside, which the reader
-only copies) make the same stages, step groups, Barrier steps and nested uses, at another place.
+uses that write the same keys, values and quoting make the same stages, step groups, Barrier steps and
+nested uses, at another place. Three kinds of value are set aside: their own `identifier` and `name`, and
+every `barrierRef` and `timeout` they give (`HOLES`, `VALUE_HOLES`), which the reader only copies into the
+model (the last two after asking whether they are `<+input>`); and the values of keys no reading looks up
+(`READ_KEYS`: a service, an environment, a variable), which never reach the model at all. Uses of one
+template that differ only in those (each pipeline its own service and barrier) are alike.
 
 So the first reading of a use is recorded: what it appended to the pipeline, with every span in the
 analysed file replaced by the place, in a walk of the use, of the node it is the span of; every path made
 relative to the use's; the stage and step groups it sits in by their place. A use alike is then not read:
 the recording is copied, each place given the span of the new use's node there (and its value, for the
-`identifier` and `name` the use writes), each path put under the new use's, each `Origin` given the new use
+values set aside), each path put under the new use's, each `Origin` given the new use
 as `via`. The copy is what reading the use would have made (`tests/test_replay.py` compares the two for
 every workspace the tests hold).
 
@@ -71,6 +75,26 @@ if TYPE_CHECKING:
 APPENDED = ("stages", "step_groups", "positions", "template_uses", "fixed_template_inputs", "template_cycles")
 NOT_REPLAYED = ("chained_stages", "chain_uses", "declarations")
 HOLES = ("identifier", "name")  # the use's own values that the reader copies and never looks at
+# Values the reader copies into a `Text` wherever they are in a use, and looks at only for whether they are
+# `<+input>` (the merge keeps the template's value for one): a use alike but for a barrier or a timeout it
+# fills in (each pipeline its own barrier) is replayed with its own values.
+VALUE_HOLES = ("barrierRef", "timeout")
+# Every key a v0 reading looks up by name (`readers.v0`, `readers`, `workspace.merge`, the resolver;
+# `tests/test_replay.py` checks it against every key they look up in the tests' workspaces): the value of a
+# scalar under any other key is never read, so uses that differ in it alone (a service, an environment, a
+# variable each pipeline gives its template) read alike, and its value is left out of their signature.
+READ_KEYS = frozenset((
+    "barrierRef", "barriers", "chain", "condition", "dependsOn", "environments", "failureStrategies",
+    "flowControl", "group", "id", "identifier", "inputSet", "inputs", "insert", "matrix", "maxConcurrency",
+    "metadata", "name", "needs", "org", "orgIdentifier", "overlayInputSet", "parallel", "parallelism",
+    "pipeline", "pipelineStatus", "project", "projectIdentifier", "repeat", "rollbackSteps", "services", "spec", "stage",
+    "stageStatus", "stages", "step", "stepGroup", "steps", "strategy", "template", "templateInputs",
+    "templateOverrides", "templateRef", "timeout", "type", "values", "version", "versionLabel", "when",
+))
+# What `_walk` does with the value of a scalar by its key: keeps it, leaves it out (a value no reading looks
+# at), or takes it as a hole (`VALUE_HOLES`, and `HOLES` in the use's own mapping).
+_READ, _UNREAD, _VALUE_HOLE, _OWN_HOLE = object(), object(), object(), object()
+_VALUE_ROLES = {key: _READ for key in READ_KEYS} | {key: _VALUE_HOLE for key in VALUE_HOLES} | {key: _OWN_HOLE for key in HOLES}
 # The model's classes a reading makes and a replay copies; any other value is shared (strings, the syntax).
 COPIED = frozenset((Stage, StepGroup, BarrierPosition, TemplateUse, FixedTemplateInput, TemplateCycle, When,
                     Strategy, MultiDeployment, Origin))
@@ -146,9 +170,10 @@ class Readings:
 
 def _walk(key: Node | None, node: MappingNode) -> tuple[tuple, list[Node], frozenset[int]] | None:
     """The use as the reader sees it: its structure, keys, values and quoting, with None for the values of its
-    own `identifier` and `name`; its nodes in the order of that walk (`key`, the `stage` or `stepGroup` key
-    it is written under, first); and the places of those two values. None when the walk meets a collection
-    twice (an alias to one: it may be recursive, or expand far beyond the text) or a merge key.
+    own `identifier` and `name` and of its barriers and timeouts (their expression, for one), `_UNREAD` for
+    a value no reading looks at; its nodes in the order of that walk (`key`, the `stage` or `stepGroup` key
+    it is written under, first); and the places of the values set aside. None when the walk meets a
+    collection twice (an alias to one: it may be recursive, or expand far beyond the text) or a merge key.
 
     Every node it meets is of the analysed file: a use is recorded only where it is written there, and an
     alias names a node of its own document. A scalar met twice (an alias to one) is at two places, each the
@@ -182,11 +207,17 @@ def _walk(key: Node | None, node: MappingNode) -> tuple[tuple, list[Node], froze
                     add(None)  # (a collection as a key: walked in its turn)
                     stack.append(k)
                 if type(v) is ScalarNode:
-                    if top and scalar_key and name in HOLES:
+                    role = _VALUE_ROLES.get(name, _UNREAD) if scalar_key else _READ
+                    if role is _READ or role is _OWN_HOLE and not top:
+                        add(v[0])
+                    elif role is _UNREAD:
+                        add(_UNREAD)
+                    elif role is _VALUE_HOLE:  # (an expression as it is: whether it is `<+input>` matters)
+                        holes.append(len(nodes))
+                        add(v[0] if "<+" in v[0] else None)
+                    else:
                         holes.append(len(nodes))
                         add(None)
-                    else:
-                        add(v[0])
                     add(v[3])
                     place(v)
                 else:
