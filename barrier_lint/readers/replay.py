@@ -80,9 +80,10 @@ HOLES = ("identifier", "name")  # the use's own values that the reader copies an
 # fills in (each pipeline its own barrier) is replayed with its own values.
 VALUE_HOLES = ("barrierRef", "timeout")
 # Every key a v0 reading looks up by name (`readers.v0`, `readers`, `workspace.merge`, the resolver;
-# `tests/test_replay.py` checks it against every key they look up in the tests' workspaces): the value of a
-# scalar under any other key is never read, so uses that differ in it alone (a service, an environment, a
-# variable each pipeline gives its template) read alike, and its value is left out of their signature.
+# `tests/test_replay.py` checks it against every key-like word their code writes and every key they look up
+# in the tests' workspaces and the corpus): the value of a scalar under any other key is never read, so
+# uses that differ in it alone (a service, an environment, a variable each pipeline gives its template)
+# read alike, and its value is left out of their signature.
 READ_KEYS = frozenset((
     "barrierRef", "barriers", "chain", "condition", "dependsOn", "environments", "failureStrategies",
     "flowControl", "group", "id", "identifier", "inputSet", "inputs", "insert", "matrix", "maxConcurrency",
