@@ -695,15 +695,25 @@ class Facts:
         stages met, so a scope with many uses of one reference costs no comparison per pair."""
         out: dict[BarrierPosition, BarrierPosition] = {}
         for positions in self.by_ref.values():
+            if len(positions) < 2:  # (most references of a resolved pipeline: nothing earlier to be found)
+                continue
             seen: dict[int, tuple[dict, list]] = {}  # id(scope) -> ({(id(stage), rollback): first}, firsts of two stages)
             for i, q in enumerate(positions):
-                by_flow, stages = seen.setdefault(id(q.scope), ({}, []))
-                # Not a rollback pair: the same stage and flow, or another stage.
-                candidates = [by_flow.get((id(q.stage), q.rollback)), next((e for e in stages if e[1].stage is not q.stage), None)]
-                found = [e for e in candidates if e is not None]
-                if found:
-                    out[q] = min(found, key=lambda e: e[0])[1]
-                by_flow.setdefault((id(q.stage), q.rollback), (i, q))
+                scope = id(q.scope)
+                found = seen.get(scope)
+                if found is None:
+                    found = seen[scope] = ({}, [])
+                by_flow, stages = found
+                # Not a rollback pair: the first of the same stage and flow, or of another stage, the earlier.
+                flow = (id(q.stage), q.rollback)
+                first = by_flow.get(flow)
+                if first is None:
+                    by_flow[flow] = (i, q)
+                other = next((e for e in stages if e[1].stage is not q.stage), None)
+                if other is not None and (first is None or other[0] < first[0]):
+                    first = other
+                if first is not None:
+                    out[q] = first[1]
                 if len(stages) < 2 and all(e[1].stage is not q.stage for e in stages):
                     stages.append((i, q))
         return out
