@@ -419,6 +419,43 @@ NESTED = "pipeline:\n  identifier: nested\n  flowControl:\n    barriers:\n      
 )
 
 
+def test_uses_that_differ_in_random_values_read_the_same_replaying_or_not():
+    """Uses of `gate`, mostly alike but for the values a replay takes from each (barriers, timeouts, values no
+    reading looks at), now and then of a template that fixes its barrier or asks for its timeout, or with a
+    barrier or timeout of another kind (quoted, `<+input>`, an expression, a parent's, empty, not a
+    duration), in random files: every model and finding is what a workspace that never replays reads."""
+    import random
+
+    fixed = TEMPLATE.replace("identifier: gate", "identifier: fixed").replace("barrierRef: <+input>", "barrierRef: b0")
+    timed = TEMPLATE.replace("timeout: 10m", "timeout: <+input>").replace("identifier: gate", "identifier: timed")
+    odd_barriers = ["'b1'", '"b2"', "<+input>", "<+input>.default(b0)", "<+pipeline.variables.b>", "parent.b0", "''"]
+    odd_timeouts = ["'5s'", "<+input>", "soon", "0m", "1h 30m"]
+    replays = 0
+    for seed in range(30):
+        rng = random.Random(seed)
+
+        def use(lane: str) -> str:
+            template = "gate" if rng.random() < 0.8 else rng.choice(["fixed", "timed"])
+            barrier = rng.choice(["b0", "b1", "b2", "b3"]) if rng.random() < 0.8 else rng.choice(odd_barriers)
+            timeout = rng.choice(["10m", "20m", "1h"]) if rng.random() < 0.8 else rng.choice(odd_timeouts)
+            text = pipeline("x", [(lane, barrier)])
+            text = text[text.index("    - stage:"):].replace("templateRef: gate", f"templateRef: {template}")
+            inputs = next(line for line in text.splitlines() if line.endswith("type: Custom"))[: -len("type: Custom")]
+            given = f"{inputs}serviceRef: svc_{rng.randint(0, 9)}\n{inputs}environmentRef: env_{rng.randint(0, 9)}\n"
+            text = text.replace("type: Custom\n", "type: Custom\n" + given, 1)
+            step = next(line for line in text.splitlines() if line.endswith("type: Barrier"))[: -len("type: Barrier")]
+            return text.replace("type: Barrier\n", f"type: Barrier\n{step}timeout: {timeout}\n")
+
+        texts = {"t/gate.yaml": TEMPLATE, "t/fixed.yaml": fixed, "t/timed.yaml": timed}
+        for number in range(6):
+            texts[f"p/p{number}.yaml"] = pipeline(f"p{number}", []) + "".join(use(f"l{k}") for k in range(rng.randint(1, 5)))
+        replayed, count = models("/nowhere", texts)
+        assert replayed == models("/nowhere", texts, replaying=False)[0], seed
+        assert not any(code == "BL000" for _, findings in replayed.values() for code, *_ in findings)
+        replays += count
+    assert replays > 100  # (most uses were replayed: the values taken from each do not tell them apart)
+
+
 def test_after_any_sequence_of_template_changes_every_model_is_what_reading_gives():
     """Templates edited, versioned, added and removed in random order, with pipelines re-read between: each
     pipeline's model (and findings) is what a workspace that never replays reads from the same files."""
