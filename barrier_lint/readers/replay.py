@@ -88,14 +88,17 @@ READ_KEYS = frozenset((
     "barrierRef", "barriers", "chain", "condition", "dependsOn", "environments", "failureStrategies",
     "flowControl", "group", "id", "identifier", "inputSet", "inputs", "insert", "matrix", "maxConcurrency",
     "metadata", "name", "needs", "org", "orgIdentifier", "overlayInputSet", "parallel", "parallelism",
-    "pipeline", "pipelineStatus", "project", "projectIdentifier", "repeat", "rollbackSteps", "services", "spec", "stage",
-    "stageStatus", "stages", "step", "stepGroup", "steps", "strategy", "template", "templateInputs",
-    "templateOverrides", "templateRef", "timeout", "type", "values", "version", "versionLabel", "when",
+    "pipeline", "pipelineStatus", "project", "projectIdentifier", "repeat", "rollbackSteps", "services",
+    "spec", "stage", "stageStatus", "stages", "step", "stepGroup", "steps", "strategy", "template",
+    "templateInputs", "templateOverrides", "templateRef", "timeout", "type", "values", "version",
+    "versionLabel", "when",
 ))
 # What `_walk` does with the value of a scalar by its key: keeps it, leaves it out (a value no reading looks
 # at), or takes it as a hole (`VALUE_HOLES`, and `HOLES` in the use's own mapping).
 _READ, _UNREAD, _VALUE_HOLE, _OWN_HOLE = object(), object(), object(), object()
-_VALUE_ROLES = {key: _READ for key in READ_KEYS} | {key: _VALUE_HOLE for key in VALUE_HOLES} | {key: _OWN_HOLE for key in HOLES}
+_VALUE_ROLES = (
+    {key: _READ for key in READ_KEYS} | {key: _VALUE_HOLE for key in VALUE_HOLES} | {key: _OWN_HOLE for key in HOLES}
+)
 # The model's classes a reading makes and a replay copies; any other value is shared (strings, the syntax).
 COPIED = frozenset((Stage, StepGroup, BarrierPosition, TemplateUse, FixedTemplateInput, TemplateCycle, When,
                     Strategy, MultiDeployment, Origin))
@@ -239,12 +242,6 @@ def _walk(key: Node | None, node: MappingNode) -> tuple[tuple, list[Node], froze
 
 
 _FIELDS = {kind: attrgetter(*kind.__record_names__) for kind in COPIED}  # (every one has several fields)
-# How a field's value is made again: None for a value like any other, else the `_Plan` method (a path is put
-# under the new use's; `at`, where a template says who it is in its own file, is the same for every use).
-_ROLES = {
-    kind: tuple({"path": lambda plan, v: plan.path(v), "at": lambda plan, v: plan.constant(v)}.get(name) for name in kind.__record_names__)
-    for kind in COPIED
-}
 
 
 class _Plan:
@@ -306,8 +303,9 @@ class _Plan:
         elif kind in COPIED:
             if kind in _OWN and id(value) not in self.own:
                 raise Unreplayable  # another element of the pipeline than the use's own
+            roles = _FIELD_ROLES[kind]
             made = self.step(kind, *[
-                self.value(v) if role is None else role(self, v) for role, v in zip(_ROLES[kind], _FIELDS[kind](value))
+                self.value(v) if role is None else role(self, v) for role, v in zip(roles, _FIELDS[kind](value))
             ])
         else:
             made = self.constant(value)  # immutable and shared: the syntax, a v1 use's opaque inputs
@@ -393,6 +391,15 @@ class _Plan:
             self.constants, tuple(self.needed), functions, getters,
             [(name, [at[v] for v in values]) for name, values in results],
         )
+
+
+# How `_Plan.value` makes a copied record's field again, by the field's name: None for a value like any
+# other; a path is put under the new use's; `at`, where a template says who it is in its own file, is the
+# same for every use.
+_FIELD_ROLES = {
+    kind: tuple({"path": _Plan.path, "at": _Plan.constant}.get(name) for name in kind.__record_names__)
+    for kind in COPIED
+}
 
 
 # One getter for every list of indices, for all recordings: most steps read a few places, among the first
